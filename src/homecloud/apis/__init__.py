@@ -1,0 +1,1 @@
+"""One package per vendor API. Each face registers its factory in ``homecloud.app``."""

@@ -1,0 +1,163 @@
+"""Builds the ASGI application from settings: core services, faces, health and metrics."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from fastapi import FastAPI
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from homecloud import __version__
+from homecloud.core.database import Database, DatabaseUnavailable
+from homecloud.core.events import EventBus, InProcessBus
+from homecloud.core.observability import Metrics, RequestObserver
+from homecloud.core.ratelimit import RateLimiter
+from homecloud.settings import Settings
+
+log = logging.getLogger("homecloud.app")
+
+
+@dataclass
+class Services:
+    """The shared core every face is built on."""
+
+    settings: Settings
+    database: Database
+    events: EventBus
+    rate_limiter: RateLimiter
+    metrics: Metrics
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Services:
+        database = Database(settings.effective_database_url, pool_size=settings.database_pool_size)
+        return cls(
+            settings=settings,
+            database=database,
+            events=InProcessBus(),
+            rate_limiter=RateLimiter.from_redis_url(settings.redis_url),
+            metrics=Metrics(database.pool_status),
+        )
+
+    async def close(self) -> None:
+        await self.events.close()
+        await self.database.dispose()
+
+
+@dataclass(frozen=True)
+class FaceApp:
+    """A vendor API, mounted at ``/{name}``. ``links`` are the URLs the demo table prints."""
+
+    name: str
+    title: str
+    app: FastAPI
+    links: dict[str, str]
+
+
+FaceFactory = Callable[[Services], FaceApp]
+
+# Faces register here as they land, in the order of the README's table.
+FACE_FACTORIES: dict[str, FaceFactory] = {}
+
+
+class HostRouting:
+    """Serves a face at the root of its own host name: ``GET /api/v1/Thermostat`` with
+    ``Host: api.mynuheat.com`` is answered as ``/nuheat/api/v1/Thermostat``."""
+
+    def __init__(self, app: ASGIApp, host_map: dict[str, str]) -> None:
+        self.app = app
+        self.host_map = host_map
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket") and self.host_map:
+            face = self.host_map.get(_host_of(scope))
+            prefix = f"/{face}"
+            if face and not (scope["path"] == prefix or scope["path"].startswith(prefix + "/")):
+                scope = dict(scope)
+                scope["path"] = prefix + scope["path"]
+                scope["raw_path"] = prefix.encode() + scope.get("raw_path", b"")
+        await self.app(scope, receive, send)
+
+
+def _host_of(scope: Scope) -> str:
+    for name, value in scope["headers"]:
+        if name == b"host":
+            return value.decode("latin-1").rsplit(":", 1)[0].lower() if value else ""
+    return ""
+
+
+def create_app(settings: Settings, services: Services | None = None) -> ASGIApp:
+    services = services or Services.from_settings(settings)
+    faces = [
+        FACE_FACTORIES[name](services)
+        for name in settings.faces.enabled()
+        if name in FACE_FACTORIES
+    ]
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await services.close()
+
+    root = FastAPI(
+        title="homecloud",
+        version=__version__,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+    root.state.services = services
+    root.state.faces = faces
+
+    @root.get("/")
+    async def index() -> dict[str, object]:
+        base = settings.base_url
+        return {
+            "name": "homecloud",
+            "version": __version__,
+            "faces": {
+                face.name: {"title": face.title, **{k: base + v for k, v in face.links.items()}}
+                for face in faces
+            },
+            "health": base + "/healthz",
+            "ready": base + "/readyz",
+            "metrics": base + "/metrics",
+        }
+
+    @root.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @root.get("/readyz")
+    async def readyz() -> Response:
+        try:
+            await services.database.ping()
+        except DatabaseUnavailable as exc:
+            return JSONResponse({"status": "unavailable", "database": str(exc)}, status_code=503)
+        return JSONResponse({"status": "ready", "database": "ok"})
+
+    @root.get("/metrics")
+    async def metrics(_request: Request) -> Response:
+        return Response(generate_latest(services.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    for face in faces:
+        root.mount(f"/{face.name}", face.app, name=face.name)
+
+    observed = RequestObserver(root, services.metrics, [face.name for face in faces])
+    return HostRouting(observed, settings.host_map)
+
+
+def create_app_from_environment() -> ASGIApp:
+    """The factory uvicorn workers import: settings come from the environment the CLI set."""
+    from homecloud.core.observability import configure_logging
+    from homecloud.settings import load_settings
+
+    settings = load_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    return create_app(settings)

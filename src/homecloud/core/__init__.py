@@ -1,0 +1,1 @@
+"""Vendor-neutral core: database, users, devices, time series, events, rate limits, errors."""

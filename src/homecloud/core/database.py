@@ -1,0 +1,140 @@
+"""The database: one async engine, SQLite (WAL) embedded or PostgreSQL through asyncpg.
+
+Services receive an ``AsyncSession`` and never commit; the request boundary opens a unit of
+work with :meth:`Database.session` and commits when the block ends without an exception.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.pool import ConnectionPoolEntry
+
+# Pragmas for a server-side SQLite: WAL lets readers run beside the one writer, NORMAL
+# synchronous is durable across application crashes in WAL mode (and only loses the last
+# commits on power loss), and the busy timeout makes concurrent writers queue up instead of
+# failing with "database is locked".
+SQLITE_PRAGMAS: tuple[str, ...] = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA synchronous=NORMAL",
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA busy_timeout=10000",
+    "PRAGMA temp_store=MEMORY",
+    "PRAGMA cache_size=-32000",
+    "PRAGMA mmap_size=268435456",
+)
+
+
+class DatabaseUnavailable(Exception):
+    """The database cannot be reached or opened."""
+
+
+def _configure_sqlite(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+        # Take transaction control away from the sqlite3 module so that BEGIN is ours to
+        # emit (below): its implicit BEGIN cannot be made IMMEDIATE.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        for pragma in SQLITE_PRAGMAS:
+            cursor.execute(pragma)
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        # A read-then-write transaction that began DEFERRED fails at once with SQLITE_BUSY
+        # when another writer committed meanwhile; writers ask for IMMEDIATE so they wait
+        # for the lock (busy_timeout) before reading anything.
+        mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+class Database:
+    """Owns the engine and hands out units of work."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        pool_size: int = 10,
+        echo: bool = False,
+        connect_args: dict[str, Any] | None = None,
+    ) -> None:
+        self.url = url
+        self.is_sqlite = url.startswith("sqlite")
+        options: dict[str, Any] = {"echo": echo, "pool_pre_ping": not self.is_sqlite}
+        if connect_args:
+            options["connect_args"] = connect_args
+        if self.is_sqlite:
+            database = make_url(url).database
+            if database and database != ":memory:":
+                Path(database).parent.mkdir(parents=True, exist_ok=True)
+        else:
+            options.update(pool_size=pool_size, max_overflow=pool_size)
+        self.engine: AsyncEngine = create_async_engine(url, **options)
+        if self.is_sqlite:
+            _configure_sqlite(self.engine)
+        self._write_engine = (
+            self.engine.execution_options(sqlite_begin="IMMEDIATE")
+            if self.is_sqlite
+            else self.engine
+        )
+        self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._write_sessions = async_sessionmaker(self._write_engine, expire_on_commit=False)
+
+    @asynccontextmanager
+    async def session(self, *, write: bool = False) -> AsyncIterator[AsyncSession]:
+        """A unit of work: committed when the block ends, rolled back on an exception.
+
+        ``write=True`` marks a transaction that reads before it writes, so that on SQLite it
+        takes the write lock up front.
+        """
+        factory = self._write_sessions if write else self._sessions
+        async with factory() as session, session.begin():
+            yield session
+
+    async def ping(self) -> None:
+        """Raise :class:`DatabaseUnavailable` unless a trivial query succeeds."""
+        try:
+            async with self.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        except Exception as exc:  # any driver error means "not reachable"
+            raise DatabaseUnavailable(describe_connection_error(exc)) from exc
+
+    def pool_status(self) -> dict[str, int]:
+        pool: Any = self.engine.sync_engine.pool
+        counters = {"checked_out": 0, "size": 0, "overflow": 0}
+        for name, method in (
+            ("checked_out", "checkedout"),
+            ("size", "size"),
+            ("overflow", "overflow"),
+        ):
+            if hasattr(pool, method):
+                counters[name] = int(getattr(pool, method)())
+        return counters
+
+    def display_url(self) -> str:
+        return make_url(self.url).render_as_string(hide_password=True)
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+def describe_connection_error(exc: BaseException) -> str:
+    """The innermost driver message, without SQLAlchemy's wrapping and background links."""
+    inner: BaseException = exc
+    while getattr(inner, "orig", None) is not None:
+        inner = inner.orig  # type: ignore[attr-defined]
+    message = str(inner).strip().splitlines()[0] if str(inner).strip() else type(inner).__name__
+    return message

@@ -1,0 +1,167 @@
+"""Each face answers errors in its vendor's own body shape.
+
+A face describes its shape once as an :class:`ErrorShape` (a function from an :class:`ApiError`
+to a response) and calls :func:`install_error_shape` on its FastAPI sub-application. From then
+on every error raised below that face (a business error, a framework 404/405, a validation
+failure, malformed JSON, an oversized body, an unexpected exception) is rendered in that shape.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+log = logging.getLogger("homecloud.errors")
+
+
+@dataclass
+class ApiError(Exception):
+    """A failure a client should see. ``code`` is a vendor's symbolic error code, if it has one."""
+
+    status: int
+    messages: list[str]
+    code: str | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        super().__init__(self.status, *self.messages)
+
+    @classmethod
+    def of(cls, status: int, message: str, code: str | None = None, **details: Any) -> ApiError:
+        return cls(status=status, messages=[message], code=code, details=details)
+
+
+class BodyTooLarge(ApiError):
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            status=413,
+            messages=[f"Request body exceeds the limit of {limit} bytes."],
+            code="PAYLOAD_TOO_LARGE",
+        )
+
+
+ErrorShape = Callable[[ApiError], Response]
+
+
+def _describe_validation(error: Mapping[str, Any]) -> str:
+    location = [str(part) for part in error.get("loc", ()) if part != "body"]
+    where = ".".join(location)
+    if error.get("type") == "json_invalid":
+        return "The request body is not valid JSON."
+    return f"{where}: {error.get('msg', 'invalid')}" if where else str(error.get("msg", "invalid"))
+
+
+def validation_error(exc: RequestValidationError, status: int = 400) -> ApiError:
+    """Pydantic's findings as one message each; vendors answer validation with 400, not 422."""
+    messages = [_describe_validation(error) for error in exc.errors()] or ["Invalid request."]
+    return ApiError(status=status, messages=messages, code="VALIDATION")
+
+
+def install_error_shape(app: FastAPI, shape: ErrorShape, *, validation_status: int = 400) -> None:
+    """Route every error under ``app`` through ``shape``."""
+
+    async def on_api_error(_request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, ApiError)
+        response = shape(exc)
+        response.headers.update(exc.headers)
+        return response
+
+    async def on_http_error(_request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        error = ApiError(
+            status=exc.status_code, messages=[str(exc.detail)], headers=exc.headers or {}
+        )
+        return await on_api_error(_request, error)
+
+    async def on_validation_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        return await on_api_error(request, validation_error(exc, validation_status))
+
+    app.add_exception_handler(ApiError, on_api_error)
+    app.add_exception_handler(StarletteHTTPException, on_http_error)
+    app.add_exception_handler(RequestValidationError, on_validation_error)
+    app.add_middleware(UnexpectedErrorGuard, shape=shape)
+    app.state.error_shape = shape
+
+
+class UnexpectedErrorGuard:
+    """Turns an unhandled exception into a logged 500 in the face's shape.
+
+    Starlette's own catch-all re-raises after answering, which would reach the parent app
+    and the server as a second failure; this one answers and stops there.
+    """
+
+    def __init__(self, app: ASGIApp, shape: ErrorShape) -> None:
+        self.app = app
+        self.shape = shape
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
+            if started:
+                raise
+            response = self.shape(ApiError.of(500, "An unexpected error occurred."))
+            await response(scope, receive, send)
+
+
+class BodySizeLimit:
+    """Refuses request bodies larger than ``limit`` bytes with a 413 in the face's shape.
+
+    A declared Content-Length over the limit is answered before the body is read; a body
+    streamed without one is counted as it arrives and cut off with :class:`BodyTooLarge`,
+    which the face's exception handlers render.
+    """
+
+    def __init__(self, app: ASGIApp, limit: int, shape: ErrorShape) -> None:
+        self.app = app
+        self.limit = limit
+        self.shape = shape
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope["headers"]:
+            if name == b"content-length":
+                try:
+                    declared = int(value)
+                except ValueError:
+                    declared = 0
+                if declared > self.limit:
+                    response = self.shape(BodyTooLarge(self.limit))
+                    await response(scope, receive, send)
+                    return
+        received = 0
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    raise BodyTooLarge(self.limit)
+            return message
+
+        await self.app(scope, counting_receive, send)

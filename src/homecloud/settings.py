@@ -1,0 +1,155 @@
+"""All of homecloud's configuration, in one place.
+
+Values come, highest priority first, from keyword arguments, ``HOMECLOUD_*`` environment
+variables (nested ones with ``__``, e.g. ``HOMECLOUD_FACES__NUHEAT=false``), an optional TOML
+file (``--config`` or ``HOMECLOUD_CONFIG``), and the defaults below.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+FACE_NAMES: tuple[str, ...] = ("nuheat", "mclimate", "thingplus", "ckw", "smartme")
+
+
+def default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "homecloud"
+
+
+class FaceToggles(BaseModel):
+    """Which vendor faces are mounted. All are on unless switched off."""
+
+    nuheat: bool = True
+    mclimate: bool = True
+    thingplus: bool = True
+    ckw: bool = True
+    smartme: bool = True
+
+    def enabled(self) -> list[str]:
+        return [name for name in FACE_NAMES if getattr(self, name)]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="HOMECLOUD_",
+        env_nested_delimiter="__",
+        extra="forbid",
+        validate_default=True,
+    )
+
+    data_dir: Path = Field(default_factory=default_data_dir)
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL; default is SQLite in the data directory. "
+        "postgresql://... is served through asyncpg.",
+    )
+    database_pool_size: int = Field(default=10, ge=1, le=1000)
+    redis_url: str | None = Field(
+        default=None, description="redis://host:port/db for shared rate limits and events."
+    )
+    public_base_url: str | None = Field(
+        default=None, description="The URL clients reach homecloud at; default http://host:port."
+    )
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=0, le=65535)
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    log_format: Literal["text", "json"] = "text"
+    max_body_bytes: int = Field(default=4 * 1024 * 1024, ge=1024)
+    faces: FaceToggles = Field(default_factory=FaceToggles)
+    host_map: dict[str, str] = Field(
+        default_factory=dict,
+        description="Host name -> face, to serve a face at the root of its own host.",
+    )
+    demo_password: str | None = Field(default=None, min_length=8)
+
+    @field_validator("log_level", "log_format", mode="before")
+    @classmethod
+    def _lower(cls, value: Any) -> Any:
+        return value.lower() if isinstance(value, str) else value
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        scheme = value.split("://", 1)[0].split("+", 1)[0]
+        if scheme not in ("sqlite", "postgresql", "postgres"):
+            raise ValueError("must be a sqlite:// or postgresql:// URL")
+        return value
+
+    @field_validator("host_map")
+    @classmethod
+    def _known_faces(cls, value: dict[str, str]) -> dict[str, str]:
+        for host, face in value.items():
+            if face not in FACE_NAMES:
+                raise ValueError(f"host {host!r} maps to unknown face {face!r}")
+        return {host.lower(): face for host, face in value.items()}
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        config_file = os.environ.get("HOMECLOUD_CONFIG")
+        if config_file:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(config_file)))
+        return tuple(sources)
+
+    @property
+    def effective_database_url(self) -> str:
+        """The async SQLAlchemy URL actually used."""
+        if self.database_url is None:
+            return f"sqlite+aiosqlite:///{self.data_dir / 'homecloud.db'}"
+        scheme, rest = self.database_url.split("://", 1)
+        driver = scheme.split("+", 1)[0]
+        if driver == "sqlite":
+            return f"sqlite+aiosqlite://{rest}"
+        return f"postgresql+asyncpg://{rest}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.effective_database_url.startswith("sqlite")
+
+    @property
+    def base_url(self) -> str:
+        if self.public_base_url:
+            return self.public_base_url.rstrip("/")
+        host = "localhost" if self.host in ("127.0.0.1", "0.0.0.0", "::") else self.host
+        return f"http://{host}:{self.port}"
+
+
+class ConfigurationError(Exception):
+    """A setting is malformed; the message names it in one line."""
+
+
+def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
+    """Read the settings, turning a validation failure into a one-line error naming the setting."""
+    if config_file is not None:
+        if not config_file.is_file():
+            raise ConfigurationError(f"configuration file {config_file} does not exist")
+        os.environ["HOMECLOUD_CONFIG"] = str(config_file)
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        location = "__".join(str(part) for part in first["loc"]) or "?"
+        name = f"HOMECLOUD_{location.upper()}"
+        raise ConfigurationError(f"invalid setting {name}: {first['msg']}") from None
+    except (OSError, ValueError) as exc:  # unreadable or malformed TOML
+        raise ConfigurationError(f"cannot read configuration: {exc}") from None
