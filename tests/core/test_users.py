@@ -20,7 +20,8 @@ async def test_created_user_signs_in_by_email_in_any_case(database: Database) ->
         assert user.password_hash.startswith("$argon2id$")
     async with database.session() as session:
         found = await authenticate(session, "jane.doe@EXAMPLE.com", "correct horse")
-        assert found is not None and found.email == "Jane.Doe@Example.com"
+        assert found is not None
+        assert found.email == "Jane.Doe@Example.com"
 
 
 async def test_wrong_password_and_unknown_login_are_refused(database: Database) -> None:
@@ -44,7 +45,8 @@ async def test_username_is_a_second_login(database: Database) -> None:
         await create_user(session, "a@example.com", "password-1", username="alice")
     async with database.session() as session:
         user = await find_by_login(session, "alice")
-        assert user is not None and user.email == "a@example.com"
+        assert user is not None
+        assert user.email == "a@example.com"
     with pytest.raises(UserError, match="exists already"):
         async with database.session(write=True) as session:
             await create_user(session, "b@example.com", "password-2", username="alice")

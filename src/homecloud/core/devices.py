@@ -26,7 +26,7 @@ class DeviceRegistry:
         self.session = session
         self.owner_id = owner_id
 
-    def _owned(self) -> Select[tuple[Device]]:
+    def _owned(self) -> Select[Device]:
         return select(Device).where(Device.owner_id == self.owner_id)
 
     async def add(

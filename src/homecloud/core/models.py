@@ -7,7 +7,7 @@ speaks milliseconds or ISO strings, and integers compare and index the same on e
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -33,7 +33,7 @@ def now_ms() -> int:
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {dict[str, Any]: JSON}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON}
 
 
 class User(Base):
@@ -93,7 +93,7 @@ class SeriesPoint(Base):
     the table is clustered on it (WITHOUT ROWID), so a range read of one series is one scan."""
 
     __tablename__ = "series_points"
-    __table_args__ = {"sqlite_with_rowid": False}
+    __table_args__ = {"sqlite_with_rowid": False}  # noqa: RUF012
 
     series_id: Mapped[int] = mapped_column(
         Id, ForeignKey("series.id", ondelete="CASCADE"), primary_key=True

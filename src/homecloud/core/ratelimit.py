@@ -109,7 +109,9 @@ class RateLimiter:
         if not redis_url:
             return cls()
         uri = "async+" + redis_url if not redis_url.startswith("async+") else redis_url
-        return cls(storage_from_string(uri, implementation="redispy"))
+        storage = storage_from_string(uri, implementation="redispy")
+        assert isinstance(storage, Storage), "an async+ URI gives an asyncio storage"
+        return cls(storage)
 
     def _item(self, window: Window) -> RateLimitItem:
         item = self._items.get(window)
