@@ -8,6 +8,7 @@ file (``--config`` or ``HOMECLOUD_CONFIG``), and the defaults below.
 from __future__ import annotations
 
 import os
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Literal
 
@@ -18,6 +19,10 @@ from pydantic_settings import (
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+
+# The TOML file being read, if any: set by load_settings around one Settings() call, so that
+# the environment of the process is left alone. Without it, HOMECLOUD_CONFIG names the file.
+_config_file: ContextVar[Path | None] = ContextVar("homecloud_config_file", default=None)
 
 FACE_NAMES: tuple[str, ...] = ("nuheat", "mclimate", "thingplus", "ckw", "smartme")
 
@@ -106,7 +111,7 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
-        config_file = os.environ.get("HOMECLOUD_CONFIG")
+        config_file = _config_file.get() or os.environ.get("HOMECLOUD_CONFIG")
         if config_file:
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(config_file)))
         return tuple(sources)
@@ -140,10 +145,11 @@ class ConfigurationError(Exception):
 
 def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
     """Read the settings, turning a validation failure into a one-line error naming the setting."""
-    if config_file is not None:
-        if not config_file.is_file():
-            raise ConfigurationError(f"configuration file {config_file} does not exist")
-        os.environ["HOMECLOUD_CONFIG"] = str(config_file)
+    if config_file is None and os.environ.get("HOMECLOUD_CONFIG"):
+        config_file = Path(os.environ["HOMECLOUD_CONFIG"])
+    if config_file is not None and not config_file.is_file():
+        raise ConfigurationError(f"configuration file {config_file} does not exist")
+    token = _config_file.set(config_file)
     try:
         return Settings(**overrides)
     except ValidationError as exc:
@@ -153,3 +159,5 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
         raise ConfigurationError(f"invalid setting {name}: {first['msg']}") from None
     except (OSError, ValueError) as exc:  # unreadable or malformed TOML
         raise ConfigurationError(f"cannot read configuration: {exc}") from None
+    finally:
+        _config_file.reset(token)

@@ -125,7 +125,13 @@ class Database:
         return counters
 
     def display_url(self) -> str:
-        return make_url(self.url).render_as_string(hide_password=True)
+        return self.display_url_of(self.url)
+
+    @staticmethod
+    def display_url_of(url: str) -> str:
+        """The URL without its password and without the async driver name."""
+        parsed = make_url(url)
+        return parsed.set(drivername=parsed.get_backend_name()).render_as_string(hide_password=True)
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -66,8 +66,14 @@ def validation_error(exc: RequestValidationError, status: int = 400) -> ApiError
     return ApiError(status=status, messages=messages, code="VALIDATION")
 
 
-def install_error_shape(app: FastAPI, shape: ErrorShape, *, validation_status: int = 400) -> None:
-    """Route every error under ``app`` through ``shape``."""
+def install_error_shape(
+    app: FastAPI,
+    shape: ErrorShape,
+    *,
+    max_body_bytes: int,
+    validation_status: int = 400,
+) -> None:
+    """Route every error under ``app`` through ``shape``, and refuse bodies over the limit."""
 
     async def on_api_error(_request: Request, exc: Exception) -> Response:
         assert isinstance(exc, ApiError)
@@ -77,6 +83,10 @@ def install_error_shape(app: FastAPI, shape: ErrorShape, *, validation_status: i
 
     async def on_http_error(_request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
+        if isinstance(exc.__cause__, ApiError):
+            # FastAPI wraps whatever fails while it reads the body (our BodyTooLarge among
+            # them) in a generic 400; the original error is the one to report.
+            return await on_api_error(_request, exc.__cause__)
         error = ApiError(
             status=exc.status_code, messages=[str(exc.detail)], headers=exc.headers or {}
         )
@@ -90,6 +100,7 @@ def install_error_shape(app: FastAPI, shape: ErrorShape, *, validation_status: i
     app.add_exception_handler(StarletteHTTPException, on_http_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_middleware(UnexpectedErrorGuard, shape=shape)
+    app.add_middleware(BodySizeLimit, limit=max_body_bytes, shape=shape)
     app.state.error_shape = shape
 
 

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import orjson
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Histogram, disable_created_metrics
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -44,6 +44,10 @@ class PoolCollector(Collector):
         yield family
 
 
+# The *_created series double every counter's size for a timestamp nobody graphs.
+disable_created_metrics()  # type: ignore[no-untyped-call]
+
+
 class Metrics:
     def __init__(self, pool_status: Callable[[], dict[str, int]]) -> None:
         self.registry = CollectorRegistry()
@@ -68,7 +72,8 @@ def _route_template(scope: Scope) -> str:
     path = getattr(route, "path", None)
     if path is None:
         return "<unmatched>"
-    return f"{scope.get('app_root_path', scope.get('root_path', ''))}{path}"
+    # A mount adds its prefix to root_path; the route's own path is relative to it.
+    return f"{scope.get('root_path', '')}{path}"
 
 
 def _face_of(path: str, faces: frozenset[str]) -> str:
@@ -174,3 +179,5 @@ def configure_logging(level: str, fmt: str) -> None:
     root.setLevel(level.upper())
     # Our access log replaces uvicorn's, which would log every request a second time.
     logging.getLogger("uvicorn.access").disabled = True
+    # Alembic narrates every migration step at INFO; a start-up needs only problems.
+    logging.getLogger("alembic").setLevel(max(root.level, logging.WARNING))

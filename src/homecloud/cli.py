@@ -1,0 +1,434 @@
+"""The ``homecloud`` command: serve, migrate, manage accounts.
+
+Every command reads the same settings as ``serve`` (``HOMECLOUD_*`` variables and the optional
+``--config`` TOML file), so ``homecloud user add`` works on the database the server uses.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Annotated, Any, NoReturn, TypeVar
+
+import orjson
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from homecloud import __version__
+from homecloud.core import migrations
+from homecloud.core.database import Database, DatabaseUnavailable, describe_connection_error
+from homecloud.core.models import User
+from homecloud.core.users import (
+    UserError,
+    create_user,
+    find_by_login,
+    list_users,
+    remove_user,
+    set_password,
+)
+from homecloud.settings import ConfigurationError, Settings, load_settings
+
+DEMO_EMAIL = "demo@homecloud.local"
+
+app = typer.Typer(
+    name="homecloud",
+    help="A self-hosted cloud for thermostats, AC controllers, IoT gateways and energy meters.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+user_app = typer.Typer(
+    help="User accounts (one per person, shared by every face).", no_args_is_help=True
+)
+app.add_typer(db_app, name="db")
+app.add_typer(user_app, name="user")
+
+out = Console()
+err = Console(stderr=True, soft_wrap=True)
+T = TypeVar("T")
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    # Plain write, not Rich: the message stays on one line whatever the terminal width.
+    sys.stderr.write(f"homecloud: {message}\n")
+    raise typer.Exit(code)
+
+
+def current_settings(ctx: typer.Context, **overrides: Any) -> Settings:
+    config: Path | None = ctx.find_root().obj
+    try:
+        return load_settings(config, **overrides)
+    except ConfigurationError as exc:
+        fail(str(exc), code=2)
+
+
+async def ensure_schema(database: Database, settings: Settings) -> None:
+    """The embedded SQLite database migrates itself; a PostgreSQL schema is the operator's
+    to upgrade (``homecloud db upgrade``), since several nodes share it."""
+    if settings.is_sqlite:
+        await migrations.upgrade(database)
+    elif await migrations.current_revision(database) != migrations.head_revision():
+        fail("the PostgreSQL schema is not up to date: run `homecloud db upgrade` first")
+
+
+def run_on_database(
+    settings: Settings, work: Callable[[Database], Awaitable[T]], *, migrate: bool = True
+) -> T:
+    """Runs ``work`` on the configured database, turning an unreachable one into one line."""
+
+    async def runner() -> T:
+        database = Database(settings.effective_database_url)
+        try:
+            await database.ping()
+            if migrate:
+                await ensure_schema(database, settings)
+            return await work(database)
+        finally:
+            await database.dispose()
+
+    try:
+        return asyncio.run(runner())
+    except DatabaseUnavailable as exc:
+        fail(f"cannot reach the database at {_display(settings)}: {exc}")
+    except OSError as exc:
+        fail(f"cannot open the database at {_display(settings)}: {describe_connection_error(exc)}")
+
+
+def _display(settings: Settings) -> str:
+    return Database.display_url_of(settings.effective_database_url)
+
+
+def read_password(from_stdin: bool, *, confirm: bool = True) -> str:
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            fail("no password on standard input", code=2)
+        return password
+    return str(typer.prompt("Password", hide_input=True, confirmation_prompt=confirm))
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        out.print(f"homecloud {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config", "-c", help="TOML file with settings (overridden by HOMECLOUD_* variables)."
+        ),
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=version_callback, is_eager=True, help="Print the version."
+        ),
+    ] = False,
+) -> None:
+    ctx.obj = config
+
+
+# ---------------------------------------------------------------------------------------- serve
+
+
+@app.command()
+def serve(
+    ctx: typer.Context,
+    host: Annotated[
+        str | None, typer.Option(help="Interface to listen on [default: 127.0.0.1].")
+    ] = None,
+    port: Annotated[int | None, typer.Option(help="TCP port [default: 8080].")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    reload: Annotated[
+        bool, typer.Option(help="Restart when the source changes (development).")
+    ] = False,
+    demo: Annotated[
+        bool,
+        typer.Option(
+            help="Create the demo account (demo@homecloud.local; password from "
+            "HOMECLOUD_DEMO_PASSWORD or generated) and print every URL and credential."
+        ),
+    ] = False,
+) -> None:
+    """Run the server. On SQLite the schema is brought up to date first."""
+    overrides: dict[str, Any] = {}
+    if host is not None:
+        overrides["host"] = host
+    if port is not None:
+        overrides["port"] = port
+    settings = current_settings(ctx, **overrides)
+    from homecloud.core.observability import configure_logging
+
+    configure_logging(settings.log_level, settings.log_format)
+
+    async def prepare(database: Database) -> tuple[User, str] | None:
+        if demo:
+            return await prepare_demo(database, settings)
+        return None
+
+    demo_account = run_on_database(settings, prepare)
+    if workers > 1 and not settings.redis_url:
+        err.print(
+            "homecloud: note: without HOMECLOUD_REDIS_URL each worker keeps its own rate limits "
+            "and change notifications reach only clients of the same worker",
+            markup=False,
+        )
+    print_banner(settings, demo_account)
+
+    # Workers (and the reloader) build the app from the environment: hand them these settings.
+    config: Path | None = ctx.find_root().obj
+    if config is not None:
+        os.environ["HOMECLOUD_CONFIG"] = str(config.resolve())
+    for name, value in overrides.items():
+        os.environ[f"HOMECLOUD_{name.upper()}"] = str(value)
+    import uvicorn
+
+    uvicorn.run(
+        "homecloud.app:create_app_from_environment",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=workers if not reload else None,
+        reload=reload,
+        log_config=None,
+        access_log=False,
+        server_header=False,
+        proxy_headers=True,
+    )
+
+
+async def prepare_demo(database: Database, settings: Settings) -> tuple[User, str]:
+    """The demo account, with the password it has now; faces add their demo devices to it."""
+    from homecloud.demo import seed_demo
+
+    password = settings.demo_password or secrets.token_urlsafe(12)
+    async with database.session(write=True) as session:
+        user = await find_by_login(session, DEMO_EMAIL)
+        if user is None:
+            user = await create_user(
+                session,
+                DEMO_EMAIL,
+                password,
+                first_name="Demo",
+                last_name="User",
+                username="demo",
+                timezone="Europe/Zurich",
+            )
+        else:
+            await set_password(session, user, password)
+    await seed_demo(database, settings, user)
+    return user, password
+
+
+def print_banner(settings: Settings, demo_account: tuple[User, str] | None) -> None:
+    from homecloud.app import FACE_FACTORIES
+
+    base = settings.base_url
+    table = Table(title=f"homecloud {__version__} at {base}", show_lines=False)
+    table.add_column("what")
+    table.add_column("where")
+    for name in settings.faces.enabled():
+        if name in FACE_FACTORIES:
+            table.add_row(name, f"{base}/{name}/")
+    table.add_row("health", f"{base}/healthz")
+    table.add_row("readiness", f"{base}/readyz")
+    table.add_row("metrics", f"{base}/metrics")
+    table.add_row("database", _display(settings))
+    if demo_account is not None:
+        user, password = demo_account
+        table.add_row("demo user", user.email)
+        table.add_row("demo password", password)
+    out.print(table)
+
+
+# ------------------------------------------------------------------------------------------- db
+
+
+@db_app.command("upgrade")
+def db_upgrade(ctx: typer.Context) -> None:
+    """Apply every pending migration."""
+    settings = current_settings(ctx)
+
+    async def work(database: Database) -> str | None:
+        await migrations.upgrade(database)
+        return await migrations.current_revision(database)
+
+    revision = run_on_database(settings, work, migrate=False)
+    out.print(f"database {_display(settings)} is at revision {revision}")
+
+
+@db_app.command("current")
+def db_current(ctx: typer.Context) -> None:
+    """Print the schema revision of the database and the newest one known."""
+    settings = current_settings(ctx)
+    revision = run_on_database(settings, migrations.current_revision, migrate=False)
+    out.print(f"current: {revision or 'none (empty database)'}; head: {migrations.head_revision()}")
+
+
+# ----------------------------------------------------------------------------------------- user
+
+
+def user_record(user: User) -> dict[str, Any]:
+    return {
+        "id": user.id,
+        "email": user.email,
+        "username": user.username,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "timezone": user.timezone,
+        "active": user.is_active,
+        "created_at": user.created_at,
+    }
+
+
+def print_json(value: Any) -> None:
+    sys.stdout.write(orjson.dumps(value, option=orjson.OPT_INDENT_2).decode() + "\n")
+
+
+@user_app.command("add")
+def user_add(
+    ctx: typer.Context,
+    email: Annotated[str, typer.Argument(help="E-mail address; unique regardless of case.")],
+    password_stdin: Annotated[
+        bool,
+        typer.Option(
+            "--password-stdin", help="Read the password from the first line of standard input."
+        ),
+    ] = False,
+    username: Annotated[
+        str | None, typer.Option(help="Optional user name, a second login.")
+    ] = None,
+    first_name: Annotated[str, typer.Option(help="First name.")] = "",
+    last_name: Annotated[str, typer.Option(help="Last name.")] = "",
+    timezone: Annotated[str, typer.Option(help="IANA time zone of the account.")] = "UTC",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the new account as JSON.")] = False,
+) -> None:
+    """Create an account."""
+    settings = current_settings(ctx)
+    password = read_password(password_stdin)
+
+    async def work(database: Database) -> User:
+        async with database.session(write=True) as session:
+            return await create_user(
+                session,
+                email,
+                password,
+                username=username,
+                first_name=first_name,
+                last_name=last_name,
+                timezone=timezone,
+            )
+
+    try:
+        user = run_on_database(settings, work)
+    except UserError as exc:
+        fail(str(exc), code=2)
+    if as_json:
+        print_json(user_record(user))
+    else:
+        out.print(f"created user {user.id} {user.email}")
+
+
+@user_app.command("list")
+def user_list(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """List the accounts."""
+    settings = current_settings(ctx)
+
+    async def work(database: Database) -> list[dict[str, Any]]:
+        async with database.session() as session:
+            return [user_record(user) for user in await list_users(session)]
+
+    records = run_on_database(settings, work)
+    if as_json:
+        print_json(records)
+        return
+    table = Table("id", "email", "username", "name", "time zone", "active")
+    for record in records:
+        name = f"{record['first_name']} {record['last_name']}".strip()
+        table.add_row(
+            str(record["id"]),
+            record["email"],
+            record["username"] or "",
+            name,
+            record["timezone"],
+            "yes" if record["active"] else "no",
+        )
+    out.print(table)
+
+
+async def _require_user(database: Database, login: str) -> None:
+    async with database.session() as session:
+        if await find_by_login(session, login) is None:
+            raise UserError(f"no account {login!r}")
+
+
+@user_app.command("passwd")
+def user_passwd(
+    ctx: typer.Context,
+    login: Annotated[str, typer.Argument(help="E-mail address or user name.")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the new password from standard input.")
+    ] = False,
+) -> None:
+    """Set an account's password."""
+    settings = current_settings(ctx)
+    try:
+        run_on_database(settings, lambda database: _require_user(database, login))
+    except UserError as exc:
+        fail(str(exc), code=2)
+    password = read_password(password_stdin)
+
+    async def work(database: Database) -> None:
+        async with database.session(write=True) as session:
+            user = await find_by_login(session, login)
+            if user is None:
+                raise UserError(f"no account {login!r}")
+            await set_password(session, user, password)
+
+    try:
+        run_on_database(settings, work)
+    except UserError as exc:
+        fail(str(exc), code=2)
+    out.print(f"password of {login} changed")
+
+
+@user_app.command("remove")
+def user_remove(
+    ctx: typer.Context,
+    login: Annotated[str, typer.Argument(help="E-mail address or user name.")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Delete an account with all its devices and their data."""
+    settings = current_settings(ctx)
+    if not yes:
+        typer.confirm(f"Delete {login} with all its devices and data?", abort=True)
+
+    async def work(database: Database) -> None:
+        async with database.session(write=True) as session:
+            user = await find_by_login(session, login)
+            if user is None:
+                raise UserError(f"no account {login!r}")
+            await remove_user(session, user)
+
+    try:
+        run_on_database(settings, work)
+    except UserError as exc:
+        fail(str(exc), code=2)
+    out.print(f"removed {login}")
+
+
+def main() -> None:
+    app()

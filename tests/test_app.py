@@ -1,0 +1,133 @@
+"""The assembled application: health, readiness, metrics, request ids, Host routing."""
+
+from __future__ import annotations
+
+import logging
+
+import httpx
+import orjson
+import pytest
+from fastapi import FastAPI
+
+from homecloud import app as app_module
+from homecloud.app import FaceApp, Services, create_app
+from homecloud.core.observability import JsonFormatter
+from homecloud.settings import Settings
+
+
+async def test_healthz(client: httpx.AsyncClient) -> None:
+    response = await client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+async def test_readyz_reports_the_database(client: httpx.AsyncClient, services: Services) -> None:
+    assert (await client.get("/readyz")).json() == {"status": "ready", "database": "ok"}
+
+
+async def test_readyz_is_503_when_the_database_is_unreachable(settings: Settings) -> None:
+    broken = settings.model_copy(update={"database_url": "postgresql://nobody@127.0.0.1:1/none"})
+    services = Services.from_settings(broken)
+    transport = httpx.ASGITransport(app=create_app(broken, services))
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        response = await client.get("/readyz")
+    await services.close()
+    assert response.status_code == 503
+    assert response.json()["status"] == "unavailable"
+    assert "5432" not in response.json()["database"]
+
+
+async def test_request_id_is_echoed_or_made(client: httpx.AsyncClient) -> None:
+    given = await client.get("/healthz", headers={"x-request-id": "abc-123"})
+    assert given.headers["x-request-id"] == "abc-123"
+    made = await client.get("/healthz", headers={"x-request-id": "bad id with spaces"})
+    assert made.headers["x-request-id"] != "bad id with spaces"
+    assert len(made.headers["x-request-id"]) == 32
+
+
+async def test_metrics_count_requests_by_route_template(client: httpx.AsyncClient) -> None:
+    await client.get("/healthz")
+    await client.get("/no/such/page")
+    text = (await client.get("/metrics")).text
+    assert (
+        'homecloud_http_requests_total{face="core",method="GET",route="/healthz",status="200"} 1.0'
+        in text
+    )
+    assert 'route="<unmatched>",status="404"' in text
+    assert "homecloud_http_request_duration_seconds_bucket" in text
+    assert 'homecloud_db_pool_connections{state="checked_out"}' in text
+
+
+@pytest.fixture
+def probe_face(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A minimal face registered as ``nuheat``, to see how faces are mounted and routed."""
+
+    def factory(_services: Services) -> FaceApp:
+        face = FastAPI()
+
+        @face.get("/api/v1/Thermostat/{serial}")
+        async def thermostat(serial: str) -> dict[str, str]:
+            return {"serialNumber": serial}
+
+        return FaceApp(name="nuheat", title="Probe", app=face, links={"api": "/nuheat/api/v1"})
+
+    monkeypatch.setitem(app_module.FACE_FACTORIES, "nuheat", factory)
+
+
+async def test_faces_are_mounted_listed_and_counted_by_template(
+    probe_face: None, settings: Settings, services: Services
+) -> None:
+    transport = httpx.ASGITransport(app=create_app(settings, services))
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        response = await client.get("/nuheat/api/v1/Thermostat/123")
+        index = (await client.get("/")).json()
+        metrics = (await client.get("/metrics")).text
+    assert response.json() == {"serialNumber": "123"}
+    assert index["faces"]["nuheat"]["api"] == "http://localhost:8080/nuheat/api/v1"
+    assert 'face="nuheat",method="GET",route="/nuheat/api/v1/Thermostat/{serial}"' in metrics
+
+
+async def test_disabled_face_is_not_mounted(
+    probe_face: None, settings: Settings, services: Services
+) -> None:
+    settings.faces.nuheat = False
+    transport = httpx.ASGITransport(app=create_app(settings, services))
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        assert (await client.get("/nuheat/api/v1/Thermostat/1")).status_code == 404
+
+
+async def test_host_header_serves_a_face_at_the_root(
+    probe_face: None, settings: Settings, services: Services
+) -> None:
+    settings.host_map = {"api.mynuheat.com": "nuheat"}
+    transport = httpx.ASGITransport(app=create_app(settings, services))
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        routed = await client.get("/api/v1/Thermostat/9", headers={"host": "API.mynuheat.com:443"})
+        prefixed = await client.get(
+            "/nuheat/api/v1/Thermostat/9", headers={"host": "api.mynuheat.com"}
+        )
+        other_host = await client.get("/api/v1/Thermostat/9")
+    assert routed.json() == {"serialNumber": "9"}
+    assert prefixed.json() == {"serialNumber": "9"}
+    assert other_host.status_code == 404
+
+
+def test_json_log_lines_carry_the_request_fields() -> None:
+    record = logging.LogRecord(
+        "homecloud.access", logging.INFO, __file__, 1, "GET / 200", None, None
+    )
+    record.request_id = "r1"
+    record.status = 200
+    line = orjson.loads(JsonFormatter().format(record))
+    assert line["message"] == "GET / 200"
+    assert line["request_id"] == "r1"
+    assert line["status"] == 200
+    assert line["level"] == "info"
+
+
+async def test_live_server_answers_over_a_real_socket(live_server: object) -> None:
+    url = live_server.url  # type: ignore[attr-defined]
+    async with httpx.AsyncClient() as client:
+        response = await client.get(f"{url}/readyz")
+    assert response.status_code == 200
+    assert response.json()["database"] == "ok"

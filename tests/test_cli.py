@@ -1,0 +1,206 @@
+"""The ``homecloud`` command, run as a user would run it."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import orjson
+import pytest
+from typer.testing import CliRunner
+
+from homecloud.cli import app
+from homecloud.core.database import Database
+from homecloud.core.users import authenticate
+from tests.conftest import free_port
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    for name in list(os.environ):
+        if name.startswith("HOMECLOUD_"):
+            monkeypatch.delenv(name)
+    values = {"HOMECLOUD_DATA_DIR": str(tmp_path / "data")}
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)
+    return values
+
+
+def run(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, list(args), input=stdin)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_user_lifecycle_for_scripts(env: dict[str, str]) -> None:
+    code, out, _ = run(
+        "user",
+        "add",
+        "Ann@Example.com",
+        "--password-stdin",
+        "--json",
+        "--first-name",
+        "Ann",
+        "--timezone",
+        "Europe/Zurich",
+        stdin="s3cret-pass\n",
+    )
+    assert code == 0
+    created = orjson.loads(out)
+    assert created["email"] == "Ann@Example.com"
+    assert created["timezone"] == "Europe/Zurich"
+
+    code, out, _ = run("user", "list", "--json")
+    assert code == 0
+    assert [user["email"] for user in orjson.loads(out)] == ["Ann@Example.com"]
+
+    code, out, _ = run(
+        "user", "passwd", "ann@example.com", "--password-stdin", stdin="another-pass\n"
+    )
+    assert code == 0
+    assert "changed" in out
+
+    code, out, _ = run("user", "remove", "ANN@example.com", "--yes")
+    assert code == 0
+    code, out, _ = run("user", "list", "--json")
+    assert orjson.loads(out) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "message"),
+    [
+        (
+            ("user", "add", "not-an-email", "--password-stdin"),
+            "password-1\n",
+            "not an e-mail address",
+        ),
+        (("user", "add", "a@example.com", "--password-stdin"), "short\n", "at least 8 characters"),
+        (
+            ("user", "add", "a@example.com", "--password-stdin"),
+            "\n",
+            "no password on standard input",
+        ),
+        (("user", "passwd", "ghost@example.com", "--password-stdin"), "password-1\n", "no account"),
+        (("user", "remove", "ghost@example.com", "--yes"), None, "no account"),
+    ],
+)
+def test_bad_user_commands_exit_2_with_one_line(
+    env: dict[str, str], args: tuple[str, ...], stdin: str | None, message: str
+) -> None:
+    code, _, err = run(*args, stdin=stdin)
+    assert code == 2
+    assert message in err
+    assert err.count("\n") == 1
+    assert "Traceback" not in err
+
+
+def test_duplicate_email_in_any_case_is_refused(env: dict[str, str]) -> None:
+    assert run("user", "add", "a@example.com", "--password-stdin", stdin="password-1\n")[0] == 0
+    code, _, err = run("user", "add", "A@EXAMPLE.COM", "--password-stdin", stdin="password-1\n")
+    assert code == 2
+    assert "exists already" in err
+
+
+def test_malformed_setting_names_it_in_one_line(
+    env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOMECLOUD_MAX_BODY_BYTES", "lots")
+    code, _, err = run("user", "list")
+    assert code == 2
+    assert err.startswith("homecloud: invalid setting HOMECLOUD_MAX_BODY_BYTES:")
+    assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize("command", [("user", "list"), ("db", "upgrade"), ("serve",)])
+def test_unreachable_database_is_one_line_and_nonzero(
+    env: dict[str, str], monkeypatch: pytest.MonkeyPatch, command: tuple[str, ...]
+) -> None:
+    monkeypatch.setenv(
+        "HOMECLOUD_DATABASE_URL", f"postgresql://nobody:pw@127.0.0.1:{free_port()}/none"
+    )
+    code, _, err = run(*command)
+    assert code == 1
+    assert err.startswith(
+        "homecloud: cannot reach the database at postgresql://nobody:***@127.0.0.1:"
+    )
+    assert "Traceback" not in err
+    assert err.count("\n") == 1
+
+
+def test_db_upgrade_and_current(env: dict[str, str]) -> None:
+    code, out, _ = run("db", "current")
+    assert code == 0
+    assert "none (empty database)" in out
+    code, out, _ = run("db", "upgrade")
+    assert code == 0
+    assert "is at revision 0001" in out
+    assert "current: 0001; head: 0001" in run("db", "current")[1]
+
+
+def test_config_file_option_is_honoured(env: dict[str, str], tmp_path: Path) -> None:
+    other = tmp_path / "elsewhere"
+    config = tmp_path / "homecloud.toml"
+    config.write_text(f'data_dir = "{other}"\n')
+    os.environ.pop("HOMECLOUD_DATA_DIR")
+    assert (
+        run(
+            "--config",
+            str(config),
+            "user",
+            "add",
+            "b@example.com",
+            "--password-stdin",
+            stdin="password-1\n",
+        )[0]
+        == 0
+    )
+    assert (other / "homecloud.db").is_file()
+
+
+@pytest.mark.slow
+def test_serve_demo_prints_urls_and_working_credentials(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    """The README's first command, as a subprocess on a real port."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "homecloud", "serve", "--demo", "--port", str(port)],
+        env={**os.environ, "HOMECLOUD_DEMO_PASSWORD": "demo-password-1", "COLUMNS": "200"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        ready = None
+        while time.monotonic() < deadline and process.poll() is None:
+            try:
+                ready = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        assert ready is not None
+        assert ready.json() == {"status": "ready", "database": "ok"}
+    finally:
+        process.terminate()
+        output, _ = process.communicate(timeout=15)
+    assert f"http://localhost:{port}/healthz" in output
+    assert "demo@homecloud.local" in output
+    assert "demo-password-1" in output
+    # The credentials printed are the ones stored.
+    assert asyncio.run(
+        sign_in(Path(env["HOMECLOUD_DATA_DIR"]), "demo@homecloud.local", "demo-password-1")
+    )
+
+
+async def sign_in(data_dir: Path, login: str, password: str) -> bool:
+    database = Database(f"sqlite+aiosqlite:///{data_dir / 'homecloud.db'}")
+    try:
+        async with database.session() as session:
+            return await authenticate(session, login, password) is not None
+    finally:
+        await database.dispose()
