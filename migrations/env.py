@@ -9,6 +9,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from homecloud.core.models import Base
+from homecloud.identity import models as identity_models  # noqa: F401  (registers the tables)
 
 config = context.config
 target_metadata = Base.metadata

@@ -24,10 +24,12 @@ import pytest
 import uvicorn
 from sqlalchemy import text
 
-from homecloud.app import Services, create_app
+from homecloud.app import create_app
 from homecloud.core import migrations
 from homecloud.core.database import Database
 from homecloud.core.models import Base
+from homecloud.identity import models as identity_models  # noqa: F401  (registers the tables)
+from homecloud.services import Services
 from homecloud.settings import Settings
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -131,6 +133,7 @@ def settings(tmp_path: Path) -> Settings:
 async def services(settings: Settings) -> AsyncIterator[Services]:
     services = Services.from_settings(settings)
     await migrations.upgrade(services.database)
+    await services.start()
     yield services
     await services.close()
 

@@ -10,8 +10,9 @@ import pytest
 from fastapi import FastAPI
 
 from homecloud import app as app_module
-from homecloud.app import FaceApp, Services, create_app
+from homecloud.app import create_app
 from homecloud.core.observability import JsonFormatter
+from homecloud.services import FaceApp, Services
 from homecloud.settings import Settings
 
 
@@ -83,7 +84,7 @@ async def test_faces_are_mounted_listed_and_counted_by_template(
         index = (await client.get("/")).json()
         metrics = (await client.get("/metrics")).text
     assert response.json() == {"serialNumber": "123"}
-    assert index["faces"]["nuheat"]["api"] == "http://localhost:8080/nuheat/api/v1"
+    assert index["faces"]["nuheat"]["api"] == "http://127.0.0.1:8080/nuheat/api/v1"
     assert 'face="nuheat",method="GET",route="/nuheat/api/v1/Thermostat/{serial}"' in metrics
 
 

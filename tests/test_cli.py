@@ -15,6 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from homecloud.cli import app
+from homecloud.core import migrations
 from homecloud.core.database import Database
 from homecloud.core.users import authenticate
 from tests.conftest import free_port
@@ -137,8 +138,9 @@ def test_db_upgrade_and_current(env: dict[str, str]) -> None:
     assert "none (empty database)" in out
     code, out, _ = run("db", "upgrade")
     assert code == 0
-    assert "is at revision 0001" in out
-    assert "current: 0001; head: 0001" in run("db", "current")[1]
+    head = migrations.head_revision()
+    assert f"is at revision {head}" in out
+    assert f"current: {head}; head: {head}" in run("db", "current")[1]
 
 
 def test_config_file_option_is_honoured(env: dict[str, str], tmp_path: Path) -> None:
@@ -188,7 +190,7 @@ def test_serve_demo_prints_urls_and_working_credentials(
     finally:
         process.terminate()
         output, _ = process.communicate(timeout=15)
-    assert f"http://localhost:{port}/healthz" in output
+    assert f"http://127.0.0.1:{port}/healthz" in output
     assert "demo@homecloud.local" in output
     assert "demo-password-1" in output
     # The credentials printed are the ones stored.

@@ -23,7 +23,8 @@ def test_defaults_are_sqlite_in_the_data_directory(tmp_path: Path) -> None:
     assert settings.effective_database_url == f"sqlite+aiosqlite:///{tmp_path / 'homecloud.db'}"
     assert settings.is_sqlite
     assert settings.faces.enabled() == ["nuheat", "mclimate", "thingplus", "ckw", "smartme"]
-    assert settings.base_url == "http://localhost:8080"
+    assert settings.base_url == "http://127.0.0.1:8080"
+    assert load_settings(host="0.0.0.0").base_url == "http://localhost:8080"
 
 
 def test_environment_variables_and_nested_face_flags(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 
 from fastapi import FastAPI
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -14,55 +13,20 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from homecloud import __version__
-from homecloud.core.database import Database, DatabaseUnavailable
-from homecloud.core.events import EventBus, InProcessBus
-from homecloud.core.observability import Metrics, RequestObserver
-from homecloud.core.ratelimit import RateLimiter
+from homecloud.apis import ckw, nuheat
+from homecloud.core.database import DatabaseUnavailable
+from homecloud.core.observability import RequestObserver
+from homecloud.services import FaceFactory, Services
 from homecloud.settings import Settings
 
 log = logging.getLogger("homecloud.app")
 
 
-@dataclass
-class Services:
-    """The shared core every face is built on."""
-
-    settings: Settings
-    database: Database
-    events: EventBus
-    rate_limiter: RateLimiter
-    metrics: Metrics
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> Services:
-        database = Database(settings.effective_database_url, pool_size=settings.database_pool_size)
-        return cls(
-            settings=settings,
-            database=database,
-            events=InProcessBus(),
-            rate_limiter=RateLimiter.from_redis_url(settings.redis_url),
-            metrics=Metrics(database.pool_status),
-        )
-
-    async def close(self) -> None:
-        await self.events.close()
-        await self.database.dispose()
-
-
-@dataclass(frozen=True)
-class FaceApp:
-    """A vendor API, mounted at ``/{name}``. ``links`` are the URLs the demo table prints."""
-
-    name: str
-    title: str
-    app: FastAPI
-    links: dict[str, str]
-
-
-FaceFactory = Callable[[Services], FaceApp]
-
 # Faces register here as they land, in the order of the README's table.
-FACE_FACTORIES: dict[str, FaceFactory] = {}
+FACE_FACTORIES: dict[str, FaceFactory] = {
+    "nuheat": nuheat.build,
+    "ckw": ckw.build,
+}
 
 
 class HostRouting:
@@ -101,6 +65,7 @@ def create_app(settings: Settings, services: Services | None = None) -> ASGIApp:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await services.start()
         yield
         await services.close()
 

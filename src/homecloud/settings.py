@@ -135,7 +135,7 @@ class Settings(BaseSettings):
     def base_url(self) -> str:
         if self.public_base_url:
             return self.public_base_url.rstrip("/")
-        host = "localhost" if self.host in ("127.0.0.1", "0.0.0.0", "::") else self.host
+        host = "localhost" if self.host in ("0.0.0.0", "::") else self.host
         return f"http://{host}:{self.port}"
 
 

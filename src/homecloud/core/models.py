@@ -33,7 +33,7 @@ def now_ms() -> int:
 
 
 class Base(DeclarativeBase):
-    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[str]: JSON}
 
 
 class User(Base):
@@ -45,6 +45,10 @@ class User(Base):
     email_key: Mapped[str] = mapped_column(String(320), unique=True)
     username: Mapped[str | None] = mapped_column(String(150), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
+    # Argon2id of the hex MD5 of the password, for clients that send md5(password) instead of
+    # the password (Thing+'s password grant). As slow to attack as the main hash; filled in
+    # whenever the clear password is at hand (set, change, sign-in).
+    password_md5_hash: Mapped[str | None] = mapped_column(String(255))
     first_name: Mapped[str] = mapped_column(String(100), default="")
     last_name: Mapped[str] = mapped_column(String(100), default="")
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")

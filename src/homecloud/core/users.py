@@ -10,7 +10,12 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from homecloud.core.models import User, now_ms
-from homecloud.core.passwords import hash_password, needs_rehash, verify_password
+from homecloud.core.passwords import (
+    hash_md5_of_password,
+    hash_password,
+    needs_rehash,
+    verify_password,
+)
 
 MIN_PASSWORD_LENGTH = 8
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -67,6 +72,7 @@ async def create_user(
         email_key=key,
         username=username,
         password_hash=hash_password(password),
+        password_md5_hash=hash_md5_of_password(password),
         first_name=first_name,
         last_name=last_name,
         timezone=timezone,
@@ -99,6 +105,8 @@ async def authenticate(session: AsyncSession, login: str, password: str) -> User
         return None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
+    if user.password_md5_hash is None:
+        user.password_md5_hash = hash_md5_of_password(password)
     return user
 
 
@@ -106,6 +114,7 @@ async def set_password(session: AsyncSession, user: User, password: str) -> None
     if len(password) < MIN_PASSWORD_LENGTH:
         raise UserError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
     user.password_hash = hash_password(password)
+    user.password_md5_hash = hash_md5_of_password(password)
     user.password_changed_at = now_ms()
     await session.flush()
 

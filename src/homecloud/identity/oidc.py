@@ -1,0 +1,477 @@
+"""OpenID Connect providers (IdentityServer-shaped for Nuheat, Keycloak-shaped for CKW), and the
+sign-in and consent pages every face with an authorization endpoint shares."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import APIRouter
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+
+from homecloud.core.ratelimit import RateLimiter, RateLimitPolicy
+from homecloud.core.users import authenticate as check_password
+from homecloud.identity.authorize import FacePages, authorization_endpoint, prepared_from_return_url
+from homecloud.identity.keys import InvalidToken
+from homecloud.identity.profiles import IssuerProfile
+from homecloud.identity.provider import IdentityProvider
+from homecloud.identity.secrets import digest
+from homecloud.identity.server import IssueResult, PreparedRequest, ProfileServer, user_info
+from homecloud.identity.web import (
+    CSRF_FIELD,
+    MalformedRequest,
+    csrf_token,
+    csrf_valid,
+    end_session,
+    page,
+    prepare,
+    safe_return_path,
+    set_csrf_cookie,
+    start_session,
+)
+
+SIGN_IN_LIMIT = RateLimitPolicy.parse("signin", "10/1m, 50/1h")
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
+
+@dataclass(frozen=True)
+class OidcLayout:
+    """Endpoint paths relative to the issuer."""
+
+    authorize: str
+    token: str
+    userinfo: str
+    jwks: str
+    revocation: str
+    introspection: str
+    end_session: str
+    login: str
+    consent: str
+    logout: str
+
+
+IDENTITYSERVER = OidcLayout(
+    authorize="/connect/authorize",
+    token="/connect/token",
+    userinfo="/connect/userinfo",
+    jwks="/.well-known/openid-configuration/jwks",
+    revocation="/connect/revocation",
+    introspection="/connect/introspect",
+    end_session="/connect/endsession",
+    login="/Account/Login",
+    consent="/consent",
+    logout="/Account/Logout",
+)
+
+KEYCLOAK = OidcLayout(
+    authorize="/protocol/openid-connect/auth",
+    token="/protocol/openid-connect/token",
+    userinfo="/protocol/openid-connect/userinfo",
+    jwks="/protocol/openid-connect/certs",
+    revocation="/protocol/openid-connect/revoke",
+    introspection="/protocol/openid-connect/token/introspect",
+    end_session="/protocol/openid-connect/logout",
+    login="/login-actions/authenticate",
+    consent="/login-actions/consent",
+    logout="/login-actions/logout",
+)
+
+
+def oauth_json(result: IssueResult, extra: dict[str, Any] | None = None) -> JSONResponse:
+    body = dict(result.body) if isinstance(result.body, dict) else {}
+    if extra and result.status == 200:
+        body.update(extra)
+    headers = {key: value for key, value in result.headers}
+    headers.update(NO_STORE)
+    headers.pop("Content-Type", None)
+    return JSONResponse(body, status_code=result.status, headers=headers)
+
+
+def oauth_error(
+    status: int, error: str, description: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse(
+        {"error": error, "error_description": description},
+        status_code=status,
+        headers={**NO_STORE, **(headers or {})},
+    )
+
+
+def discovery_document(issuer: str, layout: OidcLayout, profile: IssuerProfile) -> dict[str, Any]:
+    grant_types = ["authorization_code", "client_credentials", "refresh_token"]
+    response_types = ["code"]
+    if profile.implicit_and_hybrid:
+        grant_types.append("implicit")
+        response_types += [
+            "token",
+            "id_token",
+            "id_token token",
+            "code id_token",
+            "code token",
+            "code id_token token",
+        ]
+    document: dict[str, Any] = {
+        "issuer": issuer,
+        "authorization_endpoint": issuer + layout.authorize,
+        "token_endpoint": issuer + layout.token,
+        "userinfo_endpoint": issuer + layout.userinfo,
+        "jwks_uri": issuer + layout.jwks,
+        "end_session_endpoint": issuer + layout.end_session,
+        "revocation_endpoint": issuer + layout.revocation,
+        "introspection_endpoint": issuer + layout.introspection,
+        "scopes_supported": list(profile.scopes_supported),
+        "claims_supported": [
+            "sub",
+            "iss",
+            "aud",
+            "exp",
+            "iat",
+            "auth_time",
+            "nonce",
+            "at_hash",
+            "c_hash",
+            "name",
+            "given_name",
+            "family_name",
+            "preferred_username",
+            "email",
+            "email_verified",
+        ],
+        "grant_types_supported": grant_types,
+        "response_types_supported": response_types,
+        "response_modes_supported": ["query", "fragment", "form_post"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        "introspection_endpoint_auth_methods_supported": [
+            "client_secret_basic",
+            "client_secret_post",
+        ],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["RS256"],
+        # Only S256: plain would expose the verifier (identity.md: advertise plain only where a
+        # known client needs it; none of the faces' known clients does).
+        "code_challenge_methods_supported": ["S256"],
+        "request_parameter_supported": False,
+        "request_uri_parameter_supported": False,
+        "claims_parameter_supported": False,
+        "authorization_response_iss_parameter_supported": True,
+        "frontchannel_logout_supported": False,
+        "backchannel_logout_supported": False,
+    }
+    if profile.face == "ckw":
+        # Keycloak publishes the older introspection name too, and its session iframe.
+        document["token_introspection_endpoint"] = issuer + layout.introspection
+        document["check_session_iframe"] = (
+            issuer + "/protocol/openid-connect/login-status-iframe.html"
+        )
+    return document
+
+
+def oidc_router(
+    provider: IdentityProvider,
+    profile: IssuerProfile,
+    layout: OidcLayout,
+    rate_limiter: RateLimiter,
+    *,
+    token_extras: Callable[[IssueResult], dict[str, Any]] | None = None,
+    prepare_token_request: Callable[[PreparedRequest], JSONResponse | None] | None = None,
+) -> APIRouter:
+    """Every endpoint of an OIDC issuer, with paths relative to the face's mount point."""
+    mount = "/" + profile.face
+    local = profile.issuer_path.removeprefix(mount)
+    pages = FacePages(
+        login=profile.issuer_path + layout.login,
+        consent=profile.issuer_path + layout.consent,
+        authorize=profile.issuer_path + layout.authorize,
+    )
+    router = APIRouter(include_in_schema=False)
+
+    @router.get(local + "/.well-known/openid-configuration")
+    async def discovery() -> JSONResponse:
+        document = discovery_document(provider.issuer(profile), layout, profile)
+        return JSONResponse(document, headers={"Access-Control-Allow-Origin": "*"})
+
+    @router.get(local + layout.jwks)
+    async def jwks() -> JSONResponse:
+        await provider.keys.refresh_if_stale()
+        return JSONResponse(
+            provider.keys.public_jwks(),
+            headers={"Access-Control-Allow-Origin": "*", "Cache-Control": "no-cache"},
+        )
+
+    @router.api_route(local + layout.authorize, methods=["GET", "POST"])
+    async def authorize(request: Request) -> Response:
+        return await authorization_endpoint(provider, profile, pages, request)
+
+    @router.post(local + layout.token)
+    async def token(request: Request) -> Response:
+        try:
+            prepared = await prepare(request)
+        except MalformedRequest as exc:
+            return oauth_error(400, "invalid_request", str(exc))
+        if prepare_token_request is not None:
+            refusal = prepare_token_request(prepared)
+            if refusal is not None:
+                return refusal
+        result = await provider.run(profile, prepared, ProfileServer.create_token_response)
+        extra = token_extras(result) if token_extras is not None else None
+        response = oauth_json(result, extra)
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        return response
+
+    @router.api_route(local + layout.userinfo, methods=["GET", "POST"])
+    async def userinfo(request: Request) -> Response:
+        try:
+            prepared = await prepare(request)
+        except MalformedRequest as exc:
+            return oauth_error(400, "invalid_request", str(exc))
+        from homecloud.core.errors import ApiError
+
+        try:
+            principal = await provider.authenticate(
+                profile.face, request, ("openid",), token=prepared.form.get("access_token")
+            )
+        except ApiError as error:
+            code = "insufficient_scope" if error.status == 403 else "invalid_token"
+            return oauth_error(error.status, code, error.messages[0], dict(error.headers))
+        async with provider.database.session() as session:
+            from homecloud.core.users import get_user
+
+            user = (
+                await get_user(session, principal.user_id)
+                if principal.user_id is not None
+                else None
+            )
+        if user is None:
+            return oauth_error(401, "invalid_token", "The token does not belong to a user.")
+        return JSONResponse(
+            dict(user_info(profile, user, " ".join(principal.scopes))), headers=NO_STORE
+        )
+
+    @router.post(local + layout.revocation)
+    async def revocation(request: Request) -> Response:
+        try:
+            prepared = await prepare(request)
+        except MalformedRequest as exc:
+            return oauth_error(400, "invalid_request", str(exc))
+        result = await provider.run(
+            profile,
+            prepared,
+            lambda server, req: server.create_endpoint_response("revocation", req),
+        )
+        return oauth_json(result)
+
+    @router.post(local + layout.introspection)
+    async def introspection(request: Request) -> Response:
+        try:
+            prepared = await prepare(request)
+        except MalformedRequest as exc:
+            return oauth_error(400, "invalid_request", str(exc))
+        result = await provider.run(
+            profile,
+            prepared,
+            lambda server, req: server.create_endpoint_response("introspection", req),
+        )
+        return oauth_json(result)
+
+    @router.api_route(local + layout.end_session, methods=["GET", "POST"])
+    async def end_session_endpoint(request: Request) -> Response:
+        try:
+            prepared = await prepare(request)
+        except MalformedRequest as exc:
+            return oauth_error(400, "invalid_request", str(exc))
+        data = prepared.payload.data
+        refresh_token = prepared.form.get("refresh_token")
+        if request.method == "POST" and refresh_token:
+            # Keycloak's back-channel logout: the client ends its session with its refresh token.
+            result = await provider.run(
+                profile,
+                prepared,
+                lambda server, req: _revoke_refresh_family(server, req, refresh_token),
+            )
+            if result.status != 204:
+                return oauth_json(result)
+            response: Response = Response(status_code=204)
+        else:
+            target = await post_logout_target(provider, profile, data)
+            response = (
+                RedirectResponse(target, status_code=302)
+                if target
+                else page("signed_out.html", title=profile.title)
+            )
+        await end_session(provider, request, response)
+        return response
+
+    @router.get(local + layout.login)
+    async def login_form(request: Request, ReturnUrl: str = "") -> Response:
+        return_url = safe_return_path(ReturnUrl, profile.issuer_path)
+        if return_url is None:
+            return page(
+                "error.html",
+                status=400,
+                title=profile.title,
+                error="invalid_request",
+                description="The sign-in page was opened without a valid return address.",
+            )
+        return login_page(request, profile, return_url)
+
+    @router.post(local + layout.login)
+    async def login_submit(request: Request) -> Response:
+        form = await request.form()
+        return_url = safe_return_path(_field(form, "ReturnUrl"), profile.issuer_path)
+        if return_url is None:
+            return page(
+                "error.html",
+                status=400,
+                title=profile.title,
+                error="invalid_request",
+                description="The sign-in form was sent without a valid return address.",
+            )
+        if not csrf_valid(request, _field(form, CSRF_FIELD)):
+            return login_page(
+                request,
+                profile,
+                return_url,
+                error="The form expired. Please try again.",
+                status=400,
+            )
+        username = _field(form, "Username") or ""
+        client_ip = request.client.host if request.client else "-"
+        decision = await rate_limiter.hit(SIGN_IN_LIMIT, f"{client_ip}:{digest(username.lower())}")
+        if not decision.allowed:
+            return login_page(
+                request,
+                profile,
+                return_url,
+                username=username,
+                status=429,
+                error=f"Too many attempts. Try again in {decision.retry_after} seconds.",
+            )
+        async with provider.database.session(write=True) as session:
+            user = await check_password(session, username, _field(form, "Password") or "")
+        if user is None:
+            return login_page(
+                request,
+                profile,
+                return_url,
+                username=username,
+                error="Invalid user name or password.",
+            )
+        response = RedirectResponse(return_url, status_code=302)
+        await start_session(provider, user, response, request.url.scheme == "https")
+        return response
+
+    @router.post(local + layout.consent)
+    async def consent_submit(request: Request) -> Response:
+        form = await request.form()
+        return_url = safe_return_path(_field(form, "ReturnUrl"), pages.authorize)
+        if return_url is None or not csrf_valid(request, _field(form, CSRF_FIELD)):
+            return page(
+                "error.html",
+                status=400,
+                title=profile.title,
+                error="invalid_request",
+                description="The consent form is invalid or expired.",
+            )
+        approved = _field(form, "button") == "yes"
+        remember = (_field(form, "RememberConsent") or "").lower() in ("true", "on", "1")
+        prepared = prepared_from_return_url(request, return_url)
+        return await authorization_endpoint(
+            provider,
+            profile,
+            pages,
+            request,
+            consented=approved,
+            remember=remember,
+            prepared=prepared,
+        )
+
+    @router.get(local + layout.logout)
+    async def logout(request: Request) -> Response:
+        response = page("signed_out.html", title=profile.title)
+        await end_session(provider, request, response)
+        return response
+
+    return router
+
+
+def _field(form: Any, name: str) -> str | None:
+    value = form.get(name)
+    return value if isinstance(value, str) else None
+
+
+def login_page(
+    request: Request,
+    profile: IssuerProfile,
+    return_url: str,
+    *,
+    username: str = "",
+    error: str | None = None,
+    status: int = 200,
+) -> Response:
+    token, fresh = csrf_token(request)
+    response = page(
+        "login.html",
+        status=status,
+        title=profile.title,
+        return_url=return_url,
+        username=username,
+        error=error,
+        csrf=token,
+        csrf_field=CSRF_FIELD,
+    )
+    if fresh:
+        set_csrf_cookie(response, token, request.url.scheme == "https")
+    return response
+
+
+def _revoke_refresh_family(
+    server: ProfileServer, request: PreparedRequest, refresh_token: str
+) -> IssueResult:
+    client = server.authenticate_client(
+        request, ["client_secret_basic", "client_secret_post", "none"], "revocation"
+    )
+    row = server.find_grant(refresh_token, "refresh_token")
+    if row is None or row.client_id != client.get_client_id():
+        return IssueResult(
+            400, {"error": "invalid_grant", "error_description": "Invalid refresh token"}, []
+        )
+    server.revoke_family(row.family)
+    return IssueResult(204, None, [])
+
+
+async def post_logout_target(
+    provider: IdentityProvider, profile: IssuerProfile, data: dict[str, str]
+) -> str | None:
+    """Where to send the browser after signing out: only to a URI registered for the client
+    the ``id_token_hint`` (or ``client_id``) names."""
+    target = data.get("post_logout_redirect_uri") or data.get("redirect_uri")
+    if not target:
+        return None
+    client_id = data.get("client_id")
+    hint = data.get("id_token_hint")
+    if hint:
+        try:
+            claims = provider.keys.verify(hint).claims
+        except InvalidToken:
+            return None
+        audience = claims.get("aud")
+        named = audience[0] if isinstance(audience, list) and audience else audience
+        client_id = str(named) if named else None
+    if not client_id:
+        return None
+    from homecloud.identity.clients import get_client
+
+    async with provider.database.session() as session:
+        client = await get_client(session, str(client_id), profile.face)
+    allowed = (
+        set(client.redirect_uris) | set(client.attributes.get("post_logout_redirect_uris", []))
+        if client
+        else set()
+    )
+    if target not in allowed:
+        return None
+    state = data.get("state")
+    return f"{target}{'&' if '?' in target else '?'}state={state}" if state else target

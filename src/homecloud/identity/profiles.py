@@ -1,0 +1,134 @@
+"""Issuer profiles: what differs between the faces' token services.
+
+Everything vendor-specific about issuing tokens is data here (paths, lifetimes, token format,
+scopes, which grants exist); the grant logic in :mod:`homecloud.identity.server` is shared.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+TokenFormat = Literal["jwt", "opaque"]
+
+DAY = 86400
+
+
+@dataclass(frozen=True)
+class IssuerProfile:
+    face: str
+    title: str
+    # Path of the issuer below the server root; discovery and JWKS hang off it.
+    issuer_path: str
+    token_format: TokenFormat
+    signing_alg: str  # RS256 (shared, published keys) or HS256 (the face's own secret)
+    access_token_lifetime: int
+    refresh_token_lifetime: int | None
+    scopes_supported: tuple[str, ...]
+    # Scopes a client gets when it registers without naming any.
+    default_client_scope: str
+    # A refresh token is only issued when the granted scope holds this (IdentityServer's
+    # offline_access); None means whenever the client may use the refresh_token grant.
+    refresh_requires_scope: str | None = None
+    # Lifetime of an access token by grant type, where a vendor differs by grant (Thing+).
+    lifetime_by_grant: dict[str, int] = field(default_factory=dict)
+    openid: bool = False
+    # Audience of access tokens (IdentityServer puts the API resource name there).
+    audience: tuple[str, ...] = ()
+    code_lifetime: int = 600
+    # Whether the token endpoint honours grant_type=password (only where the vendor documents it).
+    password_grant: bool = False
+    implicit_and_hybrid: bool = False
+    # Access-token claim naming the user, and whether ids go out as strings.
+    subject_claim: str = "sub"
+
+
+NUHEAT = IssuerProfile(
+    face="nuheat",
+    title="Nuheat",
+    issuer_path="/nuheat/identity",
+    token_format="jwt",
+    signing_alg="RS256",
+    access_token_lifetime=3600,
+    refresh_token_lifetime=15 * DAY,
+    scopes_supported=("openid", "profile", "openapi", "offline_access"),
+    default_client_scope="openid profile openapi offline_access",
+    refresh_requires_scope="offline_access",
+    openid=True,
+    audience=("openapi",),
+    implicit_and_hybrid=True,
+)
+
+CKW = IssuerProfile(
+    face="ckw",
+    title="CKW",
+    issuer_path="/ckw/auth/realms/CKW",
+    token_format="jwt",
+    signing_alg="RS256",
+    access_token_lifetime=300,
+    refresh_token_lifetime=1800,
+    scopes_supported=("openid", "profile", "email", "offline_access"),
+    default_client_scope="openid profile email offline_access",
+    openid=True,
+    audience=("account",),
+)
+
+MCLIMATE = IssuerProfile(
+    face="mclimate",
+    title="MClimate",
+    issuer_path="/mclimate",
+    token_format="opaque",
+    signing_alg="",
+    access_token_lifetime=DAY,
+    refresh_token_lifetime=None,
+    scopes_supported=("basic", "trusted"),
+    default_client_scope="",
+    password_grant=True,
+)
+
+THINGPLUS = IssuerProfile(
+    face="thingplus",
+    title="Thing+",
+    issuer_path="/thingplus",
+    token_format="jwt",
+    signing_alg="HS256",
+    access_token_lifetime=90 * DAY,
+    refresh_token_lifetime=None,
+    scopes_supported=(
+        "user-profile",
+        "user-profile-read",
+        "gateway",
+        "gateway-read",
+        "gateway-update",
+        "gateway-management",
+        "actuator-command",
+        "timeline-read",
+        "tag",
+        "tag-read",
+        "rule",
+        "rule-read",
+        "service-read",
+        "site-read",
+        "billing-read",
+    ),
+    default_client_scope="user-profile-read gateway-update timeline-read tag rule-read service-read",
+    lifetime_by_grant={"password": 90 * DAY, "authorization_code": 15 * DAY},
+    password_grant=True,
+    subject_claim="userId",
+)
+
+SMARTME = IssuerProfile(
+    face="smartme",
+    title="smart-me",
+    issuer_path="/smartme",
+    token_format="opaque",
+    signing_alg="",
+    access_token_lifetime=3600,
+    refresh_token_lifetime=30 * DAY,
+    scopes_supported=("user.read", "device.read", "device.readwrite", "device.readswitch"),
+    default_client_scope="user.read device.read",
+)
+
+PROFILES: dict[str, IssuerProfile] = {
+    profile.face: profile for profile in (NUHEAT, CKW, MCLIMATE, THINGPLUS, SMARTME)
+}

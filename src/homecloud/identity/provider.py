@@ -1,0 +1,183 @@
+"""The identity provider as the rest of homecloud sees it: run a profile's token service on a
+request, and tell resource routes who is calling."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from starlette.requests import Request
+
+from homecloud.core.database import Database
+from homecloud.core.errors import ApiError
+from homecloud.core.models import User, now_ms
+from homecloud.identity.keys import SHARED, InvalidToken, KeyStore
+from homecloud.identity.models import Grant
+from homecloud.identity.profiles import PROFILES, IssuerProfile
+from homecloud.identity.secrets import digest
+from homecloud.identity.server import AuthorizationContext, PreparedRequest, ProfileServer
+from homecloud.settings import Settings
+
+# Keys every deployment needs: the RS256 key the OIDC faces publish, and Thing+'s HS256 secret.
+T = TypeVar("T")
+
+REQUIRED_KEYS = ((SHARED, "RS256"), ("thingplus", "HS256"))
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling a resource route: the user (None for client-credentials tokens), the
+    client application, and the scopes the token carries."""
+
+    face: str
+    user_id: int | None
+    client_id: str
+    scopes: frozenset[str]
+    claims: dict[str, Any]
+
+
+class IdentityProvider:
+    def __init__(
+        self, database: Database, settings: Settings, keys: KeyStore | None = None
+    ) -> None:
+        self.database = database
+        self.settings = settings
+        self.keys = keys or KeyStore(database)
+
+    async def start(self) -> None:
+        await self.keys.load(ensure=REQUIRED_KEYS)
+
+    def issuer(self, profile: IssuerProfile) -> str:
+        return self.settings.base_url + profile.issuer_path
+
+    async def run(
+        self,
+        profile: IssuerProfile,
+        request: PreparedRequest,
+        action: Callable[[ProfileServer, PreparedRequest], T],
+        context: AuthorizationContext | None = None,
+    ) -> T:
+        """Runs ``action`` on a server for ``profile`` inside one write transaction."""
+        await self.keys.refresh_if_stale()
+        issuer = self.issuer(profile)
+
+        def work(session: Session) -> T:
+            server = ProfileServer(profile, session, self.keys, issuer, context)
+            return action(server, request)
+
+        async with self.database.session(write=True) as session:
+            return await session.run_sync(work)
+
+    # ------------------------------------------------------------------ resource-route checks
+
+    async def authenticate(
+        self, face: str, request: Request, scopes: Iterable[str] = (), *, token: str | None = None
+    ) -> Principal:
+        """The caller of a resource route of ``face``, from its bearer token.
+
+        Raises :class:`ApiError` 401 (``invalid_token``, with ``WWW-Authenticate: Bearer``) for a
+        missing, malformed, forged, expired or revoked token, and 403
+        (``insufficient_scope``) when the token lacks one of ``scopes``. Each face renders it
+        in its own error shape.
+        """
+        profile = PROFILES[face]
+        token = token or bearer_token(request)
+        if not token:
+            raise unauthorized(
+                "Authorization header with a Bearer token is missing.", code="missing_token"
+            )
+        claims: dict[str, Any] = {}
+        if profile.token_format == "jwt":
+            claims = self.verified_claims(profile, token)
+        async with self.database.session() as session:
+            row = (
+                await session.execute(
+                    select(Grant, User.is_active)
+                    .outerjoin(User, User.id == Grant.user_id)
+                    .where(Grant.access_key == digest(token), Grant.face == face)
+                )
+            ).first()
+        if row is None:
+            raise unauthorized("The access token is not known.")
+        grant, user_active = row
+        if grant.revoked_at is not None:
+            raise unauthorized("The access token was revoked.")
+        if grant.access_expires_at <= now_ms():
+            raise unauthorized(
+                "The access token expired.",
+                code="token_expired",
+                expired_at=grant.access_expires_at,
+            )
+        if grant.user_id is not None and not user_active:
+            raise unauthorized("The account is disabled.")
+        granted = frozenset(grant.scope.split())
+        missing = [scope for scope in scopes if scope not in granted]
+        if missing:
+            raise ApiError(
+                status=403,
+                messages=[f"The access token lacks the scope {' '.join(missing)}."],
+                code="insufficient_scope",
+                headers={
+                    "WWW-Authenticate": f'Bearer error="insufficient_scope", scope="{" ".join(missing)}"'
+                },
+            )
+        return Principal(face, grant.user_id, grant.client_id, granted, claims)
+
+    def verified_claims(self, profile: IssuerProfile, token: str) -> dict[str, Any]:
+        purpose = SHARED if profile.signing_alg == "RS256" else profile.face
+        try:
+            decoded = self.keys.verify(token, purpose=purpose, algorithms=(profile.signing_alg,))
+        except InvalidToken as exc:
+            raise unauthorized(
+                f"The access token is invalid: {exc}.", code="invalid_token"
+            ) from exc
+        claims = dict(decoded.claims)
+        now = time.time()
+        expires = claims.get("exp")
+        if not isinstance(expires, int | float) or expires <= now:
+            raise unauthorized(
+                "The access token expired.",
+                code="token_expired",
+                expired_at=int(expires * 1000) if isinstance(expires, int | float) else None,
+            )
+        not_before = claims.get("nbf")
+        if isinstance(not_before, int | float) and not_before > now + 5:
+            raise unauthorized("The access token is not valid yet.")
+        if profile.openid:
+            if claims.get("iss") != self.issuer(profile):
+                raise unauthorized("The access token was issued by another issuer.")
+            audience = claims.get("aud")
+            audiences = set(audience if isinstance(audience, list) else [audience])
+            if profile.audience and not audiences & set(profile.audience):
+                raise unauthorized("The access token is meant for another audience.")
+        return claims
+
+
+def bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        return None
+    return value.strip()
+
+
+def unauthorized(
+    message: str, *, code: str = "invalid_token", expired_at: int | None = None
+) -> ApiError:
+    details: dict[str, Any] = {"expired_at": expired_at} if expired_at is not None else {}
+    header = (
+        "Bearer"
+        if code == "missing_token"
+        else f'Bearer error="invalid_token", error_description="{message}"'
+    )
+    return ApiError(
+        status=401,
+        messages=[message],
+        code=code,
+        headers={"WWW-Authenticate": header},
+        details=details,
+    )

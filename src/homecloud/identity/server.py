@@ -1,0 +1,698 @@
+"""Authlib's authorization server, bound to homecloud's store and to a face's profile.
+
+Authlib's server core is synchronous; homecloud's database is asynchronous. Each request runs
+the Authlib machinery inside ``AsyncSession.run_sync``, where the grants' storage callbacks use
+an ordinary (greenlet-backed) ``Session`` of the request's own transaction. That keeps the whole
+exchange (read the code, mark it used, store the tokens) in one transaction, committed by the
+caller only if it completes.
+
+A :class:`ProfileServer` is built per request (it is cheap), so no request state is shared.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from authlib.oauth2 import AuthorizationServer, OAuth2Request
+from authlib.oauth2.rfc6749 import ClientMixin, TokenMixin, grants
+from authlib.oauth2.rfc6749.errors import InvalidRequestError, InvalidScopeError
+from authlib.oauth2.rfc6749.requests import OAuth2Payload
+from authlib.oauth2.rfc7009 import RevocationEndpoint
+from authlib.oauth2.rfc7636 import CodeChallenge
+from authlib.oauth2.rfc7662 import IntrospectionEndpoint
+from authlib.oidc.core import UserInfo
+from authlib.oidc.core.grants import OpenIDCode, OpenIDHybridGrant, OpenIDImplicitGrant
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+from starlette.datastructures import Headers
+
+from homecloud.core.models import User, now_ms
+from homecloud.identity.keys import SHARED, KeyStore
+from homecloud.identity.models import AuthorizationCode, Grant, OAuthClient
+from homecloud.identity.profiles import IssuerProfile
+from homecloud.identity.secrets import digest, matches, new_hex, new_secret
+
+# homecloud runs on home networks and behind TLS-terminating proxies; the transport is the
+# operator's choice, so Authlib must not refuse plain-http request URLs.
+os.environ.setdefault("AUTHLIB_INSECURE_TRANSPORT", "1")
+
+LOOPBACK_HOSTS = ("127.0.0.1", "[::1]", "localhost")
+
+
+# ------------------------------------------------------------------------------ request wrapping
+
+
+class PreparedPayload(OAuth2Payload):
+    def __init__(self, datalist: Mapping[str, Sequence[str]]) -> None:
+        self._datalist = {key: list(values) for key, values in datalist.items()}
+        self._data = {key: values[0] for key, values in self._datalist.items() if values}
+
+    @property
+    def data(self) -> dict[str, str]:
+        return self._data
+
+    @property
+    def datalist(self) -> dict[str, list[str]]:
+        return self._datalist
+
+
+class PreparedRequest(OAuth2Request):
+    """An OAuth2Request made from a Starlette request whose body was read beforehand."""
+
+    def __init__(
+        self,
+        method: str,
+        uri: str,
+        headers: Mapping[str, str],
+        query: Mapping[str, Sequence[str]],
+        body: Mapping[str, Sequence[str]],
+    ) -> None:
+        # Authlib reads "Authorization" with its capital; HTTP header names are case-insensitive.
+        super().__init__(method=method, uri=uri, headers=Headers(headers=dict(headers)))
+        merged: dict[str, list[str]] = {key: list(values) for key, values in query.items()}
+        for key, values in body.items():
+            merged.setdefault(key, []).extend(values)
+        self.payload = PreparedPayload(merged)
+        self._query = {key: values[0] for key, values in query.items() if values}
+        self._form = {key: values[0] for key, values in body.items() if values}
+
+    def alias(self, vendor_name: str, oauth_name: str) -> None:
+        """Treat a vendor's parameter name as the OAuth one, unless both were sent."""
+        data = self.payload.datalist
+        if vendor_name in data and oauth_name not in data:
+            self.payload = PreparedPayload({**data, oauth_name: data[vendor_name]})
+            if vendor_name in self._form:
+                self._form[oauth_name] = self._form[vendor_name]
+
+    @property
+    def args(self) -> dict[str, str]:
+        return self._query
+
+    @property
+    def form(self) -> dict[str, str]:
+        return self._form
+
+
+# ------------------------------------------------------------------------------- model adapters
+
+
+class ClientView(ClientMixin):
+    def __init__(self, row: OAuthClient) -> None:
+        self.row = row
+        self.client_id = row.client_id
+
+    def get_client_id(self) -> str:
+        return self.row.client_id
+
+    def get_default_redirect_uri(self) -> str | None:
+        return self.row.redirect_uris[0] if len(self.row.redirect_uris) == 1 else None
+
+    def get_allowed_scope(self, scope: str | None) -> str:
+        if not scope:
+            return ""
+        allowed = set(self.row.scope.split())
+        return " ".join(s for s in scope.split() if s in allowed)
+
+    def check_redirect_uri(self, redirect_uri: str) -> bool:
+        if redirect_uri in self.row.redirect_uris:
+            return True
+        # RFC 8252 §7.3: a native app's loopback redirect may use any port.
+        return any(_same_except_loopback_port(redirect_uri, uri) for uri in self.row.redirect_uris)
+
+    def check_client_secret(self, client_secret: str) -> bool:
+        return matches(client_secret, self.row.secret_hash)
+
+    def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
+        if self.row.secret_hash is None:
+            return method == "none"
+        return method in ("client_secret_basic", "client_secret_post")
+
+    def check_response_type(self, response_type: str) -> bool:
+        return response_type in self.row.response_types
+
+    def check_grant_type(self, grant_type: str) -> bool:
+        return grant_type in self.row.grant_types
+
+
+def _same_except_loopback_port(candidate: str, registered: str) -> bool:
+    from urllib.parse import urlsplit
+
+    a, b = urlsplit(candidate), urlsplit(registered)
+    if a.scheme != "http" or b.scheme != "http" or a.hostname not in ("127.0.0.1", "::1"):
+        return False
+    return (a.hostname, a.path, a.query) == (b.hostname, b.path, b.query)
+
+
+class CodeView:
+    def __init__(self, row: AuthorizationCode) -> None:
+        self.row = row
+
+    def get_redirect_uri(self) -> str:
+        return self.row.redirect_uri
+
+    def get_scope(self) -> str:
+        return self.row.scope
+
+    def get_nonce(self) -> str | None:
+        return self.row.nonce
+
+    def get_auth_time(self) -> int:
+        return self.row.auth_time
+
+    def get_acr(self) -> str | None:
+        return None
+
+    def get_amr(self) -> list[str] | None:
+        return ["pwd"]
+
+
+class GrantView(TokenMixin):
+    def __init__(self, row: Grant) -> None:
+        self.row = row
+
+    def check_client(self, client: ClientView) -> bool:
+        return self.row.client_id == client.get_client_id()
+
+    def get_scope(self) -> str:
+        return self.row.scope
+
+    def get_expires_in(self) -> int:
+        return max(0, (self.row.access_expires_at - now_ms()) // 1000)
+
+    def is_expired(self) -> bool:
+        return self.row.access_expires_at <= now_ms()
+
+    def is_revoked(self) -> bool:
+        return self.row.revoked_at is not None
+
+    def get_user(self) -> int | None:
+        return self.row.user_id
+
+    def get_client(self) -> str:
+        return self.row.client_id
+
+
+# -------------------------------------------------------------------------------------- context
+
+
+@dataclass
+class AuthorizationContext:
+    """What the authorization endpoint knows beyond the request: who signed in, and when."""
+
+    user: User | None = None
+    auth_time: int = 0
+    session_id: str | None = None
+
+
+@dataclass
+class IssueResult:
+    """Authlib's (status, body, headers), plus the grant rows this call created."""
+
+    status: int
+    body: Any
+    headers: list[tuple[str, str]]
+    issued: list[Grant] = field(default_factory=list)
+
+
+# ----------------------------------------------------------------------------------- the server
+
+
+class ProfileServer(AuthorizationServer):
+    def __init__(
+        self,
+        profile: IssuerProfile,
+        session: Session,
+        keys: KeyStore,
+        issuer: str,
+        context: AuthorizationContext | None = None,
+    ) -> None:
+        super().__init__(scopes_supported=list(profile.scopes_supported))
+        self.profile = profile
+        self.session = session
+        self.keys = keys
+        self.issuer = issuer
+        self.context = context or AuthorizationContext()
+        self.issued: list[Grant] = []
+        pkce = StrictCodeChallenge(required=True)
+        extensions: list[Any] = [pkce]
+        if profile.openid:
+            extensions.append(HomecloudOpenIDCode(self))
+        self.register_grant(CodeGrant, extensions)
+        self.register_grant(RefreshGrant)
+        self.register_grant(ClientCredentialsGrant)
+        if profile.password_grant:
+            self.register_grant(PasswordGrant)
+        if profile.implicit_and_hybrid:
+            self.register_grant(ImplicitGrant)
+            self.register_grant(OpenIDImplicit)
+            self.register_grant(OpenIDHybrid)
+        self.register_endpoint(Revocation)
+        self.register_endpoint(Introspection)
+
+    def create_oauth2_request(self, request: PreparedRequest) -> PreparedRequest:
+        # Requests arrive already read and wrapped (the body is read asynchronously, before).
+        return request
+
+    def create_json_request(self, request: PreparedRequest) -> PreparedRequest:
+        return request
+
+    # Authlib's storage hooks ----------------------------------------------------------
+
+    def query_client(self, client_id: str) -> ClientView | None:
+        row = self.session.scalar(
+            select(OAuthClient).where(
+                OAuthClient.client_id == client_id, OAuthClient.face == self.profile.face
+            )
+        )
+        return ClientView(row) if row is not None else None
+
+    def generate_token(
+        self,
+        grant_type: str,
+        client: ClientView,
+        user: User | None = None,
+        scope: str | None = None,
+        expires_in: int | None = None,
+        include_refresh_token: bool = True,
+    ) -> dict[str, Any]:
+        profile = self.profile
+        scope = scope or ""
+        lifetime = expires_in or profile.lifetime_by_grant.get(
+            grant_type, profile.access_token_lifetime
+        )
+        now = int(time.time())
+        if profile.token_format == "jwt":
+            access_token = self.keys.sign(
+                self.access_claims(client, user, scope, now, lifetime),
+                purpose=SHARED if profile.signing_alg == "RS256" else profile.face,
+                alg=profile.signing_alg,
+                include_kid=profile.signing_alg == "RS256",
+            )
+        else:
+            access_token = new_hex(40)
+        token: dict[str, Any] = {
+            "access_token": access_token,
+            "token_type": "Bearer",
+            "expires_in": lifetime,
+            "scope": scope,
+        }
+        wants_refresh = include_refresh_token and grant_type not in (
+            "implicit",
+            "client_credentials",
+        )
+        if profile.refresh_requires_scope is not None:
+            wants_refresh = wants_refresh and profile.refresh_requires_scope in scope.split()
+        if (
+            wants_refresh
+            and profile.refresh_token_lifetime
+            and client.check_grant_type("refresh_token")
+        ):
+            token["refresh_token"] = new_hex(40) if profile.face == "mclimate" else new_secret(32)
+        return token
+
+    def access_claims(
+        self, client: ClientView, user: User | None, scope: str, now: int, lifetime: int
+    ) -> dict[str, Any]:
+        profile = self.profile
+        if profile.subject_claim == "userId":  # Thing+: {userId, clientId, iat, exp}
+            return {
+                "userId": str(user.id) if user else "",
+                "clientId": client.get_client_id(),
+                "iat": now,
+                "exp": now + lifetime,
+            }
+        claims: dict[str, Any] = {
+            "iss": self.issuer,
+            "nbf": now,
+            "iat": now,
+            "exp": now + lifetime,
+            "aud": list(profile.audience),
+            "client_id": client.get_client_id(),
+            "jti": uuid.uuid4().hex,
+            "scope": scope.split(),
+        }
+        if user is not None:
+            claims["sub"] = str(user.id)
+            claims["auth_time"] = self.context.auth_time or now
+        if profile.face == "ckw":  # Keycloak's access-token shape
+            claims.update(
+                typ="Bearer",
+                azp=client.get_client_id(),
+                scope=scope,
+                session_state=self.context.session_id,
+                sid=self.context.session_id,
+            )
+            if user is not None:
+                claims.update(keycloak_user_claims(user))
+        return claims
+
+    def save_token(self, token: dict[str, Any], request: OAuth2Request) -> None:
+        now = now_ms()
+        parent: GrantView | None = request.refresh_token
+        code: CodeView | None = request.authorization_code
+        refresh = token.get("refresh_token")
+        row = Grant(
+            face=self.profile.face,
+            client_id=request.client.get_client_id(),
+            user_id=request.user.id if request.user is not None else None,
+            access_key=digest(token["access_token"]),
+            refresh_hash=digest(refresh) if refresh else None,
+            family=parent.row.family if parent else uuid.uuid4().hex,
+            code_hash=code.row.code_hash if code else (parent.row.code_hash if parent else None),
+            scope=token.get("scope") or "",
+            session_id=self.context.session_id or (parent.row.session_id if parent else None),
+            issued_at=now,
+            access_expires_at=now + int(token["expires_in"]) * 1000,
+            refresh_expires_at=(now + self.profile.refresh_token_lifetime * 1000)
+            if refresh and self.profile.refresh_token_lifetime
+            else None,
+        )
+        self.session.add(row)
+        self.session.flush()
+        self.issued.append(row)
+
+    def handle_response(
+        self, status: int, body: Any, headers: list[tuple[str, str]]
+    ) -> IssueResult:
+        return IssueResult(status, body, list(headers or []), list(self.issued))
+
+    def send_signal(self, name: str, *args: Any, **kwargs: Any) -> None:
+        return None
+
+    def validate_requested_scope(self, scope: str | None) -> None:
+        if scope and not set(scope.split()) <= set(self.profile.scopes_supported):
+            unknown = sorted(set(scope.split()) - set(self.profile.scopes_supported))
+            raise InvalidScopeError(f"Unknown scope(s): {' '.join(unknown)}")
+
+    # Revocation ------------------------------------------------------------------------
+
+    def revoke_family(self, family: str) -> None:
+        self.session.execute(
+            update(Grant)
+            .where(Grant.family == family, Grant.revoked_at.is_(None))
+            .values(revoked_at=now_ms())
+        )
+
+    def revoke_issued_from_code(self, code_hash: str) -> None:
+        families = self.session.scalars(
+            select(Grant.family).where(Grant.code_hash == code_hash)
+        ).all()
+        for family in set(families):
+            self.revoke_family(family)
+
+    def find_grant(self, token: str, hint: str | None = None) -> Grant | None:
+        key = digest(token)
+        order = (
+            ("refresh_token", "access_token")
+            if hint == "refresh_token"
+            else ("access_token", "refresh_token")
+        )
+        for kind in order:
+            column = Grant.refresh_hash if kind == "refresh_token" else Grant.access_key
+            row = self.session.scalar(
+                select(Grant).where(column == key, Grant.face == self.profile.face)
+            )
+            if row is not None:
+                return row
+        return None
+
+    def user(self, user_id: int | None) -> User | None:
+        if user_id is None:
+            return None
+        user = self.session.get(User, user_id)
+        return user if user is not None and user.is_active else None
+
+
+def keycloak_user_claims(user: User) -> dict[str, Any]:
+    name = f"{user.first_name} {user.last_name}".strip()
+    return {
+        "preferred_username": user.username or user.email,
+        "email": user.email,
+        "email_verified": True,
+        "name": name or user.email,
+        "given_name": user.first_name,
+        "family_name": user.last_name,
+    }
+
+
+# ----------------------------------------------------------------------------------------- grants
+
+CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]
+
+
+def _server(grant: Any) -> ProfileServer:
+    server: ProfileServer = grant.server
+    return server
+
+
+class StrictCodeChallenge(CodeChallenge):
+    """PKCE with S256 only: a challenge without a method would mean ``plain`` (RFC 7636 §4.3),
+    which exposes the verifier, so it is refused unless the client was registered for it."""
+
+    SUPPORTED_CODE_CHALLENGE_METHOD = ["S256", "plain"]
+
+    def validate_code_challenge(self, grant: Any, redirect_uri: str) -> None:
+        super().validate_code_challenge(grant, redirect_uri)
+        data = grant.request.payload.data
+        plain = data.get("code_challenge") and data.get("code_challenge_method", "plain") != "S256"
+        if plain and not grant.request.client.row.allow_plain_pkce:
+            raise InvalidRequestError("Only code_challenge_method=S256 is supported.")
+        if grant.request.client.row.secret_hash is None and not data.get("code_challenge"):
+            raise InvalidRequestError("A public client must send a PKCE code_challenge.")
+
+    def get_authorization_code_challenge(self, authorization_code: CodeView) -> str | None:
+        return authorization_code.row.code_challenge
+
+    def get_authorization_code_challenge_method(self, authorization_code: CodeView) -> str | None:
+        return authorization_code.row.code_challenge_method
+
+
+class CodeGrant(grants.AuthorizationCodeGrant):
+    TOKEN_ENDPOINT_AUTH_METHODS = CLIENT_AUTH_METHODS
+
+    def save_authorization_code(self, code: str, request: OAuth2Request) -> None:
+        server = _server(self)
+        data = request.payload.data
+        scope = request.client.get_allowed_scope(request.payload.scope)
+        server.session.add(
+            AuthorizationCode(
+                code_hash=digest(code),
+                face=server.profile.face,
+                client_id=request.client.get_client_id(),
+                user_id=request.user.id,
+                redirect_uri=request.payload.redirect_uri or "",
+                scope=scope,
+                nonce=data.get("nonce"),
+                code_challenge=data.get("code_challenge"),
+                code_challenge_method=data.get("code_challenge_method")
+                or ("plain" if data.get("code_challenge") else None),
+                auth_time=server.context.auth_time,
+                session_id=server.context.session_id,
+                expires_at=now_ms() + server.profile.code_lifetime * 1000,
+            )
+        )
+        server.session.flush()
+
+    def query_authorization_code(self, code: str, client: ClientView) -> CodeView | None:
+        server = _server(self)
+        row = server.session.scalar(
+            select(AuthorizationCode)
+            .where(AuthorizationCode.code_hash == digest(code))
+            .with_for_update()
+        )
+        if row is None or row.client_id != client.get_client_id():
+            return None
+        if row.used_at is not None:
+            # A replayed code: whoever holds it may be an attacker, so everything the first
+            # exchange issued is revoked too (RFC 6749 §4.1.2, RFC 9700 §4.2.1).
+            server.revoke_issued_from_code(row.code_hash)
+            return None
+        if row.expires_at <= now_ms():
+            return None
+        return CodeView(row)
+
+    def delete_authorization_code(self, authorization_code: CodeView) -> None:
+        # Kept, marked used, so that a replay can be recognised and answered.
+        authorization_code.row.used_at = now_ms()
+
+    def authenticate_user(self, authorization_code: CodeView) -> User | None:
+        return _server(self).user(authorization_code.row.user_id)
+
+
+class RefreshGrant(grants.RefreshTokenGrant):
+    TOKEN_ENDPOINT_AUTH_METHODS = CLIENT_AUTH_METHODS
+    INCLUDE_NEW_REFRESH_TOKEN = True
+
+    def authenticate_refresh_token(self, refresh_token: str) -> GrantView | None:
+        server = _server(self)
+        row = server.session.scalar(
+            select(Grant)
+            .where(Grant.refresh_hash == digest(refresh_token), Grant.face == server.profile.face)
+            .with_for_update()
+        )
+        if row is None:
+            return None
+        if row.rotated_at is not None or row.revoked_at is not None:
+            # Reuse of a spent refresh token: revoke the whole family (RFC 9700 §4.14.2).
+            server.revoke_family(row.family)
+            return None
+        if row.refresh_expires_at is not None and row.refresh_expires_at <= now_ms():
+            return None
+        return GrantView(row)
+
+    def authenticate_user(self, refresh_token: GrantView) -> User | None:
+        return _server(self).user(refresh_token.row.user_id)
+
+    def revoke_old_credential(self, refresh_token: GrantView) -> None:
+        refresh_token.row.rotated_at = now_ms()
+
+
+class ClientCredentialsGrant(grants.ClientCredentialsGrant):
+    TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
+
+
+class PasswordGrant(grants.ResourceOwnerPasswordCredentialsGrant):
+    TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
+
+    def authenticate_user(self, username: str, password: str) -> User | None:
+        from homecloud.identity.passwords import check_login
+
+        server = _server(self)
+        return check_login(server.session, server.profile, username, password)
+
+
+class ImplicitGrant(grants.ImplicitGrant):
+    pass
+
+
+class _OpenIDMixin:
+    """The id_token parts shared by the code, implicit and hybrid flows."""
+
+    server: ProfileServer
+
+    def resolve_client_private_key(self, client: ClientView) -> Any:
+        return self.server.keys.active(SHARED, "RS256").key
+
+    def get_client_algorithm(self, client: ClientView) -> str:
+        return "RS256"
+
+    def get_encode_header(self, client: ClientView) -> dict[str, str]:
+        return {"alg": "RS256", "typ": "JWT", "kid": self.server.keys.active(SHARED, "RS256").kid}
+
+    def get_client_claims(self, client: ClientView) -> dict[str, Any]:
+        now = int(time.time())
+        return {
+            "iss": self.server.issuer,
+            "aud": [client.get_client_id()],
+            "iat": now,
+            "exp": now + 3600,
+            "auth_time": self.server.context.auth_time or now,
+        }
+
+    def exists_nonce(self, nonce: str, request: OAuth2Request) -> bool:
+        return (
+            self.server.session.scalar(
+                select(AuthorizationCode.code_hash).where(
+                    AuthorizationCode.client_id == request.payload.client_id,
+                    AuthorizationCode.nonce == nonce,
+                )
+            )
+            is not None
+        )
+
+    def generate_user_info(self, user: User, scope: str) -> UserInfo:
+        return user_info(self.server.profile, user, scope)
+
+
+def user_info(profile: IssuerProfile, user: User, scope: str) -> UserInfo:
+    scopes = set(scope.split())
+    info = UserInfo(sub=str(user.id))
+    if "profile" in scopes:
+        name = f"{user.first_name} {user.last_name}".strip()
+        info.update(
+            name=name or user.email,
+            given_name=user.first_name,
+            family_name=user.last_name,
+            preferred_username=user.username or user.email,
+            locale=user.locale,
+            zoneinfo=user.timezone,
+        )
+    if "email" in scopes or (profile.face == "nuheat" and "profile" in scopes):
+        info.update(email=user.email, email_verified=True)
+    return info
+
+
+class HomecloudOpenIDCode(_OpenIDMixin, OpenIDCode):
+    def __init__(self, server: ProfileServer) -> None:
+        super().__init__(require_nonce=False)
+        self.server = server
+
+
+class OpenIDImplicit(_OpenIDMixin, OpenIDImplicitGrant):
+    pass
+
+
+class OpenIDHybrid(_OpenIDMixin, OpenIDHybridGrant):
+    def save_authorization_code(self, code: str, request: OAuth2Request) -> None:
+        CodeGrant.save_authorization_code(self, code, request)
+
+
+# -------------------------------------------------------------------------------------- endpoints
+
+
+class Revocation(RevocationEndpoint):
+    CLIENT_AUTH_METHODS = CLIENT_AUTH_METHODS
+
+    def query_token(self, token_string: str, token_type_hint: str | None) -> GrantView | None:
+        row = _server(self).find_grant(token_string, token_type_hint)
+        return GrantView(row) if row is not None else None
+
+    def revoke_token(self, token: GrantView, request: OAuth2Request) -> None:
+        server = _server(self)
+        token.row.revoked_at = now_ms()
+        if token.row.refresh_hash is not None:
+            server.revoke_family(token.row.family)
+
+
+class Introspection(IntrospectionEndpoint):
+    CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
+
+    def query_token(self, token_string: str, token_type_hint: str | None) -> GrantView | None:
+        row = _server(self).find_grant(token_string, token_type_hint)
+        return GrantView(row) if row is not None else None
+
+    def check_permission(
+        self, token: GrantView, client: ClientView, request: OAuth2Request
+    ) -> bool:
+        # Any confidential client of the same face may introspect (resource servers do).
+        return client.row.secret_hash is not None
+
+    def introspect_token(self, token: GrantView) -> dict[str, Any]:
+        row = token.row
+        server = _server(self)
+        active = row.revoked_at is None and (
+            row.access_expires_at > now_ms()
+            or (
+                row.refresh_expires_at is not None
+                and row.refresh_expires_at > now_ms()
+                and row.rotated_at is None
+            )
+        )
+        if not active:
+            return {"active": False}
+        return {
+            "active": True,
+            "client_id": row.client_id,
+            "scope": row.scope,
+            "sub": str(row.user_id) if row.user_id is not None else None,
+            "token_type": "Bearer",
+            "exp": row.access_expires_at // 1000,
+            "iat": row.issued_at // 1000,
+            "iss": server.issuer,
+            "aud": list(server.profile.audience) or [row.client_id],
+        }

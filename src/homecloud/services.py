@@ -1,0 +1,61 @@
+"""The shared core every face is built on, and how a face presents itself to the app."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from fastapi import FastAPI
+
+from homecloud.core.database import Database
+from homecloud.core.events import EventBus, InProcessBus
+from homecloud.core.observability import Metrics
+from homecloud.core.ratelimit import RateLimiter
+from homecloud.identity.provider import IdentityProvider
+from homecloud.settings import Settings
+
+
+@dataclass
+class Services:
+    """The shared core every face is built on."""
+
+    settings: Settings
+    database: Database
+    events: EventBus
+    rate_limiter: RateLimiter
+    metrics: Metrics
+
+    identity: IdentityProvider
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Services:
+        database = Database(settings.effective_database_url, pool_size=settings.database_pool_size)
+        return cls(
+            settings=settings,
+            database=database,
+            events=InProcessBus(),
+            rate_limiter=RateLimiter.from_redis_url(settings.redis_url),
+            metrics=Metrics(database.pool_status),
+            identity=IdentityProvider(database, settings),
+        )
+
+    async def start(self) -> None:
+        """Work that needs the database: loading (or creating) the signing keys."""
+        await self.identity.start()
+
+    async def close(self) -> None:
+        await self.events.close()
+        await self.database.dispose()
+
+
+@dataclass(frozen=True)
+class FaceApp:
+    """A vendor API, mounted at ``/{name}``. ``links`` are the URLs the demo table prints."""
+
+    name: str
+    title: str
+    app: FastAPI
+    links: dict[str, str]
+
+
+FaceFactory = Callable[[Services], FaceApp]
