@@ -11,28 +11,20 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from homecloud.core.ratelimit import RateLimiter, RateLimitPolicy
-from homecloud.core.users import authenticate as check_password
-from homecloud.identity.authorize import FacePages, authorization_endpoint, prepared_from_return_url
+from homecloud.core.ratelimit import RateLimiter
+from homecloud.identity.authorize import FacePages, authorization_endpoint
 from homecloud.identity.keys import InvalidToken
 from homecloud.identity.profiles import IssuerProfile
 from homecloud.identity.provider import IdentityProvider
-from homecloud.identity.secrets import digest
 from homecloud.identity.server import IssueResult, PreparedRequest, ProfileServer, user_info
+from homecloud.identity.signin import signin_router
 from homecloud.identity.web import (
-    CSRF_FIELD,
     MalformedRequest,
-    csrf_token,
-    csrf_valid,
     end_session,
     page,
     prepare,
-    safe_return_path,
-    set_csrf_cookie,
-    start_session,
 )
 
-SIGN_IN_LIMIT = RateLimitPolicy.parse("signin", "10/1m, 50/1h")
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
@@ -304,127 +296,12 @@ def oidc_router(
         await end_session(provider, request, response)
         return response
 
-    @router.get(local + layout.login)
-    async def login_form(request: Request, ReturnUrl: str = "") -> Response:
-        return_url = safe_return_path(ReturnUrl, profile.issuer_path)
-        if return_url is None:
-            return page(
-                "error.html",
-                status=400,
-                title=profile.title,
-                error="invalid_request",
-                description="The sign-in page was opened without a valid return address.",
-            )
-        return login_page(request, profile, return_url)
-
-    @router.post(local + layout.login)
-    async def login_submit(request: Request) -> Response:
-        form = await request.form()
-        return_url = safe_return_path(_field(form, "ReturnUrl"), profile.issuer_path)
-        if return_url is None:
-            return page(
-                "error.html",
-                status=400,
-                title=profile.title,
-                error="invalid_request",
-                description="The sign-in form was sent without a valid return address.",
-            )
-        if not csrf_valid(request, _field(form, CSRF_FIELD)):
-            return login_page(
-                request,
-                profile,
-                return_url,
-                error="The form expired. Please try again.",
-                status=400,
-            )
-        username = _field(form, "Username") or ""
-        client_ip = request.client.host if request.client else "-"
-        decision = await rate_limiter.hit(SIGN_IN_LIMIT, f"{client_ip}:{digest(username.lower())}")
-        if not decision.allowed:
-            return login_page(
-                request,
-                profile,
-                return_url,
-                username=username,
-                status=429,
-                error=f"Too many attempts. Try again in {decision.retry_after} seconds.",
-            )
-        async with provider.database.session(write=True) as session:
-            user = await check_password(session, username, _field(form, "Password") or "")
-        if user is None:
-            return login_page(
-                request,
-                profile,
-                return_url,
-                username=username,
-                error="Invalid user name or password.",
-            )
-        response = RedirectResponse(return_url, status_code=302)
-        await start_session(provider, user, response, request.url.scheme == "https")
-        return response
-
-    @router.post(local + layout.consent)
-    async def consent_submit(request: Request) -> Response:
-        form = await request.form()
-        return_url = safe_return_path(_field(form, "ReturnUrl"), pages.authorize)
-        if return_url is None or not csrf_valid(request, _field(form, CSRF_FIELD)):
-            return page(
-                "error.html",
-                status=400,
-                title=profile.title,
-                error="invalid_request",
-                description="The consent form is invalid or expired.",
-            )
-        approved = _field(form, "button") == "yes"
-        remember = (_field(form, "RememberConsent") or "").lower() in ("true", "on", "1")
-        prepared = prepared_from_return_url(request, return_url)
-        return await authorization_endpoint(
-            provider,
-            profile,
-            pages,
-            request,
-            consented=approved,
-            remember=remember,
-            prepared=prepared,
+    router.include_router(
+        signin_router(
+            provider, profile, pages, rate_limiter, logout=profile.issuer_path + layout.logout
         )
-
-    @router.get(local + layout.logout)
-    async def logout(request: Request) -> Response:
-        response = page("signed_out.html", title=profile.title)
-        await end_session(provider, request, response)
-        return response
-
-    return router
-
-
-def _field(form: Any, name: str) -> str | None:
-    value = form.get(name)
-    return value if isinstance(value, str) else None
-
-
-def login_page(
-    request: Request,
-    profile: IssuerProfile,
-    return_url: str,
-    *,
-    username: str = "",
-    error: str | None = None,
-    status: int = 200,
-) -> Response:
-    token, fresh = csrf_token(request)
-    response = page(
-        "login.html",
-        status=status,
-        title=profile.title,
-        return_url=return_url,
-        username=username,
-        error=error,
-        csrf=token,
-        csrf_field=CSRF_FIELD,
     )
-    if fresh:
-        set_csrf_cookie(response, token, request.url.scheme == "https")
-    return response
+    return router
 
 
 def _revoke_refresh_family(
