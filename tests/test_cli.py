@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import subprocess
 import sys
 import time
@@ -171,32 +172,62 @@ def test_serve_demo_prints_urls_and_working_credentials(
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "homecloud", "serve", "--demo", "--port", str(port)],
-        env={**os.environ, "HOMECLOUD_DEMO_PASSWORD": "demo-password-1", "COLUMNS": "200"},
+        env={**os.environ, "HOMECLOUD_DEMO_PASSWORD": "demo-password-1", "COLUMNS": "250"},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
+    lines: list[str] = []
     try:
-        deadline = time.monotonic() + 30
-        ready = None
-        while time.monotonic() < deadline and process.poll() is None:
-            try:
-                ready = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1)
+        assert process.stdout is not None
+        for line in process.stdout:  # the banner is printed before the server starts
+            lines.append(line)
+            if "demo redirect URIs" in line:
                 break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        assert ready is not None
-        assert ready.json() == {"status": "ready", "database": "ok"}
+        ready = wait_until_ready(f"http://127.0.0.1:{port}/readyz")
+        assert ready == {"status": "ready", "database": "ok"}
+        output = "".join(lines)
+        assert f"http://127.0.0.1:{port}/healthz" in output
+        assert f"http://127.0.0.1:{port}/nuheat/identity/.well-known/openid-configuration" in output
+        assert "demo@homecloud.local" in output
+        assert "demo-password-1" in output
+        match = re.search(r"demo-nuheat / (\S+)", output)
+        assert match is not None, output
+        # The printed secret authenticates the demo client: a made-up code is refused as a
+        # bad grant (invalid_grant), not as a bad client (invalid_client).
+        answer = httpx.post(
+            f"http://127.0.0.1:{port}/nuheat/identity/connect/token",
+            data={
+                "grant_type": "authorization_code",
+                "code": "made-up",
+                "redirect_uri": "http://127.0.0.1:8765/callback",
+            },
+            auth=("demo-nuheat", match.group(1)),
+        )
+        assert answer.json()["error"] == "invalid_grant"
+        wrong = httpx.post(
+            f"http://127.0.0.1:{port}/nuheat/identity/connect/token",
+            data={"grant_type": "authorization_code", "code": "made-up"},
+            auth=("demo-nuheat", "not-the-secret"),
+        )
+        assert wrong.json()["error"] == "invalid_client"
     finally:
         process.terminate()
-        output, _ = process.communicate(timeout=15)
-    assert f"http://127.0.0.1:{port}/healthz" in output
-    assert "demo@homecloud.local" in output
-    assert "demo-password-1" in output
+        process.communicate(timeout=15)
     # The credentials printed are the ones stored.
     assert asyncio.run(
         sign_in(Path(env["HOMECLOUD_DATA_DIR"]), "demo@homecloud.local", "demo-password-1")
     )
+
+
+def wait_until_ready(url: str) -> object:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            return httpx.get(url, timeout=1).json()
+        except httpx.TransportError:
+            time.sleep(0.1)
+    return None
 
 
 async def sign_in(data_dir: Path, login: str, password: str) -> bool:
@@ -206,3 +237,102 @@ async def sign_in(data_dir: Path, login: str, password: str) -> bool:
             return await authenticate(session, login, password) is not None
     finally:
         await database.dispose()
+
+
+def test_client_lifecycle_for_scripts(env: dict[str, str]) -> None:
+    code, out, err = run(
+        "client",
+        "add",
+        "--face",
+        "nuheat",
+        "--name",
+        "Home Assistant",
+        "--redirect-uri",
+        "https://ha.example/auth/external/callback",
+        "--json",
+    )
+    assert code == 0, err
+    created = orjson.loads(out)
+    assert created["face"] == "nuheat"
+    assert created["scope"] == "openid profile openapi offline_access"
+    assert len(created["client_secret"]) >= 32
+    client_id = created["client_id"]
+
+    listed = orjson.loads(run("client", "list", "--json")[1])
+    assert [c["client_id"] for c in listed] == [client_id]
+    assert "client_secret" not in listed[0]
+
+    shown = orjson.loads(run("client", "show", client_id, "--json")[1])
+    assert shown["redirect_uris"] == ["https://ha.example/auth/external/callback"]
+
+    rotated = orjson.loads(run("client", "rotate-secret", client_id, "--json")[1])
+    assert rotated["client_secret"] != created["client_secret"]
+
+    assert run("client", "remove", client_id, "--yes")[0] == 0
+    assert orjson.loads(run("client", "list", "--json")[1]) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("client", "add", "--face", "nowhere", "--name", "x"), "unknown face"),
+        (("client", "add", "--face", "ckw", "--name", "x"), "needs a redirect URI"),
+        (
+            ("client", "add", "--face", "ckw", "--name", "x", "--redirect-uri", "/relative"),
+            "must be absolute",
+        ),
+        (
+            (
+                "client",
+                "add",
+                "--face",
+                "ckw",
+                "--name",
+                "x",
+                "--redirect-uri",
+                "https://a.example/cb#frag",
+            ),
+            "without a fragment",
+        ),
+        (
+            ("client", "add", "--face", "ckw", "--name", "x", "--grant", "magic"),
+            "unknown grant type",
+        ),
+        (
+            (
+                "client",
+                "add",
+                "--face",
+                "smartme",
+                "--name",
+                "x",
+                "--grant",
+                "client_credentials",
+                "--public",
+            ),
+            "public client",
+        ),
+        (("client", "show", "missing"), "no client"),
+        (("client", "rotate-secret", "missing"), "no client"),
+        (("keys", "rotate", "--purpose", "other"), "shared or thingplus"),
+    ],
+)
+def test_bad_client_and_key_commands(
+    env: dict[str, str], args: tuple[str, ...], message: str
+) -> None:
+    code, _, err = run(*args)
+    assert code == 2
+    assert message in err
+    assert "Traceback" not in err
+
+
+def test_key_rotation_keeps_the_old_key_listed(env: dict[str, str]) -> None:
+    before = orjson.loads(run("keys", "list", "--json")[1])
+    assert sorted(k["alg"] for k in before if k["retired_at"] is None) == ["HS256", "RS256"]
+    code, out, _ = run("keys", "rotate", "--keep-hours", "2")
+    assert code == 0
+    assert "verifies for 2 more hours" in out
+    after = orjson.loads(run("keys", "list", "--json")[1])
+    shared = [k for k in after if k["purpose"] == "shared"]
+    assert len(shared) == 2
+    assert sum(1 for k in shared if k["retired_at"] is None) == 1

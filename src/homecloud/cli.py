@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import secrets
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -20,6 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from homecloud import __version__
+from homecloud.app import FACE_FACTORIES
 from homecloud.core import migrations
 from homecloud.core.database import Database, DatabaseUnavailable, describe_connection_error
 from homecloud.core.models import User
@@ -31,9 +31,17 @@ from homecloud.core.users import (
     remove_user,
     set_password,
 )
+from homecloud.demo import DEMO_REDIRECT_URIS, Demo, prepare_demo
 from homecloud.settings import ConfigurationError, Settings, load_settings
 
-DEMO_EMAIL = "demo@homecloud.local"
+# Where each face's sign-in starts: its discovery document, or its token endpoint.
+FACE_IDENTITY_LINKS = {
+    "nuheat": "/nuheat/identity/.well-known/openid-configuration",
+    "ckw": "/ckw/auth/realms/CKW/.well-known/openid-configuration",
+    "mclimate": "/mclimate/v1/auth/login",
+    "thingplus": "/thingplus/v2/oauth2/token",
+    "smartme": "/smartme/api/oauth/token",
+}
 
 app = typer.Typer(
     name="homecloud",
@@ -46,8 +54,12 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 user_app = typer.Typer(
     help="User accounts (one per person, shared by every face).", no_args_is_help=True
 )
+client_app = typer.Typer(help="Client applications allowed to sign users in.", no_args_is_help=True)
+keys_app = typer.Typer(help="Token signing keys.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
+app.add_typer(client_app, name="client")
+app.add_typer(keys_app, name="keys")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -171,19 +183,20 @@ def serve(
 
     configure_logging(settings.log_level, settings.log_format)
 
-    async def prepare(database: Database) -> tuple[User, str] | None:
+    async def prepare(database: Database) -> Demo | None:
         if demo:
-            return await prepare_demo(database, settings)
+            mounted = [face for face in settings.faces.enabled() if face in FACE_FACTORIES]
+            return await prepare_demo(database, settings, mounted)
         return None
 
-    demo_account = run_on_database(settings, prepare)
+    demo_setup = run_on_database(settings, prepare)
     if workers > 1 and not settings.redis_url:
         err.print(
             "homecloud: note: without HOMECLOUD_REDIS_URL each worker keeps its own rate limits "
             "and change notifications reach only clients of the same worker",
             markup=False,
         )
-    print_banner(settings, demo_account)
+    print_banner(settings, demo_setup)
 
     # Workers (and the reloader) build the app from the environment: hand them these settings.
     config: Path | None = ctx.find_root().obj
@@ -207,32 +220,7 @@ def serve(
     )
 
 
-async def prepare_demo(database: Database, settings: Settings) -> tuple[User, str]:
-    """The demo account, with the password it has now; faces add their demo devices to it."""
-    from homecloud.demo import seed_demo
-
-    password = settings.demo_password or secrets.token_urlsafe(12)
-    async with database.session(write=True) as session:
-        user = await find_by_login(session, DEMO_EMAIL)
-        if user is None:
-            user = await create_user(
-                session,
-                DEMO_EMAIL,
-                password,
-                first_name="Demo",
-                last_name="User",
-                username="demo",
-                timezone="Europe/Zurich",
-            )
-        else:
-            await set_password(session, user, password)
-    await seed_demo(database, settings, user)
-    return user, password
-
-
-def print_banner(settings: Settings, demo_account: tuple[User, str] | None) -> None:
-    from homecloud.app import FACE_FACTORIES
-
+def print_banner(settings: Settings, demo: Demo | None) -> None:
     base = settings.base_url
     table = Table(title=f"homecloud {__version__} at {base}", show_lines=False)
     table.add_column("what")
@@ -240,14 +228,17 @@ def print_banner(settings: Settings, demo_account: tuple[User, str] | None) -> N
     for name in settings.faces.enabled():
         if name in FACE_FACTORIES:
             table.add_row(name, f"{base}/{name}/")
+            table.add_row(f"{name} identity", base + FACE_IDENTITY_LINKS[name])
     table.add_row("health", f"{base}/healthz")
     table.add_row("readiness", f"{base}/readyz")
     table.add_row("metrics", f"{base}/metrics")
     table.add_row("database", _display(settings))
-    if demo_account is not None:
-        user, password = demo_account
-        table.add_row("demo user", user.email)
-        table.add_row("demo password", password)
+    if demo is not None:
+        table.add_row("demo user", demo.user.email)
+        table.add_row("demo password", demo.password)
+        for client in demo.clients:
+            table.add_row(f"{client.face} client", f"{client.client_id} / {client.client_secret}")
+        table.add_row("demo redirect URIs", ", ".join(DEMO_REDIRECT_URIS))
     out.print(table)
 
 
@@ -428,6 +419,275 @@ def user_remove(
     except UserError as exc:
         fail(str(exc), code=2)
     out.print(f"removed {login}")
+
+
+# --------------------------------------------------------------------------------------- client
+
+
+def _print_client(record: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        print_json(record)
+        return
+    table = Table("field", "value", show_header=False)
+    for key, value in record.items():
+        table.add_row(key, " ".join(value) if isinstance(value, list) else str(value))
+    out.print(table)
+    if "client_secret" in record:
+        out.print("The secret is shown only now; it is stored hashed.")
+
+
+@client_app.command("add")
+def client_add(
+    ctx: typer.Context,
+    face: Annotated[str, typer.Option(help="nuheat, mclimate, thingplus, ckw or smartme.")],
+    name: Annotated[str, typer.Option(help="Shown to users on the consent page.")],
+    redirect_uri: Annotated[
+        list[str] | None, typer.Option("--redirect-uri", help="Exact redirect URI (repeatable).")
+    ] = None,
+    grant: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--grant",
+            help="authorization_code, refresh_token, client_credentials, password or implicit (repeatable).",
+        ),
+    ] = None,
+    scope: Annotated[
+        str | None, typer.Option(help="Space-separated scopes [default: the face's usual set].")
+    ] = None,
+    public: Annotated[bool, typer.Option("--public", help="No secret; PKCE required.")] = False,
+    owner: Annotated[
+        str | None,
+        typer.Option(help="E-mail of the user the client acts for (CKW app credentials)."),
+    ] = None,
+    no_consent: Annotated[
+        bool, typer.Option("--no-consent", help="Skip the consent page (first-party apps).")
+    ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print client_id and client_secret as JSON.")
+    ] = False,
+) -> None:
+    """Register a client application; prints its id and (once) its secret."""
+    from homecloud.identity.clients import ClientError, client_record, register_client
+    from homecloud.identity.profiles import PROFILES
+
+    settings = current_settings(ctx)
+    if face not in PROFILES:
+        fail(f"unknown face {face!r}; one of {', '.join(PROFILES)}", code=2)
+
+    async def work(database: Database) -> dict[str, Any]:
+        async with database.session(write=True) as session:
+            owner_id = None
+            if owner is not None:
+                user = await find_by_login(session, owner)
+                if user is None:
+                    raise ClientError(f"no account {owner!r}")
+                owner_id = user.id
+            issued = await register_client(
+                session,
+                face=face,
+                name=name,
+                redirect_uris=redirect_uri or [],
+                grant_types=grant or ["authorization_code", "refresh_token"],
+                scope=PROFILES[face].default_client_scope if scope is None else scope,
+                public=public,
+                owner_id=owner_id,
+                require_consent=not no_consent,
+            )
+            return client_record(issued.client, issued.client_secret)
+
+    try:
+        record = run_on_database(settings, work)
+    except ClientError as exc:
+        fail(str(exc), code=2)
+    _print_client(record, as_json)
+
+
+@client_app.command("list")
+def client_list(
+    ctx: typer.Context,
+    face: Annotated[str | None, typer.Option(help="Only this face's clients.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """List client applications (never their secrets)."""
+    from homecloud.identity.clients import client_record, list_clients
+
+    settings = current_settings(ctx)
+
+    async def work(database: Database) -> list[dict[str, Any]]:
+        async with database.session() as session:
+            return [client_record(client) for client in await list_clients(session, face=face)]
+
+    records = run_on_database(settings, work)
+    if as_json:
+        print_json(records)
+        return
+    table = Table("client_id", "face", "name", "grants", "redirect URIs")
+    for record in records:
+        table.add_row(
+            record["client_id"],
+            record["face"],
+            record["name"],
+            " ".join(record["grant_types"]),
+            " ".join(record["redirect_uris"]),
+        )
+    out.print(table)
+
+
+def _with_client(
+    ctx: typer.Context, client_id: str, action: Callable[[Any, Any], Awaitable[dict[str, Any]]]
+) -> dict[str, Any]:
+    from homecloud.identity.clients import ClientError, get_client
+
+    settings = current_settings(ctx)
+
+    async def work(database: Database) -> dict[str, Any]:
+        async with database.session(write=True) as session:
+            client = await get_client(session, client_id)
+            if client is None:
+                raise ClientError(f"no client {client_id!r}")
+            return await action(session, client)
+
+    try:
+        return run_on_database(settings, work)
+    except ClientError as exc:
+        fail(str(exc), code=2)
+
+
+@client_app.command("show")
+def client_show(
+    ctx: typer.Context,
+    client_id: Annotated[str, typer.Argument(help="The client's id.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Show a client application."""
+    from homecloud.identity.clients import client_record
+
+    async def show(_session: Any, client: Any) -> dict[str, Any]:
+        return client_record(client)
+
+    _print_client(_with_client(ctx, client_id, show), as_json)
+
+
+@client_app.command("rotate-secret")
+def client_rotate_secret(
+    ctx: typer.Context,
+    client_id: Annotated[str, typer.Argument(help="The client's id.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Give a client a new secret; the old one stops working at once."""
+    from homecloud.identity.clients import client_record, rotate_secret
+
+    async def rotate(session: Any, client: Any) -> dict[str, Any]:
+        secret = await rotate_secret(session, client)
+        return client_record(client, secret)
+
+    _print_client(_with_client(ctx, client_id, rotate), as_json)
+
+
+@client_app.command("remove")
+def client_remove(
+    ctx: typer.Context,
+    client_id: Annotated[str, typer.Argument(help="The client's id.")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Delete a client application with its codes, tokens and consents."""
+    from homecloud.identity.clients import client_record, remove_client
+
+    if not yes:
+        typer.confirm(f"Delete client {client_id} and every token issued to it?", abort=True)
+
+    async def remove(session: Any, client: Any) -> dict[str, Any]:
+        record = client_record(client)
+        await remove_client(session, client)
+        return record
+
+    _with_client(ctx, client_id, remove)
+    out.print(f"removed client {client_id}")
+
+
+# ----------------------------------------------------------------------------------------- keys
+
+
+@keys_app.command("list")
+def keys_list(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List signing keys: active ones sign, retired ones only verify until they expire."""
+    from homecloud.identity.keys import KeyStore
+    from homecloud.identity.provider import REQUIRED_KEYS
+
+    settings = current_settings(ctx)
+
+    async def work(database: Database) -> list[dict[str, Any]]:
+        store = KeyStore(database)
+        await store.load(ensure=REQUIRED_KEYS)
+        return [
+            {
+                "kid": k.kid,
+                "purpose": k.purpose,
+                "alg": k.alg,
+                "created_at": k.created_at,
+                "retired_at": k.retired_at,
+            }
+            for k in store.all_keys()
+        ]
+
+    records = run_on_database(settings, work)
+    if as_json:
+        print_json(records)
+        return
+    table = Table("kid", "purpose", "alg", "state")
+    for record in records:
+        table.add_row(
+            record["kid"],
+            record["purpose"],
+            record["alg"],
+            "retired" if record["retired_at"] else "active",
+        )
+    out.print(table)
+
+
+@keys_app.command("rotate")
+def keys_rotate(
+    ctx: typer.Context,
+    purpose: Annotated[
+        str, typer.Option(help="shared (RS256, the OIDC faces) or thingplus (HS256).")
+    ] = "shared",
+    keep_hours: Annotated[
+        int | None,
+        typer.Option(
+            help="Hours the old key keeps verifying (default: as long as its longest token)."
+        ),
+    ] = None,
+) -> None:
+    """Start signing with a new key; the old one stays published until its tokens expire."""
+    from homecloud.identity.keys import KeyStore
+    from homecloud.identity.profiles import PROFILES
+
+    settings = current_settings(ctx)
+    if purpose not in ("shared", "thingplus"):
+        fail("purpose must be shared or thingplus", code=2)
+    if keep_hours is not None and keep_hours < 1:
+        fail("--keep-hours must be at least 1", code=2)
+    alg = "RS256" if purpose == "shared" else "HS256"
+    signed_by_it = [
+        p
+        for p in PROFILES.values()
+        if (p.signing_alg == "RS256") == (purpose == "shared") and p.token_format == "jwt"
+    ]
+    longest = max(
+        max([p.access_token_lifetime, *p.lifetime_by_grant.values()]) for p in signed_by_it
+    )
+    keep = keep_hours * 3600 if keep_hours else max(longest, 3600)
+
+    async def work(database: Database) -> str:
+        return await KeyStore(database).rotate(purpose, alg, keep_published_seconds=keep)
+
+    kid = run_on_database(settings, work)
+    out.print(
+        f"new {alg} key {kid} signs from now on; the previous one verifies for {keep // 3600} more hours"
+    )
 
 
 def main() -> None:

@@ -1,25 +1,93 @@
-"""Demo data: each face adds its simulated devices to the demo account.
+"""The demo: an account, a ready client application per face, and each face's demo devices.
 
-A face registers a seeder here when it lands; ``homecloud serve --demo`` runs the seeders of
-the enabled faces after creating the account. Seeders must be idempotent (the demo is started
-again and again on the same data directory).
+``homecloud serve --demo`` calls :func:`prepare_demo` before the server starts. It is
+idempotent: started again on the same data directory it resets the demo password and the demo
+clients' secrets (secrets are stored hashed, so new ones are the only ones it can print).
 """
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 
 from homecloud.core.database import Database
 from homecloud.core.models import User
+from homecloud.core.users import create_user, find_by_login, set_password
+from homecloud.identity.clients import get_client, register_client, rotate_secret
+from homecloud.identity.profiles import PROFILES
 from homecloud.settings import Settings
+
+DEMO_EMAIL = "demo@homecloud.local"
+DEMO_REDIRECT_URIS = ("http://127.0.0.1:8765/callback", "http://localhost:8765/callback")
+# The grants a typical integration of each vendor uses.
+DEMO_GRANTS: dict[str, tuple[str, ...]] = {
+    "nuheat": ("authorization_code", "refresh_token"),
+    "ckw": ("authorization_code", "refresh_token"),
+    "mclimate": ("password", "authorization_code", "refresh_token"),
+    "thingplus": ("password", "authorization_code"),
+    "smartme": ("authorization_code", "refresh_token", "client_credentials"),
+}
 
 DemoSeeder = Callable[[Database, Settings, User], Awaitable[None]]
 
+# Faces register a seeder here when they land; seeders must be idempotent.
 DEMO_SEEDERS: dict[str, DemoSeeder] = {}
 
 
-async def seed_demo(database: Database, settings: Settings, user: User) -> None:
-    for name in settings.faces.enabled():
-        seeder = DEMO_SEEDERS.get(name)
+@dataclass(frozen=True)
+class DemoClient:
+    face: str
+    client_id: str
+    client_secret: str
+
+
+@dataclass
+class Demo:
+    user: User
+    password: str
+    clients: list[DemoClient] = field(default_factory=list)
+
+
+async def prepare_demo(database: Database, settings: Settings, faces: list[str]) -> Demo:
+    password = settings.demo_password or secrets.token_urlsafe(12)
+    async with database.session(write=True) as session:
+        user = await find_by_login(session, DEMO_EMAIL)
+        if user is None:
+            user = await create_user(
+                session,
+                DEMO_EMAIL,
+                password,
+                first_name="Demo",
+                last_name="User",
+                username="demo",
+                timezone="Europe/Zurich",
+            )
+        else:
+            await set_password(session, user, password)
+    demo = Demo(user, password)
+    for face in faces:
+        demo.clients.append(await ensure_demo_client(database, face))
+        seeder = DEMO_SEEDERS.get(face)
         if seeder is not None:
             await seeder(database, settings, user)
+    return demo
+
+
+async def ensure_demo_client(database: Database, face: str) -> DemoClient:
+    client_id = f"demo-{face}"
+    async with database.session(write=True) as session:
+        existing = await get_client(session, client_id)
+        if existing is not None:
+            return DemoClient(face, client_id, await rotate_secret(session, existing))
+        issued = await register_client(
+            session,
+            face=face,
+            name=f"homecloud demo ({PROFILES[face].title})",
+            client_id=client_id,
+            redirect_uris=DEMO_REDIRECT_URIS,
+            grant_types=DEMO_GRANTS[face],
+            scope=PROFILES[face].default_client_scope,
+        )
+        assert issued.client_secret is not None
+        return DemoClient(face, client_id, issued.client_secret)

@@ -130,7 +130,7 @@ class KeyStore:
             raise LookupError(f"no active {alg} key for {purpose}; KeyStore.load() was not run")
         return max(candidates, key=lambda k: k.created_at)
 
-    def keys(self) -> list[LoadedKey]:
+    def all_keys(self) -> list[LoadedKey]:
         return sorted(self._keys.values(), key=lambda k: k.created_at)
 
     def public_jwks(self, purpose: str = SHARED) -> dict[str, Any]:
@@ -138,7 +138,7 @@ class KeyStore:
         return {
             "keys": [
                 k.key.as_dict(private=False)
-                for k in self.keys()
+                for k in self.all_keys()
                 if k.purpose == purpose and not k.alg.startswith("HS")
             ]
         }
