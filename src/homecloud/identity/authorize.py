@@ -44,6 +44,16 @@ from homecloud.identity.web import (
 FRAGMENT_RESPONSE_TYPES = ("token", "id_token")
 
 
+class RequestNotSupportedError(OAuth2Error):  # type: ignore[misc]
+    error = "request_not_supported"
+    description = "Request objects are not supported."
+
+
+class RequestUriNotSupportedError(OAuth2Error):  # type: ignore[misc]
+    error = "request_uri_not_supported"
+    description = "request_uri is not supported."
+
+
 @dataclass(frozen=True)
 class Interaction:
     """The user must act before the client gets an answer."""
@@ -134,6 +144,11 @@ def _decide(
     prompts = set(data.get("prompt", "").split())
     try:
         grant = server.get_consent_grant(request, end_user=signed_in.user if signed_in else None)
+        # Request objects are not supported; say so rather than ignore what they may contain.
+        if "request" in data:
+            raise RequestNotSupportedError(redirect_uri=grant.redirect_uri, state=data.get("state"))
+        if "request_uri" in data:
+            raise RequestUriNotSupportedError(redirect_uri=grant.redirect_uri, state=data.get("state"))
     except OAuth2Error as error:
         return server.handle_error_response(request, error)  # type: ignore[no-any-return]
     client: ClientView = request.client

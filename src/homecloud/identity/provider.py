@@ -3,10 +3,12 @@ request, and tell resource routes who is calling."""
 
 from __future__ import annotations
 
+import base64
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
+from urllib.parse import unquote
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,7 +20,7 @@ from homecloud.core.models import User, now_ms
 from homecloud.identity.keys import SHARED, InvalidToken, KeyStore
 from homecloud.identity.models import Grant
 from homecloud.identity.profiles import PROFILES, IssuerProfile
-from homecloud.identity.secrets import digest
+from homecloud.identity.secrets import digest, matches
 from homecloud.identity.server import AuthorizationContext, PreparedRequest, ProfileServer
 from homecloud.settings import Settings
 
@@ -127,6 +129,27 @@ class IdentityProvider:
             )
         return Principal(face, grant.user_id, grant.client_id, granted, claims)
 
+    async def authenticate_app(self, face: str, request: Request) -> Principal:
+        """A backend calling with app credentials on behalf of the user they were issued for
+        (CKW's backend API): ``client_id``/``client_secret`` headers (MuleSoft's client-ID
+        enforcement) or HTTP Basic. The client must have been registered with an owner."""
+        client_id = request.headers.get("client_id") or request.headers.get("client-id")
+        secret = request.headers.get("client_secret") or request.headers.get("client-secret")
+        if not client_id:
+            client_id, secret = basic_credentials(request)
+        if not client_id or not secret:
+            raise unauthorized("App credentials (client_id and client_secret) are missing.", code="missing_token")
+        from homecloud.identity.clients import get_client
+
+        async with self.database.session() as session:
+            client = await get_client(session, client_id, face)
+            owner = await session.get(User, client.owner_id) if client and client.owner_id else None
+        if client is None or not matches(secret, client.secret_hash):
+            raise unauthorized("The app credentials are not valid.")
+        if owner is None or not owner.is_active:
+            raise unauthorized("The app credentials are not issued for an active user.")
+        return Principal(face, owner.id, client.client_id, frozenset(client.scope.split()), {})
+
     def verified_claims(self, profile: IssuerProfile, token: str) -> dict[str, Any]:
         purpose = SHARED if profile.signing_alg == "RS256" else profile.face
         try:
@@ -155,6 +178,19 @@ class IdentityProvider:
             if profile.audience and not audiences & set(profile.audience):
                 raise unauthorized("The access token is meant for another audience.")
         return claims
+
+
+def basic_credentials(request: Request) -> tuple[str | None, str | None]:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "basic":
+        return None, None
+    try:
+        decoded = base64.b64decode(value.strip(), validate=True).decode()
+    except (ValueError, UnicodeDecodeError):
+        return None, None
+    user, sep, password = decoded.partition(":")
+    return (unquote(user), unquote(password)) if sep else (None, None)
 
 
 def bearer_token(request: Request) -> str | None:

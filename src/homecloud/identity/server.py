@@ -551,6 +551,15 @@ class RefreshGrant(grants.RefreshTokenGrant):
     def revoke_old_credential(self, refresh_token: GrantView) -> None:
         refresh_token.row.rotated_at = now_ms()
 
+    def create_token_response(self) -> tuple[int, dict[str, Any], list[tuple[str, str]]]:
+        status, token, headers = super().create_token_response()
+        server = _server(self)
+        # OIDC refresh responses carry a new id_token (OpenID Connect Core §12.2), as both
+        # IdentityServer and Keycloak send.
+        if server.profile.openid and "openid" in str(token.get("scope", "")).split():
+            token["id_token"] = HomecloudOpenIDCode(server).encode_id_token(token, self.request)
+        return status, token, headers
+
 
 class ClientCredentialsGrant(grants.ClientCredentialsGrant):
     TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
