@@ -6,13 +6,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
+from homecloud.core.errors import ApiError
 from homecloud.core.ratelimit import RateLimiter
 from homecloud.identity.authorize import FacePages, authorization_endpoint
+from homecloud.identity.clients import get_client
 from homecloud.identity.keys import InvalidToken
 from homecloud.identity.profiles import IssuerProfile
 from homecloud.identity.provider import IdentityProvider
@@ -219,8 +222,6 @@ def oidc_router(
             prepared = await prepare(request)
         except MalformedRequest as exc:
             return oauth_error(400, "invalid_request", str(exc))
-        from homecloud.core.errors import ApiError
-
         try:
             principal = await provider.authenticate(
                 profile.face, request, ("openid",), token=prepared.form.get("access_token")
@@ -339,8 +340,6 @@ async def post_logout_target(
         client_id = str(named) if named else None
     if not client_id:
         return None
-    from homecloud.identity.clients import get_client
-
     async with provider.database.session() as session:
         client = await get_client(session, str(client_id), profile.face)
     allowed = (
@@ -351,4 +350,6 @@ async def post_logout_target(
     if target not in allowed:
         return None
     state = data.get("state")
-    return f"{target}{'&' if '?' in target else '?'}state={state}" if state else target
+    return (
+        f"{target}{'&' if '?' in target else '?'}{urlencode({'state': state})}" if state else target
+    )

@@ -17,6 +17,7 @@ from starlette.requests import Request
 from homecloud.core.database import Database
 from homecloud.core.errors import ApiError
 from homecloud.core.models import User, now_ms
+from homecloud.identity.clients import get_client
 from homecloud.identity.keys import SHARED, InvalidToken, KeyStore
 from homecloud.identity.models import Grant
 from homecloud.identity.profiles import PROFILES, IssuerProfile
@@ -138,9 +139,9 @@ class IdentityProvider:
         if not client_id:
             client_id, secret = basic_credentials(request)
         if not client_id or not secret:
-            raise unauthorized("App credentials (client_id and client_secret) are missing.", code="missing_token")
-        from homecloud.identity.clients import get_client
-
+            raise unauthorized(
+                "App credentials (client_id and client_secret) are missing.", code="missing_token"
+            )
         async with self.database.session() as session:
             client = await get_client(session, client_id, face)
             owner = await session.get(User, client.owner_id) if client and client.owner_id else None
