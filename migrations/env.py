@@ -8,11 +8,10 @@ from alembic import context
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from homecloud.core.models import Base
-from homecloud.identity import models as identity_models  # noqa: F401  (registers the tables)
+from homecloud.schema import metadata
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = metadata
 
 
 def run_on(connection: Connection) -> None:

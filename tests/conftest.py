@@ -27,8 +27,7 @@ from sqlalchemy import text
 from homecloud.app import create_app
 from homecloud.core import migrations
 from homecloud.core.database import Database
-from homecloud.core.models import Base
-from homecloud.identity import models as identity_models  # noqa: F401  (registers the tables)
+from homecloud.schema import metadata
 from homecloud.services import Services
 from homecloud.settings import Settings
 
@@ -100,7 +99,7 @@ def postgres_database(async_url: str, schema: str) -> Database:
 
 
 async def empty_tables(database: Database) -> None:
-    tables = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
+    tables = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables)
     async with database.engine.begin() as connection:
         await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
 

@@ -10,7 +10,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
 revision: str = "0002"
 down_revision: str | None = "0001"
 branch_labels: str | Sequence[str] | None = None
@@ -50,7 +49,7 @@ def upgrade() -> None:
         sa.Column("client_id", sa.String(length=128), nullable=False),
         sa.Column("face", sa.String(length=32), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
-        sa.Column("secret_hash", sa.String(length=64), nullable=True),
+        sa.Column("secret_hash", sa.String(length=255), nullable=True),
         sa.Column("redirect_uris", sa.JSON(), nullable=False),
         sa.Column("grant_types", sa.JSON(), nullable=False),
         sa.Column("response_types", sa.JSON(), nullable=False),

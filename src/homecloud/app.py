@@ -13,7 +13,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from homecloud import __version__
-from homecloud.apis import ckw, nuheat
+from homecloud.apis import ckw, mclimate, nuheat, smartme, thingplus
 from homecloud.core.database import DatabaseUnavailable
 from homecloud.core.observability import RequestObserver
 from homecloud.services import FaceFactory, Services
@@ -25,7 +25,10 @@ log = logging.getLogger("homecloud.app")
 # Faces register here as they land, in the order of the README's table.
 FACE_FACTORIES: dict[str, FaceFactory] = {
     "nuheat": nuheat.build,
+    "mclimate": mclimate.build,
+    "thingplus": thingplus.build,
     "ckw": ckw.build,
+    "smartme": smartme.build,
 }
 
 

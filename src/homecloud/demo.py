@@ -67,14 +67,14 @@ async def prepare_demo(database: Database, settings: Settings, faces: list[str])
             await set_password(session, user, password)
     demo = Demo(user, password)
     for face in faces:
-        demo.clients.append(await ensure_demo_client(database, face))
+        demo.clients.append(await ensure_demo_client(database, face, user))
         seeder = DEMO_SEEDERS.get(face)
         if seeder is not None:
             await seeder(database, settings, user)
     return demo
 
 
-async def ensure_demo_client(database: Database, face: str) -> DemoClient:
+async def ensure_demo_client(database: Database, face: str, owner: User) -> DemoClient:
     client_id = f"demo-{face}"
     async with database.session(write=True) as session:
         existing = await get_client(session, client_id)
@@ -88,6 +88,8 @@ async def ensure_demo_client(database: Database, face: str) -> DemoClient:
             redirect_uris=DEMO_REDIRECT_URIS,
             grant_types=DEMO_GRANTS[face],
             scope=PROFILES[face].default_client_scope,
+            # Machine tokens (client_credentials) act for the demo user.
+            owner_id=owner.id if "client_credentials" in DEMO_GRANTS[face] else None,
         )
         assert issued.client_secret is not None
         return DemoClient(face, client_id, issued.client_secret)

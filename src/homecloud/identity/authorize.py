@@ -121,11 +121,13 @@ def error_page(profile: IssuerProfile, result: IssueResult) -> Response:
     )
 
 
-def _consented_scopes(server: ProfileServer, user_id: int, client_id: str) -> set[str]:
+def _consented_scopes(server: ProfileServer, user_id: int, client_id: str) -> set[str] | None:
+    """The scopes the user granted the client, or None if they never consented to it (a
+    client that asks for no scope at all still needs the user's yes once)."""
     scope = server.session.scalar(
         select(Consent.scope).where(Consent.user_id == user_id, Consent.client_id == client_id)
     )
-    return set((scope or "").split())
+    return None if scope is None else set(scope.split())
 
 
 def _decide(
@@ -148,7 +150,9 @@ def _decide(
         if "request" in data:
             raise RequestNotSupportedError(redirect_uri=grant.redirect_uri, state=data.get("state"))
         if "request_uri" in data:
-            raise RequestUriNotSupportedError(redirect_uri=grant.redirect_uri, state=data.get("state"))
+            raise RequestUriNotSupportedError(
+                redirect_uri=grant.redirect_uri, state=data.get("state")
+            )
     except OAuth2Error as error:
         return server.handle_error_response(request, error)  # type: ignore[no-any-return]
     client: ClientView = request.client
@@ -164,7 +168,7 @@ def _decide(
     requested = set(client.get_allowed_scope(request.payload.scope).split())
     if consented is None and client.row.require_consent:
         known = _consented_scopes(server, signed_in.user.id, client.get_client_id())
-        if "consent" in prompts or not requested <= known:
+        if "consent" in prompts or known is None or not requested <= known:
             if "none" in prompts:
                 return server.handle_error_response(request, ConsentRequiredError(**redirect))  # type: ignore[no-any-return]
             return Interaction("consent", client.row.name, tuple(sorted(requested)))

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from homecloud.core.models import now_ms
 from homecloud.identity.models import OAuthClient
-from homecloud.identity.secrets import digest, new_hex, new_secret
+from homecloud.identity.secrets import digest, new_hex, new_secret, stored_form
 from homecloud.settings import FACE_NAMES
 
 GRANT_TYPES = frozenset(
@@ -92,7 +92,10 @@ async def register_client(
         client_id=client_id,
         face=face,
         name=name.strip(),
-        secret_hash=digest(secret) if secret else None,
+        # A secret the registrant chose may be weak: it gets a password hash.
+        secret_hash=stored_form(secret, chosen_by_person=client_secret is not None)
+        if secret
+        else None,
         redirect_uris=uris,
         grant_types=list(grant_types),
         response_types=_response_types_for(grant_types),

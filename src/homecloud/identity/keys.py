@@ -16,7 +16,7 @@ from typing import Any
 
 import orjson
 from joserfc import jwt
-from joserfc.errors import JoseError
+from joserfc.errors import BadSignatureError, JoseError
 from joserfc.jwk import OctKey, RSAKey
 from sqlalchemy import delete, select
 
@@ -39,7 +39,16 @@ class LoadedKey:
 
 
 class InvalidToken(Exception):
-    """A token that does not verify: bad signature, unknown key, wrong algorithm, malformed."""
+    """A token that does not verify: bad signature, unknown key, wrong algorithm, malformed.
+
+    ``reason`` says which, for faces whose vendors word each case differently (Thing+ answers
+    with jsonwebtoken's messages): ``malformed``, ``unsigned`` (``alg: none``), ``algorithm``,
+    ``key`` (no key of that ``kid``), ``signature`` or ``invalid`` (anything else).
+    """
+
+    def __init__(self, message: str, reason: str = "invalid") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 def _generate(purpose: str, alg: str) -> tuple[str, Key]:
@@ -170,33 +179,39 @@ class KeyStore:
         """
         header = unverified_header(token)
         if header.get("alg") not in algorithms:
-            raise InvalidToken(f"algorithm {header.get('alg')!r} is not accepted")
+            raise InvalidToken(
+                f"algorithm {header.get('alg')!r} is not accepted",
+                "unsigned" if header.get("alg") == "none" else "algorithm",
+            )
         candidates = [
             k for k in self._keys.values() if k.purpose == purpose and k.alg == header["alg"]
         ]
         if "kid" in header:
             candidates = [k for k in candidates if k.kid == header["kid"]]
         if not candidates:
-            raise InvalidToken("the token is not signed by a known key")
+            raise InvalidToken("the token is not signed by a known key", "key")
         failure: Exception | None = None
         for candidate in sorted(candidates, key=lambda k: -k.created_at):
             try:
                 return jwt.decode(token, candidate.key, algorithms=[candidate.alg])
             except (JoseError, ValueError, TypeError) as exc:
                 failure = exc
-        raise InvalidToken(str(failure) or "invalid signature")
+        raise InvalidToken(
+            str(failure) or "invalid signature",
+            "signature" if isinstance(failure, BadSignatureError) else "invalid",
+        )
 
 
 def unverified_header(token: str) -> dict[str, Any]:
     """The JOSE header of a compact JWS, without any verification; refuses anything else."""
     parts = token.split(".")
     if len(parts) != 3:
-        raise InvalidToken("jwt malformed")
+        raise InvalidToken("jwt malformed", "malformed")
     try:
         padded = parts[0] + "=" * (-len(parts[0]) % 4)
         header = orjson.loads(base64.urlsafe_b64decode(padded))
     except (ValueError, orjson.JSONDecodeError) as exc:
-        raise InvalidToken("jwt malformed") from exc
+        raise InvalidToken("jwt malformed", "malformed") from exc
     if not isinstance(header, dict):
-        raise InvalidToken("jwt malformed")
+        raise InvalidToken("jwt malformed", "malformed")
     return header

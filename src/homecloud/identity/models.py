@@ -24,8 +24,9 @@ class OAuthClient(Base):
     client_id: Mapped[str] = mapped_column(String(128), unique=True)
     face: Mapped[str] = mapped_column(String(32))
     name: Mapped[str] = mapped_column(String(200))
-    # None for public clients (PKCE instead of a secret).
-    secret_hash: Mapped[str | None] = mapped_column(String(64))
+    # None for public clients (PKCE instead of a secret). SHA-256 of a generated secret, or
+    # Argon2id of one a person chose.
+    secret_hash: Mapped[str | None] = mapped_column(String(255))
     redirect_uris: Mapped[list[str]] = mapped_column(default=list)
     grant_types: Mapped[list[str]] = mapped_column(default=list)
     response_types: Mapped[list[str]] = mapped_column(default=list)

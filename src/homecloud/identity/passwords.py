@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from homecloud.core.models import User
 from homecloud.core.passwords import verify_password
-from homecloud.core.users import email_key
+from homecloud.core.users import DUMMY_HASH, email_key
 from homecloud.identity.profiles import IssuerProfile
 
 
@@ -24,6 +24,8 @@ def check_login(session: Session, profile: IssuerProfile, login: str, password: 
         select(User).where(or_(User.email_key == email_key(login), User.username == login.strip()))
     )
     if user is None or not user.is_active:
+        # Spend the same time as a wrong password, so responses do not tell which logins exist.
+        verify_password(DUMMY_HASH, password)
         return None
     if profile.face == "thingplus":
         return (

@@ -41,6 +41,10 @@ class IssuerProfile:
     implicit_and_hybrid: bool = False
     # Access-token claim naming the user, and whether ids go out as strings.
     subject_claim: str = "sub"
+    # A request that names no scope gets every scope the client is registered for (RFC 6749
+    # §3.3's "pre-defined default"); otherwise it gets none. Thing+ clients never send a scope:
+    # an authClient's scopes are chosen when it is registered.
+    scope_defaults_to_client: bool = False
 
 
 NUHEAT = IssuerProfile(
@@ -80,7 +84,10 @@ MCLIMATE = IssuerProfile(
     token_format="opaque",
     signing_alg="",
     access_token_lifetime=DAY,
-    refresh_token_lifetime=None,
+    # The vendor is silent; 14 days is the default of bshaffer's oauth2-server-php, the stack
+    # its responses point to. /v1/auth/renew does not rotate (the vendor documents that the
+    # old refresh token stays valid), so the lifetime bounds a leaked one.
+    refresh_token_lifetime=14 * DAY,
     scopes_supported=("basic", "trusted"),
     default_client_scope="",
     password_grant=True,
@@ -115,6 +122,7 @@ THINGPLUS = IssuerProfile(
     lifetime_by_grant={"password": 90 * DAY, "authorization_code": 15 * DAY},
     password_grant=True,
     subject_claim="userId",
+    scope_defaults_to_client=True,
 )
 
 SMARTME = IssuerProfile(
@@ -127,6 +135,8 @@ SMARTME = IssuerProfile(
     refresh_token_lifetime=30 * DAY,
     scopes_supported=("user.read", "device.read", "device.readwrite", "device.readswitch"),
     default_client_scope="user.read device.read",
+    # smart-me asks for an app's permissions when it is created in the portal.
+    scope_defaults_to_client=True,
 )
 
 PROFILES: dict[str, IssuerProfile] = {

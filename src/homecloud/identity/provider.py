@@ -157,7 +157,7 @@ class IdentityProvider:
             decoded = self.keys.verify(token, purpose=purpose, algorithms=(profile.signing_alg,))
         except InvalidToken as exc:
             raise unauthorized(
-                f"The access token is invalid: {exc}.", code="invalid_token"
+                f"The access token is invalid: {exc}.", code="invalid_token", reason=exc.reason
             ) from exc
         claims = dict(decoded.claims)
         now = time.time()
@@ -203,9 +203,17 @@ def bearer_token(request: Request) -> str | None:
 
 
 def unauthorized(
-    message: str, *, code: str = "invalid_token", expired_at: int | None = None
+    message: str,
+    *,
+    code: str = "invalid_token",
+    expired_at: int | None = None,
+    reason: str | None = None,
 ) -> ApiError:
+    """``details`` carry ``expired_at`` (ms) for an expired token and, for a JWT that does not
+    verify, the ``reason`` of :class:`InvalidToken`, so that a face can word each case."""
     details: dict[str, Any] = {"expired_at": expired_at} if expired_at is not None else {}
+    if reason is not None:
+        details["reason"] = reason
     header = (
         "Bearer"
         if code == "missing_token"

@@ -1,7 +1,9 @@
 """High-entropy secrets and their stored form.
 
-Codes, tokens and client secrets carry at least 128 bits of randomness, so a single SHA-256 is
-a safe one-way form to store: unlike passwords they cannot be guessed from a dictionary.
+Codes, tokens and generated client secrets carry at least 128 bits of randomness, so a single
+SHA-256 is a safe one-way form to store: unlike passwords they cannot be guessed from a
+dictionary. A secret a person chose (Thing+ lets users pick their client's secret) is no
+better than a password and is stored as one, with Argon2id; :func:`matches` reads both forms.
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+
+from homecloud.core.passwords import hash_password, verify_password
 
 
 def new_secret(nbytes: int = 32) -> str:
@@ -24,7 +28,13 @@ def digest(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
-def matches(value: str, stored_digest: str | None) -> bool:
-    if stored_digest is None:
+def matches(value: str, stored: str | None) -> bool:
+    if stored is None:
         return False
-    return hmac.compare_digest(digest(value), stored_digest)
+    if stored.startswith("$argon2"):
+        return verify_password(stored, value)
+    return hmac.compare_digest(digest(value), stored)
+
+
+def stored_form(secret: str, *, chosen_by_person: bool) -> str:
+    return hash_password(secret) if chosen_by_person else digest(secret)

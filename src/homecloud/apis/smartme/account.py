@@ -1,0 +1,69 @@
+"""The account routes: ``GET /api/User`` and ``PUT /api/AccessToken`` (card access tokens).
+
+Paths are declared in lower case (see :mod:`.routing`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends
+from starlette.requests import Request
+from starlette.responses import Response
+
+from homecloud.apis.smartme.auth import CARD_SCOPES, FACE, account_of, requires
+from homecloud.apis.smartme.bodies import integer, read_body
+from homecloud.apis.smartme.errors import SmartMeJSON
+from homecloud.core.database import Database
+from homecloud.core.errors import ApiError
+from homecloud.core.models import User
+from homecloud.core.users import get_user
+from homecloud.identity.credentials import INT64_MAX, issue_card_token
+from homecloud.identity.provider import Principal
+
+
+def user_model(user: User) -> dict[str, Any]:
+    """smart-me's ``User``. homecloud has neither admins nor sub-users."""
+    return {
+        "Id": user.id,
+        "IdAsString": str(user.id),
+        "Username": user.username or user.email,
+        "Email": user.email,
+        "IsAdmin": False,
+        "Permissions": [],
+        "ChildUsers": [],
+    }
+
+
+def account_router(database: Database) -> APIRouter:
+    router = APIRouter()
+
+    @router.get("/api/user")
+    async def user(principal: Principal = Depends(requires("user.read"))) -> Response:
+        async with database.session() as session:
+            account = await get_user(session, account_of(principal))
+        if account is None:
+            raise ApiError.of(404, "The user does not exist.")
+        return SmartMeJSON(user_model(account))
+
+    @router.put("/api/accesstoken")
+    async def access_token(
+        request: Request, principal: Principal = Depends(requires(*sorted(CARD_SCOPES)))
+    ) -> Response:
+        """A card token can do what :data:`CARD_SCOPES` allow, so making one needs them all;
+        a card cannot make tokens for further cards."""
+        if principal.claims.get("auth") == "card":
+            raise ApiError.of(403, "A card access token cannot create card access tokens.")
+        body = await read_body(request)
+        card_id = integer(body, "CardId", low=0, high=INT64_MAX)
+        if card_id is None:
+            raise ApiError.of(400, "The request is invalid: CardId is required.")
+        user_id = integer(body, "UserId", low=0, high=INT64_MAX)
+        if user_id is not None and user_id != account_of(principal):
+            raise ApiError.of(403, "Card access tokens can only be created for your own account.")
+        async with database.session(write=True) as session:
+            token = await issue_card_token(
+                session, face=FACE, user_id=account_of(principal), card_id=card_id
+            )
+        return SmartMeJSON(token)
+
+    return router

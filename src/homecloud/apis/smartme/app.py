@@ -1,0 +1,38 @@
+"""The smart-me face application, mounted at ``/smartme``: the legacy host's paths
+(``/smartme/api/User``) and the current host's (``/smartme/User``), matched without regard to
+case (see :mod:`.routing`: routes are declared in lower case)."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from homecloud.apis.smartme.account import account_router
+from homecloud.apis.smartme.auth import SmartMeAuth
+from homecloud.apis.smartme.errors import SmartMeJSON, smartme_error
+from homecloud.apis.smartme.oauth import oauth_router
+from homecloud.apis.smartme.routing import VendorPaths
+from homecloud.core.errors import install_error_shape
+from homecloud.services import FaceApp, Services
+
+
+def build(services: Services) -> FaceApp:
+    app = FastAPI(
+        title="smart-me API",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        default_response_class=SmartMeJSON,
+    )
+    install_error_shape(app, smartme_error, max_body_bytes=services.settings.max_body_bytes)
+    app.state.smartme_auth = SmartMeAuth(
+        services.identity, services.database, services.rate_limiter
+    )
+    app.include_router(oauth_router(services.identity, services.rate_limiter))
+    app.include_router(account_router(services.database))
+    app.add_middleware(VendorPaths)
+    return FaceApp(
+        name="smartme",
+        title="smart-me",
+        app=app,
+        links={"identity": "/smartme/.well-known/openid-configuration"},
+    )

@@ -1,0 +1,81 @@
+"""smart-me's OAuth 2.0 server: ``/api/oauth/authorize`` and ``/api/oauth/token`` (also served
+without ``/api``, as api.smart-me.com does), the sign-in pages behind the authorize endpoint, and
+the metadata document api.smart-me.com publishes.
+
+Grants: authorization code (PKCE with S256; public clients must use it), refresh token (rotated
+on every use; a reused one revokes its family), and client credentials for "Device" apps:
+confidential clients registered with only that grant and an owner, for whom their tokens act.
+A request without ``scope`` gets the scopes the app was registered with. Opaque tokens, access
+1 hour, refresh 30 days (:data:`~homecloud.identity.profiles.SMARTME`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from homecloud.core.ratelimit import RateLimiter
+from homecloud.identity.authorize import FacePages, authorization_endpoint
+from homecloud.identity.oidc import oauth_error, oauth_json
+from homecloud.identity.profiles import SMARTME
+from homecloud.identity.provider import IdentityProvider
+from homecloud.identity.server import ProfileServer
+from homecloud.identity.signin import signin_router
+from homecloud.identity.web import MalformedRequest, prepare
+
+AUTHORIZE = "/api/oauth/authorize"
+TOKEN = "/api/oauth/token"
+PAGES = FacePages(
+    login="/smartme/api/oauth/login",
+    consent="/smartme/api/oauth/consent",
+    authorize="/smartme" + AUTHORIZE,
+)
+LOGOUT = "/smartme/api/oauth/logout"
+
+
+def metadata(issuer: str) -> dict[str, Any]:
+    """RFC 8414 authorization-server metadata, with the new host's un-prefixed endpoints."""
+    return {
+        "issuer": issuer,
+        "authorization_endpoint": issuer + "/oauth/authorize",
+        "token_endpoint": issuer + "/oauth/token",
+        "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
+        "scopes_supported": list(SMARTME.scopes_supported),
+        "response_types_supported": ["code"],
+        "response_modes_supported": ["query", "fragment", "form_post"],
+        "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
+        "code_challenge_methods_supported": ["S256"],
+        "authorization_response_iss_parameter_supported": True,
+    }
+
+
+def oauth_router(provider: IdentityProvider, rate_limiter: RateLimiter) -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+
+    @router.get("/.well-known/openid-configuration")
+    @router.get("/.well-known/oauth-authorization-server")
+    async def discovery() -> JSONResponse:
+        return JSONResponse(
+            metadata(provider.issuer(SMARTME)), headers={"Access-Control-Allow-Origin": "*"}
+        )
+
+    @router.api_route(AUTHORIZE, methods=["GET", "POST"])
+    async def authorize(request: Request) -> Response:
+        return await authorization_endpoint(provider, SMARTME, PAGES, request)
+
+    @router.post(TOKEN)
+    async def token(request: Request) -> Response:
+        try:
+            prepared = await prepare(request)
+        except MalformedRequest as exc:
+            return oauth_error(400, "invalid_request", str(exc))
+        result = await provider.run(SMARTME, prepared, ProfileServer.create_token_response)
+        response = oauth_json(result)
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        return response
+
+    router.include_router(signin_router(provider, SMARTME, PAGES, rate_limiter, logout=LOGOUT))
+    return router

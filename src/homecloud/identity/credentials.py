@@ -1,0 +1,199 @@
+"""Long-lived credentials a user makes for scripts and devices, beside OAuth: API keys and card
+access tokens (smart-me's ``Authorization: ApiKey <key>`` and ``cardaccesstoken_<CardId>``).
+
+Both are high-entropy random strings, shown once and stored only as SHA-256 digests, like the
+OAuth secrets (see :mod:`homecloud.identity.secrets`). Each belongs to one face and one user and
+carries the scopes of that face's profile it may use.
+"""
+
+from __future__ import annotations
+
+import secrets
+import string
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from homecloud.core.models import Base, Id, User, now_ms
+from homecloud.identity.profiles import PROFILES
+from homecloud.identity.secrets import digest, new_hex
+
+# smart-me's keys look like "MTRH5eUjFXV8U4i1viZF2jHNoUNsnDTx": 32 letters and digits (190 bits).
+API_KEY_ALPHABET = string.ascii_letters + string.digits
+API_KEY_LENGTH = 32
+# smart-me's card token example "155ece3459ad09d5f98aad04fcfc28ac": 32 hex digits (128 bits).
+CARD_TOKEN_LENGTH = 32
+INT64_MAX = 2**63 - 1
+
+
+class CredentialError(ValueError):
+    """A credential that cannot be made as asked; the message says why."""
+
+
+class ApiKey(Base):
+    __tablename__ = "api_keys"
+    __table_args__ = (Index("ix_api_keys_user_face", "user_id", "face"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    face: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    scope: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[int] = mapped_column(BigInteger, default=now_ms)
+
+
+class CardAccessToken(Base):
+    """A token written on a card (NFC). One per user and card: making a new one replaces it.
+
+    Two accounts may hold tokens for the same card id; a presented token is looked up by its
+    digest and must belong to the card it is presented with.
+    """
+
+    __tablename__ = "card_access_tokens"
+    __table_args__ = (
+        UniqueConstraint("face", "user_id", "card_id", name="uq_card_access_tokens_user_card"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    face: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    card_id: Mapped[int] = mapped_column(BigInteger)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[int] = mapped_column(BigInteger, default=now_ms)
+
+
+@dataclass(frozen=True)
+class IssuedApiKey:
+    api_key: ApiKey
+    key: str  # in clear, this once
+
+
+def _checked_scope(face: str, scopes: Iterable[str]) -> str:
+    profile = PROFILES.get(face)
+    if profile is None:
+        raise CredentialError(f"unknown face {face!r}")
+    wanted = list(dict.fromkeys(scope for scope in scopes if scope))
+    unknown = [scope for scope in wanted if scope not in profile.scopes_supported]
+    if unknown:
+        raise CredentialError(
+            f"unknown scope(s) {' '.join(unknown)}; {profile.title} knows"
+            f" {' '.join(profile.scopes_supported)}"
+        )
+    if not wanted:
+        raise CredentialError("a credential needs at least one scope")
+    return " ".join(wanted)
+
+
+# ---------------------------------------------------------------------------------- API keys
+
+
+async def create_api_key(
+    session: AsyncSession, *, face: str, user_id: int, name: str, scopes: Iterable[str]
+) -> IssuedApiKey:
+    if not name.strip():
+        raise CredentialError("an API key needs a name")
+    scope = _checked_scope(face, scopes)
+    key = "".join(secrets.choice(API_KEY_ALPHABET) for _ in range(API_KEY_LENGTH))
+    row = ApiKey(face=face, user_id=user_id, name=name.strip(), key_hash=digest(key), scope=scope)
+    session.add(row)
+    await session.flush()
+    return IssuedApiKey(row, key)
+
+
+async def api_key_holder(session: AsyncSession, face: str, key: str) -> tuple[ApiKey, User] | None:
+    """The key ``key`` is, and its active owner; None for an unknown key or disabled owner."""
+    row = (
+        await session.execute(
+            select(ApiKey, User)
+            .join(User, User.id == ApiKey.user_id)
+            .where(ApiKey.key_hash == digest(key), ApiKey.face == face)
+        )
+    ).first()
+    if row is None or not row[1].is_active:
+        return None
+    return row[0], row[1]
+
+
+async def list_api_keys(session: AsyncSession, *, face: str, user_id: int) -> Sequence[ApiKey]:
+    return (
+        await session.scalars(
+            select(ApiKey).where(ApiKey.face == face, ApiKey.user_id == user_id).order_by(ApiKey.id)
+        )
+    ).all()
+
+
+async def remove_api_key(session: AsyncSession, api_key: ApiKey) -> None:
+    await session.delete(api_key)
+    await session.flush()
+
+
+# ------------------------------------------------------------------------- card access tokens
+
+
+def _checked_card_id(card_id: int) -> int:
+    if isinstance(card_id, bool) or not 0 <= card_id <= INT64_MAX:
+        raise CredentialError("a card id is a whole number from 0 to 2^63-1")
+    return card_id
+
+
+async def issue_card_token(session: AsyncSession, *, face: str, user_id: int, card_id: int) -> str:
+    """A new token for the card, replacing the one the user had for it."""
+    card_id = _checked_card_id(card_id)
+    token = new_hex(CARD_TOKEN_LENGTH)
+    row = await session.scalar(
+        select(CardAccessToken).where(
+            CardAccessToken.face == face,
+            CardAccessToken.user_id == user_id,
+            CardAccessToken.card_id == card_id,
+        )
+    )
+    if row is None:
+        session.add(
+            CardAccessToken(face=face, user_id=user_id, card_id=card_id, token_hash=digest(token))
+        )
+    else:
+        row.token_hash = digest(token)
+        row.created_at = now_ms()
+    await session.flush()
+    return token
+
+
+async def card_token_holder(
+    session: AsyncSession, face: str, card_id: int, token: str
+) -> tuple[CardAccessToken, User] | None:
+    """The card token ``token`` is, if it was made for ``card_id``, and its active owner."""
+    row = (
+        await session.execute(
+            select(CardAccessToken, User)
+            .join(User, User.id == CardAccessToken.user_id)
+            .where(
+                CardAccessToken.token_hash == digest(token),
+                CardAccessToken.face == face,
+                CardAccessToken.card_id == card_id,
+            )
+        )
+    ).first()
+    if row is None or not row[1].is_active:
+        return None
+    return row[0], row[1]
+
+
+async def list_card_tokens(
+    session: AsyncSession, *, face: str, user_id: int
+) -> Sequence[CardAccessToken]:
+    return (
+        await session.scalars(
+            select(CardAccessToken)
+            .where(CardAccessToken.face == face, CardAccessToken.user_id == user_id)
+            .order_by(CardAccessToken.card_id)
+        )
+    ).all()
+
+
+async def remove_card_token(session: AsyncSession, card_token: CardAccessToken) -> None:
+    await session.delete(card_token)
+    await session.flush()
