@@ -22,16 +22,25 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
+from argon2 import PasswordHasher
+from argon2 import profiles as argon2_profiles
 from sqlalchemy import text
 
 from homecloud.app import create_app
-from homecloud.core import migrations
+from homecloud.core import migrations, passwords
 from homecloud.core.database import Database
 from homecloud.schema import metadata
 from homecloud.services import Services
 from homecloud.settings import Settings
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+# Argon2id at RFC 9106's parameters costs ~0.15 s of CPU per hash; the suite creates hundreds
+# of accounts. Tests hash with the cheapest parameters (the same algorithm and code path);
+# test_passwords checks that the service itself uses the strong ones. Subprocess tests (the
+# demo) run with the real parameters.
+passwords.production_hasher = passwords._hasher
+passwords._hasher = PasswordHasher.from_parameters(argon2_profiles.CHEAPEST)
 
 
 def external_url(variable: str, what: str) -> str:
