@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import uuid
 
 import httpx
 import orjson
@@ -132,3 +134,29 @@ async def test_live_server_answers_over_a_real_socket(live_server: object) -> No
         response = await client.get(f"{url}/readyz")
     assert response.status_code == 200
     assert response.json()["database"] == "ok"
+
+
+@pytest.mark.redis
+async def test_with_redis_configured_events_and_limits_go_through_redis(
+    settings: Settings, redis_url: str
+) -> None:
+    from homecloud.core.events import ChangeEvent
+    from homecloud.core.ratelimit import RateLimitPolicy
+    from homecloud.realtime.redis_bus import RedisBus
+
+    configured = settings.model_copy(update={"redis_url": redis_url})
+    first, second = Services.from_settings(configured), Services.from_settings(configured)
+    try:
+        assert isinstance(first.events, RedisBus)
+        inbox = second.events.subscribe(lambda event: event.owner_id == 7)
+        await second.events.start()  # type: ignore[attr-defined]
+        await first.events.publish(ChangeEvent("nuheat", "thermostat", 7, "1001"))
+        received = await asyncio.wait_for(inbox.get(), timeout=5)
+        assert received.resource_id == "1001"
+        policy = RateLimitPolicy.parse(f"shared-{uuid.uuid4().hex}", "2/1m")
+        assert (await first.rate_limiter.hit(policy, "k")).allowed
+        assert (await second.rate_limiter.hit(policy, "k")).allowed
+        assert not (await first.rate_limiter.hit(policy, "k")).allowed  # one budget for both
+    finally:
+        await first.close()
+        await second.close()

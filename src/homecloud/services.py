@@ -12,6 +12,7 @@ from homecloud.core.events import EventBus, InProcessBus
 from homecloud.core.observability import Metrics
 from homecloud.core.ratelimit import RateLimiter
 from homecloud.identity.provider import IdentityProvider
+from homecloud.realtime.redis_bus import RedisBus
 from homecloud.settings import Settings
 
 
@@ -33,7 +34,8 @@ class Services:
         return cls(
             settings=settings,
             database=database,
-            events=InProcessBus(),
+            # Several processes or nodes share change events through Redis when it is configured.
+            events=RedisBus(settings.redis_url) if settings.redis_url else InProcessBus(),
             rate_limiter=RateLimiter.from_redis_url(settings.redis_url),
             metrics=Metrics(database.pool_status),
             identity=IdentityProvider(database, settings),
@@ -45,6 +47,7 @@ class Services:
 
     async def close(self) -> None:
         await self.events.close()
+        await self.rate_limiter.close()
         await self.database.dispose()
 
 

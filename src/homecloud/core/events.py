@@ -9,11 +9,14 @@ several processes) implement the same :class:`EventBus` protocol.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from homecloud.core.models import now_ms
+
+log = logging.getLogger("homecloud.events")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,19 +57,32 @@ class EventBus(Protocol):
     async def close(self) -> None: ...
 
 
+class SubscriptionClosed(Exception):
+    """Raised by :meth:`QueueSubscription.get` once the subscription (or its bus) is closed."""
+
+
 class QueueSubscription:
-    """A subscriber's bounded queue of events it accepted."""
+    """A subscriber's bounded queue of events it accepted.
+
+    Closing it (or closing its bus) ends ``async for`` over it and wakes a waiting
+    :meth:`get` with :class:`SubscriptionClosed`, so consumers never hang on a dead bus.
+    """
 
     def __init__(
         self, accept: EventFilter, capacity: int, on_close: Callable[[QueueSubscription], None]
     ) -> None:
+        if capacity < 1:
+            # asyncio.Queue(maxsize=0) would be unbounded.
+            raise ValueError(f"a subscription needs room for at least one event, not {capacity}")
         self.accept = accept
         self.dropped = 0
-        self._queue: asyncio.Queue[ChangeEvent] = asyncio.Queue(maxsize=capacity)
+        self.closed = False
+        # None is the wake-up call that close() leaves for waiting consumers.
+        self._queue: asyncio.Queue[ChangeEvent | None] = asyncio.Queue(maxsize=capacity)
         self._on_close = on_close
 
     def offer(self, event: ChangeEvent) -> None:
-        if not self.accept(event):
+        if self.closed or not self.accept(event):
             return
         if self._queue.full():
             self._queue.get_nowait()
@@ -74,37 +90,75 @@ class QueueSubscription:
         self._queue.put_nowait(event)
 
     async def get(self) -> ChangeEvent:
-        return await self._queue.get()
+        event = await self._queue.get()
+        if event is None:
+            self._queue.put_nowait(None)  # for the next consumer waiting
+            raise SubscriptionClosed
+        return event
 
     def pending(self) -> int:
-        return self._queue.qsize()
+        return 0 if self.closed else self._queue.qsize()
 
     def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
         self._on_close(self)
+        while not self._queue.empty():
+            self._queue.get_nowait()
+        self._queue.put_nowait(None)
 
     async def __aiter__(self) -> AsyncIterator[ChangeEvent]:
         while True:
-            yield await self._queue.get()
+            try:
+                yield await self.get()
+            except SubscriptionClosed:
+                return
+
+
+class Subscribers:
+    """One process's subscriptions, which every bus back end fans its events out to."""
+
+    def __init__(self) -> None:
+        self._subscriptions: set[QueueSubscription] = set()
+
+    def add(self, accept: EventFilter, capacity: int) -> QueueSubscription:
+        subscription = QueueSubscription(accept, capacity, self._subscriptions.discard)
+        self._subscriptions.add(subscription)
+        return subscription
+
+    def deliver(self, event: ChangeEvent) -> None:
+        for subscription in tuple(self._subscriptions):
+            try:
+                subscription.offer(event)
+            except Exception:
+                # A faulty filter costs its own subscriber the event, not the publisher its
+                # write or the other subscribers their copy.
+                log.exception("an event filter failed on %s %s", event.face, event.kind)
+
+    def close_all(self) -> None:
+        for subscription in tuple(self._subscriptions):
+            subscription.close()
+
+    def __len__(self) -> int:
+        return len(self._subscriptions)
 
 
 class InProcessBus:
     """Fan-out inside one process, for the embedded single-node set-up."""
 
     def __init__(self) -> None:
-        self._subscriptions: set[QueueSubscription] = set()
+        self._subscribers = Subscribers()
 
     async def publish(self, event: ChangeEvent) -> None:
-        for subscription in tuple(self._subscriptions):
-            subscription.offer(event)
+        self._subscribers.deliver(event)
 
     def subscribe(self, accept: EventFilter, *, capacity: int = 1024) -> QueueSubscription:
-        subscription = QueueSubscription(accept, capacity, self._subscriptions.discard)
-        self._subscriptions.add(subscription)
-        return subscription
+        return self._subscribers.add(accept, capacity)
 
     @property
     def subscriber_count(self) -> int:
-        return len(self._subscriptions)
+        return len(self._subscribers)
 
     async def close(self) -> None:
-        self._subscriptions.clear()
+        self._subscribers.close_all()

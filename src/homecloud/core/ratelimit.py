@@ -9,15 +9,15 @@ in memory for one process, or in Redis when several processes share them.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import time
 from dataclasses import dataclass
 
 from limits import RateLimitItem, RateLimitItemPerSecond
-from limits.aio.storage import MemoryStorage, Storage
-from limits.aio.strategies import FixedWindowRateLimiter
-from limits.storage import storage_from_string
+from limits.aio.storage import MemoryStorage, RedisStorage, Storage
+from redis.asyncio import ConnectionPool
 
 _WINDOW = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -37,8 +37,10 @@ class Window:
         if match is None:
             raise ValueError(f"rate-limit window {text!r} is not of the form 50/1s or 750/30m")
         amount, count, unit = int(match[1]), int(match[2] or 1), match[3]
-        if amount < 1 or count < 1:
-            raise ValueError(f"rate-limit window {text!r} must allow at least one call per period")
+        if amount < 1:
+            raise ValueError(f"rate-limit window {text!r} must allow at least one call")
+        if count < 1:
+            raise ValueError(f"rate-limit window {text!r} has an empty period")
         return cls(amount=amount, seconds=count * _UNIT_SECONDS[unit], period=f"{count}{unit}")
 
     def item(self) -> RateLimitItem:
@@ -62,6 +64,14 @@ class RateLimitPolicy:
         )
         if not windows:
             raise ValueError(f"rate-limit policy {name!r} has no windows")
+        # Windows of one length would share a counter when their amounts match (every call
+        # counted twice), and are pointless otherwise: the smaller amount always decides.
+        for shorter, longer in itertools.pairwise(windows):
+            if shorter.seconds == longer.seconds:
+                raise ValueError(
+                    f"rate-limit policy {name!r} has two windows of {shorter.seconds} seconds"
+                    f" ({shorter.amount}/{shorter.period} and {longer.amount}/{longer.period})"
+                )
         return cls(name=name, windows=windows)
 
     @property
@@ -98,26 +108,66 @@ class RateLimitDecision:
         return max(1, math.ceil(self.blocked_by.reset_in(self.now)))
 
 
+class PacedMemoryStorage(MemoryStorage):
+    """limits' memory storage, sweeping out expired counters at most once a second.
+
+    The parent starts a sweep over every counter in each ``incr`` once the previous sweep has
+    finished. On a server, whose event loop turns between requests, that is a scan of all live
+    counters per request: with a four-window policy about 0.3 ms a hit for 1,000 active keys
+    and 3 ms for 10,000. A counter past its expiry is replaced on the next ``incr`` anyway, so
+    the sweep only bounds memory, and one pass a second is plenty.
+    """
+
+    SWEEP_INTERVAL = 1.0
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._next_sweep = 0.0
+
+    async def incr(self, key: str, expiry: float, amount: int = 1) -> int:
+        now = time.time()
+        if now >= self._next_sweep:
+            self._sweep(now)
+        if self.expirations.get(key, 0) <= now:
+            self.storage[key] = amount
+            self.expirations[key] = now + expiry
+            return amount
+        self.storage[key] += amount
+        return self.storage[key]
+
+    async def get_expiry(self, key: str) -> float:
+        return self.expirations.get(key, time.time())
+
+    def _sweep(self, now: float) -> None:
+        self._next_sweep = now + self.SWEEP_INTERVAL
+        for key in [key for key, expires_at in self.expirations.items() if expires_at <= now]:
+            del self.expirations[key]
+            self.storage.pop(key, None)
+            self.locks.pop(key, None)
+
+
 class RateLimiter:
-    def __init__(self, storage: Storage | None = None) -> None:
-        self.storage = storage or MemoryStorage()
-        self._strategy = FixedWindowRateLimiter(self.storage)
-        self._items: dict[Window, RateLimitItem] = {}
+    def __init__(
+        self, storage: Storage | None = None, *, pool: ConnectionPool | None = None
+    ) -> None:
+        """``pool``, when given, is the Redis pool behind ``storage``, closed by :meth:`close`."""
+        self.storage = storage or PacedMemoryStorage()
+        self._pool = pool
 
     @classmethod
     def from_redis_url(cls, redis_url: str | None) -> RateLimiter:
         if not redis_url:
             return cls()
-        uri = "async+" + redis_url if not redis_url.startswith("async+") else redis_url
-        storage = storage_from_string(uri, implementation="redispy")
-        assert isinstance(storage, Storage), "an async+ URI gives an asyncio storage"
-        return cls(storage)
-
-    def _item(self, window: Window) -> RateLimitItem:
-        item = self._items.get(window)
-        if item is None:
-            item = self._items[window] = window.item()
-        return item
+        redis_url = redis_url.removeprefix("async+")
+        # The limiter opens the pool itself so that close() can release its connections;
+        # limits documents connection_pool but types its options as scalars.
+        pool = ConnectionPool.from_url(redis_url)
+        storage = RedisStorage(
+            "async+" + redis_url,
+            implementation="redispy",
+            connection_pool=pool,  # type: ignore[arg-type]
+        )
+        return cls(storage, pool=pool)
 
     async def hit(self, policy: RateLimitPolicy, key: str) -> RateLimitDecision:
         """Count one call against every window of ``policy`` for ``key``.
@@ -125,19 +175,25 @@ class RateLimiter:
         Every attempt counts, blocked ones included (as AspNetCoreRateLimit and MuleSoft do),
         so a client hammering through a 429 does not get a fresh budget sooner.
         """
-        now = time.time()
         states: list[WindowState] = []
         blocked: WindowState | None = None
         for window in policy.windows:
-            item = self._item(window)
-            allowed = await self._strategy.hit(item, policy.name, key)
-            stats = await self._strategy.get_window_stats(item, policy.name, key)
+            # What limits' FixedWindowRateLimiter.hit does, keeping the count that incr returns:
+            # the remaining budget follows from it, so only the expiry is left to read. The
+            # counter's name is the one RateLimitItem.key_for gives, built in one step.
+            counter = f"LIMITER/{policy.name}/{key}/{window.amount}/{window.seconds}/second"
+            count = await self.storage.incr(counter, window.seconds)
             state = WindowState(
-                window=window, remaining=max(0, stats.remaining), reset_at=stats.reset_time
+                window=window,
+                remaining=max(0, window.amount - count),
+                reset_at=await self.storage.get_expiry(counter),
             )
             states.append(state)
-            if not allowed and (blocked is None or state.reset_at > blocked.reset_at):
+            if count > window.amount and (blocked is None or state.reset_at > blocked.reset_at):
                 blocked = state
+        # Taken after the counters were read, so that a window that has just started reports
+        # at most its own length until reset (never 1.00001 s, which rounds up to 2).
+        now = time.time()
         return RateLimitDecision(
             allowed=blocked is None, states=tuple(states), blocked_by=blocked, now=now
         )
@@ -147,3 +203,8 @@ class RateLimiter:
 
     async def ping(self) -> bool:
         return await self.storage.check()
+
+    async def close(self) -> None:
+        """Releases the Redis connections, if any; the memory storage holds none."""
+        if self._pool is not None:
+            await self._pool.aclose()
