@@ -524,6 +524,9 @@ class CodeGrant(grants.AuthorizationCodeGrant):
             return None
         if row.expires_at <= now_ms():
             return None
+        # Tokens from this code describe the sign-in that produced it (auth_time, session).
+        server.context.auth_time = row.auth_time
+        server.context.session_id = row.session_id
         return CodeView(row)
 
     def delete_authorization_code(self, authorization_code: CodeView) -> None:
@@ -553,6 +556,15 @@ class RefreshGrant(grants.RefreshTokenGrant):
             return None
         if row.refresh_expires_at is not None and row.refresh_expires_at <= now_ms():
             return None
+        # Refreshed tokens still describe the original sign-in.
+        server.context.session_id = row.session_id
+        if row.code_hash is not None:
+            auth_time = server.session.scalar(
+                select(AuthorizationCode.auth_time).where(
+                    AuthorizationCode.code_hash == row.code_hash
+                )
+            )
+            server.context.auth_time = auth_time or server.context.auth_time
         return GrantView(row)
 
     def authenticate_user(self, refresh_token: GrantView) -> User | None:
