@@ -35,12 +35,17 @@ async def loaded(database: Database) -> KeyStore:
 
 async def test_a_fresh_store_creates_one_active_key_per_purpose(database: Database) -> None:
     store = await loaded(database)
-    assert {(k.purpose, k.alg) for k in store.all_keys()} == {(SHARED, "RS256"), ("thingplus", "HS256")}
+    assert {(k.purpose, k.alg) for k in store.all_keys()} == {
+        (SHARED, "RS256"),
+        ("thingplus", "HS256"),
+    }
     again = await loaded(database)  # a second process reads the same keys
     assert {k.kid for k in again.all_keys()} == {k.kid for k in store.all_keys()}
 
 
-async def test_jwks_publishes_public_rsa_keys_with_kid_and_never_secrets(database: Database) -> None:
+async def test_jwks_publishes_public_rsa_keys_with_kid_and_never_secrets(
+    database: Database,
+) -> None:
     store = await loaded(database)
     (key,) = store.public_jwks()["keys"]
     assert key["kty"] == "RSA"
@@ -51,7 +56,9 @@ async def test_jwks_publishes_public_rsa_keys_with_kid_and_never_secrets(databas
     assert all(k["kty"] != "oct" for k in store.public_jwks()["keys"])
 
 
-async def test_rotation_signs_with_the_new_key_and_still_verifies_the_old(database: Database) -> None:
+async def test_rotation_signs_with_the_new_key_and_still_verifies_the_old(
+    database: Database,
+) -> None:
     store = await loaded(database)
     old_token = store.sign({"sub": "1", "exp": int(time.time()) + 60})
     old_kid = store.active().kid
@@ -60,7 +67,9 @@ async def test_rotation_signs_with_the_new_key_and_still_verifies_the_old(databa
     assert store.verify(old_token).claims["sub"] == "1"
     assert {k["kid"] for k in store.public_jwks()["keys"]} == {old_kid, new_kid}
     new_token = store.sign({"sub": "2"})
-    assert jwt.decode(new_token, KeySet.import_key_set(store.public_jwks())).header["kid"] == new_kid
+    assert (
+        jwt.decode(new_token, KeySet.import_key_set(store.public_jwks())).header["kid"] == new_kid
+    )
 
 
 async def test_a_retired_key_is_dropped_once_its_tokens_have_expired(database: Database) -> None:
@@ -85,7 +94,9 @@ async def test_a_retired_key_is_dropped_once_its_tokens_have_expired(database: D
         pytest.param(lambda s: "not.a.jwt.at.all", id="malformed"),
         pytest.param(lambda s: unsigned({"sub": "1"}), id="alg-none"),
         pytest.param(
-            lambda s: jwt.encode({"alg": "HS256"}, {"sub": "1"}, OctKey.generate_key(256), algorithms=["HS256"]),
+            lambda s: jwt.encode(
+                {"alg": "HS256"}, {"sub": "1"}, OctKey.generate_key(256), algorithms=["HS256"]
+            ),
             id="hs256-instead-of-rs256",
         ),
     ],
