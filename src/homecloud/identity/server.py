@@ -21,6 +21,7 @@ from typing import Any
 from authlib.oauth2 import AuthorizationServer, OAuth2Request
 from authlib.oauth2.rfc6749 import ClientMixin, TokenMixin, grants
 from authlib.oauth2.rfc6749.errors import (
+    InvalidClientError,
     InvalidGrantError,
     InvalidRequestError,
     InvalidScopeError,
@@ -615,7 +616,24 @@ class PasswordGrant(grants.ResourceOwnerPasswordCredentialsGrant):
         )
 
 
-class ImplicitGrant(grants.ImplicitGrant):
+class _FrontChannelClient:
+    """Implicit responses travel through the browser, where no client secret is sent: the
+    client is identified by its id and bound by its registered redirect URI (RFC 6749 §4.2),
+    whether or not it also holds a secret for the token endpoint."""
+
+    server: ProfileServer
+    request: OAuth2Request
+
+    def authenticate_token_endpoint_client(self) -> ClientView:
+        client = self.server.query_client(self.request.payload.client_id)
+        if client is None:
+            raise InvalidClientError(description="The client is not registered.")
+        self.request.client = client
+        self.request.auth_method = "none"
+        return client
+
+
+class ImplicitGrant(_FrontChannelClient, grants.ImplicitGrant):
     pass
 
 
@@ -682,7 +700,7 @@ class HomecloudOpenIDCode(_OpenIDMixin, OpenIDCode):
         self.server = server
 
 
-class OpenIDImplicit(_OpenIDMixin, OpenIDImplicitGrant):
+class OpenIDImplicit(_FrontChannelClient, _OpenIDMixin, OpenIDImplicitGrant):
     pass
 
 
