@@ -72,8 +72,7 @@ class IdentityProvider:
             server = ProfileServer(profile, session, self.keys, issuer, context)
             return action(server, request)
 
-        async with self.database.session(write=True) as session:
-            return await session.run_sync(work)
+        return await self.database.run_in_transaction(work)
 
     # ------------------------------------------------------------------ resource-route checks
 
