@@ -17,7 +17,7 @@ REDIRECT = "https://client.example/cb"
 
 
 def field(html: str, name: str) -> str:
-    match = re.search(rf'name="{re.escape(name)}" value="([^"]*)"', html)
+    match = re.search(rf'<input[^>]*name="{re.escape(name)}"[^>]*value="([^"]*)"', html)
     assert match is not None, f"no {name} in page"
     return unescape(match.group(1))
 
@@ -95,3 +95,20 @@ async def test_an_unknown_client_gets_an_error_page_not_a_redirect(
     assert answer.status_code == 400
     assert "location" not in answer.headers
     assert "invalid_client" in answer.text
+
+
+async def test_login_hint_prefills_the_user_name(client: httpx.AsyncClient, services: Services) -> None:
+    async with services.database.session(write=True) as session:
+        issued = await register_client(session, face="nuheat", name="App", redirect_uris=[REDIRECT])
+    query = {
+        "client_id": issued.client.client_id,
+        "redirect_uri": REDIRECT,
+        "response_type": "code",
+        "scope": "openid openapi",
+        "login_hint": "ann@example.com",
+        "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+        "code_challenge_method": "S256",
+    }
+    to_login = await client.get("/nuheat/identity/connect/authorize?" + urlencode(query))
+    page = await client.get(to_login.headers["location"])
+    assert field(page.text, "Username") == "ann@example.com"

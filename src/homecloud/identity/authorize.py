@@ -252,7 +252,12 @@ async def authorization_endpoint(
             else with_query(pages.authorize, **prepared.payload.data)
         )
         if outcome.kind == "login":
-            return RedirectResponse(with_query(pages.login, ReturnUrl=return_url), status_code=302)
+            # login_hint pre-fills the user name, as IdentityServer and Keycloak do.
+            hint = prepared.payload.data.get("login_hint")
+            extra = {"login_hint": hint} if hint else {}
+            return RedirectResponse(
+                with_query(pages.login, ReturnUrl=return_url, **extra), status_code=302
+            )
         return consent_page(profile, pages, request, outcome, return_url)
     return deliver(outcome, prepared, provider.issuer(profile), profile)
 

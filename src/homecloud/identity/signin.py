@@ -50,7 +50,7 @@ def signin_router(
     router = APIRouter(include_in_schema=False)
 
     @router.get(local(pages.login))
-    async def login_form(request: Request, ReturnUrl: str = "") -> Response:
+    async def login_form(request: Request, ReturnUrl: str = "", login_hint: str = "") -> Response:
         return_url = safe_return_path(ReturnUrl, profile.issuer_path)
         if return_url is None:
             return page(
@@ -60,7 +60,7 @@ def signin_router(
                 error="invalid_request",
                 description="The sign-in page was opened without a valid return address.",
             )
-        return login_page(request, profile, return_url)
+        return login_page(request, profile, return_url, username=login_hint[:320])
 
     @router.post(local(pages.login))
     async def login_submit(request: Request) -> Response:
