@@ -97,7 +97,9 @@ async def test_an_unknown_client_gets_an_error_page_not_a_redirect(
     assert "invalid_client" in answer.text
 
 
-async def test_login_hint_prefills_the_user_name(client: httpx.AsyncClient, services: Services) -> None:
+async def test_login_hint_prefills_the_user_name(
+    client: httpx.AsyncClient, services: Services
+) -> None:
     async with services.database.session(write=True) as session:
         issued = await register_client(session, face="nuheat", name="App", redirect_uris=[REDIRECT])
     query = {
