@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.util import await_
 
 # Pragmas for a server-side SQLite: WAL lets readers run beside the one writer, NORMAL
 # synchronous is durable across application crashes in WAL mode (and only loses the last
@@ -45,7 +46,7 @@ class DatabaseUnavailable(Exception):
     """The database cannot be reached or opened."""
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, *, driver_is_async: bool) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
         # Take transaction control away from the sqlite3 module so that BEGIN is ours to
@@ -62,7 +63,13 @@ def _configure_sqlite(engine: Engine) -> None:
         # when another writer committed meanwhile; writers ask for IMMEDIATE so they wait
         # for the lock (busy_timeout) before reading anything.
         mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
-        connection.exec_driver_sql(f"BEGIN {mode}")
+        driver: Any = connection.connection.driver_connection
+        if driver_is_async:
+            # Straight to aiosqlite: one thread round trip, where SQLAlchemy's cursor
+            # (open, execute, close) would make three.
+            await_(driver.execute(f"BEGIN {mode}"))
+        else:
+            driver.execute(f"BEGIN {mode}")
 
 
 class Database:
@@ -90,11 +97,11 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(url, **options)
         self._sync_write_sessions: sessionmaker[Session] | None = None
         if self.is_sqlite:
-            _configure_sqlite(self.engine.sync_engine)
+            _configure_sqlite(self.engine.sync_engine, driver_is_async=True)
             # A plain pysqlite engine on the same file, for synchronous units of work (see
             # run_in_transaction): one thread hop per transaction instead of one per statement.
             sync_engine = create_engine(self.url.replace("+aiosqlite", "+pysqlite", 1), echo=echo)
-            _configure_sqlite(sync_engine)
+            _configure_sqlite(sync_engine, driver_is_async=False)
             self._sync_write_sessions = sessionmaker(
                 sync_engine.execution_options(sqlite_begin="IMMEDIATE"), expire_on_commit=False
             )
