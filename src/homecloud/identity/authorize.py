@@ -35,6 +35,7 @@ from homecloud.identity.web import (
     SignedIn,
     csrf_token,
     current_session,
+    error_page,
     page,
     prepare,
     set_csrf_cookie,
@@ -82,7 +83,7 @@ def deliver(
     """Turn Authlib's redirect into the response mode the client asked for."""
     location = dict(result.headers).get("Location")
     if location is None:
-        return error_page(profile, result)
+        return oauth_error_page(profile, result)
     data = request.payload.data
     parts = urlsplit(location)
     if parts.fragment:
@@ -110,14 +111,13 @@ def deliver(
     )
 
 
-def error_page(profile: IssuerProfile, result: IssueResult) -> Response:
+def oauth_error_page(profile: IssuerProfile, result: IssueResult) -> Response:
+    """Authlib's error, shown as a page because there is no trusted redirect URI for it."""
     body = result.body if isinstance(result.body, dict) else {}
-    return page(
-        "error.html",
-        status=400,
-        title=profile.title,
-        error=body.get("error", "invalid_request"),
-        description=body.get("error_description", "The request cannot be completed."),
+    return error_page(
+        profile.title,
+        body.get("error_description", "The request cannot be completed."),
+        body.get("error", "invalid_request"),
     )
 
 
@@ -226,13 +226,7 @@ async def authorization_endpoint(
     try:
         prepared = prepared or await prepare(request)
     except MalformedRequest as exc:
-        return page(
-            "error.html",
-            status=400,
-            title=profile.title,
-            error="invalid_request",
-            description=str(exc),
-        )
+        return error_page(profile.title, str(exc))
     signed_in = await current_session(provider, request)
     context = AuthorizationContext(
         user=signed_in.user if signed_in else None,

@@ -3,7 +3,7 @@ sign-in and consent pages every face with an authorization endpoint shares."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -243,31 +243,29 @@ def oidc_router(
             dict(user_info(profile, user, " ".join(principal.scopes))), headers=NO_STORE
         )
 
-    @router.post(local + layout.revocation)
-    async def revocation(request: Request) -> Response:
-        try:
-            prepared = await prepare(request)
-        except MalformedRequest as exc:
-            return oauth_error(400, "invalid_request", str(exc))
-        result = await provider.run(
-            profile,
-            prepared,
-            lambda server, req: server.create_endpoint_response("revocation", req),
-        )
-        return oauth_json(result)
+    def token_management(endpoint: str) -> Callable[[Request], Awaitable[Response]]:
+        """RFC 7009 revocation and RFC 7662 introspection: Authlib endpoints by name."""
 
-    @router.post(local + layout.introspection)
-    async def introspection(request: Request) -> Response:
-        try:
-            prepared = await prepare(request)
-        except MalformedRequest as exc:
-            return oauth_error(400, "invalid_request", str(exc))
-        result = await provider.run(
-            profile,
-            prepared,
-            lambda server, req: server.create_endpoint_response("introspection", req),
-        )
-        return oauth_json(result)
+        async def handle(request: Request) -> Response:
+            try:
+                prepared = await prepare(request)
+            except MalformedRequest as exc:
+                return oauth_error(400, "invalid_request", str(exc))
+            result = await provider.run(
+                profile,
+                prepared,
+                lambda server, req: server.create_endpoint_response(endpoint, req),
+            )
+            return oauth_json(result)
+
+        return handle
+
+    router.add_api_route(
+        local + layout.revocation, token_management("revocation"), methods=["POST"]
+    )
+    router.add_api_route(
+        local + layout.introspection, token_management("introspection"), methods=["POST"]
+    )
 
     @router.api_route(local + layout.end_session, methods=["GET", "POST"])
     async def end_session_endpoint(request: Request) -> Response:

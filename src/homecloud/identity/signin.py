@@ -23,6 +23,7 @@ from homecloud.identity.web import (
     csrf_token,
     csrf_valid,
     end_session,
+    error_page,
     page,
     safe_return_path,
     set_csrf_cookie,
@@ -53,12 +54,8 @@ def signin_router(
     async def login_form(request: Request, ReturnUrl: str = "", login_hint: str = "") -> Response:
         return_url = safe_return_path(ReturnUrl, profile.issuer_path)
         if return_url is None:
-            return page(
-                "error.html",
-                status=400,
-                title=profile.title,
-                error="invalid_request",
-                description="The sign-in page was opened without a valid return address.",
+            return error_page(
+                profile.title, "The sign-in page was opened without a valid return address."
             )
         return login_page(request, profile, return_url, username=login_hint[:320])
 
@@ -67,12 +64,8 @@ def signin_router(
         form = await request.form()
         return_url = safe_return_path(_field(form, "ReturnUrl"), profile.issuer_path)
         if return_url is None:
-            return page(
-                "error.html",
-                status=400,
-                title=profile.title,
-                error="invalid_request",
-                description="The sign-in form was sent without a valid return address.",
+            return error_page(
+                profile.title, "The sign-in form was sent without a valid return address."
             )
         if not csrf_valid(request, _field(form, CSRF_FIELD)):
             return login_page(
@@ -113,13 +106,7 @@ def signin_router(
         form = await request.form()
         return_url = safe_return_path(_field(form, "ReturnUrl"), pages.authorize)
         if return_url is None or not csrf_valid(request, _field(form, CSRF_FIELD)):
-            return page(
-                "error.html",
-                status=400,
-                title=profile.title,
-                error="invalid_request",
-                description="The consent form is invalid or expired.",
-            )
+            return error_page(profile.title, "The consent form is invalid or expired.")
         approved = _field(form, "button") == "yes"
         remember = (_field(form, "RememberConsent") or "").lower() in ("true", "on", "1")
         prepared = prepared_from_return_url(request, return_url)

@@ -182,6 +182,11 @@ def page(name: str, status: int = 200, **context: Any) -> HTMLResponse:
     return response
 
 
+def error_page(title: str, description: str, error: str = "invalid_request") -> HTMLResponse:
+    """The page for a request that must not be answered with a redirect."""
+    return page("error.html", status=400, title=title, error=error, description=description)
+
+
 def safe_return_path(value: str | None, allowed_prefix: str) -> str | None:
     """``value`` if it is a path on this server below ``allowed_prefix``; anything that could
     send the browser elsewhere (absolute URLs, ``//host``, backslashes) is refused."""
