@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import re
-import secrets
 from collections.abc import AsyncIterator
-from html import unescape
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
@@ -23,6 +18,7 @@ from homecloud.identity.clients import register_client
 from homecloud.identity.provider import IdentityProvider
 from homecloud.services import Services
 from homecloud.settings import Settings
+from tests.identity.person import allow, pkce_pair, sign_in
 
 REDIRECT = "https://app.example/cb"
 TOKEN = "/nuheat/identity/connect/token"
@@ -46,12 +42,6 @@ async def http_on(
         yield client, services
 
 
-def field(html: str, name: str) -> str:
-    match = re.search(rf'name="{re.escape(name)}" value="([^"]*)"', html)
-    assert match is not None
-    return unescape(match.group(1))
-
-
 async def test_code_flow_rotation_and_replays(http_on: tuple[httpx.AsyncClient, Services]) -> None:
     http, services = http_on
     async with services.database.session(write=True) as session:
@@ -66,10 +56,7 @@ async def test_code_flow_rotation_and_replays(http_on: tuple[httpx.AsyncClient, 
         )
     assert issued.client_secret is not None
     auth = (issued.client.client_id, issued.client_secret)
-    verifier = secrets.token_urlsafe(48)
-    challenge = (
-        base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
-    )
+    verifier, challenge = pkce_pair()
     query = urlencode(
         {
             "response_type": "code",
@@ -81,17 +68,8 @@ async def test_code_flow_rotation_and_replays(http_on: tuple[httpx.AsyncClient, 
             "code_challenge_method": "S256",
         }
     )
-    to_login = await http.get(f"/nuheat/identity/connect/authorize?{query}")
-    form = await http.get(to_login.headers["location"])
-    signed_in = await http.post(
-        "/nuheat/identity/Account/Login",
-        data={
-            "ReturnUrl": field(form.text, "ReturnUrl"),
-            "Username": "ann@example.com",
-            "Password": "password-1",
-            "__RequestVerificationToken": field(form.text, "__RequestVerificationToken"),
-        },
-    )
+    authorize = f"/nuheat/identity/connect/authorize?{query}"
+    signed_in = await sign_in(http, authorize, "ann@example.com", "password-1")
     redirected = await http.get(signed_in.headers["location"])
     code = parse_qs(urlsplit(redirected.headers["location"]).query)["code"][0]
     exchange = {
@@ -106,12 +84,11 @@ async def test_code_flow_rotation_and_replays(http_on: tuple[httpx.AsyncClient, 
     replay = await http.post(TOKEN, data=exchange, auth=auth)
     assert replay.json()["error"] == "invalid_grant"
     # The replay revoked what the first exchange issued.
-    assert (
-        await http.get(
-            "/nuheat/identity/connect/userinfo",
-            headers={"Authorization": f"Bearer {first['access_token']}"},
-        )
-    ).status_code == 401
+    userinfo = await http.get(
+        "/nuheat/identity/connect/userinfo",
+        headers={"Authorization": f"Bearer {first['access_token']}"},
+    )
+    assert userinfo.status_code == 401
     refused = await http.post(
         TOKEN,
         data={"grant_type": "refresh_token", "refresh_token": first["refresh_token"]},
@@ -131,17 +108,13 @@ async def test_refresh_reuse_revokes_the_family(
             face="ckw",
             name="App",
             redirect_uris=[REDIRECT],
-            grant_types=["authorization_code", "refresh_token", "password"],
+            grant_types=["authorization_code", "refresh_token"],
             scope="openid profile",
         )
     assert issued.client_secret is not None
-    # CKW refuses the password grant; mint the first refresh token through the code flow.
-    verifier = secrets.token_urlsafe(48)
-    challenge = (
-        base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
-    )
     auth = (issued.client.client_id, issued.client_secret)
     base = "/ckw/auth/realms/CKW"
+    verifier, challenge = pkce_pair()
     query = urlencode(
         {
             "response_type": "code",
@@ -152,57 +125,30 @@ async def test_refresh_reuse_revokes_the_family(
             "code_challenge_method": "S256",
         }
     )
-    to_login = await http.get(f"{base}/protocol/openid-connect/auth?{query}")
-    form = await http.get(to_login.headers["location"])
-    signed_in = await http.post(
-        f"{base}/login-actions/authenticate",
-        data={
-            "ReturnUrl": field(form.text, "ReturnUrl"),
-            "Username": "ann@example.com",
-            "Password": "password-1",
-            "__RequestVerificationToken": field(form.text, "__RequestVerificationToken"),
-        },
+    signed_in = await sign_in(
+        http, f"{base}/protocol/openid-connect/auth?{query}", "ann@example.com", "password-1"
     )
     consent = await http.get(signed_in.headers["location"])
-    allowed = await http.post(
-        f"{base}/login-actions/consent",
-        data={
-            "ReturnUrl": field(consent.text, "ReturnUrl"),
-            "button": "yes",
-            "__RequestVerificationToken": field(consent.text, "__RequestVerificationToken"),
-        },
-    )
+    allowed = await allow(http, consent, f"{base}/login-actions/consent")
     code = parse_qs(urlsplit(allowed.headers["location"]).query)["code"][0]
     token_url = f"{base}/protocol/openid-connect/token"
-    first = (
-        await http.post(
-            token_url,
-            data={
-                "grant_type": "authorization_code",
-                "code": code,
-                "redirect_uri": REDIRECT,
-                "code_verifier": verifier,
-            },
-            auth=auth,
-        )
-    ).json()
-    second = (
-        await http.post(
-            token_url,
-            data={"grant_type": "refresh_token", "refresh_token": first["refresh_token"]},
-            auth=auth,
-        )
-    ).json()
+
+    async def post(data: dict[str, str]) -> dict[str, str]:
+        answer: dict[str, str] = (await http.post(token_url, data=data, auth=auth)).json()
+        return answer
+
+    first = await post(
+        {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": REDIRECT,
+            "code_verifier": verifier,
+        }
+    )
+    second = await post({"grant_type": "refresh_token", "refresh_token": first["refresh_token"]})
     assert second["refresh_token"] != first["refresh_token"]
-    reused = await http.post(
-        token_url,
-        data={"grant_type": "refresh_token", "refresh_token": first["refresh_token"]},
-        auth=auth,
-    )
-    assert reused.json()["error"] == "invalid_grant"
-    after = await http.post(
-        token_url,
-        data={"grant_type": "refresh_token", "refresh_token": second["refresh_token"]},
-        auth=auth,
-    )
-    assert after.json()["error"] == "invalid_grant"
+    reused = await post({"grant_type": "refresh_token", "refresh_token": first["refresh_token"]})
+    assert reused["error"] == "invalid_grant"
+    # Reuse of the spent token revoked its live successor too.
+    after = await post({"grant_type": "refresh_token", "refresh_token": second["refresh_token"]})
+    assert after["error"] == "invalid_grant"

@@ -3,8 +3,6 @@ the code flow and implicit): the secret is not needed, and no refresh token leav
 
 from __future__ import annotations
 
-import re
-from html import unescape
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
@@ -12,38 +10,15 @@ import httpx
 from homecloud.core.users import create_user
 from homecloud.identity.clients import register_client
 from homecloud.services import Services
+from tests.identity.person import allow, field, sign_in
 
 REDIRECT = "https://client.example/cb"
 
 
-def field(html: str, name: str) -> str:
-    match = re.search(rf'<input[^>]*name="{re.escape(name)}"[^>]*value="([^"]*)"', html)
-    assert match is not None, f"no {name} in page"
-    return unescape(match.group(1))
-
-
 async def sign_in_and_allow(client: httpx.AsyncClient, authorize_url: str) -> httpx.Response:
-    login = await client.get(authorize_url)
-    assert login.status_code == 302
-    form = await client.get(login.headers["location"])
-    posted = await client.post(
-        urlsplit(login.headers["location"]).path,
-        data={
-            "ReturnUrl": field(form.text, "ReturnUrl"),
-            "Username": "ann@example.com",
-            "Password": "password-1",
-            "__RequestVerificationToken": field(form.text, "__RequestVerificationToken"),
-        },
-    )
-    consent = await client.get(posted.headers["location"])
-    return await client.post(
-        "/nuheat/identity/consent",
-        data={
-            "ReturnUrl": field(consent.text, "ReturnUrl"),
-            "button": "yes",
-            "__RequestVerificationToken": field(consent.text, "__RequestVerificationToken"),
-        },
-    )
+    signed_in = await sign_in(client, authorize_url, "ann@example.com", "password-1")
+    consent = await client.get(signed_in.headers["location"])
+    return await allow(client, consent, "/nuheat/identity/consent")
 
 
 async def test_a_confidential_client_may_use_implicit_and_gets_no_refresh_token(
