@@ -34,13 +34,13 @@ from homecloud.core.users import (
 from homecloud.demo import DEMO_REDIRECT_URIS, Demo, prepare_demo
 from homecloud.settings import ConfigurationError, Settings, load_settings
 
-# Where each face's sign-in starts: its discovery document, or its token endpoint.
+# Where each face's sign-in is described: its discovery document, or its login endpoint.
 FACE_IDENTITY_LINKS = {
     "nuheat": "/nuheat/identity/.well-known/openid-configuration",
     "ckw": "/ckw/auth/realms/CKW/.well-known/openid-configuration",
     "mclimate": "/mclimate/v1/auth/login",
     "thingplus": "/thingplus/v2/oauth2/token",
-    "smartme": "/smartme/api/oauth/token",
+    "smartme": "/smartme/.well-known/openid-configuration",
 }
 
 app = typer.Typer(
@@ -227,8 +227,7 @@ def print_banner(settings: Settings, demo: Demo | None) -> None:
     table.add_column("where")
     for name in settings.faces.enabled():
         if name in FACE_FACTORIES:
-            table.add_row(name, f"{base}/{name}/")
-            table.add_row(f"{name} identity", base + FACE_IDENTITY_LINKS[name])
+            table.add_row(f"{name} sign-in", base + FACE_IDENTITY_LINKS[name])
     table.add_row("health", f"{base}/healthz")
     table.add_row("readiness", f"{base}/readyz")
     table.add_row("metrics", f"{base}/metrics")
