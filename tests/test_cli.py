@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import os
 import re
 import subprocess
@@ -18,7 +19,9 @@ from typer.testing import CliRunner
 from homecloud.cli import app
 from homecloud.core import migrations
 from homecloud.core.database import Database
-from homecloud.core.users import authenticate
+from homecloud.core.users import authenticate, create_user
+from homecloud.identity.credentials import issue_card_token
+from homecloud.services import Services
 from tests.conftest import free_port
 
 
@@ -336,3 +339,138 @@ def test_key_rotation_keeps_the_old_key_listed(env: dict[str, str]) -> None:
     shared = [k for k in after if k["purpose"] == "shared"]
     assert len(shared) == 2
     assert sum(1 for k in shared if k["retired_at"] is None) == 1
+
+
+# ---------------------------------------------------------------------- apikey, cardtoken
+
+
+def add_owner(email: str = "ann@example.com") -> None:
+    assert run("user", "add", email, "--password-stdin", stdin="password-1\n")[0] == 0
+
+
+def test_apikey_add_list_remove_for_scripts(env: dict[str, str]) -> None:
+    add_owner()
+    add_owner("bob@example.com")
+    code, out, _ = run(
+        "apikey",
+        "add",
+        "--owner",
+        "ANN@example.com",
+        "--name",
+        "meter script",
+        "--scope",
+        "device.read user.read",
+        "--json",
+    )
+    assert code == 0
+    created = orjson.loads(out)
+    assert re.fullmatch(r"[A-Za-z0-9]{32}", created.pop("api_key"))
+    assert set(created) == {"id", "owner", "name", "scope", "created_at"}
+    assert created["owner"] == "ann@example.com"
+    assert (created["name"], created["scope"]) == ("meter script", "device.read user.read")
+    code, out, _ = run(
+        "apikey", "add", "--owner", "bob@example.com", "--name", "b", "--scope", "user.read"
+    )
+    assert code == 0
+    assert "shown only now" in out
+
+    code, out, _ = run("apikey", "list", "--json")
+    assert code == 0
+    listed = orjson.loads(out)
+    assert [(key["owner"], key["name"]) for key in listed] == [
+        ("ann@example.com", "meter script"),
+        ("bob@example.com", "b"),
+    ]
+    assert listed[0] == created  # no key in a listing
+    code, out, _ = run("apikey", "list", "--owner", "bob@example.com", "--json")
+    assert [key["owner"] for key in orjson.loads(out)] == ["bob@example.com"]
+    code, out, _ = run("apikey", "list")
+    assert code == 0
+    assert "meter script" in out
+
+    code, out, _ = run("apikey", "remove", str(created["id"]), "--yes")
+    assert code == 0
+    assert f"removed API key {created['id']}" in out
+    code, out, _ = run("apikey", "list", "--json")
+    assert [key["name"] for key in orjson.loads(out)] == ["b"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            (
+                "apikey",
+                "add",
+                "--owner",
+                "ghost@example.com",
+                "--name",
+                "x",
+                "--scope",
+                "user.read",
+            ),
+            "no account 'ghost@example.com'",
+        ),
+        (
+            ("apikey", "add", "--owner", "ann@example.com", "--name", "x", "--scope", "openid"),
+            "unknown scope(s) openid",
+        ),
+        (
+            ("apikey", "add", "--owner", "ann@example.com", "--name", "x", "--scope", " "),
+            "at least one scope",
+        ),
+        (
+            ("apikey", "add", "--owner", "ann@example.com", "--name", " ", "--scope", "user.read"),
+            "needs a name",
+        ),
+        (("apikey", "list", "--owner", "ghost@example.com"), "no account"),
+        (("apikey", "remove", "999", "--yes"), "no API key 999"),
+        (("cardtoken", "list", "--owner", "ghost@example.com"), "no account"),
+        (("cardtoken", "remove", "999", "--yes"), "no card token 999"),
+    ],
+)
+def test_bad_credential_commands_exit_2_with_one_line(
+    env: dict[str, str], args: tuple[str, ...], message: str
+) -> None:
+    add_owner()
+    code, _, err = run(*args)
+    assert code == 2
+    assert message in err
+    assert err.count("\n") == 1
+    assert "Traceback" not in err
+
+
+async def test_cli_credentials_work_against_the_server(
+    env: dict[str, str], client: httpx.AsyncClient, services: Services
+) -> None:
+    """The CLI and the in-process app share the data directory (both from ``tmp_path``)."""
+    async with services.database.session(write=True) as session:
+        ann = await create_user(session, "ann@example.com", "password-1", username="ann")
+        card_token = await issue_card_token(session, face="smartme", user_id=ann.id, card_id=42)
+    code, out, _ = await asyncio.to_thread(
+        run, "apikey", "add", "--owner", "ann", "--name", "s", "--scope", "user.read", "--json"
+    )
+    assert code == 0, out
+    created = orjson.loads(out)
+    key = {"Authorization": f"ApiKey {created['api_key']}"}
+    basic = base64.b64encode(f"cardaccesstoken_42:{card_token}".encode()).decode()
+    card = {"Authorization": f"Basic {basic}"}
+    for headers in (key, card):
+        response = await client.get("/smartme/api/User", headers=headers)
+        assert response.status_code == 200, response.text
+        assert response.json()["Email"] == "ann@example.com"
+
+    code, out, _ = await asyncio.to_thread(run, "cardtoken", "list", "--json")
+    assert code == 0
+    (listed,) = orjson.loads(out)
+    assert set(listed) == {"id", "owner", "card_id", "created_at"}
+    assert (listed["owner"], listed["card_id"]) == ("ann@example.com", 42)
+
+    for args in (
+        ("apikey", "remove", str(created["id"])),
+        ("cardtoken", "remove", str(listed["id"])),
+    ):
+        code, _, _ = await asyncio.to_thread(run, *args, "--yes")
+        assert code == 0
+    for headers in (key, card):
+        assert (await client.get("/smartme/api/User", headers=headers)).status_code == 401

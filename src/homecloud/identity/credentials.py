@@ -118,12 +118,19 @@ async def api_key_holder(session: AsyncSession, face: str, key: str) -> tuple[Ap
     return row[0], row[1]
 
 
-async def list_api_keys(session: AsyncSession, *, face: str, user_id: int) -> Sequence[ApiKey]:
-    return (
-        await session.scalars(
-            select(ApiKey).where(ApiKey.face == face, ApiKey.user_id == user_id).order_by(ApiKey.id)
-        )
-    ).all()
+async def list_api_keys(
+    session: AsyncSession, *, face: str, user_id: int | None
+) -> Sequence[ApiKey]:
+    """The face's keys of one user, or of every user when ``user_id`` is None."""
+    query = select(ApiKey).where(ApiKey.face == face)
+    if user_id is not None:
+        query = query.where(ApiKey.user_id == user_id)
+    return (await session.scalars(query.order_by(ApiKey.id))).all()
+
+
+async def get_api_key(session: AsyncSession, *, face: str, key_id: int) -> ApiKey | None:
+    row = await session.get(ApiKey, key_id)
+    return row if row is not None and row.face == face else None
 
 
 async def remove_api_key(session: AsyncSession, api_key: ApiKey) -> None:
@@ -183,15 +190,21 @@ async def card_token_holder(
 
 
 async def list_card_tokens(
-    session: AsyncSession, *, face: str, user_id: int
+    session: AsyncSession, *, face: str, user_id: int | None
 ) -> Sequence[CardAccessToken]:
-    return (
-        await session.scalars(
-            select(CardAccessToken)
-            .where(CardAccessToken.face == face, CardAccessToken.user_id == user_id)
-            .order_by(CardAccessToken.card_id)
-        )
-    ).all()
+    """The face's card tokens of one user, or of every user when ``user_id`` is None."""
+    query = select(CardAccessToken).where(CardAccessToken.face == face)
+    if user_id is not None:
+        query = query.where(CardAccessToken.user_id == user_id)
+    order = (CardAccessToken.card_id, CardAccessToken.user_id)
+    return (await session.scalars(query.order_by(*order))).all()
+
+
+async def get_card_token(
+    session: AsyncSession, *, face: str, token_id: int
+) -> CardAccessToken | None:
+    row = await session.get(CardAccessToken, token_id)
+    return row if row is not None and row.face == face else None
 
 
 async def remove_card_token(session: AsyncSession, card_token: CardAccessToken) -> None:

@@ -94,6 +94,28 @@ def oauth_error(
     )
 
 
+def token_management(
+    provider: IdentityProvider, profile: IssuerProfile, endpoint: str
+) -> Callable[[Request], Awaitable[Response]]:
+    """RFC 7009 revocation (``endpoint="revocation"``) or RFC 7662 introspection
+    (``"introspection"``) of ``profile``'s tokens: the Authlib endpoint of that name, as a
+    route handler any face can mount at its own path."""
+
+    async def handle(request: Request) -> Response:
+        try:
+            prepared = await prepare(request)
+        except MalformedRequest as exc:
+            return oauth_error(400, "invalid_request", str(exc))
+        result = await provider.run(
+            profile,
+            prepared,
+            lambda server, req: server.create_endpoint_response(endpoint, req),
+        )
+        return oauth_json(result)
+
+    return handle
+
+
 def discovery_document(issuer: str, layout: OidcLayout, profile: IssuerProfile) -> dict[str, Any]:
     grant_types = ["authorization_code", "client_credentials", "refresh_token"]
     response_types = ["code"]
@@ -243,28 +265,15 @@ def oidc_router(
             dict(user_info(profile, user, " ".join(principal.scopes))), headers=NO_STORE
         )
 
-    def token_management(endpoint: str) -> Callable[[Request], Awaitable[Response]]:
-        """RFC 7009 revocation and RFC 7662 introspection: Authlib endpoints by name."""
-
-        async def handle(request: Request) -> Response:
-            try:
-                prepared = await prepare(request)
-            except MalformedRequest as exc:
-                return oauth_error(400, "invalid_request", str(exc))
-            result = await provider.run(
-                profile,
-                prepared,
-                lambda server, req: server.create_endpoint_response(endpoint, req),
-            )
-            return oauth_json(result)
-
-        return handle
-
     router.add_api_route(
-        local + layout.revocation, token_management("revocation"), methods=["POST"]
+        local + layout.revocation,
+        token_management(provider, profile, "revocation"),
+        methods=["POST"],
     )
     router.add_api_route(
-        local + layout.introspection, token_management("introspection"), methods=["POST"]
+        local + layout.introspection,
+        token_management(provider, profile, "introspection"),
+        methods=["POST"],
     )
 
     @router.api_route(local + layout.end_session, methods=["GET", "POST"])

@@ -14,8 +14,11 @@ import httpx
 import pytest
 import requests
 from authlib.integrations.requests_client import OAuth2Session
+from fastapi import FastAPI
 from sqlalchemy import func, select
 
+from homecloud.apis.mclimate.identity import mclimate_identity_router
+from homecloud.core.ratelimit import RateLimitPolicy
 from homecloud.core.users import create_user
 from homecloud.identity.clients import register_client
 from homecloud.identity.models import Grant, OAuthClient
@@ -457,3 +460,37 @@ async def test_auth_endpoints_answer_only_post(client: httpx.AsyncClient, path: 
     response = await client.get(path)
     assert response.status_code == 405
     assert response.json()["status"] == 405
+
+
+async def test_token_requests_are_limited_per_client_id(services: Services) -> None:
+    # A face app of its own, with a tiny per-client policy: three token requests a minute.
+    app = FastAPI()
+    app.include_router(
+        mclimate_identity_router(services, client_limit=RateLimitPolicy.parse("test", "3/1m"))
+    )
+    await add_user(services)
+    client_id, secret = await add_client(services)
+    pair = {"client_id": client_id, "client_secret": secret}
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        spent = [
+            await http.post("/v1/token", data={**pair, "grant_type": "refresh_token"}),
+            await http.post("/v1/auth/renew", data={**pair, "refresh_token": "x" * 40}),
+            await http.post("/v1/auth/login", data={**pair, "username": "a", "password": "b"}),
+        ]
+        assert [response.status_code for response in spent] == [400, 400, 400]
+        blocked = await http.post("/v1/auth/renew", data={**pair, "refresh_token": "x" * 40})
+        assert_auth_error(blocked, 429, "too_many_requests", "/v1/auth/renew")
+        assert 0 < int(blocked.headers["retry-after"]) <= 60
+        assert blocked.headers["cache-control"] == "no-store"
+        # The same client named in a Basic header is the same client.
+        basic = await http.post(
+            "/v1/token", data={"grant_type": "refresh_token"}, auth=(client_id, secret)
+        )
+        assert_auth_error(basic, 429, "too_many_requests", "/v1/token")
+        # Another client id has its own budget.
+        other = await http.post(
+            "/v1/auth/login",
+            data={**PUBLIC_PAIR, "username": "ann@example.com", "password": "password-1"},
+        )
+        assert other.status_code == 200, other.text

@@ -1,6 +1,6 @@
 """smart-me authentication: Basic (account and card token), ApiKey and OAuth2 on a resource
-route (``GET /api/User``), card-token creation, the token endpoint, and real OAuth clients
-against a live server."""
+route (``GET /api/User``), card-token creation, the token, revocation and introspection
+endpoints, and real OAuth clients against a live server."""
 
 from __future__ import annotations
 
@@ -1038,3 +1038,136 @@ async def test_sign_out_page(client: httpx.AsyncClient) -> None:
     response = await client.get("/smartme/api/oauth/logout")
     assert response.status_code == 200
     assert "smart-me" in response.text
+
+
+# ------------------------------------------------------------ revocation and introspection
+
+
+async def test_revoking_an_access_token_denies_it_at_once(
+    configured_client: httpx.AsyncClient, web_app: App, ann: Account
+) -> None:
+    http = configured_client
+    token = await code_flow(http, web_app, ann)
+    response = await http.post(
+        "/smartme/api/oauth/revoke",
+        data={"token": token["access_token"], "token_type_hint": "access_token"},
+        auth=(web_app.client_id, web_app.client_secret or ""),
+    )
+    assert response.status_code == 200, response.text
+    assert response.headers["cache-control"] == "no-store"
+    revoked = await http.get("/smartme/api/User", headers=bearer(token["access_token"]))
+    assert revoked.status_code == 401
+    assert revoked.json() == DENIED
+    # RFC 7009 §2.2: an unknown or already revoked token is no error.
+    again = await http.post(
+        "/smartme/oauth/revoke",
+        data={
+            "token": token["access_token"],
+            "client_id": web_app.client_id,
+            "client_secret": web_app.client_secret,
+        },
+    )
+    assert again.status_code == 200
+
+
+async def test_revoking_a_refresh_token_revokes_its_family(
+    configured_client: httpx.AsyncClient, web_app: App, ann: Account
+) -> None:
+    http = configured_client
+    token = await code_flow(http, web_app, ann)
+    # The new host's path, the .NET example's body credentials.
+    response = await http.post(
+        "/smartme/oauth/revoke",
+        data={
+            "token": token["refresh_token"],
+            "token_type_hint": "refresh_token",
+            "client_id": web_app.client_id,
+            "client_secret": web_app.client_secret,
+        },
+    )
+    assert response.status_code == 200, response.text
+    denied = await http.get("/smartme/User", headers=bearer(token["access_token"]))
+    assert denied.status_code == 401
+    refresh = await http.post(
+        "/smartme/oauth/token",
+        data={"grant_type": "refresh_token", "refresh_token": token["refresh_token"]},
+        auth=(web_app.client_id, web_app.client_secret or ""),
+    )
+    assert refresh.status_code == 400
+    assert refresh.json()["error"] == "invalid_grant"
+
+
+async def test_another_client_cannot_revoke_a_token(
+    configured_client: httpx.AsyncClient, services: Services, web_app: App, ann: Account
+) -> None:
+    http = configured_client
+    token = await code_flow(http, web_app, ann)
+    other = await register_device_app(services.database, ann.id)
+    await http.post(
+        "/smartme/api/oauth/revoke",
+        data={"token": token["access_token"]},
+        auth=(other.client_id, other.client_secret or ""),
+    )
+    still = await http.get("/smartme/User", headers=bearer(token["access_token"]))
+    assert still.status_code == 200
+
+
+async def test_introspection_tells_active_from_inactive(
+    configured_client: httpx.AsyncClient, web_app: App, ann: Account
+) -> None:
+    http = configured_client
+    token = await code_flow(http, web_app, ann)
+    credentials = (web_app.client_id, web_app.client_secret or "")
+    active = await http.post(
+        "/smartme/api/oauth/introspect", data={"token": token["access_token"]}, auth=credentials
+    )
+    assert active.status_code == 200, active.text
+    assert active.headers["cache-control"] == "no-store"
+    body = active.json()
+    assert body["active"] is True
+    assert body["client_id"] == web_app.client_id
+    assert body["scope"] == ALL_SCOPES
+    assert body["sub"] == str(ann.id)
+    assert body["token_type"] == "Bearer"
+    await http.post(
+        "/smartme/api/oauth/revoke", data={"token": token["access_token"]}, auth=credentials
+    )
+    for sent in (token["access_token"], "not-a-token"):
+        inactive = await http.post(
+            "/smartme/oauth/introspect",
+            data={
+                "token": sent,
+                "client_id": web_app.client_id,
+                "client_secret": web_app.client_secret,
+            },
+        )
+        assert inactive.status_code == 200
+        assert inactive.json() == {"active": False}
+
+
+async def test_introspection_needs_client_credentials(
+    configured_client: httpx.AsyncClient, web_app: App, ann: Account
+) -> None:
+    http = configured_client
+    token = await code_flow(http, web_app, ann)
+    for credentials in (None, (web_app.client_id, "wrong-secret")):
+        response = await http.post(
+            "/smartme/api/oauth/introspect", data={"token": token["access_token"]}, auth=credentials
+        )
+        assert response.status_code == 401
+        assert response.json()["error"] == "invalid_client"
+        assert "active" not in response.json()
+
+
+async def test_metadata_names_revocation_and_introspection(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    issuer = services.settings.base_url + "/smartme"
+    document = (await client.get("/smartme/.well-known/oauth-authorization-server")).json()
+    assert document["revocation_endpoint"] == issuer + "/oauth/revoke"
+    assert document["introspection_endpoint"] == issuer + "/oauth/introspect"
+    for key in ("revocation_endpoint", "introspection_endpoint"):
+        path = document[key].removeprefix(services.settings.base_url)
+        response = await client.post(path, data={"token": "x"})
+        assert response.status_code == 401
+        assert response.json()["error"] == "invalid_client"

@@ -9,6 +9,10 @@
   ``/v1/token``).
 - ``GET /auth/`` (the authorize page) and ``POST /v1/token`` (``authorization_code`` and
   ``refresh_token``): the authorization-code flow of the developer portal's clients.
+
+The vendor limits requests "per application based on Client ID" and answers 429, without
+numbers: the three token endpoints count every request per client id (:data:`CLIENT_LIMIT`),
+on top of the per-login throttle of password logins.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from homecloud.core.database import Database
+from homecloud.core.ratelimit import RateLimitPolicy
 from homecloud.identity.authorize import FacePages, authorization_endpoint
 from homecloud.identity.clients import ClientError, get_client, register_client
 from homecloud.identity.profiles import MCLIMATE
@@ -53,6 +58,11 @@ LOGOUT = "/mclimate/auth/logout"
 LOGIN, RENEW, TOKEN = "/v1/auth/login", "/v1/auth/renew", "/v1/token"
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
+# Token requests per client id, whatever the user. The vendor gives no numbers; these leave
+# room for every user of a deployment behind one shared client (the built-in public pair of
+# Home Assistant and Homebridge) while stopping a runaway or hostile client.
+CLIENT_LIMIT = RateLimitPolicy.parse("mclimate-token-client", "300/1m, 5000/1h")
 
 
 class RenewGrant(RefreshGrant):
@@ -171,7 +181,21 @@ def error_envelope(result: IssueResult, href: str, grant_type: str | None) -> JS
     return envelope({"error": error, "error_description": description}, href, status)
 
 
-def mclimate_identity_router(services: Services) -> APIRouter:
+def too_many_requests(href: str, retry_after: int) -> JSONResponse:
+    return envelope(
+        {
+            "error": "too_many_requests",
+            "error_description": f"Too many attempts. Try again in {retry_after} seconds.",
+        },
+        href,
+        429,
+        {"Retry-After": str(retry_after)},
+    )
+
+
+def mclimate_identity_router(
+    services: Services, *, client_limit: RateLimitPolicy = CLIENT_LIMIT
+) -> APIRouter:
     provider = services.identity
     router = APIRouter(include_in_schema=False)
 
@@ -184,6 +208,11 @@ def mclimate_identity_router(services: Services) -> APIRouter:
             prepared = as_grant(prepared, grant_type)
         grant_type = prepared.payload.grant_type
         client_id = prepared.form.get("client_id") or basic_credentials(request)[0]
+        if client_id:
+            # Digested: the key stays short whatever a caller sends as its client id.
+            decision = await services.rate_limiter.hit(client_limit, digest(client_id))
+            if not decision.allowed:
+                return too_many_requests(href, decision.retry_after)
         if client_id == BUILTIN_CLIENT_ID:
             await ensure_builtin_client(services.database)
         if grant_type == "password":
@@ -192,16 +221,7 @@ def mclimate_identity_router(services: Services) -> APIRouter:
             address = request.client.host if request.client else "-"
             decision = await services.rate_limiter.hit(SIGN_IN_LIMIT, f"{address}:{digest(login)}")
             if not decision.allowed:
-                return envelope(
-                    {
-                        "error": "too_many_requests",
-                        "error_description": "Too many attempts. Try again in "
-                        f"{decision.retry_after} seconds.",
-                    },
-                    href,
-                    429,
-                    {"Retry-After": str(decision.retry_after)},
-                )
+                return too_many_requests(href, decision.retry_after)
         result = await provider.run(MCLIMATE, prepared, renew if href == RENEW else issue)
         if result.status != 200:
             return error_envelope(result, href, grant_type)

@@ -7,6 +7,10 @@ on every use; a reused one revokes its family), and client credentials for "Devi
 confidential clients registered with only that grant and an owner, for whom their tokens act.
 A request without ``scope`` gets the scopes the app was registered with. Opaque tokens, access
 1 hour, refresh 30 days (:data:`~homecloud.identity.profiles.SMARTME`).
+
+``/api/oauth/revoke`` (RFC 7009; revoking a refresh token revokes its family) and
+``/api/oauth/introspect`` (RFC 7662, for confidential clients) are the endpoints the OIDC faces
+serve, at smart-me's paths and in its metadata; smart-me documents neither.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from starlette.responses import JSONResponse, Response
 
 from homecloud.core.ratelimit import RateLimiter
 from homecloud.identity.authorize import FacePages, authorization_endpoint
-from homecloud.identity.oidc import oauth_error, oauth_json
+from homecloud.identity.oidc import oauth_error, oauth_json, token_management
 from homecloud.identity.profiles import SMARTME
 from homecloud.identity.provider import IdentityProvider
 from homecloud.identity.server import ProfileServer
@@ -28,6 +32,8 @@ from homecloud.identity.web import MalformedRequest, prepare
 
 AUTHORIZE = "/api/oauth/authorize"
 TOKEN = "/api/oauth/token"
+REVOKE = "/api/oauth/revoke"
+INTROSPECT = "/api/oauth/introspect"
 PAGES = FacePages(
     login="/smartme/api/oauth/login",
     consent="/smartme/api/oauth/consent",
@@ -43,6 +49,17 @@ def metadata(issuer: str) -> dict[str, Any]:
         "authorization_endpoint": issuer + "/oauth/authorize",
         "token_endpoint": issuer + "/oauth/token",
         "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
+        "revocation_endpoint": issuer + "/oauth/revoke",
+        "revocation_endpoint_auth_methods_supported": [
+            "client_secret_post",
+            "client_secret_basic",
+            "none",
+        ],
+        "introspection_endpoint": issuer + "/oauth/introspect",
+        "introspection_endpoint_auth_methods_supported": [
+            "client_secret_post",
+            "client_secret_basic",
+        ],
         "scopes_supported": list(SMARTME.scopes_supported),
         "response_types_supported": ["code"],
         "response_modes_supported": ["query", "fragment", "form_post"],
@@ -77,5 +94,11 @@ def oauth_router(provider: IdentityProvider, rate_limiter: RateLimiter) -> APIRo
         response.headers["Access-Control-Allow-Origin"] = "*"
         return response
 
+    router.add_api_route(
+        REVOKE, token_management(provider, SMARTME, "revocation"), methods=["POST"]
+    )
+    router.add_api_route(
+        INTROSPECT, token_management(provider, SMARTME, "introspection"), methods=["POST"]
+    )
     router.include_router(signin_router(provider, SMARTME, PAGES, rate_limiter, logout=LOGOUT))
     return router
