@@ -199,11 +199,15 @@ def remember_consent(server: ProfileServer, user_id: int, client_id: str, scopes
         row.granted_at = now_ms()
 
 
-def return_url_without_login_prompt(request: Request) -> str:
-    """The authorize URL to come back to after signing in: ``prompt=login`` is dropped, since
-    the sign-in it asks for is the one about to happen."""
+def return_url_after_sign_in(request: Request) -> str:
+    """The authorize URL to come back to after signing in: ``prompt=login`` and ``max_age``
+    are dropped, since the sign-in they ask for is the one about to happen. (Kept, a short
+    ``max_age`` would send a person who just signed in back to the form whenever the round
+    trip took longer than it, in a loop.) The id_token reports the new ``auth_time`` either way."""
     params = []
     for key, value in request.query_params.multi_items():
+        if key == "max_age":
+            continue
         if key == "prompt":
             value = " ".join(p for p in value.split() if p != "login")
             if not value:
@@ -241,7 +245,7 @@ async def authorization_endpoint(
     )
     if isinstance(outcome, Interaction):
         return_url = (
-            return_url_without_login_prompt(request)
+            return_url_after_sign_in(request)
             if consented is None
             else with_query(pages.authorize, **prepared.payload.data)
         )
