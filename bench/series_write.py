@@ -1,7 +1,9 @@
 """How fast the core series writer stores points, next to a raw driver executemany.
 
-Writes N points in batches through :func:`homecloud.core.series.write_points` (one unit of
-work per batch, as a request would), then the same rows with a bare ``executemany`` of the
+Writes N points in batches through the core series writer (one unit of work per batch, as a
+request would): by default ``write_points_sync`` in ``Database.run_in_transaction``, the path
+bulk ingestion uses (on SQLite one worker-thread hop per transaction); with
+``--unit-of-work async``, ``write_points`` in an ``AsyncSession``. Then the same rows with a bare ``executemany`` of the
 driver (stdlib sqlite3; asyncpg for PostgreSQL) into the same table of the same database,
 emptied in between, and prints points/s for both and their ratio. Target: on SQLite with
 batches of 1,000 the core writer keeps at least 60% of the raw rate.
@@ -45,7 +47,7 @@ import asyncpg
 from homecloud.core import migrations
 from homecloud.core.database import SQLITE_PRAGMAS, Database
 from homecloud.core.devices import DeviceRegistry
-from homecloud.core.series import Point, ensure_series, write_points
+from homecloud.core.series import Point, ensure_series, write_points, write_points_sync
 from homecloud.core.users import create_user
 
 TARGET_RATIO = 0.60
@@ -187,14 +189,17 @@ def make_rows(triples: list[Triple]) -> list[RawRow]:
     return [(series_id, ts, value, None) for series_id, ts, value in triples]
 
 
-def core_writer(database: Database) -> Callable[[list[Point]], Awaitable[None]]:
+def core_writer(database: Database, unit_of_work: str) -> Callable[[list[Point]], Awaitable[None]]:
     """One unit of work per batch, as a request that uploads points would do."""
 
-    async def write(points: list[Point]) -> None:
+    async def write_async(points: list[Point]) -> None:
         async with database.session(write=True) as session:
             await write_points(session, points)
 
-    return write
+    async def write_in_thread(points: list[Point]) -> None:
+        await database.run_in_transaction(lambda session: write_points_sync(session, points))
+
+    return write_in_thread if unit_of_work == "thread" else write_async
 
 
 # --- SQLite ---
@@ -228,7 +233,7 @@ async def bench_sqlite(args: argparse.Namespace) -> Passes:
     path = data_dir / "bench.db"
     if path.exists():
         raise SystemExit(f"{path} exists already; name an empty --data-dir")
-    print(f"\nSQLite {sqlite3.sqlite_version} at {path}")
+    print(f"\nSQLite {sqlite3.sqlite_version} at {path}; core unit of work: {args.unit_of_work}")
     database = Database(f"sqlite+aiosqlite:///{path}")
     connection = sqlite3.connect(path, isolation_level=None)
     try:
@@ -246,7 +251,9 @@ async def bench_sqlite(args: argparse.Namespace) -> Passes:
         for _ in range(args.rounds):
             sqlite_reset(path)
             cores.append(
-                await timed_run("core", args, series_ids, make_points, core_writer(database))
+                await timed_run(
+                    "core", args, series_ids, make_points, core_writer(database, args.unit_of_work)
+                )
             )
             # Closes the pooled connections, so that their page cache is not counted in
             # the raw pass's memory; the next core pass opens new ones.
@@ -298,7 +305,9 @@ async def bench_postgres(args: argparse.Namespace) -> Passes:
         for _ in range(args.rounds):
             await connection.execute("TRUNCATE series_points")
             cores.append(
-                await timed_run("core", args, series_ids, make_points, core_writer(database))
+                await timed_run(
+                    "core", args, series_ids, make_points, core_writer(database, args.unit_of_work)
+                )
             )
             check_count(await count(), args.points, "core")
             await connection.execute("TRUNCATE series_points")
@@ -380,6 +389,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         " a schema is made for the run and dropped after it",
     )
     parser.add_argument("--no-sqlite", action="store_true", help="skip the SQLite measurement")
+    parser.add_argument(
+        "--unit-of-work",
+        choices=("thread", "async"),
+        default="thread",
+        help="core writer's unit of work: write_points_sync in Database.run_in_transaction "
+        "(thread, the bulk-ingestion path) or write_points in an AsyncSession (async)",
+    )
     parser.add_argument(
         "--rounds",
         type=int,

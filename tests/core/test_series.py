@@ -27,6 +27,7 @@ from homecloud.core.series import (
     latest,
     read_range,
     write_points,
+    write_points_sync,
 )
 from homecloud.core.timebuckets import BucketUnit
 from homecloud.core.users import create_user
@@ -547,3 +548,36 @@ async def test_bad_aggregate_requests_are_refused(database: Database, meter: Met
     for unit, tz, funcs, start, end, message in cases:
         with pytest.raises(SeriesError, match=message):
             await buckets_of(database, meter.series_id, start, end, unit, tz, funcs)
+
+
+async def test_the_synchronous_writer_in_one_thread_hop(database: Database, meter: Meter) -> None:
+    """write_points_sync inside Database.run_in_transaction: same idempotence, same refusal of
+    a whole batch with one bad point, on SQLite (worker thread) and PostgreSQL (run_sync)."""
+    points = [
+        Point(meter.series_id, ms("2026-01-01T00:00:00+00:00") + i * MINUTE, float(i))
+        for i in range(5)
+    ]
+    await database.run_in_transaction(lambda session: write_points_sync(session, points))
+    await database.run_in_transaction(lambda session: write_points_sync(session, points[:2]))
+    assert [value for _, value in await stored(database, meter.series_id)] == [
+        0.0,
+        1.0,
+        2.0,
+        3.0,
+        4.0,
+    ]
+
+    replaced = [Point(meter.series_id, points[0].ts_ms, 42.0)]
+    await database.run_in_transaction(
+        lambda session: write_points_sync(session, replaced, replace=True)
+    )
+    assert (await stored(database, meter.series_id))[0][1] == 42.0
+
+    later = points[-1].ts_ms + MINUTE
+    bad_batch = [
+        Point(meter.series_id, later, 1.0),
+        Point(meter.series_id, later + MINUTE, float("nan")),
+    ]
+    with pytest.raises(SeriesError, match="point 1"):
+        await database.run_in_transaction(lambda session: write_points_sync(session, bad_batch))
+    assert await point_count(database) == 5
