@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from collections.abc import Awaitable, Callable
 
 import httpx
 import orjson
@@ -160,3 +161,54 @@ async def test_with_redis_configured_events_and_limits_go_through_redis(
     finally:
         await first.close()
         await second.close()
+
+
+async def run_lifespan(app: object, while_up: Callable[[], Awaitable[None]]) -> None:
+    """Drives an ASGI app through startup, ``while_up``, and shutdown, as a server would."""
+    inbox: asyncio.Queue[dict[str, str]] = asyncio.Queue()
+    outbox: asyncio.Queue[dict[str, str]] = asyncio.Queue()
+    server = asyncio.create_task(
+        app({"type": "lifespan", "asgi": {"version": "3.0"}}, inbox.get, outbox.put)  # type: ignore[operator]
+    )
+    await inbox.put({"type": "lifespan.startup"})
+    assert (await outbox.get())["type"] == "lifespan.startup.complete"
+    await while_up()
+    await inbox.put({"type": "lifespan.shutdown"})
+    assert (await outbox.get())["type"] == "lifespan.shutdown.complete"
+    await server
+
+
+async def test_face_background_work_runs_while_the_server_runs(
+    monkeypatch: pytest.MonkeyPatch,
+    settings: Settings,
+    services: Services,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    started = asyncio.Event()
+    cancelled = asyncio.Event()
+
+    async def simulation() -> None:
+        started.set()
+        try:
+            await asyncio.sleep(3600)
+        except asyncio.CancelledError:
+            cancelled.set()
+            raise
+
+    async def crashing() -> None:
+        raise RuntimeError("relay model diverged")
+
+    def factory(_services: Services) -> FaceApp:
+        return FaceApp("nuheat", "Probe", FastAPI(), {}, background=(simulation, crashing))
+
+    monkeypatch.setitem(app_module.FACE_FACTORIES, "nuheat", factory)
+
+    async def while_up() -> None:
+        await asyncio.wait_for(started.wait(), 5)
+        assert not cancelled.is_set()
+
+    with caplog.at_level(logging.ERROR, logger="homecloud.app"):
+        await run_lifespan(create_app(settings, services), while_up)
+    assert cancelled.is_set()
+    assert "background work of face nuheat stopped" in caplog.text
+    assert "relay model diverged" in caplog.text

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -51,6 +52,16 @@ class HostRouting:
         await self.app(scope, receive, send)
 
 
+async def _run_background(face: str, work: Callable[[], Awaitable[None]]) -> None:
+    """Runs a face's background work; a crash is logged, never taken down with the server."""
+    try:
+        await work()
+    except asyncio.CancelledError:
+        raise
+    except Exception:
+        log.exception("background work of face %s stopped", face)
+
+
 def _host_of(scope: Scope) -> str:
     for name, value in scope["headers"]:
         if name == b"host":
@@ -69,7 +80,15 @@ def create_app(settings: Settings, services: Services | None = None) -> ASGIApp:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await services.start()
+        tasks = [
+            asyncio.create_task(_run_background(face.name, work))
+            for face in faces
+            for work in face.background
+        ]
         yield
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
         await services.close()
 
     root = FastAPI(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from fastapi import FastAPI
@@ -53,12 +53,18 @@ class Services:
 
 @dataclass(frozen=True)
 class FaceApp:
-    """A vendor API, mounted at ``/{name}``. ``links`` are the URLs the demo table prints."""
+    """A vendor API, mounted at ``/{name}``. ``links`` are the URLs the demo table prints.
+
+    ``background`` holds the face's long-running work (device simulations, delivery workers):
+    each is started as a task when the server starts and cancelled when it stops. Mounted
+    sub-applications get no lifespan of their own, so this is how a face runs something.
+    """
 
     name: str
     title: str
     app: FastAPI
     links: dict[str, str]
+    background: tuple[Callable[[], Awaitable[None]], ...] = ()
 
 
 FaceFactory = Callable[[Services], FaceApp]
