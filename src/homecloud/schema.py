@@ -4,9 +4,10 @@ Models are declared next to the code that owns them (core, identity, ...); impor
 modules here registers their tables on the shared declarative base.
 """
 
+from homecloud.apis.thingplus import models as thingplus_models
 from homecloud.core.models import Base
 from homecloud.identity import credentials, models
 
 metadata = Base.metadata
 
-__all__ = ["credentials", "metadata", "models"]
+__all__ = ["credentials", "metadata", "models", "thingplus_models"]

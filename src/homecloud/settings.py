@@ -45,6 +45,18 @@ class FaceToggles(BaseModel):
         return [name for name in FACE_NAMES if getattr(self, name)]
 
 
+class ThingplusSettings(BaseModel):
+    """The Thing+ face's plan limits (the vendor answers 471 BILLING past them; unset means
+    unlimited) and how old a sensor value may be when it arrives."""
+
+    max_gateways: int | None = Field(default=None, ge=0, description="Gateways per user.")
+    max_devices: int | None = Field(default=None, ge=0, description="Devices per user.")
+    max_sensors: int | None = Field(default=None, ge=0, description="Sensors per user.")
+    max_value_age_days: int = Field(
+        default=30, ge=1, description="Older sensor values are refused (400 INVALID_INPUT)."
+    )
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="HOMECLOUD_",
@@ -72,6 +84,7 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = "text"
     max_body_bytes: int = Field(default=4 * 1024 * 1024, ge=1024)
     faces: FaceToggles = Field(default_factory=FaceToggles)
+    thingplus: ThingplusSettings = Field(default_factory=ThingplusSettings)
     host_map: dict[str, str] = Field(
         default_factory=dict,
         description="Host name -> face, to serve a face at the root of its own host.",

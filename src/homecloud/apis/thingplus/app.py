@@ -10,6 +10,8 @@ from fastapi import FastAPI
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from homecloud.apis.thingplus import catalog, devices, gateways, sensors, series, sites, status
+from homecloud.apis.thingplus.context import Context
 from homecloud.apis.thingplus.errors import thingplus_error
 from homecloud.apis.thingplus.identity import thingplus_identity_router
 from homecloud.core.errors import ApiError, install_error_shape
@@ -22,6 +24,10 @@ def build(services: Services) -> FaceApp:
     app = FastAPI(title="Thing+", docs_url=None, redoc_url=None, openapi_url=None)
     install_error_shape(app, thingplus_error, max_body_bytes=services.settings.max_body_bytes)
     app.include_router(thingplus_identity_router(services))
+    context = Context(services)
+    app.include_router(catalog.router())
+    for module in (sites, gateways, devices, sensors, status, series):
+        app.include_router(module.router(context))
 
     @app.get("/v2/users/me")
     async def users_me(request: Request) -> JSONResponse:

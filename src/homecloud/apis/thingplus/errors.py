@@ -134,3 +134,21 @@ def oauth2orize_error(
         body["uri"] = None
     body["status"] = status
     return JSONResponse(body, status_code=status, headers=NO_STORE)
+
+
+def schema_error(message: str, keyword: str, data_path: str, **params: Any) -> ApiError:
+    """A validation failure worded as the vendor's validator (ajv) words it."""
+    detail = {"keyword": keyword, "dataPath": data_path, "params": params}
+    return ApiError.of(400, message, "SCHEMA_VALIDATE", detail=detail)
+
+
+def not_found(what: str) -> ApiError:
+    return ApiError.of(404, f"{what} is not found.", "NOT_FOUND")
+
+
+def access_denied(what: str) -> ApiError:
+    return ApiError.of(403, f"{what} belongs to another user.", "ACCESSGROUP_DENY")
+
+
+def invalid_input(message: str) -> ApiError:
+    return ApiError.of(400, message, "INVALID_INPUT")

@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from homecloud.apis.thingplus.errors import NO_STORE, oauth2orize_error
+from homecloud.apis.thingplus.errors import NO_STORE, oauth2orize_error, schema_error
 from homecloud.core.errors import ApiError
 from homecloud.core.models import now_ms
 from homecloud.identity.authorize import FacePages, authorization_endpoint
@@ -182,12 +182,6 @@ ID_PATTERN = "^[A-Za-z0-9._~-]+$"
 AUTH_CLIENT_FIELDS = ("name", "reqId", "clientSecret", "scopes", "redirectUri")
 REQUIRED_FIELDS = ("name", "reqId", "clientSecret", "scopes")
 MAX_LENGTHS = {"name": 200, "reqId": 128, "clientSecret": 256, "redirectUri": 2000}
-
-
-def schema_error(message: str, keyword: str, data_path: str, **params: Any) -> ApiError:
-    """A validation failure worded as the vendor's validator (ajv) words it."""
-    detail = {"keyword": keyword, "dataPath": data_path, "params": params}
-    return ApiError.of(400, message, "SCHEMA_VALIDATE", detail=detail)
 
 
 @dataclass(frozen=True)

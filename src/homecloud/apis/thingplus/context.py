@@ -1,0 +1,49 @@
+"""What every Thing+ route needs: the caller (with the scope check the vendor lists for the
+endpoint) and units of work on a synchronous session."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Final, TypeVar
+
+from sqlalchemy.orm import Session
+from starlette.requests import Request
+
+from homecloud.core.errors import ApiError
+from homecloud.services import Services
+
+T = TypeVar("T")
+
+# The vendor's scopes for /gateways and everything below it: reading is open to each of its
+# gateway scopes, changing to ``gateway`` and ``gateway-update``, and registering or deleting
+# a gateway to ``gateway`` alone.
+READ_GATEWAYS: Final = ("gateway", "gateway-read", "gateway-update")
+UPDATE_GATEWAYS: Final = ("gateway", "gateway-update")
+MANAGE_GATEWAYS: Final = ("gateway",)
+READ_SITES: Final = ("site-read",)
+
+
+@dataclass(frozen=True)
+class Context:
+    services: Services
+
+    async def user(self, request: Request, any_of: tuple[str, ...]) -> int:
+        """The calling user's id, if the token carries one of the scopes ``any_of``."""
+        principal = await self.services.identity.authenticate("thingplus", request)
+        if not principal.scopes & set(any_of):
+            raise ApiError(
+                status=403,
+                messages=[f"The access token lacks one of the scopes {' '.join(any_of)}."],
+                code="insufficient_scope",
+            )
+        if principal.user_id is None:
+            raise ApiError.of(403, "The token does not act for a user.", "ACCESSGROUP_DENY")
+        return principal.user_id
+
+    async def read(self, work: Callable[[Session], T]) -> T:
+        async with self.services.database.session() as session:
+            return await session.run_sync(work)
+
+    async def write(self, work: Callable[[Session], T]) -> T:
+        return await self.services.database.run_in_transaction(work)

@@ -1,0 +1,90 @@
+"""Devices of a gateway: ``/v2/gateways/{owner}/devices[/{id}]`` (list, create, get, update,
+delete)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from sqlalchemy.orm import Session
+from starlette.requests import Request
+from starlette.responses import Response
+
+from homecloud.apis.thingplus import repository, service
+from homecloud.apis.thingplus.context import READ_GATEWAYS, UPDATE_GATEWAYS, Context
+from homecloud.apis.thingplus.query import parse_collection
+from homecloud.apis.thingplus.records import device_record, envelope
+from homecloud.apis.thingplus.schemas import json_body
+from homecloud.core.models import now_ms
+
+DEVICES = "/v2/gateways/{gateway_id}/devices"
+DEVICE = DEVICES + "/{device_id}"
+
+
+def router(context: Context) -> APIRouter:
+    routes = APIRouter()
+    limits = context.services.settings.thingplus
+
+    @routes.get(DEVICES)
+    async def list_devices(request: Request, gateway_id: str) -> Response:
+        user_id = await context.user(request, READ_GATEWAYS)
+        query = parse_collection(request.query_params)
+
+        def work(session: Session) -> list[dict[str, Any]]:
+            gateway = service.owned_gateway(session, user_id, gateway_id)
+            return [
+                device_record(device, gateway.serial)
+                for device in repository.gateway_devices(session, gateway.id)
+            ]
+
+        data, meta = query.apply(await context.read(work))
+        return envelope(200, data, meta)
+
+    @routes.post(DEVICES)
+    async def create_device(request: Request, gateway_id: str) -> Response:
+        user_id = await context.user(request, UPDATE_GATEWAYS)
+        body = await json_body(request)
+        now = now_ms()
+
+        def work(session: Session) -> dict[str, Any]:
+            gateway = service.owned_gateway(session, user_id, gateway_id)
+            return service.create_device(session, user_id, gateway, body, limits, now)
+
+        return envelope(201, await context.write(work))
+
+    @routes.get(DEVICE)
+    async def get_device(request: Request, gateway_id: str, device_id: str) -> Response:
+        user_id = await context.user(request, READ_GATEWAYS)
+        query = parse_collection(request.query_params)
+
+        def work(session: Session) -> dict[str, Any]:
+            gateway, device = service.owned_device(session, user_id, gateway_id, device_id)
+            return device_record(device, gateway.serial)
+
+        data, _ = query.apply([await context.read(work)])
+        return envelope(200, data[0])
+
+    @routes.put(DEVICE)
+    async def update_device(request: Request, gateway_id: str, device_id: str) -> Response:
+        user_id = await context.user(request, UPDATE_GATEWAYS)
+        body = await json_body(request)
+        now = now_ms()
+
+        def work(session: Session) -> dict[str, Any]:
+            gateway, device = service.owned_device(session, user_id, gateway_id, device_id)
+            return service.update_device(session, gateway, device, body, now)
+
+        return envelope(200, await context.write(work))
+
+    @routes.delete(DEVICE)
+    async def delete_device(request: Request, gateway_id: str, device_id: str) -> Response:
+        user_id = await context.user(request, UPDATE_GATEWAYS)
+
+        def work(session: Session) -> None:
+            _, device = service.owned_device(session, user_id, gateway_id, device_id)
+            repository.delete_device(session, device)
+
+        await context.write(work)
+        return Response(status_code=204)
+
+    return routes

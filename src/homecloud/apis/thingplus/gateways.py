@@ -1,0 +1,103 @@
+"""Gateways: ``POST /v2/registerGateway`` (scope ``gateway``) and ``/v2/gateways[/{id}]``
+(list, get with ``fields``/``embed``, update, delete)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from sqlalchemy.orm import Session
+from starlette.requests import Request
+from starlette.responses import Response
+
+from homecloud.apis.thingplus import repository, service
+from homecloud.apis.thingplus.context import (
+    MANAGE_GATEWAYS,
+    READ_GATEWAYS,
+    UPDATE_GATEWAYS,
+    Context,
+)
+from homecloud.apis.thingplus.errors import CATEGORIES
+from homecloud.apis.thingplus.query import parse_collection
+from homecloud.apis.thingplus.records import envelope
+from homecloud.apis.thingplus.schemas import json_body
+from homecloud.core.errors import ApiError
+from homecloud.core.models import now_ms
+
+GATEWAY_EMBEDS = ("devices", "sensors", "status")
+
+
+def error_entry(error: ApiError) -> dict[str, Any]:
+    return {
+        "code": error.code,
+        "category": CATEGORIES.get(error.code or "", "REQUEST_ERROR"),
+        "statusCode": error.status,
+        "message": " ".join(error.messages),
+    }
+
+
+def router(context: Context) -> APIRouter:
+    routes = APIRouter()
+    limits = context.services.settings.thingplus
+
+    @routes.post("/v2/registerGateway")
+    async def register_gateway(request: Request) -> Response:
+        user_id = await context.user(request, MANAGE_GATEWAYS)
+        body = await json_body(request)
+        now = now_ms()
+        registration = await context.write(
+            lambda session: service.register_gateway(session, user_id, body, limits, now)
+        )
+        if not registration.errors:
+            return envelope(201, registration.data)
+        # Some devices or sensors failed: the gateway and the rest were made.
+        errors = [error_entry(error) for error in registration.errors]
+        return envelope(207, registration.data, errors=errors)
+
+    @routes.get("/v2/gateways")
+    async def list_gateways(request: Request) -> Response:
+        user_id = await context.user(request, READ_GATEWAYS)
+        query = parse_collection(request.query_params, GATEWAY_EMBEDS)
+        now = now_ms()
+        records = await context.read(
+            lambda session: service.gateway_views(session, user_id, query.embed, now)
+        )
+        data, meta = query.apply(records)
+        return envelope(200, data, meta)
+
+    @routes.get("/v2/gateways/{gateway_id}")
+    async def get_gateway(request: Request, gateway_id: str) -> Response:
+        user_id = await context.user(request, READ_GATEWAYS)
+        query = parse_collection(request.query_params, GATEWAY_EMBEDS)
+        now = now_ms()
+
+        def work(session: Session) -> dict[str, Any]:
+            gateway = service.owned_gateway(session, user_id, gateway_id)
+            return service.gateway_view(session, gateway, query.embed, now)
+
+        data, _ = query.apply([await context.read(work)])
+        return envelope(200, data[0])
+
+    @routes.put("/v2/gateways/{gateway_id}")
+    async def update_gateway(request: Request, gateway_id: str) -> Response:
+        user_id = await context.user(request, UPDATE_GATEWAYS)
+        body = await json_body(request)
+        now = now_ms()
+
+        def work(session: Session) -> dict[str, Any]:
+            gateway = service.owned_gateway(session, user_id, gateway_id)
+            return service.update_gateway(session, gateway, body, now)
+
+        return envelope(200, await context.write(work))
+
+    @routes.delete("/v2/gateways/{gateway_id}")
+    async def delete_gateway(request: Request, gateway_id: str) -> Response:
+        user_id = await context.user(request, MANAGE_GATEWAYS)
+
+        def work(session: Session) -> None:
+            repository.delete_gateway(session, service.owned_gateway(session, user_id, gateway_id))
+
+        await context.write(work)
+        return Response(status_code=204)
+
+    return routes

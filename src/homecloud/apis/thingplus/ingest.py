@@ -1,0 +1,216 @@
+"""``PUT /v2/gateways/{owner}/sensors/{id}/series``: homecloud's heaviest write path.
+
+A body is one ``{value, time}`` or an array of them, oldest first. Values are strings for
+numeric sensor types (``"36.5"``; the number ``36.5`` is refused, as the vendor refuses it),
+strings for string types and objects for ``location`` and ``accelerometer``. The body is
+parsed with orjson and checked in one tight loop per value kind, without a schema object per
+point; a bad point (malformed, of the wrong type, too old or too far ahead) refuses the whole
+request and nothing of it is stored. A good batch is written in one transaction with the core
+series writer: acknowledged means committed, and re-sending a ``(sensor, time)`` adds nothing.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Final
+
+import orjson
+from sqlalchemy.orm import Session
+
+from homecloud.apis.thingplus import repository
+from homecloud.apis.thingplus.catalog_data import SENSOR_TYPES_BY_ID, ValueKind
+from homecloud.apis.thingplus.errors import access_denied, invalid_input, not_found, schema_error
+from homecloud.apis.thingplus.records import sensor_record, series_leaf
+from homecloud.apis.thingplus.schemas import check_object
+from homecloud.apis.thingplus.service import leaf_id
+from homecloud.core.errors import ApiError
+from homecloud.core.series import Point, write_points_sync
+
+DAY_MS: Final = 86_400_000
+# Values further ahead than this are a gateway's clock gone wrong, refused like too-old ones.
+MAX_AHEAD_MS: Final = DAY_MS
+POINT_FIELDS: Final = {"value": "any", "time": "integer"}
+OBJECT_AXES: Final = {
+    "accelerometer": (("x", "y", "z"), ()),
+    "location": (("lat", "lng"), ("alt",)),
+}
+LOCATION_ALIASES: Final = {"latitude": "lat", "longitude": "lng", "altitude": "alt"}
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesBody:
+    points: list[Any]
+    is_array: bool
+
+
+def parse_series_body(raw: bytes) -> SeriesBody:
+    try:
+        body = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise ApiError.of(400, "The request body is not valid JSON.", "JSON_PARSING") from None
+    if isinstance(body, dict):
+        return SeriesBody([body], False)
+    if not isinstance(body, list):
+        raise schema_error("should be object", "type", "", type="object")
+    if not body:
+        raise schema_error("should NOT have fewer than 1 items", "minItems", "", limit=1)
+    return SeriesBody(body, True)
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """The times a value may carry, in ms: not older than ``oldest``, not after ``newest``."""
+
+    oldest: int
+    newest: int
+
+    @classmethod
+    def around(cls, now: int, max_age_days: int) -> Window:
+        return cls(now - max_age_days * DAY_MS, now + MAX_AHEAD_MS)
+
+
+def point_error(body: SeriesBody, index: int, item: Any) -> ApiError:
+    """The precise complaint about a point the fast loop refused for its shape."""
+    path = f"[{index}]" if body.is_array else ""
+    check_object(item, POINT_FIELDS, ("value", "time"), path)
+    return schema_error("should be string", "type", f"{path}.value", type="string")
+
+
+def number_points(
+    body: SeriesBody, series_id: int, window: Window, _type: str
+) -> tuple[list[Point], int]:
+    points: list[Point] = []
+    append = points.append
+    isfinite = math.isfinite
+    oldest, newest = window.oldest, window.newest
+    latest_index, latest_time = 0, -1
+    for index, item in enumerate(body.points):
+        if type(item) is not dict or len(item) != 2:
+            raise point_error(body, index, item)
+        value = item.get("value")
+        time = item.get("time")
+        if type(value) is not str or type(time) is not int:
+            raise point_error(body, index, item)
+        try:
+            number = float(value)
+        except ValueError:
+            raise invalid_value(body, index, f"{value!r} is not a number") from None
+        if not isfinite(number):
+            raise invalid_value(body, index, f"{value!r} is not a finite number")
+        if not oldest <= time <= newest:
+            raise out_of_window(body, index, time, window)
+        if time >= latest_time:
+            latest_index, latest_time = index, time
+        append(Point(series_id, time, number))
+    return points, latest_index
+
+
+def string_points(
+    body: SeriesBody, series_id: int, window: Window, _type: str
+) -> tuple[list[Point], int]:
+    points: list[Point] = []
+    latest_index, latest_time = 0, -1
+    for index, item in enumerate(body.points):
+        if type(item) is not dict or len(item) != 2:
+            raise point_error(body, index, item)
+        value, time = item.get("value"), item.get("time")
+        if type(value) is not str or type(time) is not int:
+            raise point_error(body, index, item)
+        if not window.oldest <= time <= window.newest:
+            raise out_of_window(body, index, time, window)
+        if time >= latest_time:
+            latest_index, latest_time = index, time
+        points.append(Point(series_id, time, value))
+    return points, latest_index
+
+
+def object_points(
+    body: SeriesBody, series_id: int, window: Window, sensor_type: str
+) -> tuple[list[Point], int]:
+    required, optional = OBJECT_AXES[sensor_type]
+    points: list[Point] = []
+    latest_index, latest_time = 0, -1
+    for index, item in enumerate(body.points):
+        path = f"[{index}]" if body.is_array else ""
+        check_object(item, POINT_FIELDS, ("value", "time"), path)
+        value, time = item["value"], item["time"]
+        if not isinstance(value, dict):
+            raise schema_error("should be object", "type", f"{path}.value", type="object")
+        if sensor_type == "location":
+            value = {LOCATION_ALIASES.get(key, key): axis for key, axis in value.items()}
+        check_object(
+            value, dict.fromkeys((*required, *optional), "number"), required, f"{path}.value"
+        )
+        if not window.oldest <= time <= window.newest:
+            raise out_of_window(body, index, time, window)
+        if time >= latest_time:
+            latest_index, latest_time = index, time
+        points.append(Point(series_id, time, value))
+    return points, latest_index
+
+
+CHECKERS: Final[
+    dict[ValueKind, Callable[[SeriesBody, int, Window, str], tuple[list[Point], int]]]
+] = {"number": number_points, "string": string_points, "object": object_points}
+
+
+def invalid_value(body: SeriesBody, index: int, reason: str) -> ApiError:
+    where = f"point {index}" if body.is_array else "the value"
+    return invalid_input(f"{where}: {reason}")
+
+
+def out_of_window(body: SeriesBody, index: int, time: int, window: Window) -> ApiError:
+    where = f"point {index}" if body.is_array else "the value"
+    age = "too old" if time < window.oldest else "too far in the future"
+    return invalid_input(
+        f"{where}: time {time} is {age}; values must lie between {window.oldest} and"
+        f" {window.newest}."
+    )
+
+
+def ingest(
+    session: Session,
+    user_id: int,
+    gateway_id: str,
+    sensor_id: str,
+    body: SeriesBody,
+    window: Window,
+    now: int,
+) -> dict[str, Any]:
+    """Stores the body's values; returns what the vendor answers: the sensor when this write
+    created its series leaf, else the leaf (with ``seriesPack``, the batch, for an array)."""
+    found = repository.sensor_with_owner(session, gateway_id, sensor_id)
+    if found is None:
+        raise not_found(f"gateway {gateway_id}")
+    owner_id, sensor = found
+    if owner_id != user_id:
+        raise access_denied(f"gateway {gateway_id}")
+    if sensor is None:
+        raise not_found(f"sensor {sensor_id}")
+    sensor_type = SENSOR_TYPES_BY_ID[sensor.type]
+    points, latest_index = CHECKERS[sensor_type.kind](
+        body, sensor.series_id, window, sensor_type.id
+    )
+    write_points_sync(session, points)
+    newest = body.points[latest_index]
+    previous = sensor.latest
+    if previous is None:
+        sensor.latest = {
+            "id": leaf_id("series.sensor."),
+            "value": newest["value"],
+            "time": newest["time"],
+            "ctime": now,
+            "mtime": now,
+        }
+        sensor.updated_at = now
+        session.flush()
+        return sensor_record(sensor, gateway_id)
+    leaf = {**previous, "mtime": now}
+    # A late batch (older than the latest value) is stored but does not move the leaf.
+    if newest["time"] >= previous["time"]:
+        leaf.update(value=newest["value"], time=newest["time"])
+    sensor.latest = leaf
+    session.flush()
+    return series_leaf(sensor, gateway_id, leaf, body.points if body.is_array else None)

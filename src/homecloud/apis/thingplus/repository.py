@@ -1,0 +1,206 @@
+"""All of the Thing+ face's SQL. Functions take a synchronous ``Session``: writes run in
+``Database.run_in_transaction`` (one worker-thread hop per request on SQLite), reads through
+``AsyncSession.run_sync``."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Final
+
+from sqlalchemy import delete, func, select, text
+from sqlalchemy.orm import Session
+
+from homecloud.apis.thingplus.models import ThingplusDevice, ThingplusSensor
+from homecloud.core.models import Device, Series, User
+
+FACE: Final = "thingplus"
+GATEWAY: Final = "gateway"
+
+
+def find_gateway(session: Session, gateway_id: str) -> Device | None:
+    return session.scalar(
+        select(Device).where(
+            Device.face == FACE, Device.kind == GATEWAY, Device.serial == gateway_id
+        )
+    )
+
+
+def user_gateways(session: Session, user_id: int) -> Sequence[Device]:
+    return session.scalars(
+        select(Device)
+        .where(Device.owner_id == user_id, Device.face == FACE, Device.kind == GATEWAY)
+        .order_by(Device.id)
+    ).all()
+
+
+def children_ids(
+    session: Session, gateway_pks: Sequence[int]
+) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
+    """The device ids and sensor ids under each gateway, in creation order."""
+    devices: dict[int, list[str]] = defaultdict(list)
+    sensors: dict[int, list[str]] = defaultdict(list)
+    if not gateway_pks:
+        return devices, sensors
+    for gateway_pk, device_id in session.execute(
+        select(ThingplusDevice.gateway_id, ThingplusDevice.device_id)
+        .where(ThingplusDevice.gateway_id.in_(gateway_pks))
+        .order_by(ThingplusDevice.id)
+    ):
+        devices[gateway_pk].append(device_id)
+    for gateway_pk, sensor_id in session.execute(
+        select(ThingplusSensor.gateway_id, ThingplusSensor.sensor_id)
+        .where(ThingplusSensor.gateway_id.in_(gateway_pks))
+        .order_by(ThingplusSensor.id)
+    ):
+        sensors[gateway_pk].append(sensor_id)
+    return devices, sensors
+
+
+def find_device(session: Session, gateway_pk: int, device_id: str) -> ThingplusDevice | None:
+    return session.scalar(
+        select(ThingplusDevice).where(
+            ThingplusDevice.gateway_id == gateway_pk, ThingplusDevice.device_id == device_id
+        )
+    )
+
+
+def gateway_devices(session: Session, gateway_pk: int) -> Sequence[ThingplusDevice]:
+    return session.scalars(
+        select(ThingplusDevice)
+        .where(ThingplusDevice.gateway_id == gateway_pk)
+        .order_by(ThingplusDevice.id)
+    ).all()
+
+
+def find_sensor(session: Session, gateway_pk: int, sensor_id: str) -> ThingplusSensor | None:
+    return session.scalar(
+        select(ThingplusSensor).where(
+            ThingplusSensor.gateway_id == gateway_pk, ThingplusSensor.sensor_id == sensor_id
+        )
+    )
+
+
+def gateway_sensors(session: Session, gateway_pk: int) -> Sequence[ThingplusSensor]:
+    return session.scalars(
+        select(ThingplusSensor)
+        .where(ThingplusSensor.gateway_id == gateway_pk)
+        .order_by(ThingplusSensor.id)
+    ).all()
+
+
+def sensor_with_owner(
+    session: Session, gateway_id: str, sensor_id: str
+) -> tuple[int, ThingplusSensor | None] | None:
+    """(the gateway owner's id, the sensor or None) in one query, or None without the gateway:
+    the ingestion path's only read."""
+    row = session.execute(
+        select(Device.owner_id, ThingplusSensor)
+        .outerjoin(
+            ThingplusSensor,
+            (ThingplusSensor.gateway_id == Device.id) & (ThingplusSensor.sensor_id == sensor_id),
+        )
+        .where(Device.face == FACE, Device.kind == GATEWAY, Device.serial == gateway_id)
+    ).first()
+    return None if row is None else (row[0], row[1])
+
+
+def count_gateways(session: Session, user_id: int) -> int:
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Device)
+            .where(Device.owner_id == user_id, Device.face == FACE, Device.kind == GATEWAY)
+        )
+        or 0
+    )
+
+
+def count_devices(session: Session, user_id: int) -> int:
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(ThingplusDevice)
+            .join(Device, Device.id == ThingplusDevice.gateway_id)
+            .where(Device.owner_id == user_id)
+        )
+        or 0
+    )
+
+
+def count_sensors(session: Session, user_id: int) -> int:
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(ThingplusSensor)
+            .join(Device, Device.id == ThingplusSensor.gateway_id)
+            .where(Device.owner_id == user_id)
+        )
+        or 0
+    )
+
+
+def count_model_devices(session: Session, gateway_pk: int, model: str) -> int:
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(ThingplusDevice)
+            .where(ThingplusDevice.gateway_id == gateway_pk, ThingplusDevice.model == model)
+        )
+        or 0
+    )
+
+
+def user_exists(session: Session, user_id: int) -> bool:
+    return session.get(User, user_id) is not None
+
+
+def user_created_at(session: Session, user_id: int) -> int | None:
+    return session.scalar(select(User.created_at).where(User.id == user_id))
+
+
+def user_timezone(session: Session, user_id: int) -> str:
+    return session.scalar(select(User.timezone).where(User.id == user_id)) or "UTC"
+
+
+def add_series(session: Session, gateway_pk: int, key: str, value_kind: str, unit: str) -> Series:
+    series = Series(device_id=gateway_pk, key=key, value_kind=value_kind, unit=unit)
+    session.add(series)
+    session.flush()
+    return series
+
+
+def delete_sensor(session: Session, sensor: ThingplusSensor) -> None:
+    # The sensor row and its points go with its series (foreign keys cascade).
+    session.execute(delete(Series).where(Series.id == sensor.series_id))
+
+
+def delete_device(session: Session, device: ThingplusDevice) -> None:
+    session.execute(delete(ThingplusDevice).where(ThingplusDevice.id == device.id))
+
+
+def delete_gateway(session: Session, gateway: Device) -> None:
+    # Its devices, sensors, series and points go with it (foreign keys cascade).
+    session.execute(delete(Device).where(Device.id == gateway.id))
+
+
+# Fixed-width buckets aligned on multiples of the width since the epoch (as the vendor's
+# ``interval`` buckets are); the integer division is exact on both databases.
+_BUCKETS_SQL: Final = text(
+    "SELECT (ts / :width) * :width AS bucket, AVG(num), SUM(num), COUNT(num)"
+    " FROM series_points WHERE series_id = :series_id AND ts >= :start AND ts < :end"
+    " AND num IS NOT NULL GROUP BY bucket ORDER BY bucket"
+)
+
+
+def interval_buckets(
+    session: Session, series_id: int, start_ms: int, end_ms: int, width_ms: int
+) -> list[tuple[int, float, float, int]]:
+    """(bucket start, average, sum, count) of each non-empty bucket of the range."""
+    rows = session.execute(
+        _BUCKETS_SQL,
+        {"width": width_ms, "series_id": series_id, "start": start_ms, "end": end_ms},
+    )
+    return [
+        (int(bucket), float(avg), float(total), int(count)) for bucket, avg, total, count in rows
+    ]

@@ -1,0 +1,90 @@
+"""Sensors of a gateway: ``/v2/gateways/{owner}/sensors[/{id}]`` (list, create, get with
+``fields``/``embed=series,status``, update, delete)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from sqlalchemy.orm import Session
+from starlette.requests import Request
+from starlette.responses import Response
+
+from homecloud.apis.thingplus import repository, service
+from homecloud.apis.thingplus.context import READ_GATEWAYS, UPDATE_GATEWAYS, Context
+from homecloud.apis.thingplus.query import parse_collection
+from homecloud.apis.thingplus.records import envelope
+from homecloud.apis.thingplus.schemas import json_body
+from homecloud.core.models import now_ms
+
+SENSORS = "/v2/gateways/{gateway_id}/sensors"
+SENSOR = SENSORS + "/{sensor_id}"
+SENSOR_EMBEDS = ("series", "status")
+
+
+def router(context: Context) -> APIRouter:
+    routes = APIRouter()
+    limits = context.services.settings.thingplus
+
+    @routes.get(SENSORS)
+    async def list_sensors(request: Request, gateway_id: str) -> Response:
+        user_id = await context.user(request, READ_GATEWAYS)
+        query = parse_collection(request.query_params, SENSOR_EMBEDS)
+        now = now_ms()
+
+        def work(session: Session) -> list[dict[str, Any]]:
+            gateway = service.owned_gateway(session, user_id, gateway_id)
+            return service.sensor_views(session, gateway, query.embed, now)
+
+        data, meta = query.apply(await context.read(work))
+        return envelope(200, data, meta)
+
+    @routes.post(SENSORS)
+    async def create_sensor(request: Request, gateway_id: str) -> Response:
+        user_id = await context.user(request, UPDATE_GATEWAYS)
+        body = await json_body(request)
+        now = now_ms()
+
+        def work(session: Session) -> dict[str, Any]:
+            gateway = service.owned_gateway(session, user_id, gateway_id)
+            return service.create_sensor(session, user_id, gateway, body, limits, now)
+
+        return envelope(201, await context.write(work))
+
+    @routes.get(SENSOR)
+    async def get_sensor(request: Request, gateway_id: str, sensor_id: str) -> Response:
+        user_id = await context.user(request, READ_GATEWAYS)
+        query = parse_collection(request.query_params, SENSOR_EMBEDS)
+        now = now_ms()
+
+        def work(session: Session) -> dict[str, Any]:
+            gateway, sensor = service.owned_sensor(session, user_id, gateway_id, sensor_id)
+            return service.sensor_view(gateway, sensor, query.embed, now)
+
+        data, _ = query.apply([await context.read(work)])
+        return envelope(200, data[0])
+
+    @routes.put(SENSOR)
+    async def update_sensor(request: Request, gateway_id: str, sensor_id: str) -> Response:
+        user_id = await context.user(request, UPDATE_GATEWAYS)
+        body = await json_body(request)
+        now = now_ms()
+
+        def work(session: Session) -> dict[str, Any]:
+            gateway, sensor = service.owned_sensor(session, user_id, gateway_id, sensor_id)
+            return service.update_sensor(session, gateway, sensor, body, now)
+
+        return envelope(200, await context.write(work))
+
+    @routes.delete(SENSOR)
+    async def delete_sensor(request: Request, gateway_id: str, sensor_id: str) -> Response:
+        user_id = await context.user(request, UPDATE_GATEWAYS)
+
+        def work(session: Session) -> None:
+            _, sensor = service.owned_sensor(session, user_id, gateway_id, sensor_id)
+            repository.delete_sensor(session, sensor)
+
+        await context.write(work)
+        return Response(status_code=204)
+
+    return routes

@@ -1,0 +1,281 @@
+"""Series: ``PUT /v2/gateways/{owner}/sensors/{id}/series`` (see :mod:`.ingest`) and its
+reads.
+
+``GET`` without parameters answers the sensor with its latest value (the series leaf)
+embedded. With ``dataStart`` (ISO 8601 or ms; ``dataEnd`` defaults to now, exclusive) the leaf
+gains ``data``, the vendor's flat ``[value, time, value, time, ...]`` array, and the answer a
+``_meta``:
+
+- ``interval=0``: the raw values, oldest first, at most ``count`` (default 2000, at most
+  10080), values as the client sent them (numbers as strings);
+- ``interval=1m`` (the default), ``15m``, ``1h``, ``6h``, ``1d``, ``1w``... (whole minutes):
+  buckets aligned on multiples of the interval, ``intervalFunc`` average (default), sum or
+  count, values as numbers, empty buckets left out;
+- ``statFunc[id]=seriesStat``: calendar statistics in the user's time zone,
+  ``statFunc[timeUnit]`` hour|day (default)|week|month|year, ``statFunc[subFunc]``
+  count|min|max|sum|avg|range|diff|first|last (repeatable; default avg),
+  ``statFunc[timeInterval]`` 2|3|4|6|8|12 hours (hour only); ``data`` holds one object per
+  non-empty bucket, ``{_id: {year, month, day, hour?}, <subFunc>: n, btime: {start, end}}``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any, Final, cast
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter
+from sqlalchemy.orm import Session
+from starlette.datastructures import QueryParams
+from starlette.requests import Request
+from starlette.responses import Response
+
+from homecloud.apis.thingplus import repository, service
+from homecloud.apis.thingplus.context import READ_GATEWAYS, UPDATE_GATEWAYS, Context
+from homecloud.apis.thingplus.errors import invalid_input, iso_ms, schema_error
+from homecloud.apis.thingplus.ingest import Window, ingest, parse_series_body
+from homecloud.apis.thingplus.models import ThingplusSensor
+from homecloud.apis.thingplus.query import integer_param
+from homecloud.apis.thingplus.records import envelope, series_leaf
+from homecloud.core.models import Device, now_ms
+from homecloud.core.series import AggregateFunc, Bucket, aggregate, read_range
+from homecloud.core.timebuckets import BucketUnit
+
+SERIES = "/v2/gateways/{gateway_id}/sensors/{sensor_id}/series"
+DEFAULT_RAW_COUNT: Final = 2000
+MAX_RAW_COUNT: Final = 10080
+INTERVAL: Final = re.compile(r"^([1-9][0-9]*)([mhdw])$")
+UNIT_MS: Final = {"m": 60_000, "h": 3_600_000, "d": 86_400_000, "w": 604_800_000}
+INTERVAL_FUNCS: Final = ("average", "sum", "count")
+TIME_UNITS: Final = ("hour", "day", "week", "month", "year")
+SUB_FUNCS: Final[dict[str, tuple[AggregateFunc, ...]]] = {
+    "count": ("count",),
+    "min": ("min",),
+    "max": ("max",),
+    "sum": ("sum",),
+    "avg": ("sum", "count"),
+    "range": ("min", "max"),
+    "diff": ("first", "last"),
+    "first": ("first",),
+    "last": ("last",),
+}
+TIME_INTERVALS: Final = (1, 2, 3, 4, 6, 8, 12)
+
+
+def format_number(number: float) -> str:
+    """A stored double as the string a gateway would have sent (``"36.5"``, ``"20"``)."""
+    return str(int(number)) if number.is_integer() and abs(number) < 1e15 else repr(number)
+
+
+def parse_time(params: QueryParams, name: str, default: int | None) -> int:
+    raw = params.get(name)
+    if raw is None or raw == "":
+        if default is None:
+            raise schema_error(
+                f"should have required property '{name}'", "required", "", missingProperty=name
+            )
+        return default
+    if raw.lstrip("-").isdigit():
+        return int(raw)
+    try:
+        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        raise schema_error(
+            'should match format "date-time"', "format", f".{name}", format="date-time"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return int(moment.timestamp() * 1000)
+
+
+def choice(params: QueryParams, name: str, allowed: tuple[str, ...], default: str) -> str:
+    value = params.get(name, default)
+    if value not in allowed:
+        raise schema_error(
+            "should be equal to one of the allowed values",
+            "enum",
+            f".{name}",
+            allowedValues=list(allowed),
+        )
+    return value
+
+
+def router(context: Context) -> APIRouter:
+    routes = APIRouter()
+    limits = context.services.settings.thingplus
+
+    @routes.put(SERIES)
+    async def put_series(request: Request, gateway_id: str, sensor_id: str) -> Response:
+        user_id = await context.user(request, UPDATE_GATEWAYS)
+        body = parse_series_body(await request.body())
+        now = now_ms()
+        window = Window.around(now, limits.max_value_age_days)
+        data = await context.write(
+            lambda session: ingest(session, user_id, gateway_id, sensor_id, body, window, now)
+        )
+        return envelope(200, data)
+
+    @routes.get(SERIES)
+    async def get_series(request: Request, gateway_id: str, sensor_id: str) -> Response:
+        user_id = await context.user(request, READ_GATEWAYS)
+        params = request.query_params
+        now = now_ms()
+
+        def find(session: Session) -> tuple[Device, ThingplusSensor, str]:
+            gateway, sensor = service.owned_sensor(session, user_id, gateway_id, sensor_id)
+            return gateway, sensor, repository.user_timezone(session, user_id)
+
+        async with context.services.database.session() as session:
+            gateway, sensor, tz = await session.run_sync(find)
+            record = service.sensor_view(gateway, sensor, frozenset({"series"}), now)
+            if "dataStart" not in params:
+                return envelope(200, record)
+            start = parse_time(params, "dataStart", None)
+            end = parse_time(params, "dataEnd", now)
+            if end <= start:
+                raise invalid_input("dataEnd must come after dataStart.")
+            if params.get("statFunc[id]") is not None:
+                data, meta = await statistics(session, sensor, params, start, end, tz)
+            else:
+                data, meta = await interval_data(session, sensor, params, start, end)
+        leaf = (
+            series_leaf(sensor, gateway.serial, sensor.latest)
+            if sensor.latest
+            else {"type": "series"}
+        )
+        record["series"] = {**leaf, "data": data}
+        return envelope(200, record, {"count": meta.pop("count"), **meta})
+
+    return routes
+
+
+async def interval_data(
+    session: Any, sensor: ThingplusSensor, params: QueryParams, start: int, end: int
+) -> tuple[list[Any], dict[str, Any]]:
+    interval = params.get("interval", "1m")
+    meta: dict[str, Any] = {"dataStart": iso_ms(start), "dataEnd": iso_ms(end)}
+    data: list[Any] = []
+    if interval == "0":
+        count = integer_param(params, "count", DEFAULT_RAW_COUNT, 1, MAX_RAW_COUNT)
+        points = await read_range(session, sensor.series_id, start, end, limit=count)
+        for ts, value in points:
+            data.append(format_number(value) if isinstance(value, float) else value)
+            data.append(ts)
+        return data, {"count": len(points), **meta, "interval": "0"}
+    match = INTERVAL.match(interval)
+    if match is None:
+        raise invalid_input(
+            f"interval {interval!r} is not 0 or a whole number of minutes (1m, 15m, 1h, 1d, ...)."
+        )
+    width = int(match.group(1)) * UNIT_MS[match.group(2)]
+    func = choice(params, "intervalFunc", INTERVAL_FUNCS, "average")
+    buckets = await session.run_sync(
+        lambda sync: repository.interval_buckets(sync, sensor.series_id, start, end, width)
+    )
+    position = INTERVAL_FUNCS.index(func) + 1
+    for bucket in buckets:
+        data.append(bucket[position])
+        data.append(bucket[0])
+    return data, {"count": len(buckets), **meta, "stat": func, "interval": interval}
+
+
+async def statistics(
+    session: Any,
+    sensor: ThingplusSensor,
+    params: QueryParams,
+    start: int,
+    end: int,
+    tz: str,
+) -> tuple[list[Any], dict[str, Any]]:
+    if params["statFunc[id]"] != "seriesStat":
+        raise invalid_input("statFunc[id] must be seriesStat.")
+    unit = choice(params, "statFunc[timeUnit]", TIME_UNITS, "day")
+    subs = [
+        part
+        for value in (*params.getlist("statFunc[subFunc]"), *params.getlist("statFunc[subFunc][]"))
+        for part in value.split(",")
+        if part
+    ] or ["avg"]
+    for sub in subs:
+        if sub not in SUB_FUNCS:
+            raise schema_error(
+                "should be equal to one of the allowed values",
+                "enum",
+                ".statFunc.subFunc",
+                allowedValues=list(SUB_FUNCS),
+            )
+    step = integer_param(params, "statFunc[timeInterval]", 1, 1, 12)
+    if step not in TIME_INTERVALS or (step != 1 and unit != "hour"):
+        raise invalid_input("statFunc[timeInterval] is 2, 3, 4, 6, 8 or 12, with timeUnit hour.")
+    funcs = tuple(dict.fromkeys(func for sub in subs for func in SUB_FUNCS[sub]))
+    buckets = await aggregate(
+        session, sensor.series_id, start, end, cast(BucketUnit, unit), tz, funcs
+    )
+    zone = ZoneInfo(tz)
+    data: list[dict[str, Any]] = []
+    for group in (buckets[index : index + step] for index in range(0, len(buckets), step)):
+        values = merged(group)
+        counted = values.get("count") or 0
+        if not counted and all(values.get(f) is None for f in funcs if f != "count"):
+            continue  # an empty bucket
+        entry: dict[str, Any] = {"_id": calendar_id(group[0].start_ms, unit, zone)}
+        for sub in subs:
+            entry[sub] = sub_value(sub, values)
+        entry["btime"] = {"start": group[0].start_ms, "end": group[-1].end_ms}
+        data.append(entry)
+    offset = datetime.fromtimestamp(start / 1000, zone).utcoffset()
+    minutes = int(offset.total_seconds() // 60) if offset is not None else 0
+    gmt = f"{'-' if minutes < 0 else '+'}{abs(minutes) // 60}.{abs(minutes) % 60:02d}"
+    return data, {
+        "count": len(data),
+        "gmt": gmt,
+        "timeUnit": unit,
+        "stats": subs,
+        "dataStart": iso_ms(start),
+        "dataEnd": iso_ms(end),
+    }
+
+
+def merged(group: list[Bucket]) -> dict[str, float | int | None]:
+    """One bucket's values out of consecutive ones (``timeInterval`` hours)."""
+    values: dict[str, float | int | None] = {}
+    for bucket in group:
+        for func, value in bucket.values.items():
+            if value is None:
+                continue
+            current = values.get(func)
+            if current is None or func == "last":
+                values[func] = value
+            elif func in ("sum", "count"):
+                values[func] = current + value
+            elif func == "min":
+                values[func] = min(current, value)
+            elif func == "max":
+                values[func] = max(current, value)
+    return values
+
+
+def sub_value(sub: str, values: dict[str, float | int | None]) -> float | int | None:
+    def get(name: str) -> float | int | None:
+        return values.get(name)
+
+    if sub == "avg":
+        total, count = get("sum"), get("count")
+        return total / count if total is not None and count else None
+    if sub in ("range", "diff"):
+        low, high = (get("min"), get("max")) if sub == "range" else (get("first"), get("last"))
+        return high - low if low is not None and high is not None else None
+    return get(sub)
+
+
+def calendar_id(start_ms: int, unit: str, zone: ZoneInfo) -> dict[str, int]:
+    moment = datetime.fromtimestamp(start_ms / 1000, zone)
+    parts = {"year": moment.year}
+    if unit != "year":
+        parts["month"] = moment.month
+    if unit in ("day", "hour", "week"):
+        parts["day"] = moment.day
+    if unit == "hour":
+        parts["hour"] = moment.hour
+    return parts

@@ -1,0 +1,46 @@
+"""``GET /v2/sites[/{id}]``: the caller's one site (scope ``site-read``)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from sqlalchemy.orm import Session
+from starlette.requests import Request
+from starlette.responses import Response
+
+from homecloud.apis.thingplus import repository
+from homecloud.apis.thingplus.context import READ_SITES, Context
+from homecloud.apis.thingplus.errors import access_denied, not_found
+from homecloud.apis.thingplus.query import parse_collection
+from homecloud.apis.thingplus.records import envelope, site_record
+
+
+def router(context: Context) -> APIRouter:
+    routes = APIRouter()
+
+    def own_site(session: Session, user_id: int) -> dict[str, object]:
+        created_at = repository.user_created_at(session, user_id)
+        if created_at is None:
+            raise not_found(f"user {user_id}")
+        return site_record(user_id, created_at)
+
+    @routes.get("/v2/sites")
+    async def list_sites(request: Request) -> Response:
+        user_id = await context.user(request, READ_SITES)
+        query = parse_collection(request.query_params)
+        site = await context.read(lambda session: own_site(session, user_id))
+        data, meta = query.apply([site])
+        return envelope(200, data, meta)
+
+    @routes.get("/v2/sites/{site_id}")
+    async def get_site(request: Request, site_id: str) -> Response:
+        user_id = await context.user(request, READ_SITES)
+
+        def work(session: Session) -> dict[str, object]:
+            if site_id != str(user_id):
+                other = site_id.isdigit() and repository.user_exists(session, int(site_id))
+                raise access_denied(f"site {site_id}") if other else not_found(f"site {site_id}")
+            return own_site(session, user_id)
+
+        return envelope(200, await context.read(work))
+
+    return routes
