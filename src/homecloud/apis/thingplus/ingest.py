@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, cast
 
 import orjson
 from sqlalchemy.orm import Session
@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from homecloud.apis.thingplus import repository
 from homecloud.apis.thingplus.catalog_data import SENSOR_TYPES_BY_ID, ValueKind
 from homecloud.apis.thingplus.errors import access_denied, invalid_input, not_found, schema_error
+from homecloud.apis.thingplus.models import ThingplusSensor
 from homecloud.apis.thingplus.records import sensor_record, series_leaf
 from homecloud.apis.thingplus.schemas import check_object
 from homecloud.apis.thingplus.service import leaf_id
@@ -81,8 +82,10 @@ def point_error(body: SeriesBody, index: int, item: Any) -> ApiError:
 def number_points(
     body: SeriesBody, series_id: int, window: Window, _type: str
 ) -> tuple[list[Point], int]:
-    points: list[Point] = []
-    append = points.append
+    # Plain tuples, not Point(...): a NamedTuple's constructor is Python code and would cost
+    # more than the rest of this loop; the core writer only unpacks them.
+    rows: list[tuple[int, int, float]] = []
+    append = rows.append
     isfinite = math.isfinite
     oldest, newest = window.oldest, window.newest
     latest_index, latest_time = 0, -1
@@ -103,8 +106,8 @@ def number_points(
             raise out_of_window(body, index, time, window)
         if time >= latest_time:
             latest_index, latest_time = index, time
-        append(Point(series_id, time, number))
-    return points, latest_index
+        append((series_id, time, number))
+    return cast(list[Point], rows), latest_index
 
 
 def string_points(
@@ -181,7 +184,7 @@ def ingest(
 ) -> dict[str, Any]:
     """Stores the body's values; returns what the vendor answers: the sensor when this write
     created its series leaf, else the leaf (with ``seriesPack``, the batch, for an array)."""
-    found = repository.sensor_with_owner(session, gateway_id, sensor_id)
+    found = repository.ingest_target(session, gateway_id, sensor_id)
     if found is None:
         raise not_found(f"gateway {gateway_id}")
     owner_id, sensor = found
@@ -197,20 +200,20 @@ def ingest(
     newest = body.points[latest_index]
     previous = sensor.latest
     if previous is None:
-        sensor.latest = {
+        leaf = {
             "id": leaf_id("series.sensor."),
             "value": newest["value"],
             "time": newest["time"],
             "ctime": now,
             "mtime": now,
         }
-        sensor.updated_at = now
-        session.flush()
-        return sensor_record(sensor, gateway_id)
+        repository.set_latest(session, sensor.pk, leaf, now)
+        row = session.get(ThingplusSensor, sensor.pk)
+        assert row is not None  # read in this transaction
+        return sensor_record(row, gateway_id)
     leaf = {**previous, "mtime": now}
     # A late batch (older than the latest value) is stored but does not move the leaf.
     if newest["time"] >= previous["time"]:
         leaf.update(value=newest["value"], time=newest["time"])
-    sensor.latest = leaf
-    session.flush()
+    repository.set_latest(session, sensor.pk, leaf, None)
     return series_leaf(sensor, gateway_id, leaf, body.points if body.is_array else None)

@@ -8,7 +8,7 @@ take ``created`` to say which. Key order follows the vendor's examples.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 import orjson
 from starlette.responses import Response
@@ -156,8 +156,20 @@ def _status_times(leaf: dict[str, Any]) -> dict[str, str]:
     }
 
 
+class SeriesSource(Protocol):
+    """What a series leaf shows of its sensor: a sensor row, or the ingestion path's slice
+    of one."""
+
+    @property
+    def sensor_id(self) -> str: ...
+    @property
+    def type(self) -> str: ...
+    @property
+    def category(self) -> str: ...
+
+
 def series_leaf(
-    sensor: ThingplusSensor,
+    sensor: SeriesSource,
     owner: str,
     leaf: dict[str, Any],
     pack: list[dict[str, Any]] | None = None,
