@@ -11,6 +11,7 @@ import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+from homecloud.apis.thingplus.demo import seed_thingplus
 from homecloud.core.database import Database
 from homecloud.core.models import User
 from homecloud.core.users import create_user, find_by_login, set_password
@@ -33,6 +34,7 @@ DemoSeeder = Callable[[Database, Settings, User], Awaitable[None]]
 
 # Faces register a seeder here when they land; seeders must be idempotent.
 DEMO_SEEDERS: dict[str, DemoSeeder] = {}
+DEMO_SEEDERS["thingplus"] = seed_thingplus
 
 
 @dataclass(frozen=True)
