@@ -92,6 +92,23 @@ async def test_resending_a_batch_adds_nothing(owner: Api) -> None:
     assert stored[:4] == ["20", now - 10_000, "20.1", now - 9_999]
 
 
+async def test_the_pack_is_echoed_as_sent(owner: Api) -> None:
+    path = await sensor_path(owner)
+    now = now_ms()
+    await owner.put(path, {"value": "1", "time": now - 10})
+    sent = f'[\n  {{"time": {now - 5}, "value": "2.50"}},\n  {{"value": "3", "time": {now}}}\n]\n'
+    response = await owner.http.put(
+        "/thingplus/v2" + path,
+        content=sent.encode(),
+        headers={**owner.headers, "Content-Type": "application/json"},
+    )
+    assert response.status_code == 200
+    leaf = response.json()["data"]
+    assert leaf["seriesPack"] == [{"time": now - 5, "value": "2.50"}, {"value": "3", "time": now}]
+    assert list(leaf)[:3] == ["type", "srcType", "seriesPack"]
+    assert leaf["value"] == "3"
+
+
 async def test_a_late_batch_is_stored_but_does_not_move_the_latest_value(owner: Api) -> None:
     path = await sensor_path(owner)
     now = now_ms()

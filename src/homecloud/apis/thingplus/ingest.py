@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Final, cast
+from typing import Any, Final, NamedTuple, cast
 
 import orjson
 from sqlalchemy.orm import Session
@@ -173,6 +173,13 @@ def out_of_window(body: SeriesBody, index: int, time: int, window: Window) -> Ap
     )
 
 
+class Ingested(NamedTuple):
+    """The answer's data, and whether the batch follows as ``seriesPack``."""
+
+    data: dict[str, Any]
+    with_pack: bool
+
+
 def ingest(
     session: Session,
     user_id: int,
@@ -181,7 +188,7 @@ def ingest(
     body: SeriesBody,
     window: Window,
     now: int,
-) -> dict[str, Any]:
+) -> Ingested:
     """Stores the body's values; returns what the vendor answers: the sensor when this write
     created its series leaf, else the leaf (with ``seriesPack``, the batch, for an array)."""
     found = repository.ingest_target(session, gateway_id, sensor_id)
@@ -210,10 +217,10 @@ def ingest(
         repository.set_latest(session, sensor.pk, leaf, now)
         row = session.get(ThingplusSensor, sensor.pk)
         assert row is not None  # read in this transaction
-        return sensor_record(row, gateway_id)
+        return Ingested(sensor_record(row, gateway_id), with_pack=False)
     leaf = {**previous, "mtime": now}
     # A late batch (older than the latest value) is stored but does not move the leaf.
     if newest["time"] >= previous["time"]:
         leaf.update(value=newest["value"], time=newest["time"])
     repository.set_latest(session, sensor.pk, leaf, None)
-    return series_leaf(sensor, gateway_id, leaf, body.points if body.is_array else None)
+    return Ingested(series_leaf(sensor, gateway_id, leaf), with_pack=body.is_array)

@@ -18,6 +18,8 @@ from homecloud.apis.thingplus.models import ThingplusDevice, ThingplusSensor
 from homecloud.core.models import Device
 
 SERVICE_ID: Final = "1"
+# The series leaf's keys that come before its seriesPack.
+HEAD_KEYS: Final = frozenset({"type", "srcType"})
 
 
 def envelope(
@@ -32,6 +34,30 @@ def envelope(
     if errors:
         body["errors"] = errors
     return Response(orjson.dumps(body), status_code=status, media_type="application/json")
+
+
+def envelope_with_pack(leaf: dict[str, Any], raw_pack: bytes) -> Response:
+    """200 with a series leaf carrying ``seriesPack``, the batch as the gateway sent it.
+
+    The batch's own bytes are spliced in after ``srcType`` (where the vendor puts it) instead
+    of serialising the parsed points again: they are valid JSON (they were just parsed as
+    such) and they are what was sent, and re-encoding a thousand points would cost as much as
+    checking them.
+    """
+    head = orjson.dumps({"type": leaf["type"], "srcType": leaf["srcType"]})
+    tail = orjson.dumps({key: value for key, value in leaf.items() if key not in HEAD_KEYS})
+    body = b"".join(
+        (
+            b'{"statusCode":200,"message":"OK","data":',
+            head[:-1],
+            b',"seriesPack":',
+            raw_pack,
+            b",",
+            tail[1:],
+            b"}",
+        )
+    )
+    return Response(body, status_code=200, media_type="application/json")
 
 
 def stamp(milliseconds: int, created: bool) -> int | str:
@@ -172,11 +198,8 @@ def series_leaf(
     sensor: SeriesSource,
     owner: str,
     leaf: dict[str, Any],
-    pack: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     record: dict[str, Any] = {"type": "series", "srcType": sensor.type}
-    if pack is not None:
-        record["seriesPack"] = pack
     record.update(
         mtime=str(leaf["mtime"]),
         ctime=str(leaf["ctime"]),

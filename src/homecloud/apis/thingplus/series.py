@@ -37,7 +37,7 @@ from homecloud.apis.thingplus.errors import invalid_input, iso_ms, schema_error
 from homecloud.apis.thingplus.ingest import Window, ingest, parse_series_body
 from homecloud.apis.thingplus.models import ThingplusSensor
 from homecloud.apis.thingplus.query import integer_param
-from homecloud.apis.thingplus.records import envelope, series_leaf
+from homecloud.apis.thingplus.records import envelope, envelope_with_pack, series_leaf
 from homecloud.core.models import Device, now_ms
 from homecloud.core.series import AggregateFunc, Bucket, aggregate, read_range
 from homecloud.core.timebuckets import BucketUnit
@@ -108,13 +108,16 @@ def router(context: Context) -> APIRouter:
     @routes.put(SERIES)
     async def put_series(request: Request, gateway_id: str, sensor_id: str) -> Response:
         user_id = await context.user(request, UPDATE_GATEWAYS)
-        body = parse_series_body(await request.body())
+        raw = await request.body()
+        body = parse_series_body(raw)
         now = now_ms()
         window = Window.around(now, limits.max_value_age_days)
-        data = await context.write(
+        answer = await context.write(
             lambda session: ingest(session, user_id, gateway_id, sensor_id, body, window, now)
         )
-        return envelope(200, data)
+        if answer.with_pack:
+            return envelope_with_pack(answer.data, raw)
+        return envelope(200, answer.data)
 
     @routes.get(SERIES)
     async def get_series(request: Request, gateway_id: str, sensor_id: str) -> Response:
