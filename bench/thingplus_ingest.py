@@ -45,7 +45,7 @@ import orjson
 
 from homecloud.core import migrations
 from homecloud.core.database import SQLITE_PRAGMAS, Database
-from homecloud.core.users import create_user
+from homecloud.core.users import create_user, find_by_login, remove_user
 from homecloud.identity.clients import register_client
 
 RATE_TARGET = 100_000.0
@@ -105,6 +105,18 @@ async def seed(target: Target, login: str) -> tuple[str, str]:
         await database.dispose()
     assert issued.client_secret is not None
     return issued.client.client_id, issued.client_secret
+
+
+async def forget(target: Target, login: str) -> None:
+    """Removes the bench's user with its gateways and values (PostgreSQL outlives the run)."""
+    database = Database(target.database_url)
+    try:
+        async with database.session(write=True) as session:
+            user = await find_by_login(session, login)
+            if user is not None:
+                await remove_user(session, user)
+    finally:
+        await database.dispose()
 
 
 def start_server(target: Target, port: int) -> subprocess.Popen[bytes]:
@@ -309,6 +321,7 @@ async def run(args: argparse.Namespace, target: Target) -> bool:
     else:
         dsn = "postgresql://" + target.database_url.split("://", 1)[1]
         stored, raw_seconds, raw_cpu = await raw_postgres(dsn, gateways, args.batch)
+        await forget(target, login)
         label = "PostgreSQL"
     if stored != sent:
         raise SystemExit(f"{label}: {sent} values sent but {stored} stored")
