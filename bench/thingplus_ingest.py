@@ -2,9 +2,9 @@
 server, next to a raw batch insert of the same rows into the same database, in one run.
 
 The script starts ``homecloud serve`` in a child process (one worker, 127.0.0.1, a temporary
-SQLite data directory, or ``--postgres-url``), makes a user and a password-grant client in
-the database, and then, through the public API only, gets a token with the MD5 password,
-registers ``--gateways`` gateways with one temperature sensor each and has every gateway push
+SQLite data directory, or a scratch database made and dropped on the ``--postgres-url``
+server), makes a user and a password-grant client in the database, and then, through the
+public API only, gets a token with the MD5 password, registers ``--gateways`` gateways with one temperature sensor each and has every gateway push
 ``--requests`` arrays of ``--batch`` values (1,000 by default), all gateways at once, each
 waiting for its answer before sending the next array as a real gateway does. Bodies are
 encoded before the clock starts, so the load generator's own JSON work is not counted.
@@ -45,7 +45,7 @@ import orjson
 
 from homecloud.core import migrations
 from homecloud.core.database import SQLITE_PRAGMAS, Database
-from homecloud.core.users import create_user, find_by_login, remove_user
+from homecloud.core.users import create_user
 from homecloud.identity.clients import register_client
 
 RATE_TARGET = 100_000.0
@@ -105,18 +105,6 @@ async def seed(target: Target, login: str) -> tuple[str, str]:
         await database.dispose()
     assert issued.client_secret is not None
     return issued.client.client_id, issued.client_secret
-
-
-async def forget(target: Target, login: str) -> None:
-    """Removes the bench's user with its gateways and values (PostgreSQL outlives the run)."""
-    database = Database(target.database_url)
-    try:
-        async with database.session(write=True) as session:
-            user = await find_by_login(session, login)
-            if user is not None:
-                await remove_user(session, user)
-    finally:
-        await database.dispose()
 
 
 def start_server(target: Target, port: int) -> subprocess.Popen[bytes]:
@@ -321,7 +309,6 @@ async def run(args: argparse.Namespace, target: Target) -> bool:
     else:
         dsn = "postgresql://" + target.database_url.split("://", 1)[1]
         stored, raw_seconds, raw_cpu = await raw_postgres(dsn, gateways, args.batch)
-        await forget(target, login)
         label = "PostgreSQL"
     if stored != sent:
         raise SystemExit(f"{label}: {sent} values sent but {stored} stored")
@@ -347,6 +334,24 @@ async def run(args: argparse.Namespace, target: Target) -> bool:
     return met
 
 
+async def on_scratch_database(args: argparse.Namespace, url: str, data_dir: Path) -> bool:
+    """The PostgreSQL run, in a database of its own made for it and dropped afterwards (the
+    server process takes a URL, so a schema of its own would not do)."""
+    rest = url.split("://", 1)[1]
+    server, _, _ = rest.rpartition("/")
+    scratch = f"homecloud_bench_{uuid.uuid4().hex[:10]}"
+    admin = await asyncpg.connect(f"postgresql://{rest}")
+    try:
+        await admin.execute(f'CREATE DATABASE "{scratch}"')
+        print(f"PostgreSQL {await admin.fetchval('SHOW server_version')}, database {scratch}")
+        try:
+            return await run(args, Target(f"postgresql+asyncpg://{server}/{scratch}", data_dir))
+        finally:
+            await admin.execute(f'DROP DATABASE "{scratch}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--gateways", type=int, default=4, help="concurrent gateways [4]")
@@ -354,7 +359,8 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=1000, help="values per array [1000]")
     parser.add_argument(
         "--postgres-url",
-        help="also measure on this PostgreSQL, e.g. postgresql://postgres@127.0.0.1:5432/test",
+        help="also measure on this PostgreSQL server (in a scratch database made and dropped"
+        " for the run), e.g. postgresql://postgres@127.0.0.1:5432/test",
     )
     parser.add_argument("--no-sqlite", action="store_true", help="skip the SQLite run")
     args = parser.parse_args()
@@ -370,8 +376,7 @@ def main() -> None:
     if args.postgres_url:
         data_dir = Path(tempfile.mkdtemp(prefix="thingplus-bench-"))
         try:
-            url = "postgresql+asyncpg://" + args.postgres_url.split("://", 1)[1]
-            ok = asyncio.run(run(args, Target(url, data_dir))) and ok
+            ok = asyncio.run(on_scratch_database(args, args.postgres_url, data_dir)) and ok
         finally:
             shutil.rmtree(data_dir, ignore_errors=True)
     sys.exit(0 if ok else 1)
