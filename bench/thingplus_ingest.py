@@ -28,7 +28,6 @@ import hashlib
 import os
 import platform
 import shutil
-import signal
 import socket
 import sqlite3
 import subprocess
@@ -47,6 +46,9 @@ from homecloud.core import migrations
 from homecloud.core.database import SQLITE_PRAGMAS, Database
 from homecloud.core.users import create_user
 from homecloud.identity.clients import register_client
+
+# The server's start and stop, as the token bench (next to this file) does them.
+from tokens import stop_server, wait_until_up
 
 RATE_TARGET = 100_000.0
 RATIO_TARGET = 0.25
@@ -121,31 +123,6 @@ def start_server(target: Target, port: int) -> subprocess.Popen[bytes]:
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
     )
-
-
-async def wait_until_up(base: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    async with httpx.AsyncClient(base_url=base) as http:
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise SystemExit(f"the server exited with status {process.returncode}")
-            try:
-                if (await http.get("/healthz")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.1)
-    raise SystemExit("the server did not come up within 60 s")
-
-
-def stop_server(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def cpu_seconds(pid: int) -> float:

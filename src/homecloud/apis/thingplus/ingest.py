@@ -110,42 +110,21 @@ def number_points(
     return cast(list[Point], rows), latest_index
 
 
-def string_points(
-    body: SeriesBody, series_id: int, window: Window, _type: str
-) -> tuple[list[Point], int]:
-    points: list[Point] = []
-    latest_index, latest_time = 0, -1
-    for index, item in enumerate(body.points):
-        if type(item) is not dict or len(item) != 2:
-            raise point_error(body, index, item)
-        value, time = item.get("value"), item.get("time")
-        if type(value) is not str or type(time) is not int:
-            raise point_error(body, index, item)
-        if not window.oldest <= time <= window.newest:
-            raise out_of_window(body, index, time, window)
-        if time >= latest_time:
-            latest_index, latest_time = index, time
-        points.append(Point(series_id, time, value))
-    return points, latest_index
-
-
-def object_points(
+def checked_points(
     body: SeriesBody, series_id: int, window: Window, sensor_type: str
 ) -> tuple[list[Point], int]:
-    required, optional = OBJECT_AXES[sensor_type]
+    """Values of string and object types: few and small, checked point by point."""
     points: list[Point] = []
     latest_index, latest_time = 0, -1
     for index, item in enumerate(body.points):
         path = f"[{index}]" if body.is_array else ""
         check_object(item, POINT_FIELDS, ("value", "time"), path)
         value, time = item["value"], item["time"]
-        if not isinstance(value, dict):
-            raise schema_error("should be object", "type", f"{path}.value", type="object")
-        if sensor_type == "location":
-            value = {LOCATION_ALIASES.get(key, key): axis for key, axis in value.items()}
-        check_object(
-            value, dict.fromkeys((*required, *optional), "number"), required, f"{path}.value"
-        )
+        if sensor_type in OBJECT_AXES:
+            # Stored (and shown as the latest value) under the short axis names.
+            value = item["value"] = object_value(sensor_type, value, f"{path}.value")
+        elif type(value) is not str:
+            raise schema_error("should be string", "type", f"{path}.value", type="string")
         if not window.oldest <= time <= window.newest:
             raise out_of_window(body, index, time, window)
         if time >= latest_time:
@@ -154,9 +133,18 @@ def object_points(
     return points, latest_index
 
 
+def object_value(sensor_type: str, value: Any, path: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise schema_error("should be object", "type", path, type="object")
+    if sensor_type == "location":
+        value = {LOCATION_ALIASES.get(key, key): axis for key, axis in value.items()}
+    required, optional = OBJECT_AXES[sensor_type]
+    return check_object(value, dict.fromkeys((*required, *optional), "number"), required, path)
+
+
 CHECKERS: Final[
     dict[ValueKind, Callable[[SeriesBody, int, Window, str], tuple[list[Point], int]]]
-] = {"number": number_points, "string": string_points, "object": object_points}
+] = {"number": number_points, "string": checked_points, "object": checked_points}
 
 
 def invalid_value(body: SeriesBody, index: int, reason: str) -> ApiError:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import secrets
 import string
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -57,6 +57,7 @@ from homecloud.core.errors import ApiError
 from homecloud.core.models import Device
 from homecloud.settings import ThingplusSettings
 
+T = TypeVar("T")
 LEAF_ID_ALPHABET: Final = string.ascii_letters + string.digits + "_-"
 UUID_HEX_LENGTH: Final = 32
 
@@ -86,20 +87,24 @@ def owned_sensor(
     session: Session, user_id: int, gateway_id: str, sensor_id: str
 ) -> tuple[Device, ThingplusSensor]:
     gateway = owned_gateway(session, user_id, gateway_id)
-    sensor = repository.find_sensor(session, gateway.id, sensor_id)
-    if sensor is None:
-        raise not_found(f"sensor {sensor_id}")
-    return gateway, sensor
+    return gateway, found(
+        repository.find_sensor(session, gateway.id, sensor_id), "sensor", sensor_id
+    )
 
 
 def owned_device(
     session: Session, user_id: int, gateway_id: str, device_id: str
 ) -> tuple[Device, ThingplusDevice]:
     gateway = owned_gateway(session, user_id, gateway_id)
-    device = repository.find_device(session, gateway.id, device_id)
-    if device is None:
-        raise not_found(f"device {device_id}")
-    return gateway, device
+    return gateway, found(
+        repository.find_device(session, gateway.id, device_id), "device", device_id
+    )
+
+
+def found(child: T | None, kind: str, child_id: str) -> T:
+    if child is None:
+        raise not_found(f"{kind} {child_id}")
+    return child
 
 
 # ---------------------------------------------------------------------------------- gateways
