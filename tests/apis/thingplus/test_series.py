@@ -301,3 +301,37 @@ async def test_reading_a_sensor_without_values(owner: Api) -> None:
     ranged = (await owner.get(path, dataStart="0", interval="0")).json()
     assert ranged["data"]["series"] == {"type": "series", "data": []}
     assert ranged["_meta"]["count"] == 0
+
+
+async def test_a_sensor_read_with_the_series_embedded_and_its_range(owner: Api) -> None:
+    path = await sensor_path(owner)
+    start = (now_ms() // HOUR - 2) * HOUR
+    await owner.put(
+        path, [{"value": str(index), "time": start + index * 60_000} for index in range(3)]
+    )
+    sensor = path.removesuffix("/series")
+    response = await owner.get(
+        sensor,
+        embed="series",
+        **{"series[dataStart]": str(start), "series[interval]": "0", "series[count]": "2"},
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["data"]["id"] == "temp-1"
+    assert body["data"]["series"]["data"] == ["0", start, "1", start + 60_000]
+    assert body["_meta"]["count"] == 2
+    stats = await owner.get(
+        sensor,
+        embed=["series", "status"],
+        **{
+            "series[dataStart]": str(start),
+            "series[statFunc][id]": "seriesStat",
+            "series[statFunc][timeUnit]": "hour",
+            "series[statFunc][subFunc]": "max",
+        },
+    )
+    assert stats.json()["data"]["series"]["data"][0]["max"] == 2
+    # Without embed=series the nested parameters do nothing.
+    plain = (await owner.get(sensor, **{"series[dataStart]": str(start)})).json()
+    assert plain["data"]["series"].startswith("series.sensor.")
+    assert "_meta" not in plain

@@ -15,6 +15,7 @@ from homecloud.apis.thingplus.context import READ_GATEWAYS, UPDATE_GATEWAYS, Con
 from homecloud.apis.thingplus.query import parse_collection
 from homecloud.apis.thingplus.records import envelope
 from homecloud.apis.thingplus.schemas import json_body
+from homecloud.apis.thingplus.series import nested_series_params, sensor_with_series
 from homecloud.core.models import now_ms
 
 SENSORS = "/v2/gateways/{gateway_id}/sensors"
@@ -55,14 +56,22 @@ def router(context: Context) -> APIRouter:
     async def get_sensor(request: Request, gateway_id: str, sensor_id: str) -> Response:
         user_id = await context.user(request, READ_GATEWAYS)
         query = parse_collection(request.query_params, SENSOR_EMBEDS)
-        now = now_ms()
+        nested = nested_series_params(request.query_params)
+        meta = None
+        if "series" in query.embed and "dataStart" in nested:
+            record, meta = await sensor_with_series(
+                context, user_id, gateway_id, sensor_id, nested, query.embed
+            )
+        else:
+            now = now_ms()
 
-        def work(session: Session) -> dict[str, Any]:
-            gateway, sensor = service.owned_sensor(session, user_id, gateway_id, sensor_id)
-            return service.sensor_view(gateway, sensor, query.embed, now)
+            def work(session: Session) -> dict[str, Any]:
+                gateway, sensor = service.owned_sensor(session, user_id, gateway_id, sensor_id)
+                return service.sensor_view(gateway, sensor, query.embed, now)
 
-        data, _ = query.apply([await context.read(work)])
-        return envelope(200, data[0])
+            record = await context.read(work)
+        data, _ = query.apply([record])
+        return envelope(200, data[0], meta)
 
     @routes.put(SENSOR)
     async def update_sensor(request: Request, gateway_id: str, sensor_id: str) -> Response:

@@ -16,6 +16,9 @@ gains ``data``, the vendor's flat ``[value, time, value, time, ...]`` array, and
   count|min|max|sum|avg|range|diff|first|last (repeatable; default avg),
   ``statFunc[timeInterval]`` 2|3|4|6|8|12 hours (hour only); ``data`` holds one object per
   non-empty bucket, ``{_id: {year, month, day, hour?}, <subFunc>: n, btime: {start, end}}``.
+
+A sensor read with ``embed=series`` takes the same parameters nested
+(``series[dataStart]=...&series[interval]=1h``).
 """
 
 from __future__ import annotations
@@ -122,35 +125,62 @@ def router(context: Context) -> APIRouter:
     @routes.get(SERIES)
     async def get_series(request: Request, gateway_id: str, sensor_id: str) -> Response:
         user_id = await context.user(request, READ_GATEWAYS)
-        params = request.query_params
-        now = now_ms()
-
-        def find(session: Session) -> tuple[Device, ThingplusSensor, str]:
-            gateway, sensor = service.owned_sensor(session, user_id, gateway_id, sensor_id)
-            return gateway, sensor, repository.user_timezone(session, user_id)
-
-        async with context.services.database.session() as session:
-            gateway, sensor, tz = await session.run_sync(find)
-            record = service.sensor_view(gateway, sensor, frozenset({"series"}), now)
-            if "dataStart" not in params:
-                return envelope(200, record)
-            start = parse_time(params, "dataStart", None)
-            end = parse_time(params, "dataEnd", now)
-            if end <= start:
-                raise invalid_input("dataEnd must come after dataStart.")
-            if params.get("statFunc[id]") is not None:
-                data, meta = await statistics(session, sensor, params, start, end, tz)
-            else:
-                data, meta = await interval_data(session, sensor, params, start, end)
-        leaf = (
-            series_leaf(sensor, gateway.serial, sensor.latest)
-            if sensor.latest
-            else {"type": "series"}
+        record, meta = await sensor_with_series(
+            context, user_id, gateway_id, sensor_id, request.query_params, frozenset()
         )
-        record["series"] = {**leaf, "data": data}
-        return envelope(200, record, {"count": meta.pop("count"), **meta})
+        return envelope(200, record, meta)
 
     return routes
+
+
+NESTED: Final = re.compile(r"^series\[([^\]]+)\](.*)$")
+
+
+def nested_series_params(params: QueryParams) -> QueryParams:
+    """``series[dataStart]=...&series[statFunc][id]=...`` (the vendor's form for a sensor read
+    with ``embed=series``) as the series endpoint's own parameters."""
+    pairs = []
+    for key, value in params.multi_items():
+        match = NESTED.match(key)
+        if match:
+            pairs.append((match.group(1) + match.group(2), value))
+    return QueryParams(pairs)
+
+
+async def sensor_with_series(
+    context: Context,
+    user_id: int,
+    gateway_id: str,
+    sensor_id: str,
+    params: QueryParams,
+    embed: frozenset[str],
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The sensor with its series leaf (and the other ``embed`` leaves); with ``dataStart``
+    in ``params`` the leaf carries ``data`` and the ``_meta`` of the range comes along."""
+    now = now_ms()
+
+    def find(session: Session) -> tuple[Device, ThingplusSensor, str]:
+        gateway, sensor = service.owned_sensor(session, user_id, gateway_id, sensor_id)
+        return gateway, sensor, repository.user_timezone(session, user_id)
+
+    async with context.services.database.session() as session:
+        gateway, sensor, tz = await session.run_sync(find)
+        record = service.sensor_view(gateway, sensor, embed | {"series"}, now)
+        if "dataStart" not in params:
+            return record, None
+        start = parse_time(params, "dataStart", None)
+        end = parse_time(params, "dataEnd", now)
+        if end <= start:
+            raise invalid_input("dataEnd must come after dataStart.")
+        if params.get("statFunc[id]") is not None:
+            data, meta = await statistics(session, sensor, params, start, end, tz)
+        else:
+            data, meta = await interval_data(session, sensor, params, start, end)
+    leaf = (
+        series_leaf(sensor, gateway.serial, sensor.latest) if sensor.latest else {"type": "series"}
+    )
+    record["series"] = {**leaf, "data": data}
+    return record, {"count": meta.pop("count"), **meta}
 
 
 async def interval_data(
