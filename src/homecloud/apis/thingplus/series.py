@@ -41,6 +41,7 @@ from homecloud.apis.thingplus.ingest import Window, ingest, parse_series_body
 from homecloud.apis.thingplus.models import ThingplusSensor
 from homecloud.apis.thingplus.query import integer_param
 from homecloud.apis.thingplus.records import envelope, envelope_with_pack, series_leaf
+from homecloud.core.events import ChangeEvent
 from homecloud.core.models import Device, now_ms
 from homecloud.core.series import AggregateFunc, Bucket, aggregate, read_range
 from homecloud.core.timebuckets import BucketUnit
@@ -117,6 +118,16 @@ def router(context: Context) -> APIRouter:
         window = Window.around(now, limits.max_value_age_days)
         answer = await context.write(
             lambda session: ingest(session, user_id, gateway_id, sensor_id, body, window, now)
+        )
+        await context.services.events.publish(
+            ChangeEvent(
+                "thingplus",
+                "series",
+                user_id,
+                f"{gateway_id}/{sensor_id}",
+                now,
+                {"values": len(body.points)},
+            )
         )
         if answer.with_pack:
             return envelope_with_pack(answer.data, raw)

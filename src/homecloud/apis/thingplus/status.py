@@ -19,6 +19,7 @@ from homecloud.apis.thingplus import service
 from homecloud.apis.thingplus.context import READ_GATEWAYS, UPDATE_GATEWAYS, Context
 from homecloud.apis.thingplus.records import envelope
 from homecloud.apis.thingplus.schemas import check_status, json_body
+from homecloud.core.events import ChangeEvent
 from homecloud.core.models import now_ms
 
 WITH_STATUS = frozenset({"status"})
@@ -26,6 +27,10 @@ WITH_STATUS = frozenset({"status"})
 
 def router(context: Context) -> APIRouter:
     routes = APIRouter()
+
+    async def publish_status(user_id: int, resource_id: str, value: str, now: int) -> None:
+        event = ChangeEvent("thingplus", "status", user_id, resource_id, now, {"value": value})
+        await context.services.events.publish(event)
 
     @routes.get("/v2/gateways/{gateway_id}/status")
     async def get_gateway_status(request: Request, gateway_id: str) -> Response:
@@ -48,6 +53,7 @@ def router(context: Context) -> APIRouter:
                 session, user_id, gateway_id, value, duration, now
             )
         )
+        await publish_status(user_id, gateway_id, value, now)
         return envelope(200, data)
 
     @routes.get("/v2/gateways/{gateway_id}/sensors/{sensor_id}/status")
@@ -71,6 +77,7 @@ def router(context: Context) -> APIRouter:
                 session, user_id, gateway_id, sensor_id, value, duration, now
             )
         )
+        await publish_status(user_id, f"{gateway_id}/{sensor_id}", value, now)
         return envelope(200, data)
 
     return routes
