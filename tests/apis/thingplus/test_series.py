@@ -3,6 +3,7 @@ reads (latest, raw, intervals, statistics)."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -335,3 +336,18 @@ async def test_a_sensor_read_with_the_series_embedded_and_its_range(owner: Api) 
     plain = (await owner.get(sensor, **{"series[dataStart]": str(start)})).json()
     assert plain["data"]["series"].startswith("series.sensor.")
     assert "_meta" not in plain
+
+
+async def test_concurrent_uploads_leave_the_newest_value_latest(owner: Api) -> None:
+    path = await sensor_path(owner)
+    now = now_ms()
+    batches = [
+        [{"value": str(batch), "time": now - 100_000 + batch * 1000 + index} for index in range(50)]
+        for batch in range(8)
+    ]
+    answers = await asyncio.gather(*(owner.put(path, batch) for batch in reversed(batches)))
+    assert {answer.status_code for answer in answers} == {200}
+    latest = (await owner.get(path)).json()["data"]["series"]
+    assert latest["time"] == str(now - 100_000 + 7 * 1000 + 49)
+    assert latest["value"] == "7"
+    assert len(await raw(owner, path, now - 200_000, count="1000")) == 2 * 8 * 50

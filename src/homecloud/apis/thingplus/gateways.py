@@ -85,7 +85,7 @@ def router(context: Context) -> APIRouter:
         now = now_ms()
 
         def work(session: Session) -> dict[str, Any]:
-            gateway = service.owned_gateway(session, user_id, gateway_id)
+            gateway = service.owned_gateway(session, user_id, gateway_id, lock=True)
             return service.update_gateway(session, gateway, body, now)
 
         return envelope(200, await context.write(work))

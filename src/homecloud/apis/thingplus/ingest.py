@@ -191,9 +191,14 @@ def ingest(
     points, latest_index = CHECKERS[sensor_type.kind](
         body, sensor.series_id, window, sensor_type.id
     )
+    previous = sensor.latest
+    if session.get_bind().dialect.name != "sqlite":
+        # Uploads to one sensor may run side by side on PostgreSQL: take the leaf under its
+        # row lock so that the later commit builds on the earlier one's. (SQLite's write
+        # transaction holds the whole database: the leaf just read is current.)
+        previous = repository.locked_latest(session, sensor.pk)
     write_points_sync(session, points)
     newest = body.points[latest_index]
-    previous = sensor.latest
     if previous is None:
         leaf = {
             "id": leaf_id("series.sensor."),

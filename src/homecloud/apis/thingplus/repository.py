@@ -18,12 +18,13 @@ FACE: Final = "thingplus"
 GATEWAY: Final = "gateway"
 
 
-def find_gateway(session: Session, gateway_id: str) -> Device | None:
-    return session.scalar(
-        select(Device).where(
-            Device.face == FACE, Device.kind == GATEWAY, Device.serial == gateway_id
-        )
+def find_gateway(session: Session, gateway_id: str, *, lock: bool = False) -> Device | None:
+    """The gateway; ``lock`` holds its row until the transaction ends (PostgreSQL; SQLite's
+    write transactions hold the whole database already) for a read-modify-write."""
+    statement = select(Device).where(
+        Device.face == FACE, Device.kind == GATEWAY, Device.serial == gateway_id
     )
+    return session.scalar(statement.with_for_update() if lock else statement)
 
 
 def user_gateways(session: Session, user_id: int) -> Sequence[Device]:
@@ -73,12 +74,13 @@ def gateway_devices(session: Session, gateway_pk: int) -> Sequence[ThingplusDevi
     ).all()
 
 
-def find_sensor(session: Session, gateway_pk: int, sensor_id: str) -> ThingplusSensor | None:
-    return session.scalar(
-        select(ThingplusSensor).where(
-            ThingplusSensor.gateway_id == gateway_pk, ThingplusSensor.sensor_id == sensor_id
-        )
+def find_sensor(
+    session: Session, gateway_pk: int, sensor_id: str, *, lock: bool = False
+) -> ThingplusSensor | None:
+    statement = select(ThingplusSensor).where(
+        ThingplusSensor.gateway_id == gateway_pk, ThingplusSensor.sensor_id == sensor_id
     )
+    return session.scalar(statement.with_for_update() if lock else statement)
 
 
 def gateway_sensors(session: Session, gateway_pk: int) -> Sequence[ThingplusSensor]:
@@ -132,6 +134,14 @@ def ingest_target(
     if pk is None:
         return owner_id, None
     return owner_id, IngestTarget(pk, sensor_id, series_id, sensor_type, category, latest)
+
+
+def locked_latest(session: Session, pk: int) -> dict[str, Any] | None:
+    """A sensor's series leaf read again under a row lock, on PostgreSQL, where two uploads to
+    one sensor may run at once and the later commit must see the earlier one's leaf."""
+    return session.scalar(
+        select(ThingplusSensor.latest).where(ThingplusSensor.id == pk).with_for_update()
+    )
 
 
 def set_latest(session: Session, pk: int, latest: dict[str, Any], mtime: int | None) -> None:

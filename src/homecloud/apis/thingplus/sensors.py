@@ -80,7 +80,9 @@ def router(context: Context) -> APIRouter:
         now = now_ms()
 
         def work(session: Session) -> dict[str, Any]:
-            gateway, sensor = service.owned_sensor(session, user_id, gateway_id, sensor_id)
+            gateway, sensor = service.owned_sensor(
+                session, user_id, gateway_id, sensor_id, lock=True
+            )
             return service.update_sensor(session, gateway, sensor, body, now)
 
         return envelope(200, await context.write(work))

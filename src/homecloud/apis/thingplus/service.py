@@ -74,8 +74,8 @@ def billing(what: str, limit: int) -> ApiError:
 # ------------------------------------------------------------------------------ owner checks
 
 
-def owned_gateway(session: Session, user_id: int, gateway_id: str) -> Device:
-    gateway = repository.find_gateway(session, gateway_id)
+def owned_gateway(session: Session, user_id: int, gateway_id: str, *, lock: bool = False) -> Device:
+    gateway = repository.find_gateway(session, gateway_id, lock=lock)
     if gateway is None:
         raise not_found(f"gateway {gateway_id}")
     if gateway.owner_id != user_id:
@@ -84,12 +84,11 @@ def owned_gateway(session: Session, user_id: int, gateway_id: str) -> Device:
 
 
 def owned_sensor(
-    session: Session, user_id: int, gateway_id: str, sensor_id: str
+    session: Session, user_id: int, gateway_id: str, sensor_id: str, *, lock: bool = False
 ) -> tuple[Device, ThingplusSensor]:
     gateway = owned_gateway(session, user_id, gateway_id)
-    return gateway, found(
-        repository.find_sensor(session, gateway.id, sensor_id), "sensor", sensor_id
-    )
+    sensor = repository.find_sensor(session, gateway.id, sensor_id, lock=lock)
+    return gateway, found(sensor, "sensor", sensor_id)
 
 
 def owned_device(
@@ -441,7 +440,7 @@ def put_gateway_status(
     session: Session, user_id: int, gateway_id: str, value: str, duration: int, now: int
 ) -> dict[str, Any]:
     """The leaf; on the first report, the gateway now naming its new status."""
-    gateway = owned_gateway(session, user_id, gateway_id)
+    gateway = owned_gateway(session, user_id, gateway_id, lock=True)
     previous = gateway.attributes.get("status")
     leaf = next_status(previous, value, duration, now, "gateway")
     gateway.attributes = {**gateway.attributes, "status": leaf}
@@ -462,7 +461,7 @@ def put_sensor_status(
     duration: int,
     now: int,
 ) -> dict[str, Any]:
-    gateway, sensor = owned_sensor(session, user_id, gateway_id, sensor_id)
+    gateway, sensor = owned_sensor(session, user_id, gateway_id, sensor_id, lock=True)
     previous = sensor.status
     leaf = next_status(previous, value, duration, now, "sensor")
     sensor.status = leaf
