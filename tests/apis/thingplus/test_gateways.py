@@ -3,6 +3,7 @@ the collection parameters and plan limits."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -373,3 +374,11 @@ async def test_plan_limits_answer_471(face: Services, make_user: UserMaker) -> N
     await add_sensor(owner, gateway_id)
     more = await owner.post(f"/gateways/{gateway_id}/sensors", {"reqId": "t2", **TEMPERATURE})
     assert more.status_code == 471
+
+
+async def test_registering_one_id_twice_at_once(owner: Api) -> None:
+    gateway_id = new_gateway_id()
+    body = {"reqId": gateway_id, "params": {"model": "52", "name": "x"}}
+    answers = await asyncio.gather(*(owner.post("/registerGateway", body) for _ in range(4)))
+    assert sorted(answer.status_code for answer in answers) == [201, 409, 409, 409]
+    assert {error_of(a)["code"] for a in answers if a.status_code == 409} == {"CONFLICT"}

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Final, TypeVar
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 
@@ -51,7 +52,14 @@ class Context:
             return await session.run_sync(work)
 
     async def write(self, work: Callable[[Session], T]) -> T:
-        if not self.services.database.is_sqlite:
-            return await self.services.database.run_in_transaction(work)
-        async with self.write_turn:
-            return await self.services.database.run_in_transaction(work)
+        """Runs ``work`` in one write transaction. A unique key it runs into was taken by a
+        request that committed meanwhile (two registrations of one id at once): 409."""
+        try:
+            if not self.services.database.is_sqlite:
+                return await self.services.database.run_in_transaction(work)
+            async with self.write_turn:
+                return await self.services.database.run_in_transaction(work)
+        except IntegrityError:
+            raise ApiError.of(
+                409, "The request conflicts with a change made at the same time.", "CONFLICT"
+            ) from None
