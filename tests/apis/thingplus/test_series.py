@@ -351,3 +351,18 @@ async def test_concurrent_uploads_leave_the_newest_value_latest(owner: Api) -> N
     assert latest["time"] == str(now - 100_000 + 7 * 1000 + 49)
     assert latest["value"] == "7"
     assert len(await raw(owner, path, now - 200_000, count="1000")) == 2 * 8 * 50
+
+
+async def test_ranges_beyond_reason_are_refused(owner: Api) -> None:
+    path = await sensor_path(owner)
+    for params in (
+        {"dataStart": "99999999999999999999"},
+        {"dataStart": "0", "dataEnd": "99999999999999999999"},
+        {"dataStart": "0001-01-01T00:00:00Z"},
+        {"dataStart": "0", "interval": "999999w"},
+        # Fifty years of hours is more buckets than one answer holds.
+        {"dataStart": "0", "statFunc[id]": "seriesStat", "statFunc[timeUnit]": "hour"},
+    ):
+        response = await owner.get(path, **params)
+        assert response.status_code == 400, params
+        assert code_of(response) == "INVALID_INPUT", params

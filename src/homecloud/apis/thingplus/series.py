@@ -43,13 +43,21 @@ from homecloud.apis.thingplus.query import integer_param
 from homecloud.apis.thingplus.records import envelope, envelope_with_pack, series_leaf
 from homecloud.core.events import ChangeEvent
 from homecloud.core.models import Device, now_ms
-from homecloud.core.series import AggregateFunc, Bucket, aggregate, read_range
+from homecloud.core.series import (
+    MAX_TS_MS,
+    AggregateFunc,
+    Bucket,
+    SeriesError,
+    aggregate,
+    read_range,
+)
 from homecloud.core.timebuckets import BucketUnit
 
 SERIES = "/v2/gateways/{gateway_id}/sensors/{sensor_id}/series"
 DEFAULT_RAW_COUNT: Final = 2000
 MAX_RAW_COUNT: Final = 10080
-INTERVAL: Final = re.compile(r"^([1-9][0-9]*)([mhdw])$")
+# Up to 99,999 units: wider buckets than that hold everything there is anyway.
+INTERVAL: Final = re.compile(r"^([1-9][0-9]{0,4})([mhdw])$")
 UNIT_MS: Final = {"m": 60_000, "h": 3_600_000, "d": 86_400_000, "w": 604_800_000}
 INTERVAL_FUNCS: Final = ("average", "sum", "count")
 TIME_UNITS: Final = ("hour", "day", "week", "month", "year")
@@ -80,17 +88,21 @@ def parse_time(params: QueryParams, name: str, default: int | None) -> int:
                 f"should have required property '{name}'", "required", "", missingProperty=name
             )
         return default
-    if raw.lstrip("-").isdigit():
-        return int(raw)
-    try:
-        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
-        raise schema_error(
-            'should match format "date-time"', "format", f".{name}", format="date-time"
-        ) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return int(moment.timestamp() * 1000)
+    if raw.isdigit():
+        moment_ms = int(raw)
+    else:
+        try:
+            moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        except ValueError:
+            raise schema_error(
+                'should match format "date-time"', "format", f".{name}", format="date-time"
+            ) from None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        moment_ms = int(moment.timestamp() * 1000)
+    if not 0 <= moment_ms <= MAX_TS_MS:
+        raise invalid_input(f"{name} lies outside the time line this server keeps (1970 on).")
+    return moment_ms
 
 
 def choice(params: QueryParams, name: str, allowed: tuple[str, ...], default: str) -> str:
@@ -183,10 +195,13 @@ async def sensor_with_series(
         end = parse_time(params, "dataEnd", now)
         if end <= start:
             raise invalid_input("dataEnd must come after dataStart.")
-        if params.get("statFunc[id]") is not None:
-            data, meta = await statistics(session, sensor, params, start, end, tz)
-        else:
-            data, meta = await interval_data(session, sensor, params, start, end)
+        try:
+            if params.get("statFunc[id]") is not None:
+                data, meta = await statistics(session, sensor, params, start, end, tz)
+            else:
+                data, meta = await interval_data(session, sensor, params, start, end)
+        except SeriesError as exc:  # a range off the time line, or too many buckets
+            raise invalid_input(str(exc)) from None
     leaf = (
         series_leaf(sensor, gateway.serial, sensor.latest) if sensor.latest else {"type": "series"}
     )
