@@ -114,3 +114,32 @@ def test_energy_settings_are_stored_in_the_accounts_preferences(env: Path) -> No
         app, ["nuheat", "energy-settings", "--email", "ann@example.com", "--kwh-rate", "-1"]
     )
     assert negative.exit_code == 2
+
+
+def test_add_thermostat(env: Path) -> None:
+    asyncio.run(_add_ann(env))
+    runner = CliRunner()
+    arguments = ["nuheat", "add-thermostat", "--email", "ann@example.com", "--serial", "12345678"]
+    added = runner.invoke(app, [*arguments, "--name", "Bathroom", "--timezone", "America/Chicago"])
+    assert added.exit_code == 0, added.output
+    assert "thermostat 12345678 (Bathroom) added" in added.stdout
+    again = runner.invoke(app, [*arguments, "--name", "Kitchen"])
+    assert again.exit_code == 2
+    assert "registered already" in again.stderr
+    zone = runner.invoke(
+        app, [*arguments[:-1], "87654321", "--name", "Hall", "--timezone", "Mars/Olympus"]
+    )
+    assert zone.exit_code == 2
+    assert "not an IANA time zone" in zone.stderr
+
+    async def stored() -> list[tuple[str, str, str]]:
+        database = Database(Settings(data_dir=env).effective_database_url)
+        async with database.session() as session:
+            user = await find_by_login(session, "ann@example.com")
+            assert user is not None
+            devices = await repository.thermostats(session, user.id)
+            result = [(d.serial, d.name, d.attributes["time_zone"]) for d in devices]
+        await database.dispose()
+        return result
+
+    assert asyncio.run(stored()) == [("12345678", "Bathroom", "America/Chicago")]
