@@ -31,6 +31,7 @@ def add(
     ] = None,
 ) -> None:
     """Add a simulated thermostat with the default weekly schedule."""
+    # The root command imports this module, so its helpers are imported when called.
     from homecloud.cli import current_settings, fail, out, run_on_database
 
     settings = current_settings(ctx)
@@ -82,7 +83,6 @@ def energy_settings(
     ] = None,
 ) -> None:
     """Set what the energy log estimates kWh and cost from; prints the settings in force."""
-    # The root command's helpers; imported here because the root command imports this module.
     # The root command imports this module, so its helpers are imported when called.
     from homecloud.cli import current_settings, fail, out, run_on_database
 
