@@ -3,14 +3,11 @@ model names; the UI's assets are served by homecloud itself."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import httpx
 import pytest
-from playwright.async_api import Browser, async_playwright
+from playwright.async_api import Browser
 
 from tests.conftest import LiveServer
-from tests.identity.test_browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
 
 V1_MODELS = {
     "AccountModel",
@@ -88,19 +85,6 @@ async def test_the_page_and_its_assets_are_served_locally(client: httpx.AsyncCli
     script = await client.get("/nuheat/swagger/assets/swagger-ui-bundle.js")
     assert script.status_code == 200
     assert len(script.content) > 100_000
-
-
-@pytest.fixture
-async def chromium() -> AsyncIterator[Browser]:
-    require_chromium()
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        try:
-            yield browser
-        finally:
-            await browser.close()
 
 
 @pytest.mark.browser
