@@ -266,18 +266,28 @@ def python_rate(
     return total / (time.perf_counter() - started)
 
 
+def rate_of(url: str, headers: dict[str, str], args: argparse.Namespace, use_wrk: bool) -> float:
+    if use_wrk:
+        return wrk_rate(url, headers, args.seconds, args.connections)
+    return python_rate(url, headers, args.seconds, args.connections)
+
+
 def measure(
-    label: str, url: str, headers: dict[str, str], args: argparse.Namespace, use_wrk: bool
-) -> float:
-    rates = []
+    base: str, auth: dict[str, str], args: argparse.Namespace, use_wrk: bool
+) -> tuple[float, float]:
+    """Medians of both rates, the two paths taking turns each round, so that a neighbour's
+    load on a shared machine weighs on both alike."""
+    health: list[float] = []
+    reads: list[float] = []
     for number in range(1, args.rounds + 1):
-        if use_wrk:
-            rate = wrk_rate(url, headers, args.seconds, args.connections)
-        else:
-            rate = python_rate(url, headers, args.seconds, args.connections)
-        rates.append(rate)
-        print(f"  {label:<28} round {number}: {rate:8.1f} requests/s", flush=True)
-    return statistics.median(rates)
+        health.append(rate_of(base + "/healthz", {}, args, use_wrk))
+        reads.append(rate_of(base + THERMOSTATS, auth, args, use_wrk))
+        print(
+            f"  round {number}: /healthz {health[-1]:8.1f}/s, GET /api/v1/Thermostat"
+            f" {reads[-1]:8.1f}/s (ratio {reads[-1] / health[-1]:.3f})",
+            flush=True,
+        )
+    return statistics.median(health), statistics.median(reads)
 
 
 async def prepare(args: argparse.Namespace) -> tuple[subprocess.Popen[bytes], str, str, Path]:
@@ -306,21 +316,15 @@ def main() -> int:
     try:
         auth = {"Authorization": f"Bearer {token}"}
         # Warm-up: every worker's connections, caches and code paths.
-        measure(
-            "warm-up",
-            base + THERMOSTATS,
-            auth,
-            argparse.Namespace(**{**vars(args), "rounds": 1, "seconds": 2.0}),
-            use_wrk,
-        )
+        warm_up = argparse.Namespace(**{**vars(args), "seconds": 2.0})
+        rate_of(base + THERMOSTATS, auth, warm_up, use_wrk)
         generator = "wrk" if use_wrk else "Python (httpx, 2 processes)"
         print(
             f"server: {args.workers} worker(s), SQLite; load: {generator}, "
             f"{args.connections} connections, {args.rounds} x {args.seconds:g} s per path",
             flush=True,
         )
-        health = measure("/healthz", base + "/healthz", {}, args, use_wrk)
-        reads = measure("GET /api/v1/Thermostat", base + THERMOSTATS, auth, args, use_wrk)
+        health, reads = measure(base, auth, args, use_wrk)
     finally:
         stop_server(process)
         shutil.rmtree(data_dir, ignore_errors=True)
