@@ -12,7 +12,7 @@ measures each path for a fixed time:
   rate limiter, and the thermostats read from the database and rendered.
 
 The load comes from ``wrk`` when it is installed (it costs the machine least), else from a
-few Python processes, each with keep-alive httpx connections. Server and load generator
+few Python processes, each with keep-alive connections of a minimal HTTP/1.1 client. Server and load generator
 share the machine, which is often shared further: compare the ratio, not the raw rates.
 Targets (issue 4): at least 2,000 requests/s and a ratio of at least 0.35; the exit status
 is 1 when one is missed.
@@ -218,6 +218,33 @@ def wrk_rate(url: str, headers: dict[str, str], seconds: float, connections: int
     return float(match.group(1))
 
 
+async def _keep_alive_connection(url: str, headers: dict[str, str], deadline: float) -> int:
+    """GETs ``url`` over one keep-alive connection until ``deadline``: a minimal HTTP/1.1
+    client (one prebuilt request, Content-Length bodies), far lighter than a full client
+    library, so that the load generator leaves the CPU to the server."""
+    parts = urlsplit(url)
+    request = (
+        f"GET {parts.path} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
+        + "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+        + "\r\n"
+    ).encode()
+    reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
+    done = 0
+    try:
+        while time.monotonic() < deadline:
+            writer.write(request)
+            head = await reader.readuntil(b"\r\n\r\n")
+            status = head[9:12]
+            match = re.search(rb"(?i)content-length:\s*(\d+)", head)
+            if status != b"200" or match is None:
+                raise SystemExit(f"{url} answered {head[:200]!r}")
+            await reader.readexactly(int(match.group(1)))
+            done += 1
+    finally:
+        writer.close()
+    return done
+
+
 def _python_worker(
     url: str,
     headers: dict[str, str],
@@ -226,22 +253,11 @@ def _python_worker(
     results: multiprocessing.Queue[int],
 ) -> None:
     async def run() -> int:
-        done = 0
         deadline = time.monotonic() + seconds
-
-        async def connection() -> None:
-            nonlocal done
-            async with httpx.AsyncClient(
-                headers=headers, limits=httpx.Limits(max_connections=1)
-            ) as http:
-                while time.monotonic() < deadline:
-                    response = await http.get(url)
-                    if response.status_code != 200:
-                        raise SystemExit(f"{url} answered {response.status_code}")
-                    done += 1
-
-        await asyncio.gather(*(connection() for _ in range(connections)))
-        return done
+        counts = await asyncio.gather(
+            *(_keep_alive_connection(url, headers, deadline) for _ in range(connections))
+        )
+        return sum(counts)
 
     results.put(asyncio.run(run()))
 
@@ -249,8 +265,8 @@ def _python_worker(
 def python_rate(
     url: str, headers: dict[str, str], seconds: float, connections: int, processes: int = 2
 ) -> float:
-    """Keep-alive httpx connections spread over a few processes, so that one Python process
-    is not the bottleneck."""
+    """Keep-alive connections spread over a few processes, so that one Python process is not
+    the bottleneck."""
     results: multiprocessing.Queue[int] = multiprocessing.Queue()
     share = max(1, connections // processes)
     workers = [
@@ -318,7 +334,7 @@ def main() -> int:
         # Warm-up: every worker's connections, caches and code paths.
         warm_up = argparse.Namespace(**{**vars(args), "seconds": 2.0})
         rate_of(base + THERMOSTATS, auth, warm_up, use_wrk)
-        generator = "wrk" if use_wrk else "Python (httpx, 2 processes)"
+        generator = "wrk" if use_wrk else "Python (raw keep-alive HTTP/1.1, 2 processes)"
         print(
             f"server: {args.workers} worker(s), SQLite; load: {generator}, "
             f"{args.connections} connections, {args.rounds} x {args.seconds:g} s per path",
