@@ -65,8 +65,7 @@ class ThermostatState:
 
     @classmethod
     def from_attributes(cls, attributes: Mapping[str, Any]) -> ThermostatState:
-        known = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{key: value for key, value in attributes.items() if key in known})
+        return cls(**{key: value for key, value in attributes.items() if key in _FIELDS})
 
     def to_attributes(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -78,6 +77,10 @@ class ThermostatState:
 
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.time_zone)
+
+
+# Attributes this version knows; others (from a newer version, say) are left out.
+_FIELDS = frozenset(known.name for known in dataclasses.fields(ThermostatState))
 
 
 def target(
