@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from homecloud.apis.nuheat import repository
+from homecloud.apis.nuheat.models import NuheatGroup
 from homecloud.apis.nuheat.schedule import (
     MAX_TEMPERATURE,
     MIN_TEMPERATURE,
@@ -232,7 +233,7 @@ async def change_thermostat(
 # Groups
 
 
-def group_view(group: Any) -> dict[str, Any]:
+def group_view(group: NuheatGroup) -> dict[str, Any]:
     return {
         "groupId": str(group.id),
         "groupName": group.name,
