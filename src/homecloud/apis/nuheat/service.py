@@ -112,13 +112,13 @@ def settled(
 
 
 async def list_thermostats(database: Database, owner_id: int) -> list[Thermostat]:
-    rows, away = await database.read(lambda c: repository.read_thermostats(c, owner_id))
+    rows, away = await repository.read_thermostats(database, owner_id)
     at = now_ms()
     return [settled(row.serial, row.name, row.attributes, away, at) for row in rows]
 
 
 async def get_thermostat(database: Database, owner_id: int, serial: str) -> Thermostat:
-    rows, away = await database.read(lambda c: repository.read_thermostats(c, owner_id, serial))
+    rows, away = await repository.read_thermostats(database, owner_id, serial)
     if not rows:
         raise not_found(serial)
     return settled(rows[0].serial, rows[0].name, rows[0].attributes, away, now_ms())

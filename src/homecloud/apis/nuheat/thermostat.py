@@ -10,6 +10,7 @@ room, the relay and the energy counters forward and persists the result.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -106,7 +107,7 @@ def settle(
 ) -> ThermostatState:
     """The state at ``at_ms`` as far as modes go: an expired hold has returned to Auto by
     itself, and the set point is the one in force. Returns a new state."""
-    settled = dataclasses.replace(state)
+    settled = copy.copy(state)  # a shallow copy; the schedule is never changed in place
     if (
         settled.schedule_mode == SCHEDULE_HOLD
         and settled.hold_until_ms is not None
@@ -145,7 +146,7 @@ def simulate(
     Returns the new state and the relay's on-minutes of every UTC hour the run touched (the
     last one possibly unfinished), for the relay-minutes series.
     """
-    current = dataclasses.replace(state)
+    current = copy.copy(state)
     if current.simulated_until_ms <= 0:
         current.simulated_until_ms = until_ms
     if current.relay_hour_ms <= 0:
