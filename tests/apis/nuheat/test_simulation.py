@@ -210,3 +210,22 @@ async def test_the_loop_steps_while_holding_the_lease_and_gives_it_up_when_stopp
         with contextlib.suppress(asyncio.CancelledError):
             await task
     assert await leases.acquire(database, LEASE, "someone else", 30_000)
+
+
+async def test_a_thermostat_that_cannot_be_simulated_does_not_stop_the_others(
+    database: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    clock = ManualClock(WEDNESDAY_7AM)
+    owner_id, serial = await make_thermostat(database, clock.now_ms())
+    async with database.session(write=True) as session:
+        await add_thermostat(
+            session, owner_id, "40000002", "Broken", tz=ZONE.key, started_ms=clock.now_ms()
+        )
+        broken = await session.scalar(select(Device).where(Device.serial == "40000002"))
+        assert broken is not None
+        broken.attributes = {**broken.attributes, "time_zone": "Nowhere/Nothing"}
+    simulation = Simulation(database, InProcessBus(), clock)
+    clock.advance(HOUR)
+    changes = await simulation.step()
+    assert [change.resource_id for change in changes] == [serial]
+    assert "simulating thermostat" in caplog.text

@@ -64,7 +64,13 @@ class Simulation:
             thermostats = await repository.every_thermostat(session)
         changes: list[ChangeEvent] = []
         for device_id, _owner in thermostats:
-            change = await self._advance(device_id, now)
+            try:
+                change = await self._advance(device_id, now)
+            except Exception:
+                # One thermostat that cannot be simulated (its row damaged by hand, say) must
+                # not stop the others; it is tried again next step.
+                log.exception("simulating thermostat %s failed", device_id)
+                continue
             if change is not None:
                 changes.append(change)
         await publish(self.bus, changes)
