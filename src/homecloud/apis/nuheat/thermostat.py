@@ -52,6 +52,9 @@ class ThermostatState:
     hold_until_ms: int | None = None
     manual_set_point: int = 2100
     schedule: list[dict[str, Any]] = field(default_factory=default_schedule)
+    # The room: its heating mat's power and how well it keeps heat (see sim.thermal).
+    heater_w_per_m2: float = 150.0
+    loss_w_per_m2k: float = 2.5
     floor_c: float = 20.0
     room_c: float = 20.0
     heating: bool = False
@@ -155,6 +158,9 @@ def simulate(
     timeline = EventTimeline(current.schedule, zone, current.simulated_until_ms)
     hours: list[RelayHour] = []
     room = thermal.RoomState(floor_c=current.floor_c, room_c=current.room_c)
+    parameters = thermal.RoomParameters(
+        heater_w_per_m2=current.heater_w_per_m2, room_to_outdoor_w_per_m2k=current.loss_w_per_m2k
+    )
     at = current.simulated_until_ms
     outdoor_at, outdoor_c = -1, 0.0
     while at < until_ms:
@@ -165,7 +171,13 @@ def simulate(
         if at - outdoor_at >= 15 * 60_000:  # the weather changes slowly: look it up quarterly
             outdoor_at = at
             outdoor_c = OUTDOOR.temperature_c(_local(at, zone))
-        room = thermal.step(room, (end - at) / 1000, heating=current.heating, outdoor_c=outdoor_c)
+        room = thermal.step(
+            room,
+            (end - at) / 1000,
+            heating=current.heating,
+            outdoor_c=outdoor_c,
+            parameters=parameters,
+        )
         if current.heating:
             current.relay_on_ms += end - at
         at = end
