@@ -68,12 +68,12 @@ def quota_exceeded(decision: RateLimitDecision) -> ApiError:
 
 
 def limit_headers(decision: RateLimitDecision) -> list[tuple[bytes, bytes]]:
-    """The longest window's headers, spelt as the vendor's server sends them."""
+    """The longest window's headers (names in lower case, as every header here goes out)."""
     longest = decision.longest
     return [
-        (b"X-Rate-Limit-Limit", longest.window.period.encode()),
-        (b"X-Rate-Limit-Remaining", str(longest.remaining).encode()),
-        (b"X-Rate-Limit-Reset", round_trip(longest.reset_at).encode()),
+        (b"x-rate-limit-limit", longest.window.period.encode()),
+        (b"x-rate-limit-remaining", str(longest.remaining).encode()),
+        (b"x-rate-limit-reset", round_trip(longest.reset_at).encode()),
     ]
 
 
