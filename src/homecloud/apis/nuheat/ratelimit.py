@@ -25,6 +25,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from homecloud.apis.nuheat.paths import local_path
 from homecloud.apis.nuheat.timefmt import round_trip
 from homecloud.core.errors import ApiError, ErrorShape
 from homecloud.core.ratelimit import RateLimitDecision, RateLimiter, RateLimitPolicy
@@ -128,7 +129,7 @@ class ApiGate:
         self.shape = shape
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not _is_api(scope):
+        if scope["type"] != "http" or not local_path(scope).startswith("/api/"):
             await self.app(scope, receive, send)
             return
         request = Request(scope)
@@ -167,10 +168,3 @@ class ApiGate:
             # A client's own token (client credentials) acts for no account.
             raise ApiError.of(403, "The access token is not issued for a user.")
         return principal
-
-
-def _is_api(scope: Scope) -> bool:
-    root: str = scope.get("root_path", "")
-    path: str = scope["path"]
-    local = path[len(root) :] if root and path.startswith(root) else path
-    return local.startswith("/api/")
