@@ -174,7 +174,7 @@ def simulate(
     at = current.simulated_until_ms
     outdoor_at, outdoor_c = -1, 0.0
     while at < until_ms:
-        current = settle(current, at, away_set_point, timeline)
+        settle_in_place(current, at, away_set_point, timeline)
         current.heating = RELAY.switch(current.heating, room.floor_c, current.set_point / 100)
         hour_end = current.relay_hour_ms + HOUR_MS
         end = min(until_ms, at + step_ms, hour_end)
@@ -196,7 +196,7 @@ def simulate(
             current.relay_hour_ms, current.relay_on_ms = hour_end, 0
     # The hour still running, so that the energy log shows it too; rewritten as it fills up.
     hours.append(RelayHour(current.relay_hour_ms, current.relay_on_ms / 60_000))
-    current = settle(current, until_ms, away_set_point, timeline)
+    settle_in_place(current, until_ms, away_set_point, timeline)
     current.floor_c, current.room_c = room.floor_c, room.room_c
     current.simulated_until_ms = max(until_ms, current.simulated_until_ms)
     return current, hours
