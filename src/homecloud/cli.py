@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from homecloud import __version__
+from homecloud.apis.nuheat import cli as nuheat_cli
 from homecloud.apis.thingplus import simulator as thingplus_simulator
 from homecloud.app import FACE_FACTORIES
 from homecloud.core import migrations
@@ -71,6 +72,7 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(apikey_app, name="apikey")
 app.add_typer(cardtoken_app, name="cardtoken")
 app.add_typer(thingplus_simulator.simulate_app, name="simulate")
+app.add_typer(nuheat_cli.app, name="nuheat")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)

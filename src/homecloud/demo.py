@@ -11,6 +11,7 @@ import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+from homecloud.apis.nuheat.demo import seed_demo as seed_nuheat
 from homecloud.apis.thingplus.demo import seed_thingplus
 from homecloud.core.database import Database
 from homecloud.core.models import User
@@ -33,8 +34,7 @@ DEMO_GRANTS: dict[str, tuple[str, ...]] = {
 DemoSeeder = Callable[[Database, Settings, User], Awaitable[None]]
 
 # Faces register a seeder here when they land; seeders must be idempotent.
-DEMO_SEEDERS: dict[str, DemoSeeder] = {}
-DEMO_SEEDERS["thingplus"] = seed_thingplus
+DEMO_SEEDERS: dict[str, DemoSeeder] = {"nuheat": seed_nuheat, "thingplus": seed_thingplus}
 
 
 @dataclass(frozen=True)

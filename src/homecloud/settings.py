@@ -20,6 +20,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from homecloud.core.ratelimit import RateLimitPolicy
+
 # The TOML file being read, if any: set by load_settings around one Settings() call, so that
 # the environment of the process is left alone. Without it, HOMECLOUD_CONFIG names the file.
 _config_file: ContextVar[Path | None] = ContextVar("homecloud_config_file", default=None)
@@ -57,6 +59,39 @@ class ThingplusSettings(BaseModel):
     )
 
 
+NUHEAT_SEED_RATE_LIMIT = "50/1s, 750/30m, 20000/12h, 250000/7d"
+
+
+class NuheatSettings(BaseModel):
+    """The Nuheat face: its rate limits, its v1 Schedule endpoints and its simulation."""
+
+    rate_limit: str = Field(
+        default=NUHEAT_SEED_RATE_LIMIT,
+        description="Windows per user and client, e.g. '50/1s, 750/30m' (the seed's by default).",
+    )
+    v1_schedule_blocked: bool = Field(
+        default=False,
+        description="Answer the v1 Schedule endpoints with 405, as the vendor's service does today.",
+    )
+    token_cache_seconds: float = Field(
+        default=10.0,
+        ge=0,
+        le=300,
+        description="How long a checked access token is trusted without checking it again "
+        "(0: check every call). The vendor's access tokens cannot be revoked at all.",
+    )
+    simulation: bool = Field(default=True, description="Run the thermostat simulation.")
+    simulation_interval: float = Field(
+        default=30.0, gt=0, le=3600, description="Seconds between two simulation steps."
+    )
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _parsable(cls, value: str) -> str:
+        RateLimitPolicy.parse("nuheat", value)
+        return value
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="HOMECLOUD_",
@@ -90,6 +125,7 @@ class Settings(BaseSettings):
         description="Host name -> face, to serve a face at the root of its own host.",
     )
     demo_password: str | None = Field(default=None, min_length=8)
+    nuheat: NuheatSettings = Field(default_factory=NuheatSettings)
 
     @field_validator("log_level", "log_format", mode="before")
     @classmethod
