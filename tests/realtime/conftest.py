@@ -1,0 +1,108 @@
+"""A small hub (no vendor) on a real server, for the SignalR protocol tests."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Collection
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from starlette.applications import Starlette
+from starlette.requests import HTTPConnection
+
+from homecloud.core.errors import ApiError
+from homecloud.core.events import ChangeEvent, InProcessBus, Subscription
+from homecloud.realtime.signalr import (
+    BindingError,
+    Hub,
+    HubCaller,
+    HubConnection,
+    HubError,
+    HubMethod,
+    HubOptions,
+)
+from tests.realtime.serving import serving
+
+# token -> (owner, lifetime in seconds)
+TOKENS = {"ann": (1, 3600.0), "bob": (2, 3600.0), "brief": (1, 0.4)}
+OPTIONS = HubOptions(
+    ping_interval=0.2, client_timeout=1.0, handshake_timeout=0.5, send_queue_size=8
+)
+
+
+async def authenticate(_connection: HTTPConnection, token: str | None) -> HubCaller:
+    if token not in TOKENS:
+        raise ApiError(401, ["no"], headers={"WWW-Authenticate": "Bearer"})
+    owner, lifetime = TOKENS[token]
+    return HubCaller(owner_id=owner, expires_at=time.time() + lifetime)
+
+
+async def echo(_connection: HubConnection[list[str]], arguments: list[Any]) -> Any:
+    return arguments[0]
+
+
+async def remember(connection: HubConnection[list[str]], arguments: list[Any]) -> None:
+    if not isinstance(arguments[0], str):
+        raise BindingError("Expected a string.")
+    connection.state.append(arguments[0])
+    connection.invoke("Remembered", list(connection.state))
+
+
+async def refuse(_connection: HubConnection[list[str]], _arguments: list[Any]) -> None:
+    raise HubError("Not today.")
+
+
+async def crash(_connection: HubConnection[list[str]], _arguments: list[Any]) -> None:
+    raise RuntimeError("secret internals")
+
+
+def route(event: ChangeEvent, connections: Collection[HubConnection[list[str]]]) -> None:
+    for connection in connections:
+        if event.kind == "burst":
+            connection.invoke("Changed", event.resource_id)  # one message per event
+        else:
+            connection.invoke_batched("Changed", event.resource_id)
+
+
+@dataclass
+class HubServer:
+    url: str
+    bus: InProcessBus
+    hub: Hub[list[str]]
+
+    async def publish(self, owner: int, resource_id: str, kind: str = "change") -> None:
+        await self.bus.publish(ChangeEvent("test", kind, owner, resource_id))
+
+    async def idle(self) -> None:
+        """Waits until the server has let go of every connection."""
+        async with asyncio.timeout(5):
+            while self.hub.connection_count:
+                await asyncio.sleep(0.01)
+
+
+@pytest.fixture
+async def hub_server() -> AsyncIterator[HubServer]:
+    bus = InProcessBus()
+
+    def subscribe() -> Subscription:
+        return bus.subscribe(lambda _event: True)
+
+    hub: Hub[list[str]] = Hub(
+        authenticate=authenticate,
+        methods={
+            "Echo": HubMethod(1, echo),
+            "Remember": HubMethod(1, remember),
+            "Refuse": HubMethod(0, refuse),
+            "Crash": HubMethod(0, crash),
+        },
+        new_state=list,
+        subscribe=subscribe,
+        route_event=route,
+        options=OPTIONS,
+    )
+    app = Starlette(routes=hub.routes("/hub"))
+    async with serving(app) as url:
+        yield HubServer(url, bus, hub)
+    await bus.close()
