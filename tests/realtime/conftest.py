@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import AsyncIterator, Collection
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from homecloud.realtime.signalr import (
     HubOptions,
 )
 from tests.realtime.serving import serving
+from tests.realtime.signalr_peer import eventually
 
 # token -> (owner, lifetime in seconds)
 TOKENS = {"ann": (1, 3600.0), "bob": (2, 3600.0), "brief": (1, 0.4)}
@@ -77,9 +77,7 @@ class HubServer:
 
     async def idle(self) -> None:
         """Waits until the server has let go of every connection."""
-        async with asyncio.timeout(5):
-            while self.hub.connection_count:
-                await asyncio.sleep(0.01)
+        await eventually(lambda: self.hub.connection_count == 0)
 
 
 @pytest.fixture

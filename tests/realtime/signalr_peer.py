@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -31,9 +31,9 @@ class Peer:
     async def send_raw(self, text: str | bytes) -> None:
         await self.websocket.send(text)
 
-    async def receive(self, timeout: float = 5.0) -> dict[str, Any]:
+    async def receive(self, within: float = 5.0) -> dict[str, Any]:
         """The next record the server sent."""
-        async with asyncio.timeout(timeout):
+        async with asyncio.timeout(within):
             while not self._records:
                 frame = await self.websocket.recv()
                 self._buffer += frame if isinstance(frame, str) else frame.decode()
@@ -41,9 +41,9 @@ class Peer:
                 self._records.extend(orjson.loads(record) for record in records)
         return self._records.popleft()
 
-    async def receive_other_than_ping(self, timeout: float = 5.0) -> dict[str, Any]:
+    async def receive_other_than_ping(self, within: float = 5.0) -> dict[str, Any]:
         while True:
-            message = await self.receive(timeout)
+            message = await self.receive(within)
             if message.get("type") != 6:
                 return message
 
@@ -68,14 +68,21 @@ class Peer:
             if message.get("type") == 3 and message.get("invocationId") == invocation_id:
                 return message
 
-    async def closed(self, timeout: float = 5.0) -> bool:
+    async def closed(self, within: float = 5.0) -> bool:
         """Waits for the server to close the socket, ignoring what it still sends."""
         try:
-            async with asyncio.timeout(timeout):
+            async with asyncio.timeout(within):
                 while True:
                     await self.websocket.recv()
         except ConnectionClosed:
             return True
+
+
+async def eventually(condition: Callable[[], bool], within: float = 5.0) -> None:
+    """Waits until ``condition()`` holds: for state the server settles on its own time."""
+    async with asyncio.timeout(within):
+        while not condition():  # noqa: ASYNC110 - the state lives in another component
+            await asyncio.sleep(0.01)
 
 
 def websocket_url(base: str, path: str, **query: str) -> str:

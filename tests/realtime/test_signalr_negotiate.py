@@ -15,7 +15,8 @@ async def test_negotiate_version_1_gives_an_id_and_a_separate_token(hub_server: 
     body = await negotiate(hub_server.url, "/hub", "ann", version=1)
     assert body["negotiateVersion"] == 1
     assert body["availableTransports"] == TRANSPORTS
-    assert body["connectionId"] and body["connectionToken"]
+    assert body["connectionId"]
+    assert body["connectionToken"]
     assert body["connectionId"] != body["connectionToken"]
     # The token is what connects.
     url = websocket_url(hub_server.url, "/hub", id=body["connectionToken"], access_token="ann")
