@@ -18,9 +18,11 @@ from tests.conftest import free_port
 
 
 @asynccontextmanager
-async def serving(app: ASGIApp, *, lifespan: Literal["on", "off"] = "off") -> AsyncIterator[str]:
-    """Serves ``app``; yields its base URL (``http://127.0.0.1:<port>``)."""
-    port = free_port()
+async def serving(
+    app: ASGIApp, *, lifespan: Literal["on", "off"] = "off", port: int | None = None
+) -> AsyncIterator[str]:
+    """Serves ``app`` (on ``port``, else a free one); yields its base URL."""
+    port = port or free_port()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan=lifespan)
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from homecloud.apis.nuheat.errors import nuheat_error
+from homecloud.apis.nuheat.notifications import mount_notifications
 from homecloud.core.errors import install_error_shape
 from homecloud.identity.oidc import IDENTITYSERVER, oidc_router
 from homecloud.identity.profiles import NUHEAT
@@ -17,6 +18,7 @@ def build(services: Services) -> FaceApp:
     app.include_router(
         oidc_router(services.identity, NUHEAT, IDENTITYSERVER, services.rate_limiter)
     )
+    mount_notifications(app, services)
     return FaceApp(
         name="nuheat",
         title="Nuheat OpenAPI",

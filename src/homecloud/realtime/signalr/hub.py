@@ -60,7 +60,7 @@ class HubMethod(Generic[S]):
 
 
 def _empty_error_body(error: ApiError) -> Response:
-    return Response(status_code=error.status, headers=dict(error.headers))
+    return Response(status_code=error.status)
 
 
 def access_token_of(connection: HTTPConnection) -> str | None:
@@ -126,7 +126,7 @@ class Hub(Generic[S]):
         try:
             await self._authenticate(request, token)
         except ApiError as error:
-            return self._render_error(error)
+            return self._error_response(error)
         connection_token = self._tokens.issue(token or "")
         if version == 0:
             # Version 0 has no separate token: the client sends the connectionId as ``id``.
@@ -151,7 +151,7 @@ class Hub(Generic[S]):
         try:
             caller = await self._authenticate(websocket, token)
         except ApiError as error:
-            await _deny(websocket, self._render_error(error))
+            await _deny(websocket, self._error_response(error))
             return
         # Without an id the client skipped negotiation: that creates a connection too.
         connection_token = websocket.query_params.get("id")
@@ -173,6 +173,13 @@ class Hub(Generic[S]):
         finally:
             if connection_token is not None:
                 self._tokens.release(connection_token)
+
+    def _error_response(self, error: ApiError) -> Response:
+        """The face's error shape, with the error's headers (``WWW-Authenticate``), as the
+        face's own routes answer."""
+        response = self._render_error(error)
+        response.headers.update(error.headers)
+        return response
 
     # ---------------------------------------------------------------- what connections call
 
