@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from homecloud import __version__
+from homecloud.apis.nuheat import cli as nuheat_cli
 from homecloud.app import FACE_FACTORIES
 from homecloud.core import migrations
 from homecloud.core.database import Database, DatabaseUnavailable, describe_connection_error
@@ -69,6 +70,7 @@ app.add_typer(client_app, name="client")
 app.add_typer(keys_app, name="keys")
 app.add_typer(apikey_app, name="apikey")
 app.add_typer(cardtoken_app, name="cardtoken")
+app.add_typer(nuheat_cli.app, name="nuheat")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)

@@ -11,6 +11,7 @@ import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+from homecloud.apis.nuheat.demo import seed_demo as seed_nuheat
 from homecloud.core.database import Database
 from homecloud.core.models import User
 from homecloud.core.users import create_user, find_by_login, set_password
@@ -32,7 +33,7 @@ DEMO_GRANTS: dict[str, tuple[str, ...]] = {
 DemoSeeder = Callable[[Database, Settings, User], Awaitable[None]]
 
 # Faces register a seeder here when they land; seeders must be idempotent.
-DEMO_SEEDERS: dict[str, DemoSeeder] = {}
+DEMO_SEEDERS: dict[str, DemoSeeder] = {"nuheat": seed_nuheat}
 
 
 @dataclass(frozen=True)

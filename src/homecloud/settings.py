@@ -20,6 +20,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from homecloud.core.ratelimit import RateLimitPolicy
+
 # The TOML file being read, if any: set by load_settings around one Settings() call, so that
 # the environment of the process is left alone. Without it, HOMECLOUD_CONFIG names the file.
 _config_file: ContextVar[Path | None] = ContextVar("homecloud_config_file", default=None)
@@ -43,6 +45,32 @@ class FaceToggles(BaseModel):
 
     def enabled(self) -> list[str]:
         return [name for name in FACE_NAMES if getattr(self, name)]
+
+
+NUHEAT_SEED_RATE_LIMIT = "50/1s, 750/30m, 20000/12h, 250000/7d"
+
+
+class NuheatSettings(BaseModel):
+    """The Nuheat face: its rate limits, its v1 Schedule endpoints and its simulation."""
+
+    rate_limit: str = Field(
+        default=NUHEAT_SEED_RATE_LIMIT,
+        description="Windows per user and client, e.g. '50/1s, 750/30m' (the seed's by default).",
+    )
+    v1_schedule_blocked: bool = Field(
+        default=False,
+        description="Answer the v1 Schedule endpoints with 405, as the vendor's service does today.",
+    )
+    simulation: bool = Field(default=True, description="Run the thermostat simulation.")
+    simulation_interval: float = Field(
+        default=30.0, gt=0, le=3600, description="Seconds between two simulation steps."
+    )
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _parsable(cls, value: str) -> str:
+        RateLimitPolicy.parse("nuheat", value)
+        return value
 
 
 class Settings(BaseSettings):
@@ -77,6 +105,7 @@ class Settings(BaseSettings):
         description="Host name -> face, to serve a face at the root of its own host.",
     )
     demo_password: str | None = Field(default=None, min_length=8)
+    nuheat: NuheatSettings = Field(default_factory=NuheatSettings)
 
     @field_validator("log_level", "log_format", mode="before")
     @classmethod

@@ -1,27 +1,53 @@
-"""The Nuheat face application, mounted at ``/nuheat``."""
+"""The Nuheat face application, mounted at ``/nuheat``: the identity server, the OpenAPI
+resources v1 and v2, Swagger UI, and the thermostats' simulation."""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 
+from homecloud.apis.nuheat import account, energy, groups, schedules, thermostats
 from homecloud.apis.nuheat.errors import nuheat_error
 from homecloud.apis.nuheat.notifications import mount_notifications
+from homecloud.apis.nuheat.openapi import install_swagger
+from homecloud.apis.nuheat.paths import VendorPaths
+from homecloud.apis.nuheat.ratelimit import Gate
+from homecloud.apis.nuheat.simulation import Simulation
 from homecloud.core.errors import install_error_shape
+from homecloud.core.ratelimit import RateLimitPolicy
 from homecloud.identity.oidc import IDENTITYSERVER, oidc_router
 from homecloud.identity.profiles import NUHEAT
 from homecloud.services import FaceApp, Services
 
 
 def build(services: Services) -> FaceApp:
+    settings = services.settings.nuheat
     app = FastAPI(title="Open API", docs_url=None, redoc_url=None, openapi_url=None)
     install_error_shape(app, nuheat_error, max_body_bytes=services.settings.max_body_bytes)
+    app.add_middleware(VendorPaths)
     app.include_router(
         oidc_router(services.identity, NUHEAT, IDENTITYSERVER, services.rate_limiter)
     )
+    gate = Gate(
+        services.identity,
+        services.rate_limiter,
+        RateLimitPolicy.parse("nuheat", settings.rate_limit),
+    )
+    database, bus = services.database, services.events
+    app.include_router(account.router(gate, database))
+    app.include_router(thermostats.router(gate, database, bus))
+    app.include_router(groups.router(gate, database, bus))
+    app.include_router(schedules.router(gate, database, bus, blocked=settings.v1_schedule_blocked))
+    app.include_router(energy.router(gate, database))
+    install_swagger(app)
     mount_notifications(app, services)
+    simulation = Simulation(database, bus, interval_seconds=settings.simulation_interval)
     return FaceApp(
         name="nuheat",
         title="Nuheat OpenAPI",
         app=app,
-        links={"identity": "/nuheat/identity/.well-known/openid-configuration"},
+        links={
+            "identity": "/nuheat/identity/.well-known/openid-configuration",
+            "swagger": "/nuheat/swagger",
+        },
+        background=(simulation.run,) if settings.simulation else (),
     )

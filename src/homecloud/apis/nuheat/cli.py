@@ -1,0 +1,63 @@
+"""``homecloud nuheat ...``: account settings of the Nuheat face."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from homecloud.apis.nuheat.energylog import PREFERENCES
+from homecloud.core.database import Database
+from homecloud.core.users import find_by_login
+
+app = typer.Typer(help="Nuheat thermostats: account settings.", no_args_is_help=True)
+
+
+@app.command("energy-settings")
+def energy_settings(
+    ctx: typer.Context,
+    email: Annotated[str, typer.Option(help="The account's e-mail address or user name.")],
+    kwh_rate: Annotated[
+        float | None, typer.Option(min=0, help="Price of a kWh, in cents (chargeKWattHour).")
+    ] = None,
+    floor_area: Annotated[
+        float | None, typer.Option(min=0, help="Heated floor area (e.g. in ft² or m²).")
+    ] = None,
+    watt_density: Annotated[
+        float | None,
+        typer.Option(min=0, help="Heating mat power per unit of that area (e.g. 12 W/ft²)."),
+    ] = None,
+    monday_first: Annotated[
+        bool | None,
+        typer.Option("--monday-first/--sunday-first", help="Where the energy log's weeks begin."),
+    ] = None,
+) -> None:
+    """Set what the energy log estimates kWh and cost from; prints the settings in force."""
+    # The root command's helpers; imported here because the root command imports this module.
+    from homecloud.cli import current_settings, fail, out, run_on_database
+
+    settings = current_settings(ctx)
+    given = {
+        "kwhRate": kwh_rate,
+        "floorArea": floor_area,
+        "wattDensity": watt_density,
+        "mondayIsFirstDay": monday_first,
+    }
+
+    async def work(database: Database) -> dict[str, object] | None:
+        async with database.session(write=True) as session:
+            user = await find_by_login(session, email)
+            if user is None:
+                return None
+            preferences = dict(user.preferences or {})
+            ours = dict(preferences.get(PREFERENCES, {}))
+            ours.update({key: value for key, value in given.items() if value is not None})
+            preferences[PREFERENCES] = ours
+            user.preferences = preferences
+            return ours
+
+    stored = run_on_database(settings, work)
+    if stored is None:
+        fail(f"no account {email!r}", code=2)
+    for key in ("kwhRate", "floorArea", "wattDensity", "mondayIsFirstDay"):
+        out.print(f"{key}: {stored.get(key, '-')}", markup=False)

@@ -1,0 +1,137 @@
+"""The face's OpenAPI documents and Swagger UI, as the vendor publishes them: one document
+per API version (``/swagger/v1/swagger.json``, ``/swagger/v2/swagger.json``) under the
+vendor's model names, and the UI at ``/swagger``.
+
+The UI's scripts and styles come from the ``swagger-ui-bundle`` package and are served by
+this face, so the page works without internet access.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import orjson
+import swagger_ui_bundle
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.staticfiles import StaticFiles
+
+VERSIONS = ("v1", "v2")
+# Swashbuckle names v2's models as v1's; here they need distinct classes.
+_V2_NAMES = {"AccountModelV2": "AccountModel", "ThermostatModelV2": "ThermostatModel"}
+
+_PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="UTF-8">
+  <title>Open API - Swagger UI</title>
+  <link rel="stylesheet" href="swagger/assets/swagger-ui.css">
+  <link rel="icon" type="image/png" href="swagger/assets/favicon-32x32.png" sizes="32x32">
+</head>
+<body>
+  <div id="swagger-ui"></div>
+  <script src="swagger/assets/swagger-ui-bundle.js"></script>
+  <script src="swagger/assets/swagger-ui-standalone-preset.js"></script>
+  <script>
+    window.onload = function () {
+      const base = new URL("swagger/", window.location.href);
+      window.ui = SwaggerUIBundle({
+        urls: [
+          {url: new URL("v1/swagger.json", base).href, name: "Open API V1"},
+          {url: new URL("v2/swagger.json", base).href, name: "Open API V2"}
+        ],
+        dom_id: "#swagger-ui",
+        deepLinking: true,
+        validatorUrl: null,
+        oauth2RedirectUrl: new URL("assets/oauth2-redirect.html", base).href,
+        presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
+        layout: "StandaloneLayout"
+      });
+    };
+  </script>
+</body>
+</html>
+"""
+
+
+def _document(app: FastAPI, version: str) -> dict[str, Any]:
+    routes = [
+        route
+        for route in app.routes
+        if isinstance(route, APIRoute) and route.path.startswith(f"/api/{version}/")
+    ]
+    document = get_openapi(
+        title="Open API",
+        version=version,
+        openapi_version="3.0.4",
+        description="Nuheat OpenAPI for radiant floor-heating thermostats.",
+        routes=routes,
+    )
+    if version == "v2":
+        text = orjson.dumps(document).decode()
+        for ours, vendors in _V2_NAMES.items():
+            text = text.replace(
+                f'"#/components/schemas/{ours}"', f'"#/components/schemas/{vendors}"'
+            )
+        document = orjson.loads(text)
+        schemas = document.get("components", {}).get("schemas", {})
+        for ours, vendors in _V2_NAMES.items():
+            if ours in schemas:
+                schemas[vendors] = schemas.pop(ours)
+    return document
+
+
+def _with_servers(document: dict[str, Any], root: str) -> dict[str, Any]:
+    """The document for a client that reached this face at ``root``: where to send calls,
+    and where the identity server it authorizes at is."""
+    served = copy.copy(document)
+    served["servers"] = [{"url": root or "/"}]
+    components = dict(served.get("components", {}))
+    components["securitySchemes"] = {
+        "oauth2": {
+            "type": "oauth2",
+            "flows": {
+                "implicit": {
+                    "authorizationUrl": f"{root}/identity/connect/authorize",
+                    "scopes": {"openapi": "Access to the Open API"},
+                }
+            },
+        },
+        "Bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+    }
+    served["components"] = components
+    served["security"] = [{"oauth2": ["openapi"]}, {"Bearer": []}]
+    return served
+
+
+def install_swagger(app: FastAPI) -> None:
+    documents: dict[str, dict[str, Any]] = {}
+
+    def document(version: str) -> dict[str, Any]:
+        if version not in documents:
+            documents[version] = _document(app, version)
+        return documents[version]
+
+    async def swagger_page(_request: Request) -> Response:
+        return HTMLResponse(_PAGE)
+
+    async def swagger_json(request: Request) -> Response:
+        version = request.path_params["version"].lower()
+        if version not in VERSIONS:
+            return Response(status_code=404)
+        root = request.scope.get("root_path", "")
+        return Response(
+            orjson.dumps(_with_servers(document(version), root)), media_type="application/json"
+        )
+
+    app.add_route("/swagger", swagger_page, include_in_schema=False)
+    app.add_route("/swagger/{version}/swagger.json", swagger_json, include_in_schema=False)
+    app.mount(
+        "/swagger/assets",
+        StaticFiles(directory=swagger_ui_bundle.swagger_ui_path),
+        name="swagger-assets",
+    )

@@ -1,0 +1,159 @@
+"""The vendor's models, under the names and camelCase fields of its Swagger documents, so
+that this face's OpenAPI documents describe the same models.
+
+Update models accept what real clients send: numbers or strings for ids, empty strings and
+zeros where the seed's own examples send them (they mean "not given"), unknown fields
+ignored. Response models are for the documents; routes write their JSON directly.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+def _blank_is_none(value: Any) -> Any:
+    return None if value == "" else value
+
+
+class AccountModel(_Model):
+    firstName: str | None = None
+    lastName: str | None = None
+    email: str | None = None
+    use12Hour: bool = False
+    temperatureScale: str | None = None
+
+
+class ThermostatModel(_Model):
+    serialNumber: str | None = None
+    name: str | None = None
+    setPointTemp: int | None = None
+    scheduleMode: int = Field(1, description="1 Auto, 2 Hold, 3 Permanent Hold")
+    holdSetPointDateTime: str | None = None
+    groupId: str | None = None
+    swVersion: str | None = None
+    online: bool = True
+    operatingMode: int = Field(1, description="1 Auto (schedule), 2 Manual")
+    isHeating: bool = False
+    currentTemperature: int = 0
+    tzOffset: str | None = None
+    error: str | None = None
+
+
+class ThermostatUpdateModel(_Model):
+    serialNumber: str | None = None
+    name: str | None = None
+    setPointTemp: int | None = None
+    scheduleMode: int | None = Field(None, description="1 Auto, 2 Hold, 3 Permanent Hold")
+    holdSetPointDateTime: str | None = None
+
+    _blank = field_validator("serialNumber", "name", "holdSetPointDateTime", mode="before")(
+        _blank_is_none
+    )
+
+    @field_validator("serialNumber", mode="before")
+    @classmethod
+    def _serial_as_text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+class GroupModel(_Model):
+    groupId: str | None = None
+    groupName: str | None = None
+    awayMode: bool = False
+    awaySetPointTemp: int = 0
+
+
+class GroupUpdateModel(_Model):
+    groupId: str | None = None
+    awayMode: bool = False
+
+    @field_validator("groupId", mode="before")
+    @classmethod
+    def _id_as_text(cls, value: Any) -> Any:
+        # senorshaun's homebridge plugin sends the id as an unquoted number.
+        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+class ScheduleDayEventModel(_Model):
+    clock: str | None = None
+    scheduleType: int = Field(0, description="0 WAKE, 1 LEAVE, 2 RETURN, 3 SLEEP")
+    active: bool = False
+    temperature: int = 0
+
+
+class ScheduleDayModel(_Model):
+    weekDay: int = Field(0, description="1 Monday ... 7 Sunday")
+    weekDayGroupNumber: int = 0
+    events: list[ScheduleDayEventModel] | None = None
+
+
+class ScheduleModel(_Model):
+    serialNumber: str | None = None
+    days: list[ScheduleDayModel] | None = None
+
+    @field_validator("serialNumber", mode="before")
+    @classmethod
+    def _serial_as_text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+class EnergyUsageEntryModel(_Model):
+    entry: str | None = None
+    minutes: int = 0
+    energyKWattHour: float = 0.0
+    chargeKWattHour: float = 0.0
+
+
+class EnergyUsageModel(_Model):
+    energyUsageType: str | None = None
+    energyUsageFrom: str | None = None
+    energyUsageTo: str | None = None
+    mondayIsFirstDay: bool = True
+    energyUsage: list[EnergyUsageEntryModel] | None = None
+
+
+# v2: the "minimalistic" API. Its documents name the thermostat model as v1 does; the v2
+# document is built from these under the vendor's names (see openapi.py).
+class AccountModelV2(_Model):
+    model_config = ConfigDict(title="AccountModel")
+    userName: str | None = None
+    temperatureScale: str | None = None
+    language: str | None = None
+
+
+class ThermostatModelV2(_Model):
+    model_config = ConfigDict(title="ThermostatModel")
+    serialNumber: str | None = None
+    name: str | None = None
+    currentTemperature: int = 0
+    online: bool = True
+    isHeating: bool = False
+    setPointTemperature: int = 0
+    holdUntil: str | None = None
+    mode: int = Field(1, description="1 Auto, 2 Hold, 3 Manual (permanent)")
+    errorState: str | None = None
+
+
+class AutoModeModel(_Model):
+    serialNumber: str = Field(min_length=1)
+
+
+class HoldModeModel(_Model):
+    serialNumber: str = Field(min_length=1)
+    temperature: int | None = None
+    holdUntil: str | None = None
+    temperatureType: int = Field(0, description="0 absolute, 1 relative to the current one")
+
+    _blank = field_validator("holdUntil", mode="before")(_blank_is_none)
+
+
+class ManualModeModel(_Model):
+    serialNumber: str = Field(min_length=1)
+    temperature: int | None = None
+    temperatureType: int = Field(0, description="0 absolute, 1 relative to the current one")

@@ -1,0 +1,119 @@
+"""The simulation loop: every thermostat of every user, moved forward in time.
+
+:meth:`Simulation.step` advances each thermostat to the clock's now (its room, its relay, its
+modes), persists it, records the relay's on-minutes per hour in the ``relay_minutes`` series,
+and publishes a change event for each thermostat a client would see differently. Tests call
+it with a :class:`~homecloud.sim.clock.ManualClock`; the server runs :meth:`Simulation.run`,
+which steps at an interval while this process holds the simulation's lease, so that of
+several workers or nodes sharing a database exactly one simulates.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import uuid
+from typing import Any
+
+from homecloud.apis.nuheat import repository
+from homecloud.apis.nuheat.service import Thermostat, event, publish
+from homecloud.apis.nuheat.thermostat import LIVE_STEP_MS, ThermostatState, settle, simulate
+from homecloud.core import leases
+from homecloud.core.database import Database
+from homecloud.core.events import ChangeEvent, EventBus
+from homecloud.core.series import Point, ensure_series, write_points
+from homecloud.sim.clock import Clock, SystemClock
+
+log = logging.getLogger("homecloud.nuheat.simulation")
+
+LEASE = "nuheat-simulation"
+DAY_MS = 86_400_000
+# After a long stop, catch up at a coarser step (the room model stays stable at 5 minutes).
+CATCH_UP_STEP_MS = 300_000
+# A server that was off longer than this resumes the rooms from where they are today.
+MAX_CATCH_UP_MS = 400 * DAY_MS
+
+
+def _visible(thermostat: Thermostat) -> tuple[Any, ...]:
+    view = thermostat.v1(0)
+    del view["tzOffset"]
+    return tuple(view.values())
+
+
+class Simulation:
+    def __init__(
+        self,
+        database: Database,
+        bus: EventBus,
+        clock: Clock | None = None,
+        *,
+        interval_seconds: float = 30.0,
+    ) -> None:
+        self.database = database
+        self.bus = bus
+        self.clock = clock or SystemClock()
+        self.interval_seconds = interval_seconds
+        self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+    async def step(self) -> list[ChangeEvent]:
+        """Advances every thermostat to now; returns (and publishes) the change events."""
+        now = self.clock.now_ms()
+        async with self.database.session() as session:
+            thermostats = await repository.every_thermostat(session)
+        changes: list[ChangeEvent] = []
+        for device_id, _owner in thermostats:
+            change = await self._advance(device_id, now)
+            if change is not None:
+                changes.append(change)
+        await publish(self.bus, changes)
+        return changes
+
+    async def _advance(self, device_id: int, now: int) -> ChangeEvent | None:
+        async with self.database.session(write=True) as session:
+            device = await repository.thermostat_by_id(session, device_id)
+            if device is None:  # removed since the list was read
+                return None
+            state = ThermostatState.from_attributes(device.attributes)
+            if state.simulated_until_ms >= now:
+                return None
+            away = await repository.away_set_points(session, device.owner_id)
+            away_set_point = away.get(state.group_id) if state.group_id is not None else None
+            before = _visible(
+                Thermostat(device, settle(state, state.simulated_until_ms, away_set_point))
+            )
+            if state.simulated_until_ms and now - state.simulated_until_ms > MAX_CATCH_UP_MS:
+                state.simulated_until_ms = now - MAX_CATCH_UP_MS
+            gap = now - state.simulated_until_ms
+            step_ms = CATCH_UP_STEP_MS if gap > DAY_MS else LIVE_STEP_MS
+            state, hours = simulate(state, now, away_set_point, step_ms=step_ms)
+            series = await ensure_series(session, device.id, repository.RELAY_SERIES, unit="min")
+            await write_points(
+                session,
+                [Point(series.id, hour.hour_ms, hour.minutes) for hour in hours],
+                replace=True,
+            )
+            device.attributes = state.to_attributes()
+            after = _visible(Thermostat(device, state))
+        if before == after:
+            return None
+        return event("thermostat", device.owner_id, device.serial)
+
+    async def run(self) -> None:
+        """Steps every ``interval_seconds`` while holding the lease; idle otherwise."""
+        ttl_ms = int(self.interval_seconds * 3 * 1000)
+        try:
+            while True:
+                try:
+                    if await leases.acquire(self.database, LEASE, self.holder, ttl_ms):
+                        await self.step()
+                except Exception:
+                    # A failed step (the database restarting, say) is retried next time.
+                    log.exception("simulation step failed")
+                await asyncio.sleep(self.interval_seconds)
+        finally:
+            try:
+                await leases.release(self.database, LEASE, self.holder)
+            except Exception:
+                log.warning("could not release the simulation lease", exc_info=True)

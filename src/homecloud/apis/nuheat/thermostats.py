@@ -1,0 +1,151 @@
+"""Thermostats, v1 (``/api/v1/Thermostat``) and v2 (``/api/v2/Thermostat``, ``/api/v2/Mode``):
+two views of the same devices."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends
+from starlette.responses import Response
+
+from homecloud.apis.nuheat import service
+from homecloud.apis.nuheat.ratelimit import Caller, Gate
+from homecloud.apis.nuheat.schemas import (
+    AutoModeModel,
+    HoldModeModel,
+    ManualModeModel,
+    ThermostatModel,
+    ThermostatModelV2,
+    ThermostatUpdateModel,
+)
+from homecloud.apis.nuheat.thermostat import (
+    OPERATING_AUTO,
+    OPERATING_MANUAL,
+    SCHEDULE_AUTO,
+    SCHEDULE_HOLD,
+)
+from homecloud.apis.nuheat.timefmt import parse_instant
+from homecloud.core.database import Database
+from homecloud.core.errors import ApiError
+from homecloud.core.events import EventBus
+from homecloud.core.models import now_ms
+
+
+def _relative(temperature_type: int) -> bool:
+    if temperature_type not in (0, 1):
+        raise ApiError.of(400, "temperatureType must be 0 (absolute) or 1 (relative).")
+    return temperature_type == 1
+
+
+def router(gate: Gate, database: Database, bus: EventBus) -> APIRouter:
+    routes = APIRouter()
+    no_content: dict[int | str, dict[str, Any]] = {204: {"description": "Changed"}}
+
+    @routes.get(
+        "/api/v1/Thermostat",
+        response_model=list[ThermostatModel],
+        tags=["Thermostat"],
+        summary="The user's thermostats (404 when there are none)",
+    )
+    async def thermostats_v1(caller: Caller = Depends(gate)) -> Response:
+        found = await service.list_thermostats(database, caller.user_id)
+        if not found:
+            raise ApiError.of(404, "No thermostats were found.")
+        at = now_ms()
+        return caller.json([thermostat.v1(at) for thermostat in found])
+
+    @routes.get(
+        "/api/v1/Thermostat/{serialNumber}",
+        response_model=ThermostatModel,
+        tags=["Thermostat"],
+        summary="One thermostat",
+    )
+    async def thermostat_v1(serialNumber: str, caller: Caller = Depends(gate)) -> Response:
+        found = await service.get_thermostat(database, caller.user_id, serialNumber)
+        return caller.json(found.v1(now_ms()))
+
+    @routes.put(
+        "/api/v1/Thermostat",
+        status_code=204,
+        responses=no_content,
+        tags=["Thermostat"],
+        summary="Change a thermostat's name, schedule mode and set point",
+    )
+    async def update_v1(body: ThermostatUpdateModel, caller: Caller = Depends(gate)) -> Response:
+        await service.change_thermostat(
+            database,
+            bus,
+            caller.user_id,
+            body.serialNumber,
+            service.v1_change(body),
+            name=body.name,
+        )
+        return caller.no_content()
+
+    @routes.get(
+        "/api/v2/Thermostat",
+        response_model=list[ThermostatModelV2],
+        tags=["Thermostat"],
+        summary="The user's thermostats",
+    )
+    async def thermostats_v2(caller: Caller = Depends(gate)) -> Response:
+        found = await service.list_thermostats(database, caller.user_id)
+        return caller.json([thermostat.v2() for thermostat in found])
+
+    @routes.get(
+        "/api/v2/Thermostat/{serialNumber}",
+        response_model=ThermostatModelV2,
+        tags=["Thermostat"],
+        summary="One thermostat",
+    )
+    async def thermostat_v2(serialNumber: str, caller: Caller = Depends(gate)) -> Response:
+        found = await service.get_thermostat(database, caller.user_id, serialNumber)
+        return caller.json(found.v2())
+
+    @routes.put(
+        "/api/v2/Mode/Auto",
+        status_code=204,
+        responses=no_content,
+        tags=["Mode"],
+        summary="Follow the schedule",
+    )
+    async def mode_auto(body: AutoModeModel, caller: Caller = Depends(gate)) -> Response:
+        change = service.ModeChange(operating_mode=OPERATING_AUTO, schedule_mode=SCHEDULE_AUTO)
+        await service.change_thermostat(database, bus, caller.user_id, body.serialNumber, change)
+        return caller.no_content()
+
+    @routes.put(
+        "/api/v2/Mode/Hold",
+        status_code=204,
+        responses=no_content,
+        tags=["Mode"],
+        summary="Hold a temperature until a time or the next schedule event",
+    )
+    async def mode_hold(body: HoldModeModel, caller: Caller = Depends(gate)) -> Response:
+        change = service.ModeChange(
+            operating_mode=OPERATING_AUTO,
+            schedule_mode=SCHEDULE_HOLD,
+            set_point=body.temperature,
+            relative=_relative(body.temperatureType),
+            hold_until_ms=parse_instant(body.holdUntil, "holdUntil") if body.holdUntil else None,
+        )
+        await service.change_thermostat(database, bus, caller.user_id, body.serialNumber, change)
+        return caller.no_content()
+
+    @routes.put(
+        "/api/v2/Mode/Manual",
+        status_code=204,
+        responses=no_content,
+        tags=["Mode"],
+        summary="Hold a temperature, schedule off",
+    )
+    async def mode_manual(body: ManualModeModel, caller: Caller = Depends(gate)) -> Response:
+        change = service.ModeChange(
+            operating_mode=OPERATING_MANUAL,
+            set_point=body.temperature,
+            relative=_relative(body.temperatureType),
+        )
+        await service.change_thermostat(database, bus, caller.user_id, body.serialNumber, change)
+        return caller.no_content()
+
+    return routes

@@ -1,0 +1,276 @@
+"""v1 thermostats: reading, the modes of the seed's Validation section, errors, isolation."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import httpx
+
+from homecloud.core.events import ChangeEvent
+from homecloud.services import Services
+from tests.apis.nuheat.conftest import MakeAccount
+
+URL = "/nuheat/api/v1/Thermostat"
+
+
+def iso(delta: timedelta) -> str:
+    return (datetime.now(UTC) + delta).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+async def test_lists_the_users_thermostats_in_the_vendors_shape(
+    client: httpx.AsyncClient, make_account: MakeAccount
+) -> None:
+    account = await make_account()
+    response = await client.get(URL, headers=account.auth)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert [t["serialNumber"] for t in body] == account.serials
+    first = body[0]
+    assert set(first) == {
+        "serialNumber",
+        "name",
+        "setPointTemp",
+        "scheduleMode",
+        "holdSetPointDateTime",
+        "groupId",
+        "swVersion",
+        "online",
+        "operatingMode",
+        "isHeating",
+        "currentTemperature",
+        "tzOffset",
+        "error",
+    }
+    assert first["groupId"] == str(account.group_id)
+    assert first["scheduleMode"] == 1
+    assert first["operatingMode"] == 1
+    assert first["holdSetPointDateTime"] is None
+    assert first["currentTemperature"] == 2000
+    assert first["tzOffset"] in ("+01:00", "+02:00")
+    assert first["setPointTemp"] in (2200, 2800)  # the default schedule's temperatures
+
+
+async def test_paths_match_whatever_their_case(
+    client: httpx.AsyncClient, make_account: MakeAccount
+) -> None:
+    account = await make_account()
+    lower = await client.get("/nuheat/api/v1/thermostat/" + account.serials[0], headers=account.auth)
+    upper = await client.get("/nuheat/API/V1/THERMOSTAT", headers=account.auth)
+    assert lower.status_code == 200
+    assert upper.status_code == 200
+    assert lower.json()["serialNumber"] == account.serials[0]
+
+
+async def test_an_empty_list_is_404_as_the_vendors_swagger_says(
+    client: httpx.AsyncClient, make_account: MakeAccount
+) -> None:
+    account = await make_account(thermostats=0)
+    response = await client.get(URL, headers=account.auth)
+    assert response.status_code == 404
+    assert response.json() == {"messages": ["No thermostats were found."]}
+
+
+async def test_another_users_thermostat_is_404_like_an_unknown_one(
+    client: httpx.AsyncClient, make_account: MakeAccount
+) -> None:
+    ann = await make_account()
+    bob = await make_account()
+    for serial in (bob.serials[0], "99999999"):
+        assert (await client.get(f"{URL}/{serial}", headers=ann.auth)).status_code == 404
+        put = await client.put(
+            URL, json={"serialNumber": serial, "scheduleMode": 3}, headers=ann.auth
+        )
+        assert put.status_code == 404
+        assert put.json()["messages"]
+    assert [t["serialNumber"] for t in (await client.get(URL, headers=ann.auth)).json()] == (
+        ann.serials
+    )
+    # Bob's thermostat was not touched.
+    bobs = (await client.get(f"{URL}/{bob.serials[0]}", headers=bob.auth)).json()
+    assert bobs["scheduleMode"] == 1
+
+
+async def test_permanent_hold_holds_the_given_set_point(
+    client: httpx.AsyncClient, make_account: MakeAccount
+) -> None:
+    account = await make_account()
+    serial = account.serials[0]
+    put = await client.put(
+        URL,
+        json={"serialNumber": serial, "setPointTemp": 3000, "scheduleMode": 3},
+        headers=account.auth,
+    )
+    assert put.status_code == 204
+    assert put.content == b""
+    view = (await client.get(f"{URL}/{serial}", headers=account.auth)).json()
+    assert (view["scheduleMode"], view["setPointTemp"], view["holdSetPointDateTime"]) == (
+        3,
+        3000,
+        None,
+    )
+
+
+async def test_hold_with_an_end_time_shows_it_and_without_one_ends_at_the_next_event(
+    client: httpx.AsyncClient, make_account: MakeAccount
+) -> None:
+    account = await make_account()
+    serial = account.serials[0]
+    until = iso(timedelta(hours=5))
+    put = await client.put(
+        URL,
+        json={
+            "serialNumber": serial,
+            "setPointTemp": 2400,
+            "scheduleMode": 2,
+            "holdSetPointDateTime": until,
+        },
+        headers=account.auth,
+    )
+    assert put.status_code == 204
+    view = (await client.get(f"{URL}/{serial}", headers=account.auth)).json()
+    assert (view["scheduleMode"], view["setPointTemp"], view["holdSetPointDateTime"]) == (
+        2,
+        2400,
+        until,
+    )
+    # Without an end: until the next schedule event, which lies within the next day.
+    await client.put(URL, json={"serialNumber": serial, "scheduleMode": 2}, headers=account.auth)
+    view = (await client.get(f"{URL}/{serial}", headers=account.auth)).json()
+    assert view["scheduleMode"] == 2
+    assert view["setPointTemp"] == 2400  # the last hold value is reused
+    ends = datetime.fromisoformat(view["holdSetPointDateTime"])
+    assert datetime.now(UTC) < ends <= datetime.now(UTC) + timedelta(hours=24)
+    assert ends.minute % 15 == 0
+
+
+async def test_auto_ignores_set_point_and_hold_and_accepts_the_guides_blanks(
+    client: httpx.AsyncClient, make_account: MakeAccount
+) -> None:
+    account = await make_account()
+    serial = account.serials[0]
+    await client.put(
+        URL,
+        json={"serialNumber": serial, "setPointTemp": 3000, "scheduleMode": 3},
+        headers=account.auth,
+    )
+    put = await client.put(
+        URL,
+        json={
+            "serialNumber": serial,
+            "setPointTemp": 0,
+            "scheduleMode": 1,
+            "holdSetPointDateTime": "",
+        },
+        headers=account.auth,
+    )
+    assert put.status_code == 204
+    view = (await client.get(f"{URL}/{serial}", headers=account.auth)).json()
+    assert view["scheduleMode"] == 1
+    assert view["setPointTemp"] in (2200, 2800)
+    assert view["holdSetPointDateTime"] is None
+
+
+async def test_rename(client: httpx.AsyncClient, make_account: MakeAccount) -> None:
+    account = await make_account()
+    serial = account.serials[0]
+    put = await client.put(
+        URL, json={"serialNumber": serial, "name": "Bathroom"}, headers=account.auth
+    )
+    assert put.status_code == 204
+    assert (await client.get(f"{URL}/{serial}", headers=account.auth)).json()["name"] == "Bathroom"
+
+
+async def test_bad_updates_are_400_naming_the_problem(
+    client: httpx.AsyncClient, make_account: MakeAccount
+) -> None:
+    account = await make_account()
+    serial = account.serials[0]
+    cases = [
+        ({"scheduleMode": 1}, "serialNumber is required."),
+        ({"serialNumber": serial, "scheduleMode": 7}, "scheduleMode must be 1, 2 or 3."),
+        (
+            {"serialNumber": serial, "scheduleMode": 3, "setPointTemp": 9000},
+            "setPointTemp must lie between 500 and 7000 (centi-°C).",
+        ),
+        (
+            {"serialNumber": serial, "scheduleMode": 2, "holdSetPointDateTime": "tomorrow"},
+            "holdSetPointDateTime must be an ISO-8601 date and time, e.g. 2018-09-14T07:58:51Z.",
+        ),
+        (
+            {
+                "serialNumber": serial,
+                "scheduleMode": 2,
+                "holdSetPointDateTime": iso(timedelta(hours=24)),
+            },
+            "holdSetPointDateTime must lie within the next 23 hours.",
+        ),
+        (
+            {
+                "serialNumber": serial,
+                "scheduleMode": 2,
+                "holdSetPointDateTime": iso(timedelta(hours=-1)),
+            },
+            "holdSetPointDateTime must lie in the future.",
+        ),
+        (
+            {"serialNumber": serial, "setPointTemp": 2500},
+            "scheduleMode is required to change setPointTemp in operating mode Auto.",
+        ),
+    ]
+    for body, message in cases:
+        response = await client.put(URL, json=body, headers=account.auth)
+        assert response.status_code == 400, body
+        assert response.json() == {"messages": [message]}, body
+    malformed = await client.put(
+        URL, content=b"{not json", headers={**account.auth, "Content-Type": "application/json"}
+    )
+    assert malformed.status_code == 400
+    assert malformed.json()["messages"]
+    # Nothing was changed by any of them.
+    view = (await client.get(f"{URL}/{serial}", headers=account.auth)).json()
+    assert view["scheduleMode"] == 1
+
+
+async def test_a_numeric_serial_in_the_body_is_accepted(
+    client: httpx.AsyncClient, make_account: MakeAccount
+) -> None:
+    account = await make_account()
+    serial = account.serials[0]
+    put = await client.put(
+        URL, json={"serialNumber": int(serial), "scheduleMode": 3}, headers=account.auth
+    )
+    assert put.status_code == 204
+
+
+async def test_a_change_is_published_after_the_commit_and_a_failed_one_is_not(
+    client: httpx.AsyncClient, make_account: MakeAccount, services: Services
+) -> None:
+    account = await make_account()
+    subscription = services.events.subscribe(lambda event: event.face == "nuheat")
+    serial = account.serials[0]
+    await client.put(URL, json={"serialNumber": serial, "scheduleMode": 7}, headers=account.auth)
+    await client.put(URL, json={"serialNumber": serial, "scheduleMode": 3}, headers=account.auth)
+    change = await subscription.get()
+    assert isinstance(change, ChangeEvent)
+    assert (change.kind, change.owner_id, change.resource_id) == (
+        "thermostat",
+        account.user_id,
+        serial,
+    )
+    assert subscription.pending() == 0  # type: ignore[attr-defined]
+    subscription.close()
+
+
+async def test_without_a_token_401_and_without_the_scope_403(
+    client: httpx.AsyncClient, make_account: MakeAccount
+) -> None:
+    missing = await client.get(URL)
+    assert missing.status_code == 401
+    assert missing.headers["www-authenticate"].startswith("Bearer")
+    assert missing.content == b""
+    garbage = await client.get(URL, headers={"Authorization": "Bearer not-a-token"})
+    assert garbage.status_code == 401
+    account = await make_account(scope="openid")
+    forbidden = await client.get(URL, headers=account.auth)
+    assert forbidden.status_code == 403
+    assert forbidden.content == b""
