@@ -9,21 +9,39 @@ import os
 import shutil
 import subprocess
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import orjson
 import pytest
 from pysignalr.client import SignalRClient
 from pysignalr.messages import CompletionMessage
 
-from homecloud.apis.nuheat.notifications import timestamp
 from tests.apis.nuheat.homecloud_server import Homecloud, running_homecloud
 from tests.conftest import IN_CI
 
 NODE_PACKAGE = Path(__file__).parent / "node"
 HUB = "/nuheat/notificationsHost"
-AT = 1_767_268_800_000
+SERIAL = "12345678"
+
+
+async def put_thermostat(homecloud: Homecloud, token: str) -> None:
+    async with httpx.AsyncClient(base_url=homecloud.url) as http:
+        put = await http.put(
+            "/nuheat/api/v1/Thermostat",
+            json={"serialNumber": SERIAL, "setPointTemp": 2400, "scheduleMode": 3},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+    assert put.status_code == 204, put.text
+
+
+def assert_notified_of_the_put(notifications: list[dict[str, Any]]) -> None:
+    assert [(n["type"], n["id"]) for n in notifications] == [(2, SERIAL)]
+    moment = datetime.fromisoformat(notifications[0]["timeStamp"])
+    assert moment.tzinfo == UTC
+    assert abs(datetime.now(UTC) - moment) < timedelta(minutes=5)
 
 
 @pytest.fixture
@@ -56,7 +74,7 @@ def node() -> str:
 async def test_official_client_subscribes_and_is_notified(
     homecloud: Homecloud, node: str, mode: str
 ) -> None:
-    ann, token = await homecloud.user_token("ann@example.com")
+    _, token = await homecloud.user_token("ann@example.com", thermostats=(SERIAL,))
     client = await asyncio.create_subprocess_exec(
         node,
         str(NODE_PACKAGE / "notify.mjs"),
@@ -76,7 +94,7 @@ async def test_official_client_subscribes_and_is_notified(
                     break
                 events.append(orjson.loads(line))
                 if events[-1]["event"] == "subscribed":
-                    await homecloud.publish("thermostat", ann, "12345678", AT)
+                    await put_thermostat(homecloud, token)
             await client.wait()
     finally:
         with contextlib.suppress(ProcessLookupError):
@@ -85,13 +103,13 @@ async def test_official_client_subscribes_and_is_notified(
     assert [e["event"] for e in events] == ["started", "subscribed", "notify", "closed"], stderr
     assert events[0]["transport"] == "WebSocketTransport"
     assert events[1]["result"] is None
-    assert events[2]["notifications"] == [{"type": 2, "id": "12345678", "timeStamp": timestamp(AT)}]
+    assert_notified_of_the_put(events[2]["notifications"])
     assert events[3]["error"] is None
     assert client.returncode == 0
 
 
 async def test_pysignalr_subscribes_and_is_notified(homecloud: Homecloud) -> None:
-    ann, token = await homecloud.user_token("ann@example.com")
+    _, token = await homecloud.user_token("ann@example.com", thermostats=(SERIAL,))
     # pysignalr negotiates without negotiateVersion (version 0) and sends the token only
     # as a header it is given up front.
     client = SignalRClient(homecloud.url + HUB, headers={"Authorization": f"Bearer {token}"})
@@ -117,11 +135,10 @@ async def test_pysignalr_subscribes_and_is_notified(homecloud: Homecloud) -> Non
             await client.send("Subscribe", [[2]], on_completion)  # type: ignore[list-item]
             completion = await completions.get()
             assert completion.error is None
-            await homecloud.publish("thermostat", ann, "12345678", AT)
-            await homecloud.publish("group", ann, "4711", AT)
-            assert await notified.get() == [
-                [{"type": 2, "id": "12345678", "timeStamp": timestamp(AT)}]
-            ]
+            await put_thermostat(homecloud, token)
+            arguments = await notified.get()
+            assert len(arguments) == 1
+            assert_notified_of_the_put(arguments[0])
     finally:
         running.cancel()
         with contextlib.suppress(asyncio.CancelledError):

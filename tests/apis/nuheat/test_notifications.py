@@ -174,6 +174,22 @@ async def test_bad_type_lists_are_refused_whole(
         assert await peer.receive_other_than_ping() == notify((4, "G", AT))
 
 
+async def test_a_thermostat_put_notifies_its_owner(homecloud: Homecloud) -> None:
+    _, token = await homecloud.user_token("ann@example.com", thermostats=("12345678",))
+    async with open_peer(homecloud.url, HUB, token) as peer:
+        await peer.invoke("Subscribe", ["2"])
+        async with httpx.AsyncClient(base_url=homecloud.url) as http:
+            put = await http.put(
+                "/nuheat/api/v1/Thermostat",
+                json={"serialNumber": "12345678", "setPointTemp": 2400, "scheduleMode": 3},
+                headers={"Authorization": f"Bearer {token}"},
+            )
+        assert put.status_code == 204
+        notified = await peer.receive_other_than_ping()
+        assert notified["target"] == "Notify"
+        assert [(n["type"], n["id"]) for n in notified["arguments"][0]] == [(2, "12345678")]
+
+
 def test_timestamps_are_utc_with_z_and_no_empty_fraction() -> None:
     assert timestamp(AT) == "2026-01-01T12:00:00Z"
     assert timestamp(AT + 120) == "2026-01-01T12:00:00.12Z"
