@@ -95,7 +95,7 @@ async def hub_server() -> AsyncIterator[HubServer]:
             "Refuse": HubMethod(0, refuse),
             "Crash": HubMethod(0, crash),
         },
-        new_state=list,
+        new_state=lambda _websocket: [],
         subscribe=subscribe,
         route_event=route,
         options=OPTIONS,

@@ -36,6 +36,13 @@ async def test_negotiate_version_0_gives_only_an_id_which_connects(hub_server: H
         await Peer(websocket).handshake()
 
 
+async def test_hub_paths_match_whatever_their_case(hub_server: HubServer) -> None:
+    body = await negotiate(hub_server.url, "/HUB", "ann")
+    url = websocket_url(hub_server.url, "/Hub", id=body["connectionToken"], access_token="ann")
+    async with connect(url) as websocket:
+        await Peer(websocket).handshake()
+
+
 async def test_a_newer_negotiate_version_is_answered_with_1(hub_server: HubServer) -> None:
     async with httpx.AsyncClient() as http:
         response = await http.post(

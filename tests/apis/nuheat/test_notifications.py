@@ -100,6 +100,24 @@ async def test_notify_carries_subscribed_types_of_the_own_user(homecloud: Homecl
         )
 
 
+@pytest.mark.parametrize("path", ["/nuheat/v2/notificationsHost", "/nuheat/V2/NotificationsHost"])
+async def test_the_v2_hub_sends_one_notify_per_change_with_the_item_as_argument(
+    homecloud: Homecloud, path: str
+) -> None:
+    # As captured on the live v2 hub: "arguments":[{"type":2,"id":"...","timeStamp":"..."}].
+    ann, token = await homecloud.user_token("ann@example.com")
+    async with open_peer(homecloud.url, path, token) as peer:
+        await peer.invoke("Subscribe", [2, 4])
+        await homecloud.publish("thermostat", ann, "12345678", AT)
+        await homecloud.publish("group", ann, "4711", AT)
+        for kind, rid in ((2, "12345678"), (4, "4711")):
+            assert await peer.receive_other_than_ping() == {
+                "type": 1,
+                "target": "Notify",
+                "arguments": [{"type": kind, "id": rid, "timeStamp": timestamp(AT)}],
+            }
+
+
 async def test_no_user_sees_another_users_changes(homecloud: Homecloud) -> None:
     ann, ann_token = await homecloud.user_token("ann@example.com")
     bob, bob_token = await homecloud.user_token("bob@example.com")

@@ -4,20 +4,28 @@ Clients ``Subscribe`` / ``Unsubscribe`` with a list of notification type ids (th
 sample sends strings ``["1","2","3","4"]``, live clients ints); each connection counts
 subscriptions per type, so it takes as many Unsubscribes as Subscribes to stop a type (the
 vendor's guide asks for equal numbers). Changes of the caller's own account (1), thermostats
-(2), schedules (3) and groups (4) arrive as ``Notify`` with one argument: the list of
-``{type, id, timeStamp}`` of the changes made together. Notifications carry no state; clients
-re-read the resource.
+(2), schedules (3) and groups (4) arrive as ``Notify`` invocations of ``{type, id, timeStamp}``
+items, in one of two shapes:
+
+- on ``/notificationsHost`` and ``/v1/changenotifications``, as the vendor's guide and its
+  JavaScript sample have it: one argument, the list of the changes made together;
+- on ``/v2/notificationsHost``, as the live v2 hub sends it: one Notify per change, whose
+  argument is the item itself (clients of v2 read ``arguments`` as the items).
+
+Notifications carry no state; clients re-read the resource.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import FastAPI
 from starlette.requests import HTTPConnection, Request
+from starlette.websockets import WebSocket
 
 from homecloud.apis.nuheat.errors import nuheat_error
 from homecloud.core.errors import ApiError
@@ -34,6 +42,7 @@ from homecloud.services import Services
 
 # The vendor's hub path first; the versioned paths of the current guide are aliases.
 HUB_PATHS = ("/notificationsHost", "/v1/changenotifications", "/v2/notificationsHost")
+V2_PATH = "/v2/notificationshost"
 
 # ChangeEvent kinds the Nuheat resources publish -> the vendor's notification type ids.
 NOTIFICATION_TYPES = {"account": 1, "thermostat": 2, "schedule": 3, "group": 4}
@@ -75,27 +84,43 @@ def notification_types(argument: Any) -> list[int]:
     return types
 
 
-async def subscribe(connection: HubConnection[Counter[int]], arguments: list[Any]) -> None:
-    connection.state.update(notification_types(arguments[0]))
+@dataclass
+class Listener:
+    """A connection's subscriptions (count per type id) and the Notify shape it gets."""
+
+    one_per_change: bool
+    subscribed: Counter[int] = field(default_factory=Counter)
+
+    @classmethod
+    def of(cls, websocket: WebSocket) -> Listener:
+        # Paths match whatever their case on the vendor's (ASP.NET) server.
+        return cls(one_per_change=websocket.url.path.lower().endswith(V2_PATH))
 
 
-async def unsubscribe(connection: HubConnection[Counter[int]], arguments: list[Any]) -> None:
-    subscribed = connection.state
+async def subscribe(connection: HubConnection[Listener], arguments: list[Any]) -> None:
+    connection.state.subscribed.update(notification_types(arguments[0]))
+
+
+async def unsubscribe(connection: HubConnection[Listener], arguments: list[Any]) -> None:
+    subscribed = connection.state.subscribed
     for type_id in notification_types(arguments[0]):
         # An Unsubscribe without a matching Subscribe changes nothing.
         if subscribed[type_id] > 0:
             subscribed[type_id] -= 1
 
 
-def route_event(event: ChangeEvent, connections: Collection[HubConnection[Counter[int]]]) -> None:
+def route_event(event: ChangeEvent, connections: Collection[HubConnection[Listener]]) -> None:
     type_id = NOTIFICATION_TYPES[event.kind]
     item = {"type": type_id, "id": event.resource_id, "timeStamp": timestamp(event.at_ms)}
     for connection in connections:
-        if connection.state[type_id] > 0:
-            connection.invoke_batched("Notify", item)
+        if connection.state.subscribed[type_id] > 0:
+            if connection.state.one_per_change:
+                connection.invoke("Notify", item)
+            else:
+                connection.invoke_batched("Notify", item)
 
 
-def build_hub(services: Services) -> Hub[Counter[int]]:
+def build_hub(services: Services) -> Hub[Listener]:
     async def authenticate(connection: HTTPConnection, token: str | None) -> HubCaller:
         # authenticate() reads only the headers of what it is given; a WebSocket's upgrade
         # request has the same ones.
@@ -125,7 +150,7 @@ def build_hub(services: Services) -> Hub[Counter[int]]:
     return Hub(
         authenticate=authenticate,
         methods={"Subscribe": HubMethod(1, subscribe), "Unsubscribe": HubMethod(1, unsubscribe)},
-        new_state=Counter,
+        new_state=Listener.of,
         subscribe=open_events,
         route_event=route_event,
         render_error=nuheat_error,

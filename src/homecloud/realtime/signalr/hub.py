@@ -2,7 +2,8 @@
 
 A face describes its hub with four things: an authenticator (the HTTP request or WebSocket
 plus the token it carried -> a :class:`HubCaller`, or an :class:`ApiError`), its methods by
-name, a factory for per-connection state, and its events (a way to open one subscription on
+name, a factory for per-connection state (given the WebSocket, so that state may depend on
+the path or query a client connected with), and its events (a way to open one subscription on
 the event bus and a function that turns an event into invocations for the connections of the
 event's owner). The hub opens that one subscription while any connection is open, however
 many there are, and routes each event to its owner's connections only.
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import secrets
 from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass
@@ -80,7 +82,7 @@ class Hub(Generic[S]):
         *,
         authenticate: Authenticator,
         methods: Mapping[str, HubMethod[S]],
-        new_state: Callable[[], S],
+        new_state: Callable[[WebSocket], S],
         subscribe: Callable[[], Subscription],
         route_event: EventRouter[S],
         render_error: Callable[[ApiError], Response] = _empty_error_body,
@@ -104,11 +106,13 @@ class Hub(Generic[S]):
         return self._connection_count
 
     def routes(self, path: str) -> list[BaseRoute]:
-        """The hub's routes at ``path``: ``POST {path}/negotiate`` and the WebSocket."""
-        return [
-            Route(f"{path}/negotiate", self.negotiate, methods=["POST"]),
-            WebSocketRoute(path, self.connect),
-        ]
+        """The hub's routes at ``path``: ``POST {path}/negotiate`` and the WebSocket. Like
+        ASP.NET's endpoint routing they match whatever the case of the path."""
+        negotiate = Route(f"{path}/negotiate", self.negotiate, methods=["POST"])
+        connect = WebSocketRoute(path, self.connect)
+        for route in (negotiate, connect):
+            route.path_regex = re.compile(route.path_regex.pattern, re.IGNORECASE)
+        return [negotiate, connect]
 
     # ---------------------------------------------------------------- negotiate
 
@@ -166,7 +170,7 @@ class Hub(Generic[S]):
             connection_id = connection_id_of(connection_token)
         await websocket.accept()
         connection = HubConnection(
-            self, websocket, connection_id, caller, self._new_state(), self.options
+            self, websocket, connection_id, caller, self._new_state(websocket), self.options
         )
         try:
             await connection.run()
