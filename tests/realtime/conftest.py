@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator, Collection
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +14,7 @@ from starlette.requests import HTTPConnection
 
 from homecloud.core.errors import ApiError
 from homecloud.core.events import ChangeEvent, InProcessBus, Subscription
+from homecloud.realtime.redis_bus import RedisBus
 from homecloud.realtime.signalr import (
     BindingError,
     Hub,
@@ -69,7 +71,7 @@ def route(event: ChangeEvent, connections: Collection[HubConnection[list[str]]])
 @dataclass
 class HubServer:
     url: str
-    bus: InProcessBus
+    bus: InProcessBus | RedisBus
     hub: Hub[list[str]]
 
     async def publish(self, owner: int, resource_id: str, kind: str = "change") -> None:
@@ -80,9 +82,9 @@ class HubServer:
         await eventually(lambda: self.hub.connection_count == 0)
 
 
-@pytest.fixture
-async def hub_server() -> AsyncIterator[HubServer]:
-    bus = InProcessBus()
+@asynccontextmanager
+async def running_hub(bus: InProcessBus | RedisBus) -> AsyncIterator[HubServer]:
+    """The test hub at ``/hub``, fed by ``bus``."""
 
     def subscribe() -> Subscription:
         return bus.subscribe(lambda _event: True)
@@ -103,4 +105,11 @@ async def hub_server() -> AsyncIterator[HubServer]:
     app = Starlette(routes=hub.routes("/hub"))
     async with serving(app) as url:
         yield HubServer(url, bus, hub)
+
+
+@pytest.fixture
+async def hub_server() -> AsyncIterator[HubServer]:
+    bus = InProcessBus()
+    async with running_hub(bus) as server:
+        yield server
     await bus.close()

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from contextlib import AsyncExitStack
 
-from tests.realtime.conftest import HubServer
+import pytest
+
+from homecloud.core.events import ChangeEvent
+from homecloud.realtime.redis_bus import RedisBus
+from tests.realtime.conftest import HubServer, running_hub
 from tests.realtime.signalr_peer import Peer, eventually, open_peer
 
 
@@ -63,6 +67,23 @@ async def test_a_connection_that_falls_behind_is_closed_with_reconnect_allowed(
         assert await slow.closed()
         # Other connections are not affected.
         assert (await other.receive_other_than_ping())["arguments"] == [["fine"]]
+
+
+@pytest.mark.redis
+async def test_events_of_other_processes_arrive_through_redis(redis_url: str) -> None:
+    hub_bus, other_process = RedisBus(redis_url), RedisBus(redis_url)
+    try:
+        async with running_hub(hub_bus) as server, open_peer(server.url, "/hub", "ann") as peer:
+            await hub_bus.start()  # the hub's subscription now holds in Redis
+            await other_process.publish(ChangeEvent("test", "change", 1, "elsewhere"))
+            assert await peer.receive_other_than_ping() == {
+                "type": 1,
+                "target": "Changed",
+                "arguments": [["elsewhere"]],
+            }
+    finally:
+        await hub_bus.close()
+        await other_process.close()
 
 
 async def _first_close(peer: Peer) -> dict[str, object]:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
+import orjson
 import pytest
+from starlette.requests import Request
 
-from homecloud.apis.nuheat.notifications import timestamp
+from homecloud.apis.nuheat.notifications import authenticator, timestamp
 from homecloud.identity.clients import register_client
 from tests.apis.nuheat.homecloud_server import Homecloud, running_homecloud
 from tests.realtime.signalr_peer import Peer, open_peer, refused_status, websocket_url
@@ -206,6 +209,16 @@ async def test_a_thermostat_put_notifies_its_owner(homecloud: Homecloud) -> None
         notified = await peer.receive_other_than_ping()
         assert notified["target"] == "Notify"
         assert [(n["type"], n["id"]) for n in notified["arguments"][0]] == [(2, "12345678")]
+
+
+async def test_a_connection_lasts_as_long_as_its_access_token(homecloud: Homecloud) -> None:
+    ann, token = await homecloud.user_token("ann@example.com")
+    claims = orjson.loads(base64.urlsafe_b64decode(token.split(".")[1] + "=="))
+    request = Request({"type": "http", "headers": [], "query_string": b""})
+    caller = await authenticator(homecloud.services)(request, token)
+    assert caller.owner_id == ann
+    assert caller.expires_at == claims["exp"]
+    # (tests/realtime/test_signalr_messages.py shows the connection closing at that time.)
 
 
 def test_timestamps_are_utc_with_z_and_no_empty_fraction() -> None:

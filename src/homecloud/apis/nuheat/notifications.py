@@ -31,6 +31,7 @@ from homecloud.apis.nuheat.errors import nuheat_error
 from homecloud.core.errors import ApiError
 from homecloud.core.events import ChangeEvent, Subscription
 from homecloud.realtime.signalr import (
+    Authenticator,
     BindingError,
     Hub,
     HubCaller,
@@ -120,7 +121,9 @@ def route_event(event: ChangeEvent, connections: Collection[HubConnection[Listen
                 connection.invoke_batched("Notify", item)
 
 
-def build_hub(services: Services) -> Hub[Listener]:
+def authenticator(services: Services) -> Authenticator:
+    """Who connects: the user of a Nuheat access token with ``openapi``, until its ``exp``."""
+
     async def authenticate(connection: HTTPConnection, token: str | None) -> HubCaller:
         # authenticate() reads only the headers of what it is given; a WebSocket's upgrade
         # request has the same ones.
@@ -141,6 +144,10 @@ def build_hub(services: Services) -> Hub[Listener]:
             expires_at=float(expires) if isinstance(expires, int | float) else None,
         )
 
+    return authenticate
+
+
+def build_hub(services: Services) -> Hub[Listener]:
     def open_events() -> Subscription:
         return services.events.subscribe(
             lambda event: event.face == "nuheat" and event.kind in NOTIFICATION_TYPES,
@@ -148,7 +155,7 @@ def build_hub(services: Services) -> Hub[Listener]:
         )
 
     return Hub(
-        authenticate=authenticate,
+        authenticate=authenticator(services),
         methods={"Subscribe": HubMethod(1, subscribe), "Unsubscribe": HubMethod(1, unsubscribe)},
         new_state=Listener.of,
         subscribe=open_events,

@@ -5,9 +5,10 @@ A face builds a :class:`Hub` from its authenticator, methods and events and adds
 """
 
 from homecloud.realtime.signalr.connection import HubCaller, HubConnection, HubOptions
-from homecloud.realtime.signalr.hub import BindingError, Hub, HubError, HubMethod
+from homecloud.realtime.signalr.hub import Authenticator, BindingError, Hub, HubError, HubMethod
 
 __all__ = [
+    "Authenticator",
     "BindingError",
     "Hub",
     "HubCaller",
