@@ -60,6 +60,10 @@ async def crash(_connection: HubConnection[list[str]], _arguments: list[Any]) ->
     raise RuntimeError("secret internals")
 
 
+async def opaque(_connection: HubConnection[list[str]], _arguments: list[Any]) -> object:
+    return object()  # not JSON: a fault of the hub, not of the client
+
+
 def route(event: ChangeEvent, connections: Collection[HubConnection[list[str]]]) -> None:
     for connection in connections:
         if event.kind == "burst":
@@ -96,6 +100,7 @@ async def running_hub(bus: InProcessBus | RedisBus) -> AsyncIterator[HubServer]:
             "Remember": HubMethod(1, remember),
             "Refuse": HubMethod(0, refuse),
             "Crash": HubMethod(0, crash),
+            "Opaque": HubMethod(0, opaque),
         },
         new_state=lambda _websocket: [],
         subscribe=subscribe,

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
+from websockets.exceptions import ConnectionClosed
 
 from tests.realtime.conftest import HubServer
-from tests.realtime.signalr_peer import open_peer
+from tests.realtime.signalr_peer import Peer, open_peer
 
 
 async def test_handshake_errors_are_answered_then_the_socket_closes(hub_server: HubServer) -> None:
@@ -25,6 +28,19 @@ async def test_handshake_errors_are_answered_then_the_socket_closes(hub_server: 
 async def test_a_silent_client_is_dropped_without_a_handshake_answer(hub_server: HubServer) -> None:
     async with open_peer(hub_server.url, "/hub", "ann", handshake=False) as peer:
         assert await peer.closed()
+
+
+async def test_a_handshake_trickling_in_past_the_timeout_is_dropped(hub_server: HubServer) -> None:
+    async with open_peer(hub_server.url, "/hub", "ann", handshake=False) as peer:
+        # A byte every 0.1 s for up to 2 s: the 0.5 s handshake timeout ends it midway.
+        with pytest.raises(ConnectionClosed):
+            await trickle(peer, '{"protocol":"json","version":1}\x1e')
+
+
+async def trickle(peer: Peer, text: str) -> None:
+    for byte in text:
+        await peer.send_raw(byte)
+        await asyncio.sleep(0.1)
 
 
 async def test_records_may_share_and_span_frames(hub_server: HubServer) -> None:
@@ -158,6 +174,20 @@ async def test_a_client_close_ends_the_connection(hub_server: HubServer) -> None
         await peer.send({"type": 7})
         assert await peer.closed()
     await hub_server.idle()
+
+
+async def test_a_fault_of_the_hub_closes_only_that_connection(hub_server: HubServer) -> None:
+    async with (
+        open_peer(hub_server.url, "/hub", "ann") as faulty,
+        open_peer(hub_server.url, "/hub", "ann") as other,
+    ):
+        await faulty.send({"type": 1, "invocationId": "1", "target": "Opaque", "arguments": []})
+        assert await faulty.receive_other_than_ping() == {
+            "type": 7,
+            "error": "Connection closed with an error.",
+        }
+        assert await faulty.closed()
+        assert (await other.invoke("Echo", "fine"))["result"] == "fine"
 
 
 @pytest.mark.parametrize(

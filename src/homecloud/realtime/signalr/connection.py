@@ -201,13 +201,16 @@ class HubConnection(Generic[S]):
     # ---------------------------------------------------------------- reading
 
     async def _read_loop(self) -> None:
+        loop = asyncio.get_running_loop()
+        # The whole handshake must arrive in time, however slowly its bytes trickle in.
+        handshake_deadline = loop.time() + self._options.handshake_timeout
         handshaken = False
         while not self._closing:
-            timeout = (
-                self._options.client_timeout if handshaken else self._options.handshake_timeout
+            deadline = (
+                loop.time() + self._options.client_timeout if handshaken else handshake_deadline
             )
             try:
-                async with asyncio.timeout(timeout):
+                async with asyncio.timeout_at(deadline):
                     text = await self._receive_text()
             except TimeoutError:
                 if handshaken:
@@ -223,8 +226,7 @@ class HubConnection(Generic[S]):
             if text is None:
                 return
             try:
-                records = self._records.feed(text)
-                for record in records:
+                for record in self._records.feed(text):
                     if not handshaken:
                         protocol.parse_handshake(record)
                         self._send(protocol.handshake_response())
@@ -234,6 +236,12 @@ class HubConnection(Generic[S]):
                         return
             except ProtocolError as error:
                 self._fail(str(error), handshaken)
+                return
+            except Exception:
+                # A fault of this server (say, a face's result that is not JSON) ends this
+                # connection with an error, never the server or other connections.
+                log.exception("SignalR connection %s failed", self.connection_id)
+                self.close("Connection closed with an error.")
                 return
 
     def _fail(self, error: str, handshaken: bool) -> None:
