@@ -30,6 +30,13 @@ async def test_a_silent_client_is_dropped_without_a_handshake_answer(hub_server:
         assert await peer.closed()
 
 
+async def test_no_ping_comes_before_the_handshake_answer(hub_server: HubServer) -> None:
+    async with open_peer(hub_server.url, "/hub", "ann", handshake=False) as peer:
+        await asyncio.sleep(0.3)  # longer than the ping interval, shorter than the handshake's
+        await peer.handshake()  # the first record is the handshake answer
+        assert await peer.receive() == {"type": 6}
+
+
 async def test_a_handshake_trickling_in_past_the_timeout_is_dropped(hub_server: HubServer) -> None:
     async with open_peer(hub_server.url, "/hub", "ann", handshake=False) as peer:
         # A byte every 0.1 s for up to 2 s: the 0.5 s handshake timeout ends it midway.

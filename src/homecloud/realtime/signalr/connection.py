@@ -77,6 +77,7 @@ class HubConnection(Generic[S]):
         self._outbox: deque[str] = deque()
         self._wakeup = asyncio.Event()
         self._closing = False
+        self._handshaken = False
         self._batches: dict[str, list[Any]] = {}
         self._timers: list[asyncio.TimerHandle] = []
         self._tasks: list[asyncio.Task[None]] = []
@@ -91,6 +92,8 @@ class HubConnection(Generic[S]):
         """Adds ``item`` to a single-list-argument invocation of ``target`` that goes out once
         the current turn of the event loop is over, so that changes published together
         reach the client as one message."""
+        if self._closing:
+            return
         batch = self._batches.get(target)
         if batch is not None:
             batch.append(item)
@@ -109,10 +112,6 @@ class HubConnection(Generic[S]):
     def close(self, error: str | None = None, *, allow_reconnect: bool = False) -> None:
         """Sends a Close message (with ``error``, if any) and then closes the socket."""
         self._finish(protocol.close(error, allow_reconnect=allow_reconnect))
-
-    @property
-    def closing(self) -> bool:
-        return self._closing
 
     # ---------------------------------------------------------------- life cycle
 
@@ -190,7 +189,8 @@ class HubConnection(Generic[S]):
                         async with asyncio.timeout(self._options.ping_interval):
                             await self._wakeup.wait()
                     except TimeoutError:
-                        self._outbox.append(protocol.PING)  # idle: keep the client's timer fed
+                        if self._handshaken:  # idle: keep the client's timer fed
+                            self._outbox.append(protocol.PING)
                     continue
                 await self._websocket.send_text(self._outbox.popleft())
             with contextlib.suppress(RuntimeError):
@@ -204,16 +204,17 @@ class HubConnection(Generic[S]):
         loop = asyncio.get_running_loop()
         # The whole handshake must arrive in time, however slowly its bytes trickle in.
         handshake_deadline = loop.time() + self._options.handshake_timeout
-        handshaken = False
         while not self._closing:
             deadline = (
-                loop.time() + self._options.client_timeout if handshaken else handshake_deadline
+                loop.time() + self._options.client_timeout
+                if self._handshaken
+                else handshake_deadline
             )
             try:
                 async with asyncio.timeout_at(deadline):
                     text = await self._receive_text()
             except TimeoutError:
-                if handshaken:
+                if self._handshaken:
                     self.close(
                         "Server timeout elapsed without receiving a message from the client."
                     )
@@ -221,21 +222,21 @@ class HubConnection(Generic[S]):
                     self._finish(None)  # ASP.NET drops a silent handshake without an answer
                 return
             except ProtocolError as error:
-                self._fail(str(error), handshaken)
+                self._fail(str(error))
                 return
             if text is None:
                 return
             try:
                 for record in self._records.feed(text):
-                    if not handshaken:
+                    if not self._handshaken:
                         protocol.parse_handshake(record)
                         self._send(protocol.handshake_response())
                         self.hub.attach(self)
-                        handshaken = True
+                        self._handshaken = True
                     elif not await self._handle(protocol.parse_message(record)):
                         return
             except ProtocolError as error:
-                self._fail(str(error), handshaken)
+                self._fail(str(error))
                 return
             except Exception:
                 # A fault of this server (say, a face's result that is not JSON) ends this
@@ -244,8 +245,8 @@ class HubConnection(Generic[S]):
                 self.close("Connection closed with an error.")
                 return
 
-    def _fail(self, error: str, handshaken: bool) -> None:
-        if handshaken:
+    def _fail(self, error: str) -> None:
+        if self._handshaken:
             self.close(f"Connection closed with an error. InvalidDataException: {error}")
         else:
             self._finish(protocol.handshake_response(error))
