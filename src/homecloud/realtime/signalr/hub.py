@@ -168,11 +168,11 @@ class Hub(Generic[S]):
                 await _deny(websocket, PlainTextResponse(refused.message, refused.status))
                 return
             connection_id = connection_id_of(connection_token)
-        await websocket.accept()
-        connection = HubConnection(
-            self, websocket, connection_id, caller, self._new_state(websocket), self.options
-        )
         try:
+            await websocket.accept()
+            connection = HubConnection(
+                self, websocket, connection_id, caller, self._new_state(websocket), self.options
+            )
             await connection.run()
         finally:
             if connection_token is not None:
