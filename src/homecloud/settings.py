@@ -61,6 +61,13 @@ class NuheatSettings(BaseModel):
         default=False,
         description="Answer the v1 Schedule endpoints with 405, as the vendor's service does today.",
     )
+    token_cache_seconds: float = Field(
+        default=10.0,
+        ge=0,
+        le=300,
+        description="How long a checked access token is trusted without checking it again "
+        "(0: check every call). The vendor's access tokens cannot be revoked at all.",
+    )
     simulation: bool = Field(default=True, description="Run the thermostat simulation.")
     simulation_interval: float = Field(
         default=30.0, gt=0, le=3600, description="Seconds between two simulation steps."

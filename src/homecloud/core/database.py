@@ -96,6 +96,7 @@ class Database:
             options.update(pool_size=pool_size, max_overflow=pool_size)
         self.engine: AsyncEngine = create_async_engine(url, **options)
         self._sync_write_sessions: sessionmaker[Session] | None = None
+        self._sync_read_engine: Engine | None = None
         if self.is_sqlite:
             _configure_sqlite(self.engine.sync_engine, driver_is_async=True)
             # A plain pysqlite engine on the same file, for synchronous units of work (see
@@ -105,6 +106,7 @@ class Database:
             self._sync_write_sessions = sessionmaker(
                 sync_engine.execution_options(sqlite_begin="IMMEDIATE"), expire_on_commit=False
             )
+            self._sync_read_engine = sync_engine
         self._write_engine = (
             self.engine.execution_options(sqlite_begin="IMMEDIATE")
             if self.is_sqlite
@@ -141,6 +143,21 @@ class Database:
                 return work(session)
 
         return await asyncio.to_thread(in_thread)
+
+    async def read(self, work: Callable[[Connection], T]) -> T:
+        """Runs a short synchronous read, ``work(connection)``, for a hot read path.
+
+        On SQLite it runs right here, on the event loop, over a plain sqlite3 connection: in
+        WAL mode a reader never waits for the writer, and an indexed read of a few rows takes
+        microseconds, where aiosqlite hands every statement to a thread and back (about a
+        millisecond on a busy machine). So keep such reads small. On PostgreSQL ``work`` runs
+        through ``AsyncConnection.run_sync`` on a pooled connection.
+        """
+        if self._sync_read_engine is None:
+            async with self.engine.connect() as connection:
+                return await connection.run_sync(work)
+        with self._sync_read_engine.connect() as connection:
+            return work(connection)
 
     async def ping(self) -> None:
         """Raise :class:`DatabaseUnavailable` unless a trivial query succeeds."""

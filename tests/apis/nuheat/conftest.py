@@ -19,6 +19,7 @@ from homecloud.core.users import create_user
 from homecloud.identity.clients import register_client
 from homecloud.services import Services
 from tests.identity.person import allow, sign_in
+from tests.identity.test_browser import chromium  # noqa: F401  (headless Chromium, shared)
 
 PASSWORD = "password-1"
 REDIRECT = "https://client.example/cb"

@@ -54,7 +54,9 @@ async def test_paths_match_whatever_their_case(
     client: httpx.AsyncClient, make_account: MakeAccount
 ) -> None:
     account = await make_account()
-    lower = await client.get("/nuheat/api/v1/thermostat/" + account.serials[0], headers=account.auth)
+    lower = await client.get(
+        "/nuheat/api/v1/thermostat/" + account.serials[0], headers=account.auth
+    )
     upper = await client.get("/nuheat/API/V1/THERMOSTAT", headers=account.auth)
     assert lower.status_code == 200
     assert upper.status_code == 200

@@ -10,7 +10,7 @@ from homecloud.apis.nuheat.errors import nuheat_error
 from homecloud.apis.nuheat.notifications import mount_notifications
 from homecloud.apis.nuheat.openapi import install_swagger
 from homecloud.apis.nuheat.paths import VendorPaths
-from homecloud.apis.nuheat.ratelimit import Gate
+from homecloud.apis.nuheat.ratelimit import Gate, TrustedTokens
 from homecloud.apis.nuheat.simulation import Simulation
 from homecloud.core.errors import install_error_shape
 from homecloud.core.ratelimit import RateLimitPolicy
@@ -24,13 +24,11 @@ def build(services: Services) -> FaceApp:
     app = FastAPI(title="Open API", docs_url=None, redoc_url=None, openapi_url=None)
     install_error_shape(app, nuheat_error, max_body_bytes=services.settings.max_body_bytes)
     app.add_middleware(VendorPaths)
-    app.include_router(
-        oidc_router(services.identity, NUHEAT, IDENTITYSERVER, services.rate_limiter)
-    )
     gate = Gate(
         services.identity,
         services.rate_limiter,
         RateLimitPolicy.parse("nuheat", settings.rate_limit),
+        TrustedTokens(settings.token_cache_seconds),
     )
     database, bus = services.database, services.events
     app.include_router(account.router(gate, database))
@@ -38,6 +36,10 @@ def build(services: Services) -> FaceApp:
     app.include_router(groups.router(gate, database, bus))
     app.include_router(schedules.router(gate, database, bus, blocked=settings.v1_schedule_blocked))
     app.include_router(energy.router(gate, database))
+    # After the resources, which are matched first: the API is what clients call most.
+    app.include_router(
+        oidc_router(services.identity, NUHEAT, IDENTITYSERVER, services.rate_limiter)
+    )
     install_swagger(app)
     mount_notifications(app, services)
     simulation = Simulation(database, bus, interval_seconds=settings.simulation_interval)

@@ -1,4 +1,4 @@
-"""``homecloud nuheat ...``: account settings of the Nuheat face."""
+"""``homecloud nuheat ...``: thermostats and account settings of the Nuheat face."""
 
 from __future__ import annotations
 
@@ -6,11 +6,61 @@ from typing import Annotated
 
 import typer
 
+from homecloud.apis.nuheat import repository
 from homecloud.apis.nuheat.energylog import PREFERENCES
+from homecloud.apis.nuheat.provision import add_group, add_thermostat
 from homecloud.core.database import Database
+from homecloud.core.devices import DeviceError
+from homecloud.core.models import now_ms
 from homecloud.core.users import find_by_login
 
-app = typer.Typer(help="Nuheat thermostats: account settings.", no_args_is_help=True)
+app = typer.Typer(help="Nuheat thermostats and account settings.", no_args_is_help=True)
+
+
+@app.command("add-thermostat")
+def add(
+    ctx: typer.Context,
+    email: Annotated[str, typer.Option(help="The owner's e-mail address or user name.")],
+    serial: Annotated[str, typer.Option(help="Serial number, unique among Nuheat thermostats.")],
+    name: Annotated[str, typer.Option(help="Room name.")],
+    group: Annotated[
+        str, typer.Option(help="Group (house) name; made if the owner has none.")
+    ] = "Home",
+    timezone: Annotated[
+        str | None, typer.Option(help="IANA time zone [default: the owner's].")
+    ] = None,
+) -> None:
+    """Add a simulated thermostat with the default weekly schedule."""
+    # The root command imports this module, so its helpers are imported when called.
+    from homecloud.cli import current_settings, fail, out, run_on_database
+
+    settings = current_settings(ctx)
+
+    async def work(database: Database) -> str | None:
+        async with database.session(write=True) as session:
+            user = await find_by_login(session, email)
+            if user is None:
+                return f"no account {email!r}"
+            groups = [g for g in await repository.groups(session, user.id) if g.name == group]
+            home = groups[0] if groups else await add_group(session, user.id, group)
+            try:
+                await add_thermostat(
+                    session,
+                    user.id,
+                    serial,
+                    name,
+                    group_id=home.id,
+                    tz=timezone or user.timezone,
+                    started_ms=now_ms(),
+                )
+            except (DeviceError, ValueError) as exc:
+                return str(exc)
+        return None
+
+    problem = run_on_database(settings, work)
+    if problem is not None:
+        fail(problem, code=2)
+    out.print(f"thermostat {serial} ({name}) added for {email}", markup=False)
 
 
 @app.command("energy-settings")
@@ -33,7 +83,7 @@ def energy_settings(
     ] = None,
 ) -> None:
     """Set what the energy log estimates kWh and cost from; prints the settings in force."""
-    # The root command's helpers; imported here because the root command imports this module.
+    # The root command imports this module, so its helpers are imported when called.
     from homecloud.cli import current_settings, fail, out, run_on_database
 
     settings = current_settings(ctx)

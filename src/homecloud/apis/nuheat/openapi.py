@@ -15,7 +15,6 @@ import orjson
 import swagger_ui_bundle
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
-from fastapi.routing import APIRoute
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.staticfiles import StaticFiles
@@ -58,19 +57,48 @@ _PAGE = """<!DOCTYPE html>
 """
 
 
+def _referenced(node: Any, found: set[str]) -> None:
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            found.add(ref.rsplit("/", 1)[-1])
+        for value in node.values():
+            _referenced(value, found)
+    elif isinstance(node, list):
+        for value in node:
+            _referenced(value, found)
+
+
 def _document(app: FastAPI, version: str) -> dict[str, Any]:
-    routes = [
-        route
-        for route in app.routes
-        if isinstance(route, APIRoute) and route.path.startswith(f"/api/{version}/")
-    ]
-    document = get_openapi(
+    """The version's paths, and the models they use (under the vendor's names)."""
+    everything = get_openapi(
         title="Open API",
         version=version,
         openapi_version="3.0.4",
         description="Nuheat OpenAPI for radiant floor-heating thermostats.",
-        routes=routes,
+        routes=app.routes,
     )
+    paths = {
+        path: item
+        for path, item in everything["paths"].items()
+        if path.startswith(f"/api/{version}/")
+    }
+    schemas = everything.get("components", {}).get("schemas", {})
+    used: set[str] = set()
+    _referenced(paths, used)
+    pending = set(used)
+    while pending:  # models that the used models refer to
+        more: set[str] = set()
+        _referenced([schemas[name] for name in pending if name in schemas], more)
+        pending = more - used
+        used |= more
+    document = {
+        **everything,
+        "paths": paths,
+        "components": {
+            "schemas": {name: schemas[name] for name in sorted(used) if name in schemas}
+        },
+    }
     if version == "v2":
         text = orjson.dumps(document).decode()
         for ours, vendors in _V2_NAMES.items():
@@ -78,10 +106,10 @@ def _document(app: FastAPI, version: str) -> dict[str, Any]:
                 f'"#/components/schemas/{ours}"', f'"#/components/schemas/{vendors}"'
             )
         document = orjson.loads(text)
-        schemas = document.get("components", {}).get("schemas", {})
+        renamed = document["components"]["schemas"]
         for ours, vendors in _V2_NAMES.items():
-            if ours in schemas:
-                schemas[vendors] = schemas.pop(ours)
+            if ours in renamed:
+                renamed[vendors] = renamed.pop(ours)
     return document
 
 

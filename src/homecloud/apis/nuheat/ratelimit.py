@@ -1,9 +1,18 @@
 """Who calls a Nuheat resource, and whether they may: the bearer token with the ``openapi``
 scope, then the rate limits per user and client, as AspNetCoreRateLimit enforces them for the
-vendor (every window counted; the headers describe the longest one)."""
+vendor (every window counted; the headers describe the longest one).
+
+A token that passed the check is trusted for a few seconds more (``nuheat.token_cache_seconds``,
+never past its expiry) without asking the identity provider again: integrations poll, and the
+check (signature, token row, account) costs more than the rest of a read. The vendor's access
+tokens cannot be revoked at all; here a revoked token or a disabled account stops working
+within those seconds.
+"""
 
 from __future__ import annotations
 
+import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,7 +23,7 @@ from starlette.responses import Response
 from homecloud.apis.nuheat.timefmt import round_trip
 from homecloud.core.errors import ApiError
 from homecloud.core.ratelimit import RateLimitDecision, RateLimiter, RateLimitPolicy
-from homecloud.identity.provider import IdentityProvider
+from homecloud.identity.provider import IdentityProvider, Principal, bearer_token
 
 SCOPES = ("openapi",)
 
@@ -53,18 +62,58 @@ def limit_headers(decision: RateLimitDecision) -> dict[str, str]:
     }
 
 
+class TrustedTokens:
+    """Tokens that passed the identity check lately, with whom they stand for."""
+
+    def __init__(self, seconds: float, size: int = 10_000) -> None:
+        self.seconds = seconds
+        self.size = size
+        self._entries: OrderedDict[str, tuple[float, Principal]] = OrderedDict()
+
+    def get(self, token: str) -> Principal | None:
+        entry = self._entries.get(token)
+        if entry is None:
+            return None
+        if entry[0] <= time.time():
+            del self._entries[token]
+            return None
+        return entry[1]
+
+    def put(self, token: str, principal: Principal) -> None:
+        if self.seconds <= 0:
+            return
+        until = time.time() + self.seconds
+        expires = principal.claims.get("exp")
+        if isinstance(expires, int | float):
+            until = min(until, float(expires))
+        self._entries[token] = (until, principal)
+        if len(self._entries) > self.size:
+            self._entries.popitem(last=False)
+
+
 class Gate:
     """The dependency every resource route has: authenticated, in quota, or an error."""
 
     def __init__(
-        self, identity: IdentityProvider, limiter: RateLimiter, policy: RateLimitPolicy
+        self,
+        identity: IdentityProvider,
+        limiter: RateLimiter,
+        policy: RateLimitPolicy,
+        trusted: TrustedTokens,
     ) -> None:
         self.identity = identity
         self.limiter = limiter
         self.policy = policy
+        self.trusted = trusted
 
     async def __call__(self, request: Request) -> Caller:
-        principal = await self.identity.authenticate("nuheat", request, SCOPES)
+        token = bearer_token(request)
+        principal = self.trusted.get(token) if token else None
+        if principal is None:
+            # Only tokens with the scope get here a second time: the check raises otherwise.
+            principal = await self.identity.authenticate("nuheat", request, SCOPES)
+            if token:
+                self.trusted.put(token, principal)
         if principal.user_id is None:
             # A client's own token (client credentials) acts for no account.
             raise ApiError.of(403, "The access token is not issued for a user.")

@@ -34,7 +34,7 @@ from homecloud.apis.nuheat.timefmt import parse_instant, utc_offset, utc_z, zone
 from homecloud.core.database import Database
 from homecloud.core.errors import ApiError
 from homecloud.core.events import ChangeEvent, EventBus
-from homecloud.core.models import Device, now_ms
+from homecloud.core.models import now_ms
 
 FACE = repository.FACE
 
@@ -43,14 +43,15 @@ FACE = repository.FACE
 class Thermostat:
     """A thermostat as a client sees it right now."""
 
-    device: Device
+    serial: str
+    name: str
     state: ThermostatState
 
     def v1(self, at_ms: int) -> dict[str, Any]:
         state = self.state
         return {
-            "serialNumber": self.device.serial,
-            "name": self.device.name,
+            "serialNumber": self.serial,
+            "name": self.name,
             "setPointTemp": state.set_point,
             "scheduleMode": state.schedule_mode,
             "holdSetPointDateTime": utc_z(state.hold_until_ms)
@@ -78,8 +79,8 @@ class Thermostat:
         else:
             mode = 1
         return {
-            "serialNumber": self.device.serial,
-            "name": self.device.name,
+            "serialNumber": self.serial,
+            "name": self.name,
             "currentTemperature": state.current_temperature,
             "online": state.online,
             "isHeating": state.heating,
@@ -101,28 +102,25 @@ async def publish(bus: EventBus, events: Iterable[ChangeEvent]) -> None:
         await bus.publish(change)
 
 
-def _settled(device: Device, away: dict[int, int], at_ms: int) -> Thermostat:
-    state = ThermostatState.from_attributes(device.attributes)
+def settled(
+    serial: str, name: str, attributes: dict[str, Any], away: dict[int, int], at_ms: int
+) -> Thermostat:
+    state = ThermostatState.from_attributes(attributes)
     away_set_point = away.get(state.group_id) if state.group_id is not None else None
-    return Thermostat(device, settle(state, at_ms, away_set_point))
+    return Thermostat(serial, name, settle(state, at_ms, away_set_point))
 
 
 async def list_thermostats(database: Database, owner_id: int) -> list[Thermostat]:
+    rows, away = await database.read(lambda c: repository.read_thermostats(c, owner_id))
     at = now_ms()
-    async with database.session() as session:
-        devices = await repository.thermostats(session, owner_id)
-        away = await repository.away_set_points(session, owner_id) if devices else {}
-    return [_settled(device, away, at) for device in devices]
+    return [settled(row.serial, row.name, row.attributes, away, at) for row in rows]
 
 
 async def get_thermostat(database: Database, owner_id: int, serial: str) -> Thermostat:
-    at = now_ms()
-    async with database.session() as session:
-        device = await repository.thermostat(session, owner_id, serial)
-        if device is None:
-            raise not_found(serial)
-        away = await repository.away_set_points(session, owner_id)
-    return _settled(device, away, at)
+    rows, away = await database.read(lambda c: repository.read_thermostats(c, owner_id, serial))
+    if not rows:
+        raise not_found(serial)
+    return settled(rows[0].serial, rows[0].name, rows[0].attributes, away, now_ms())
 
 
 def not_found(serial: str) -> ApiError:

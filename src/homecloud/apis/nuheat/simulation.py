@@ -81,7 +81,11 @@ class Simulation:
             away = await repository.away_set_points(session, device.owner_id)
             away_set_point = away.get(state.group_id) if state.group_id is not None else None
             before = _visible(
-                Thermostat(device, settle(state, state.simulated_until_ms, away_set_point))
+                Thermostat(
+                    device.serial,
+                    device.name,
+                    settle(state, state.simulated_until_ms, away_set_point),
+                )
             )
             if state.simulated_until_ms and now - state.simulated_until_ms > MAX_CATCH_UP_MS:
                 state.simulated_until_ms = now - MAX_CATCH_UP_MS
@@ -95,7 +99,7 @@ class Simulation:
                 replace=True,
             )
             device.attributes = state.to_attributes()
-            after = _visible(Thermostat(device, state))
+            after = _visible(Thermostat(device.serial, device.name, state))
         if before == after:
             return None
         return event("thermostat", device.owner_id, device.serial)

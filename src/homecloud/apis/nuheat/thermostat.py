@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from homecloud.apis.nuheat.schedule import EventTimeline, default_schedule
+from homecloud.apis.nuheat.schedule import EventTimeline, default_schedule, timeline_for
 from homecloud.sim import thermal
 from homecloud.sim.relay import HysteresisRelay
 from homecloud.sim.weather import OutdoorCurve
@@ -111,7 +111,7 @@ def settle(
     ):
         settled.schedule_mode = SCHEDULE_AUTO
         settled.hold_until_ms = None
-    timeline = timeline or EventTimeline(settled.schedule, settled.zone(), at_ms)
+    timeline = timeline or timeline_for(settled.schedule, settled.zone(), at_ms)
     settled.set_point = target(settled, at_ms, away_set_point, timeline)
     return settled
 
