@@ -5,11 +5,11 @@ from __future__ import annotations
 from contextlib import AsyncExitStack
 
 import pytest
+from websockets.asyncio.client import connect
 
-from homecloud.core.events import ChangeEvent
 from homecloud.realtime.redis_bus import RedisBus
 from tests.realtime.conftest import HubServer, running_hub
-from tests.realtime.signalr_peer import Peer, eventually, open_peer
+from tests.realtime.signalr_peer import Peer, eventually, negotiate, open_peer, websocket_url
 
 
 async def test_events_reach_only_their_owners_connections_batched_per_turn(
@@ -70,20 +70,26 @@ async def test_a_connection_that_falls_behind_is_closed_with_reconnect_allowed(
 
 
 @pytest.mark.redis
-async def test_events_of_other_processes_arrive_through_redis(redis_url: str) -> None:
-    hub_bus, other_process = RedisBus(redis_url), RedisBus(redis_url)
+async def test_two_processes_behave_as_one_hub_through_redis(redis_url: str) -> None:
+    bus_a, bus_b = RedisBus(redis_url), RedisBus(redis_url)
     try:
-        async with running_hub(hub_bus) as server, open_peer(server.url, "/hub", "ann") as peer:
-            await hub_bus.start()  # the hub's subscription now holds in Redis
-            await other_process.publish(ChangeEvent("test", "change", 1, "elsewhere"))
-            assert await peer.receive_other_than_ping() == {
-                "type": 1,
-                "target": "Changed",
-                "arguments": [["elsewhere"]],
-            }
+        async with running_hub(bus_a) as process_a, running_hub(bus_b) as process_b:
+            # Negotiated with one process, connected to the other: no sticky sessions needed.
+            token = (await negotiate(process_a.url, "/hub", "ann"))["connectionToken"]
+            url = websocket_url(process_b.url, "/hub", id=token, access_token="ann")
+            async with connect(url) as websocket:
+                peer = Peer(websocket)
+                await peer.handshake()
+                await bus_b.start()  # process b's subscription now holds in Redis
+                await process_a.publish(owner=1, resource_id="changed-in-a")
+                assert await peer.receive_other_than_ping() == {
+                    "type": 1,
+                    "target": "Changed",
+                    "arguments": [["changed-in-a"]],
+                }
     finally:
-        await hub_bus.close()
-        await other_process.close()
+        await bus_a.close()
+        await bus_b.close()
 
 
 async def _first_close(peer: Peer) -> dict[str, object]:
