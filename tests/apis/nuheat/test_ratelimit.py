@@ -38,6 +38,11 @@ async def test_allowed_calls_carry_the_longest_windows_headers(
     )
     assert second.status_code == 204
     assert second.headers["X-Rate-Limit-Remaining"] == "8"
+    # Errors after the gate count and carry the headers too, as AspNetCoreRateLimit's do.
+    missing = await client.get(f"{URL}/99999999", headers=account.auth)
+    assert missing.status_code == 404
+    assert missing.headers["X-Rate-Limit-Remaining"] == "7"
+    assert missing.headers["X-Rate-Limit-Limit"] == "12h"
 
 
 async def test_a_blocked_call_gets_429_retry_after_and_the_quota_text(
@@ -48,6 +53,7 @@ async def test_a_blocked_call_gets_429_retry_after_and_the_quota_text(
         assert (await client.get(URL, headers=account.auth)).status_code == 200
     blocked = await client.get(URL, headers=account.auth)
     assert blocked.status_code == 429
+    assert "X-Rate-Limit-Remaining" not in blocked.headers
     assert blocked.text == "API calls quota exceeded! maximum admitted 3 per 1m."
     assert blocked.headers["content-type"].startswith("text/plain")
     assert 1 <= int(blocked.headers["Retry-After"]) <= 60

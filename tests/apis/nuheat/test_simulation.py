@@ -4,6 +4,8 @@ and its minutes are recorded; and only the lease holder simulates."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -187,3 +189,43 @@ async def test_a_long_stop_is_caught_up(database: Database, gap_days: int) -> No
     await simulation.step()
     found = await service.get_thermostat(database, owner_id, serial)
     assert found.state.simulated_until_ms == clock.now_ms()
+
+
+async def test_the_loop_steps_while_holding_the_lease_and_gives_it_up_when_stopped(
+    database: Database,
+) -> None:
+    clock = ManualClock(now_ms())
+    _, serial = await make_thermostat(database, clock.now_ms() - 10 * MINUTE)
+    bus = InProcessBus()
+    subscription = bus.subscribe(lambda event: True)
+    simulation = Simulation(database, bus, clock, interval_seconds=1.0)
+    task = asyncio.create_task(simulation.run())
+    try:
+        changed = await asyncio.wait_for(subscription.get(), timeout=10)
+        assert changed.resource_id == serial
+        # Another process is refused while the loop holds the lease.
+        assert not await leases.acquire(database, LEASE, "someone else", 30_000)
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    assert await leases.acquire(database, LEASE, "someone else", 30_000)
+
+
+async def test_a_thermostat_that_cannot_be_simulated_does_not_stop_the_others(
+    database: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    clock = ManualClock(WEDNESDAY_7AM)
+    owner_id, serial = await make_thermostat(database, clock.now_ms())
+    async with database.session(write=True) as session:
+        await add_thermostat(
+            session, owner_id, "40000002", "Broken", tz=ZONE.key, started_ms=clock.now_ms()
+        )
+        broken = await session.scalar(select(Device).where(Device.serial == "40000002"))
+        assert broken is not None
+        broken.attributes = {**broken.attributes, "time_zone": "Nowhere/Nothing"}
+    simulation = Simulation(database, InProcessBus(), clock)
+    clock.advance(HOUR)
+    changes = await simulation.step()
+    assert [change.resource_id for change in changes] == [serial]
+    assert "simulating thermostat" in caplog.text

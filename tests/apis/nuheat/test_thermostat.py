@@ -58,8 +58,10 @@ async def test_paths_match_whatever_their_case(
         "/nuheat/api/v1/thermostat/" + account.serials[0], headers=account.auth
     )
     upper = await client.get("/nuheat/API/V1/THERMOSTAT", headers=account.auth)
+    slash = await client.get("/nuheat/api/v1/Thermostat/", headers=account.auth)
     assert lower.status_code == 200
     assert upper.status_code == 200
+    assert slash.status_code == 200
     assert lower.json()["serialNumber"] == account.serials[0]
 
 

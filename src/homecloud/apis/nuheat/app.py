@@ -10,7 +10,7 @@ from homecloud.apis.nuheat.errors import nuheat_error
 from homecloud.apis.nuheat.notifications import mount_notifications
 from homecloud.apis.nuheat.openapi import install_swagger
 from homecloud.apis.nuheat.paths import VendorPaths
-from homecloud.apis.nuheat.ratelimit import Gate, TrustedTokens
+from homecloud.apis.nuheat.ratelimit import Gate, RateLimitHeaders, TrustedTokens
 from homecloud.apis.nuheat.simulation import Simulation
 from homecloud.core.errors import install_error_shape
 from homecloud.core.ratelimit import RateLimitPolicy
@@ -23,6 +23,7 @@ def build(services: Services) -> FaceApp:
     settings = services.settings.nuheat
     app = FastAPI(title="Open API", docs_url=None, redoc_url=None, openapi_url=None)
     install_error_shape(app, nuheat_error, max_body_bytes=services.settings.max_body_bytes)
+    app.add_middleware(RateLimitHeaders)
     app.add_middleware(VendorPaths)
     gate = Gate(
         services.identity,

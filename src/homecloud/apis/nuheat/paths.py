@@ -1,8 +1,9 @@
-"""ASP.NET routes match whatever the case: ``/api/v1/account`` is ``/api/v1/Account``.
+"""ASP.NET routes match whatever the case: ``/api/v1/account`` is ``/api/v1/Account``, and
+a trailing slash does not matter.
 
 Routes are declared in the vendor's casing (that is what the OpenAPI documents show); this
-middleware rewrites the fixed segments of any ``/api/...`` path to that casing before routing.
-Path parameters (serial numbers, ids, dates) are left as they came.
+middleware rewrites the fixed segments of any ``/api/...`` path to that casing before routing,
+without a trailing slash. Path parameters (serial numbers, ids, dates) are left as they came.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ _SEGMENTS = {
 
 
 def canonical_path(path: str) -> str:
-    parts = path.split("/")
+    parts = path.rstrip("/").split("/")
     # parts[0] is empty (paths begin with /); parameters sit behind the resource name, and
     # only EnergyLog and Mode have a fixed segment after it.
     fixed = 5 if len(parts) > 4 and parts[3].lower() in ("energylog", "mode") else 4

@@ -19,6 +19,7 @@ from typing import Any
 import orjson
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from homecloud.apis.nuheat.timefmt import round_trip
 from homecloud.core.errors import ApiError
@@ -28,16 +29,19 @@ from homecloud.identity.provider import IdentityProvider, Principal, bearer_toke
 SCOPES = ("openapi",)
 
 
+# Where the gate leaves the rate-limit headers for RateLimitHeaders (in the request's state).
+STATE_KEY = "nuheat_rate_limit_headers"
+
+
 @dataclass(frozen=True, slots=True)
 class Caller:
     user_id: int
-    headers: dict[str, str]
 
     def json(self, content: Any) -> Response:
-        return Response(orjson.dumps(content), media_type="application/json", headers=self.headers)
+        return Response(orjson.dumps(content), media_type="application/json")
 
     def no_content(self) -> Response:
-        return Response(status_code=204, headers=self.headers)
+        return Response(status_code=204)
 
 
 def quota_exceeded(decision: RateLimitDecision) -> ApiError:
@@ -53,13 +57,35 @@ def quota_exceeded(decision: RateLimitDecision) -> ApiError:
     )
 
 
-def limit_headers(decision: RateLimitDecision) -> dict[str, str]:
+def limit_headers(decision: RateLimitDecision) -> list[tuple[bytes, bytes]]:
     longest = decision.longest
-    return {
-        "X-Rate-Limit-Limit": longest.window.period,
-        "X-Rate-Limit-Remaining": str(longest.remaining),
-        "X-Rate-Limit-Reset": round_trip(longest.reset_at),
-    }
+    return [
+        (b"x-rate-limit-limit", longest.window.period.encode()),
+        (b"x-rate-limit-remaining", str(longest.remaining).encode()),
+        (b"x-rate-limit-reset", round_trip(longest.reset_at).encode()),
+    ]
+
+
+class RateLimitHeaders:
+    """Puts the headers of an allowed call on whatever the route answers, errors included,
+    as AspNetCoreRateLimit does; a call the gate refused (401, 403, 429) gets none."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = scope.get("state", {}).get(STATE_KEY)
+                if headers:
+                    message = {**message, "headers": [*message.get("headers", ()), *headers]}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 class TrustedTokens:
@@ -120,4 +146,5 @@ class Gate:
         decision = await self.limiter.hit(self.policy, f"{principal.user_id}:{principal.client_id}")
         if not decision.allowed:
             raise quota_exceeded(decision)
-        return Caller(principal.user_id, limit_headers(decision))
+        setattr(request.state, STATE_KEY, limit_headers(decision))
+        return Caller(principal.user_id)

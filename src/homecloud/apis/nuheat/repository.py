@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from homecloud.apis.nuheat.models import NuheatGroup
+from homecloud.core.database import Database
 from homecloud.core.devices import DeviceRegistry
 from homecloud.core.models import Device, Series
 
@@ -28,41 +28,33 @@ class ThermostatRow:
     attributes: dict[str, Any]
 
 
-@functools.cache
-def _read_sql(paramstyle: str, one: bool) -> str:
-    """The hot read (every GET of thermostats) as plain SQL: the owner's thermostats and, in
-    the same statement, the away set points of the owner's groups in away mode (usually none,
-    so one row each). Plain text for the driver: compiling a Core statement per request costs
-    more than running it. The attributes come as text for orjson, which parses them several
-    times faster than the json module SQLAlchemy would use."""
-    owner, serial = ("?", "?") if paramstyle == "qmark" else ("$1", "$2")
-    return (
-        f"SELECT d.id, d.serial, d.name, CAST(d.attributes AS TEXT), g.id, g.away_set_point"
-        f" FROM {Device.__tablename__} d LEFT OUTER JOIN {NuheatGroup.__tablename__} g"
-        f" ON g.owner_id = d.owner_id AND g.away_mode = TRUE"
-        f" WHERE d.owner_id = {owner} AND d.face = '{FACE}' AND d.kind = '{KIND}'"
-        + (f" AND d.serial = {serial}" if one else "")
-        + " ORDER BY d.id"
-    )
+# The hot read (every GET of thermostats) as plain SQL: the owner's thermostats and, in the
+# same statement, the away set points of the owner's groups in away mode (usually none, so
+# one row each). Compiling a Core statement per request would cost more than running it. The
+# attributes come as text for orjson, which parses them several times faster than the json
+# module SQLAlchemy would use.
+_READ = (
+    "SELECT d.id, d.serial, d.name, CAST(d.attributes AS TEXT), g.id, g.away_set_point"
+    f" FROM {Device.__tablename__} d LEFT OUTER JOIN {NuheatGroup.__tablename__} g"
+    " ON g.owner_id = d.owner_id AND g.away_mode = TRUE"
+    f" WHERE d.owner_id = ? AND d.face = '{FACE}' AND d.kind = '{KIND}'"
+)
+_READ_ALL = _READ + " ORDER BY d.id"
+_READ_ONE = _READ + " AND d.serial = ? ORDER BY d.id"
 
 
-def read_thermostats(
-    connection: Connection, owner_id: int, serial: str | None = None
+async def read_thermostats(
+    database: Database, owner_id: int, serial: str | None = None
 ) -> tuple[list[ThermostatRow], dict[int, int]]:
     """The owner's thermostats (or just ``serial``), and the away set point of each of the
-    owner's groups in away mode; for :meth:`Database.read`."""
-    sql = _read_sql(connection.dialect.paramstyle, serial is not None)
-    parameters = (owner_id,) if serial is None else (owner_id, serial)
+    owner's groups in away mode."""
+    if serial is None:
+        rows = await database.fetch(_READ_ALL, (owner_id,))
+    else:
+        rows = await database.fetch(_READ_ONE, (owner_id, serial))
     found: dict[int, ThermostatRow] = {}
     away: dict[int, int] = {}
-    for (
-        device_id,
-        serial_number,
-        name,
-        attributes,
-        group_id,
-        away_set_point,
-    ) in connection.exec_driver_sql(sql, parameters):
+    for device_id, serial_number, name, attributes, group_id, away_set_point in rows:
         if device_id not in found:
             found[device_id] = ThermostatRow(serial_number, name, orjson.loads(attributes))
         if group_id is not None:

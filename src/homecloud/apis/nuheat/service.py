@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from homecloud.apis.nuheat import repository
+from homecloud.apis.nuheat.models import NuheatGroup
 from homecloud.apis.nuheat.schedule import (
     MAX_TEMPERATURE,
     MIN_TEMPERATURE,
@@ -111,13 +112,13 @@ def settled(
 
 
 async def list_thermostats(database: Database, owner_id: int) -> list[Thermostat]:
-    rows, away = await database.read(lambda c: repository.read_thermostats(c, owner_id))
+    rows, away = await repository.read_thermostats(database, owner_id)
     at = now_ms()
     return [settled(row.serial, row.name, row.attributes, away, at) for row in rows]
 
 
 async def get_thermostat(database: Database, owner_id: int, serial: str) -> Thermostat:
-    rows, away = await database.read(lambda c: repository.read_thermostats(c, owner_id, serial))
+    rows, away = await repository.read_thermostats(database, owner_id, serial)
     if not rows:
         raise not_found(serial)
     return settled(rows[0].serial, rows[0].name, rows[0].attributes, away, now_ms())
@@ -232,7 +233,7 @@ async def change_thermostat(
 # Groups
 
 
-def group_view(group: Any) -> dict[str, Any]:
+def group_view(group: NuheatGroup) -> dict[str, Any]:
     return {
         "groupId": str(group.id),
         "groupName": group.name,

@@ -64,7 +64,13 @@ class Simulation:
             thermostats = await repository.every_thermostat(session)
         changes: list[ChangeEvent] = []
         for device_id, _owner in thermostats:
-            change = await self._advance(device_id, now)
+            try:
+                change = await self._advance(device_id, now)
+            except Exception:
+                # One thermostat that cannot be simulated (its row damaged by hand, say) must
+                # not stop the others; it is tried again next step.
+                log.exception("simulating thermostat %s failed", device_id)
+                continue
             if change is not None:
                 changes.append(change)
         await publish(self.bus, changes)
@@ -89,9 +95,13 @@ class Simulation:
             )
             if state.simulated_until_ms and now - state.simulated_until_ms > MAX_CATCH_UP_MS:
                 state.simulated_until_ms = now - MAX_CATCH_UP_MS
-            gap = now - state.simulated_until_ms
-            step_ms = CATCH_UP_STEP_MS if gap > DAY_MS else LIVE_STEP_MS
-            state, hours = simulate(state, now, away_set_point, step_ms=step_ms)
+            if now - state.simulated_until_ms > DAY_MS:
+                # Days to catch up after a stop: seconds of arithmetic, kept off the event loop.
+                state, hours = await asyncio.to_thread(
+                    simulate, state, now, away_set_point, step_ms=CATCH_UP_STEP_MS
+                )
+            else:
+                state, hours = simulate(state, now, away_set_point, step_ms=LIVE_STEP_MS)
             series = await ensure_series(session, device.id, repository.RELAY_SERIES, unit="min")
             await write_points(
                 session,

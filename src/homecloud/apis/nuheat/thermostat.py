@@ -10,6 +10,7 @@ room, the relay and the energy counters forward and persists the result.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -51,6 +52,9 @@ class ThermostatState:
     hold_until_ms: int | None = None
     manual_set_point: int = 2100
     schedule: list[dict[str, Any]] = field(default_factory=default_schedule)
+    # The room: its heating mat's power and how well it keeps heat (see sim.thermal).
+    heater_w_per_m2: float = 150.0
+    loss_w_per_m2k: float = 2.5
     floor_c: float = 20.0
     room_c: float = 20.0
     heating: bool = False
@@ -65,8 +69,7 @@ class ThermostatState:
 
     @classmethod
     def from_attributes(cls, attributes: Mapping[str, Any]) -> ThermostatState:
-        known = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{key: value for key, value in attributes.items() if key in known})
+        return cls(**{key: value for key, value in attributes.items() if key in _FIELDS})
 
     def to_attributes(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -78,6 +81,10 @@ class ThermostatState:
 
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.time_zone)
+
+
+# Attributes this version knows; others (from a newer version, say) are left out.
+_FIELDS = frozenset(known.name for known in dataclasses.fields(ThermostatState))
 
 
 def target(
@@ -103,7 +110,7 @@ def settle(
 ) -> ThermostatState:
     """The state at ``at_ms`` as far as modes go: an expired hold has returned to Auto by
     itself, and the set point is the one in force. Returns a new state."""
-    settled = dataclasses.replace(state)
+    settled = copy.copy(state)  # a shallow copy; the schedule is never changed in place
     if (
         settled.schedule_mode == SCHEDULE_HOLD
         and settled.hold_until_ms is not None
@@ -142,7 +149,7 @@ def simulate(
     Returns the new state and the relay's on-minutes of every UTC hour the run touched (the
     last one possibly unfinished), for the relay-minutes series.
     """
-    current = dataclasses.replace(state)
+    current = copy.copy(state)
     if current.simulated_until_ms <= 0:
         current.simulated_until_ms = until_ms
     if current.relay_hour_ms <= 0:
@@ -151,6 +158,9 @@ def simulate(
     timeline = EventTimeline(current.schedule, zone, current.simulated_until_ms)
     hours: list[RelayHour] = []
     room = thermal.RoomState(floor_c=current.floor_c, room_c=current.room_c)
+    parameters = thermal.RoomParameters(
+        heater_w_per_m2=current.heater_w_per_m2, room_to_outdoor_w_per_m2k=current.loss_w_per_m2k
+    )
     at = current.simulated_until_ms
     outdoor_at, outdoor_c = -1, 0.0
     while at < until_ms:
@@ -161,7 +171,13 @@ def simulate(
         if at - outdoor_at >= 15 * 60_000:  # the weather changes slowly: look it up quarterly
             outdoor_at = at
             outdoor_c = OUTDOOR.temperature_c(_local(at, zone))
-        room = thermal.step(room, (end - at) / 1000, heating=current.heating, outdoor_c=outdoor_c)
+        room = thermal.step(
+            room,
+            (end - at) / 1000,
+            heating=current.heating,
+            outdoor_c=outdoor_c,
+            parameters=parameters,
+        )
         if current.heating:
             current.relay_on_ms += end - at
         at = end

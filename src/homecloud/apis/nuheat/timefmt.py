@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -32,8 +33,11 @@ def utc_offset(at_ms: int) -> str:
     return datetime.fromtimestamp(at_ms / 1000, UTC).isoformat(timespec="seconds")
 
 
+@functools.lru_cache(maxsize=4096)
 def round_trip(at: float) -> str:
-    """.NET's round-trip ("o") format in UTC, 7 fractional digits: ``2021-12-29T15:21:09.3213830Z``."""
+    """.NET's round-trip ("o") format in UTC, 7 fractional digits: ``2021-12-29T15:21:09.3213830Z``.
+
+    Cached: a window's reset time stays the same for every call in the window."""
     return datetime.fromtimestamp(at, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f") + "0Z"
 
 
