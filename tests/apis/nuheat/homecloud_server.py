@@ -34,7 +34,9 @@ class Homecloud:
             ChangeEvent("nuheat", kind, owner_id, resource_id, at_ms=at_ms)
         )
 
-    async def user_token(self, email: str, thermostats: tuple[str, ...] = ()) -> tuple[int, str]:
+    async def user_token(
+        self, email: str, thermostats: tuple[str, ...] = (), scope: str = "openid openapi"
+    ) -> tuple[int, str]:
         """A new user, with the given thermostats, and an access token of theirs."""
         async with self.services.database.session(write=True) as session:
             user = await create_user(session, email, PASSWORD)
@@ -44,7 +46,7 @@ class Homecloud:
                     session, user.id, serial, serial, group_id=group.id, started_ms=now_ms()
                 )
         async with httpx.AsyncClient(base_url=self.url) as http:
-            return user.id, await issue_token(http, self.services, email)
+            return user.id, await issue_token(http, self.services, email, scope)
 
 
 @asynccontextmanager

@@ -64,6 +64,15 @@ async def test_the_hub_and_its_aliases_negotiate_with_a_token_only(
     assert await refused_status(websocket_url(homecloud.url, path)) == 401
 
 
+async def test_a_token_without_openapi_is_refused(homecloud: Homecloud) -> None:
+    _, token = await homecloud.user_token("ann@example.com", scope="openid")
+    async with httpx.AsyncClient(base_url=homecloud.url) as http:
+        refused = await http.post(f"{HUB}/negotiate", headers={"Authorization": f"Bearer {token}"})
+    assert refused.status_code == 403
+    assert refused.headers["www-authenticate"].startswith('Bearer error="insufficient_scope"')
+    assert await refused_status(websocket_url(homecloud.url, HUB, access_token=token)) == 403
+
+
 async def test_a_token_without_a_user_is_refused(homecloud: Homecloud) -> None:
     async with homecloud.services.database.session(write=True) as session:
         issued = await register_client(
