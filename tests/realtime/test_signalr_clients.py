@@ -8,7 +8,7 @@ import contextlib
 import os
 import shutil
 import subprocess
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ from pysignalr.messages import CompletionMessage
 
 from tests.apis.nuheat.homecloud_server import Homecloud, running_homecloud
 from tests.conftest import IN_CI
+from tests.realtime.conftest import HubServer
 
 NODE_PACKAGE = Path(__file__).parent / "node"
 HUB = "/nuheat/notificationsHost"
@@ -75,37 +76,60 @@ async def test_official_client_subscribes_and_is_notified(
     homecloud: Homecloud, node: str, mode: str
 ) -> None:
     _, token = await homecloud.user_token("ann@example.com", thermostats=(SERIAL,))
-    client = await asyncio.create_subprocess_exec(
-        node,
-        str(NODE_PACKAGE / "notify.mjs"),
-        homecloud.url + HUB,
-        token,
-        mode,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    assert client.stdout is not None
-    events: list[dict[str, Any]] = []
-    try:
-        async with asyncio.timeout(30):
-            while not events or events[-1]["event"] not in ("closed", "failed"):
-                line = await client.stdout.readline()
-                if not line:
-                    break
-                events.append(orjson.loads(line))
-                if events[-1]["event"] == "subscribed":
-                    await put_thermostat(homecloud, token)
-            await client.wait()
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            client.kill()
-    stderr = (await client.stderr.read()).decode() if client.stderr else ""
-    assert [e["event"] for e in events] == ["started", "subscribed", "notify", "closed"], stderr
+
+    async def on_event(event: dict[str, Any]) -> None:
+        if event["event"] == "subscribed":
+            await put_thermostat(homecloud, token)
+
+    events = await run_node(node, "notify.mjs", [homecloud.url + HUB, token, mode], on_event)
+    assert [e["event"] for e in events] == ["started", "subscribed", "notify", "closed"]
     assert events[0]["transport"] == "WebSocketTransport"
     assert events[1]["result"] is None
     assert_notified_of_the_put(events[2]["notifications"])
     assert events[3]["error"] is None
-    assert client.returncode == 0
+
+
+async def test_official_client_reconnects_when_its_token_expires(
+    hub_server: HubServer, node: str
+) -> None:
+    # The test hub's token "brief" expires after 0.4 s; the client's next token is "ann".
+    events = await run_node(node, "reconnect.mjs", [hub_server.url + "/hub", "brief", "ann"])
+    assert [e["event"] for e in events] == ["started", "reconnecting", "reconnected", "echoed"]
+    assert "The access token expired." in events[1]["error"]
+    assert events[3]["result"] == "after reconnect"
+
+
+async def run_node(
+    node: str,
+    script: str,
+    arguments: list[str],
+    on_event: Callable[[dict[str, Any]], Awaitable[None]] | None = None,
+) -> list[dict[str, Any]]:
+    """Runs a client script to its end; the JSON events it printed, each also passed to
+    ``on_event`` as it arrives. The script must exit with status 0."""
+    client = await asyncio.create_subprocess_exec(
+        node,
+        str(NODE_PACKAGE / script),
+        *arguments,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    assert client.stdout is not None
+    assert client.stderr is not None
+    events: list[dict[str, Any]] = []
+    try:
+        async with asyncio.timeout(30):
+            while line := await client.stdout.readline():
+                events.append(orjson.loads(line))
+                if on_event is not None:
+                    await on_event(events[-1])
+            await client.wait()
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            client.kill()
+    stderr = (await client.stderr.read()).decode()
+    assert client.returncode == 0, f"{events}\n{stderr}"
+    return events
 
 
 async def test_pysignalr_subscribes_and_is_notified(homecloud: Homecloud) -> None:

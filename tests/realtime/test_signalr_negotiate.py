@@ -36,6 +36,14 @@ async def test_negotiate_version_0_gives_only_an_id_which_connects(hub_server: H
         await Peer(websocket).handshake()
 
 
+async def test_the_socket_may_bring_a_fresher_token_of_the_same_user(hub_server: HubServer) -> None:
+    # The official client asks its accessTokenFactory again for the WebSocket.
+    token = (await negotiate(hub_server.url, "/hub", "ann"))["connectionToken"]
+    url = websocket_url(hub_server.url, "/hub", id=token, access_token="brief")  # also user 1
+    async with connect(url) as websocket:
+        await Peer(websocket).handshake()
+
+
 async def test_hub_paths_match_whatever_their_case(hub_server: HubServer) -> None:
     body = await negotiate(hub_server.url, "/HUB", "ann")
     url = websocket_url(hub_server.url, "/Hub", id=body["connectionToken"], access_token="ann")
@@ -83,7 +91,7 @@ async def test_connect_refusals(hub_server: HubServer) -> None:
     assert await refused_status(base) == 401
     assert await refused_status(f"{base}?access_token=eve") == 401
     assert await refused_status(f"{base}?access_token=ann&id=made-up") == 404
-    # The id belongs to the token that negotiated it.
+    # The id belongs to the user who negotiated it.
     assert await refused_status(f"{base}?access_token=bob&id={token}") == 404
     async with connect(f"{base}?access_token=ann&id={token}") as websocket:
         await Peer(websocket).handshake()

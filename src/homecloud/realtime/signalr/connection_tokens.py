@@ -1,11 +1,14 @@
 """Connection tokens: what ``negotiate`` hands out and the WebSocket connect presents as ``id``.
 
 A token is checkable by any process without shared state, so that negotiate and connect may
-land on different workers or nodes: it carries its issue time and a MAC keyed by the access
-token that negotiated it, and the connect presents that same access token (the official
-client reuses it). A forged, stale (older than ``ttl`` seconds) or finished id is answered with
-404, a second socket for an id in use with 409, as ASP.NET does; a process can only know the
-sockets it serves itself, so those two answers are per process.
+land on different workers or nodes: it carries its issue time and a digest binding it to the
+user who negotiated it. The digest is no secret, and need not be: the WebSocket connect
+authenticates on its own and an id grants nothing, so the binding only lets a made-up id,
+another user's, a stale one (older than ``ttl`` seconds) or a finished one be answered with
+404, and a second socket for an id in use with 409, as ASP.NET does. It binds to the user,
+not to the access token, because the official client asks its ``accessTokenFactory`` again
+for the WebSocket and may get a fresh token. A process can only know the sockets it serves
+itself, so 409 and "finished" are per process.
 """
 
 from __future__ import annotations
@@ -36,9 +39,8 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def _mac(access_token: str, body: bytes) -> bytes:
-    key = hashlib.sha256(access_token.encode()).digest()
-    return hmac.new(key, body, hashlib.sha256).digest()[:16]
+def _digest(owner_id: int, body: bytes) -> bytes:
+    return hashlib.sha256(b"%d:" % owner_id + body).digest()[:16]
 
 
 def connection_id_of(token: str) -> str:
@@ -53,14 +55,14 @@ class ConnectionTokens:
         # Finished ids, kept until they would be stale anyway: id -> wall-clock expiry.
         self._finished: dict[str, float] = {}
 
-    def issue(self, access_token: str) -> str:
+    def issue(self, owner_id: int) -> str:
         body = struct.pack(">I", int(time.time())) + secrets.token_bytes(12)
-        return f"{_b64(body)}.{_b64(_mac(access_token, body))}"
+        return f"{_b64(body)}.{_b64(_digest(owner_id, body))}"
 
-    def claim(self, token: str, access_token: str) -> None:
+    def claim(self, token: str, owner_id: int) -> None:
         """Marks ``token`` in use by a socket, or raises :class:`ConnectionRefused`."""
         now = time.time()
-        issued = self._issued_at(token, access_token)
+        issued = self._issued_at(token, owner_id)
         if issued is None or not (issued - 5 <= now < issued + self.ttl) or token in self._finished:
             raise ConnectionRefused(404, NOT_FOUND)
         if token in self._active:
@@ -73,13 +75,13 @@ class ConnectionTokens:
             self._active.discard(token)
             self._finished[token] = time.time() + self.ttl
 
-    def _issued_at(self, token: str, access_token: str) -> int | None:
-        encoded_body, _, encoded_mac = token.partition(".")
+    def _issued_at(self, token: str, owner_id: int) -> int | None:
+        encoded_body, _, encoded_digest = token.partition(".")
         try:
-            body, mac = _unb64(encoded_body), _unb64(encoded_mac)
+            body, digest = _unb64(encoded_body), _unb64(encoded_digest)
         except ValueError:
             return None
-        if len(body) != 16 or not hmac.compare_digest(mac, _mac(access_token, body)):
+        if len(body) != 16 or not hmac.compare_digest(digest, _digest(owner_id, body)):
             return None
         issued: int = struct.unpack(">I", body[:4])[0]
         return issued

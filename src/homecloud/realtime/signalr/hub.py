@@ -126,12 +126,11 @@ class Hub(Generic[S]):
             return PlainTextResponse(
                 f"The client requested an invalid protocol version '{requested}'", 400
             )
-        token = access_token_of(request)
         try:
-            await self._authenticate(request, token)
+            caller = await self._authenticate(request, access_token_of(request))
         except ApiError as error:
             return self._error_response(error)
-        connection_token = self._tokens.issue(token or "")
+        connection_token = self._tokens.issue(caller.owner_id)
         if version == 0:
             # Version 0 has no separate token: the client sends the connectionId as ``id``.
             body = {
@@ -151,9 +150,8 @@ class Hub(Generic[S]):
     # ---------------------------------------------------------------- connect
 
     async def connect(self, websocket: WebSocket) -> None:
-        token = access_token_of(websocket)
         try:
-            caller = await self._authenticate(websocket, token)
+            caller = await self._authenticate(websocket, access_token_of(websocket))
         except ApiError as error:
             await _deny(websocket, self._error_response(error))
             return
@@ -163,7 +161,7 @@ class Hub(Generic[S]):
             connection_id = secrets.token_urlsafe(16)
         else:
             try:
-                self._tokens.claim(connection_token, token or "")
+                self._tokens.claim(connection_token, caller.owner_id)
             except ConnectionRefused as refused:
                 await _deny(websocket, PlainTextResponse(refused.message, refused.status))
                 return
