@@ -1,11 +1,16 @@
-"""A small hub (no vendor) on a real server, for the SignalR protocol tests."""
+"""A small hub (no vendor) on a real server, for the SignalR protocol tests, and the official
+JavaScript client for the tests that run it."""
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
 import time
 from collections.abc import AsyncIterator, Collection
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,8 +29,13 @@ from homecloud.realtime.signalr import (
     HubMethod,
     HubOptions,
 )
+from tests.conftest import IN_CI
+from tests.identity.test_browser import chromium  # noqa: F401  (headless Chromium, shared)
 from tests.realtime.serving import serving
 from tests.realtime.signalr_peer import eventually
+
+# The official JavaScript client (@microsoft/signalr), installed from the lock file.
+NODE_PACKAGE = Path(__file__).parent / "node"
 
 # token -> (owner, lifetime in seconds)
 TOKENS = {"ann": (1, 3600.0), "bob": (2, 3600.0), "brief": (1, 0.4)}
@@ -118,3 +128,23 @@ async def hub_server() -> AsyncIterator[HubServer]:
     async with running_hub(bus) as server:
         yield server
     await bus.close()
+
+
+@pytest.fixture(scope="module")
+def node() -> str:
+    """The node binary, with the client package installed from its lock file."""
+    binary, npm = shutil.which("node"), shutil.which("npm")
+    if not binary or not npm:
+        if IN_CI:
+            pytest.fail("node and npm are needed for the official SignalR client test")
+        pytest.skip("node and npm are not installed")
+    if not (NODE_PACKAGE / "node_modules" / "@microsoft" / "signalr").is_dir():
+        subprocess.run(
+            [npm, "ci", "--prefer-offline", "--no-audit", "--no-fund"],
+            cwd=NODE_PACKAGE,
+            check=True,
+            capture_output=True,
+            timeout=300,
+            env={**os.environ, "NODE_ENV": "production"},
+        )
+    return binary

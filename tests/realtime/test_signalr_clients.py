@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
-import shutil
-import subprocess
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,14 +13,13 @@ from typing import Any
 import httpx
 import orjson
 import pytest
+from playwright.async_api import Browser
 from pysignalr.client import SignalRClient
 from pysignalr.messages import CompletionMessage
 
 from tests.apis.nuheat.homecloud_server import Homecloud, running_homecloud
-from tests.conftest import IN_CI
-from tests.realtime.conftest import HubServer
+from tests.realtime.conftest import NODE_PACKAGE, HubServer
 
-NODE_PACKAGE = Path(__file__).parent / "node"
 HUB = "/nuheat/notificationsHost"
 SERIAL = "12345678"
 
@@ -51,26 +47,6 @@ async def homecloud(tmp_path: Path) -> AsyncIterator[Homecloud]:
         yield running
 
 
-@pytest.fixture(scope="module")
-def node() -> str:
-    """The node binary, with the client package installed from its lock file."""
-    binary, npm = shutil.which("node"), shutil.which("npm")
-    if not binary or not npm:
-        if IN_CI:
-            pytest.fail("node and npm are needed for the official SignalR client test")
-        pytest.skip("node and npm are not installed")
-    if not (NODE_PACKAGE / "node_modules" / "@microsoft" / "signalr").is_dir():
-        subprocess.run(
-            [npm, "ci", "--prefer-offline", "--no-audit", "--no-fund"],
-            cwd=NODE_PACKAGE,
-            check=True,
-            capture_output=True,
-            timeout=300,
-            env={**os.environ, "NODE_ENV": "production"},
-        )
-    return binary
-
-
 @pytest.mark.parametrize("mode", ["factory", "query"])
 async def test_official_client_subscribes_and_is_notified(
     homecloud: Homecloud, node: str, mode: str
@@ -87,6 +63,35 @@ async def test_official_client_subscribes_and_is_notified(
     assert events[1]["result"] is None
     assert_notified_of_the_put(events[2]["notifications"])
     assert events[3]["error"] is None
+
+
+@pytest.mark.browser
+async def test_official_client_in_a_browser_subscribes_and_is_notified(
+    homecloud: Homecloud, node: str, chromium: Browser
+) -> None:
+    # A browser cannot set headers on a WebSocket: the client sends ?access_token= instead.
+    _, token = await homecloud.user_token("ann@example.com", thermostats=(SERIAL,))
+    page = await chromium.new_page()
+    await page.goto(homecloud.url + "/healthz")  # the app's origin: no CORS in the way
+    await page.add_script_tag(
+        path=NODE_PACKAGE / "node_modules/@microsoft/signalr/dist/browser/signalr.js"
+    )
+    transport = await page.evaluate(
+        """async ([hub, token]) => {
+            const connection = new signalR.HubConnectionBuilder()
+                .withUrl(hub, { accessTokenFactory: () => token })
+                .configureLogging(signalR.LogLevel.None)
+                .build();
+            window.notified = new Promise((resolve) => connection.on("Notify", resolve));
+            await connection.start();
+            await connection.invoke("Subscribe", ["1", "2", "3", "4"]);
+            return connection.connection.transport.constructor.name;
+        }""",
+        [homecloud.url + HUB, token],
+    )
+    assert transport == "WebSocketTransport"
+    await put_thermostat(homecloud, token)
+    assert_notified_of_the_put(await page.evaluate("window.notified"))
 
 
 async def test_official_client_reconnects_when_its_token_expires(
