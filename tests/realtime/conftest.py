@@ -38,9 +38,9 @@ from tests.realtime.signalr_peer import eventually
 NODE_PACKAGE = Path(__file__).parent / "node"
 
 # token -> (owner, lifetime in seconds)
-TOKENS = {"ann": (1, 3600.0), "bob": (2, 3600.0), "brief": (1, 0.4)}
+TOKENS = {"ann": (1, 3600.0), "bob": (2, 3600.0), "brief": (1, 1.0)}
 OPTIONS = HubOptions(
-    ping_interval=0.2, client_timeout=1.0, handshake_timeout=0.5, send_queue_size=8
+    ping_interval=0.2, client_timeout=1.5, handshake_timeout=1.0, send_queue_size=8
 )
 
 

@@ -97,7 +97,7 @@ async def test_official_client_in_a_browser_subscribes_and_is_notified(
 async def test_official_client_reconnects_when_its_token_expires(
     hub_server: HubServer, node: str
 ) -> None:
-    # The test hub's token "brief" expires after 0.4 s; the client's next token is "ann".
+    # The test hub's token "brief" expires after 1 s; the client's next token is "ann".
     events = await run_node(node, "reconnect.mjs", [hub_server.url + "/hub", "brief", "ann"])
     assert [e["event"] for e in events] == ["started", "reconnecting", "reconnected", "echoed"]
     assert "The access token expired." in events[1]["error"]
