@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import threading
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -22,7 +23,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 from sqlalchemy.util import await_
 
 # Pragmas for a server-side SQLite: WAL lets readers run beside the one writer, NORMAL
@@ -98,6 +99,8 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(url, **options)
         self._sync_write_sessions: sessionmaker[Session] | None = None
         self._sync_read_engine: Engine | None = None
+        self._reader: PoolProxiedConnection | None = None
+        self._reader_lock = threading.Lock()
         if self.is_sqlite:
             _configure_sqlite(self.engine.sync_engine, driver_is_async=True)
             # A plain pysqlite engine on the same file, for synchronous units of work (see
@@ -150,7 +153,7 @@ class Database:
         SQL with ``?`` placeholders (rewritten to ``$1``, ``$2``, ... for PostgreSQL), sent to
         the driver as it is: no statement compilation, no ORM.
 
-        On SQLite it runs right here, on the event loop, over a pooled sqlite3 connection: in
+        On SQLite it runs right here, on the event loop, over a plain sqlite3 connection: in
         WAL mode a reader never waits for the writer, and an indexed read of a few rows takes
         microseconds, where aiosqlite hands every statement to a thread and back (about a
         millisecond on a busy machine). So keep such reads small.
@@ -161,16 +164,18 @@ class Database:
                     _dollar_placeholders(sql), tuple(parameters)
                 )
                 return [tuple(row) for row in result]
-        pooled = self._sync_read_engine.raw_connection()
-        try:
-            cursor = pooled.cursor()
+        with self._reader_lock:
+            if self._reader is None:
+                # Kept for the Database's lifetime: these reads never overlap on one event
+                # loop (they do not yield), so one connection serves them all, without a pool
+                # checkout and reset per read. The lock is for loops on other threads.
+                self._reader = self._sync_read_engine.raw_connection()
+            cursor = self._reader.cursor()
             try:
                 cursor.execute(sql, tuple(parameters))
                 return [tuple(row) for row in cursor.fetchall()]
             finally:
                 cursor.close()
-        finally:
-            pooled.close()  # back to the pool
 
     async def ping(self) -> None:
         """Raise :class:`DatabaseUnavailable` unless a trivial query succeeds."""
@@ -202,6 +207,9 @@ class Database:
         return parsed.set(drivername=parsed.get_backend_name()).render_as_string(hide_password=True)
 
     async def dispose(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
         await self.engine.dispose()
         if self._sync_write_sessions is not None:
             bind = self._sync_write_sessions.kw["bind"]

@@ -28,6 +28,9 @@ async def test_every_v1_schedule_endpoint_is_405(
         )
         assert response.status_code == 405, path
         assert response.json()["messages"]
+    # Whatever the body: the endpoint is off, not the request wrong.
+    malformed = await client.put(url, headers=account.auth, content=b"{not json")
+    assert malformed.status_code == 405
     assert (await client.get(url)).status_code == 401  # the token is still checked first
     thermostats = await client.get("/nuheat/api/v1/Thermostat", headers=account.auth)
     assert thermostats.status_code == 200

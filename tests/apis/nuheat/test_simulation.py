@@ -168,18 +168,6 @@ async def test_a_hold_expires_in_the_stored_thermostat(database: Database) -> No
     assert (stored.schedule_mode, stored.hold_until_ms) == (SCHEDULE_AUTO, None)
 
 
-async def test_only_one_process_holds_the_lease_until_it_lapses(database: Database) -> None:
-    now = WEDNESDAY_7AM
-    assert await leases.acquire(database, LEASE, "a", 30_000, now=now)
-    assert not await leases.acquire(database, LEASE, "b", 30_000, now=now + 1_000)
-    assert await leases.acquire(database, LEASE, "a", 30_000, now=now + 10_000)  # renewed
-    assert not await leases.acquire(database, LEASE, "b", 30_000, now=now + 39_000)
-    assert await leases.acquire(database, LEASE, "b", 30_000, now=now + 40_000)  # lapsed
-    assert not await leases.acquire(database, LEASE, "a", 30_000, now=now + 41_000)
-    await leases.release(database, LEASE, "b")
-    assert await leases.acquire(database, LEASE, "a", 30_000, now=now + 42_000)
-
-
 @pytest.mark.parametrize("gap_days", [3])
 async def test_a_long_stop_is_caught_up(database: Database, gap_days: int) -> None:
     clock = ManualClock(WEDNESDAY_7AM)

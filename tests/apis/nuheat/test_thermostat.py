@@ -270,6 +270,9 @@ async def test_without_a_token_401_and_without_the_scope_403(
 ) -> None:
     missing = await client.get(URL)
     assert missing.status_code == 401
+    # Authentication comes before the body is read, as on ASP.NET.
+    unread = await client.put(URL, content=b"{not json")
+    assert unread.status_code == 401
     assert missing.headers["www-authenticate"].startswith("Bearer")
     assert missing.content == b""
     garbage = await client.get(URL, headers={"Authorization": "Bearer not-a-token"})

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
+from starlette.requests import Request
 from starlette.responses import Response
 
 from homecloud.apis.nuheat.energylog import PREFERENCES
-from homecloud.apis.nuheat.ratelimit import Caller, Gate
+from homecloud.apis.nuheat.ratelimit import caller_of
 from homecloud.apis.nuheat.schemas import AccountModel, AccountModelV2
 from homecloud.core.database import Database
 from homecloud.core.models import User
@@ -25,11 +26,12 @@ def _preferences(user: User) -> dict[str, Any]:
     return dict((user.preferences or {}).get(PREFERENCES, {}))
 
 
-def router(gate: Gate, database: Database) -> APIRouter:
+def router(database: Database) -> APIRouter:
     routes = APIRouter(tags=["Account"])
 
     @routes.get("/api/v1/Account", response_model=AccountModel, summary="The user's account")
-    async def account_v1(caller: Caller = Depends(gate)) -> Response:
+    async def account_v1(request: Request) -> Response:
+        caller = caller_of(request)
         user = await _user(database, caller.user_id)
         preferences = _preferences(user)
         return caller.json(
@@ -43,7 +45,8 @@ def router(gate: Gate, database: Database) -> APIRouter:
         )
 
     @routes.get("/api/v2/Account", response_model=AccountModelV2, summary="The user's account")
-    async def account_v2(caller: Caller = Depends(gate)) -> Response:
+    async def account_v2(request: Request) -> Response:
+        caller = caller_of(request)
         user = await _user(database, caller.user_id)
         return caller.json(
             {

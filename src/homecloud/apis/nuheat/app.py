@@ -10,7 +10,7 @@ from homecloud.apis.nuheat.errors import nuheat_error
 from homecloud.apis.nuheat.notifications import mount_notifications
 from homecloud.apis.nuheat.openapi import install_swagger
 from homecloud.apis.nuheat.paths import VendorPaths
-from homecloud.apis.nuheat.ratelimit import Gate, RateLimitHeaders, TrustedTokens
+from homecloud.apis.nuheat.ratelimit import ApiGate, TrustedTokens
 from homecloud.apis.nuheat.simulation import Simulation
 from homecloud.core.errors import install_error_shape
 from homecloud.core.ratelimit import RateLimitPolicy
@@ -23,20 +23,23 @@ def build(services: Services) -> FaceApp:
     settings = services.settings.nuheat
     app = FastAPI(title="Open API", docs_url=None, redoc_url=None, openapi_url=None)
     install_error_shape(app, nuheat_error, max_body_bytes=services.settings.max_body_bytes)
-    app.add_middleware(RateLimitHeaders)
-    app.add_middleware(VendorPaths)
-    gate = Gate(
-        services.identity,
-        services.rate_limiter,
-        RateLimitPolicy.parse("nuheat", settings.rate_limit),
-        TrustedTokens(settings.token_cache_seconds),
+    # VendorPaths, added last, runs first: paths made canonical, then every /api/ call
+    # authenticated and counted, then routed.
+    app.add_middleware(
+        ApiGate,
+        identity=services.identity,
+        limiter=services.rate_limiter,
+        policy=RateLimitPolicy.parse("nuheat", settings.rate_limit),
+        trusted=TrustedTokens(settings.token_cache_seconds),
+        shape=nuheat_error,
     )
+    app.add_middleware(VendorPaths)
     database, bus = services.database, services.events
-    app.include_router(account.router(gate, database))
-    app.include_router(thermostats.router(gate, database, bus))
-    app.include_router(groups.router(gate, database, bus))
-    app.include_router(schedules.router(gate, database, bus, blocked=settings.v1_schedule_blocked))
-    app.include_router(energy.router(gate, database))
+    app.include_router(account.router(database))
+    app.include_router(thermostats.router(database, bus))
+    app.include_router(groups.router(database, bus))
+    app.include_router(schedules.router(database, bus, blocked=settings.v1_schedule_blocked))
+    app.include_router(energy.router(database))
     # After the resources, which are matched first: the API is what clients call most.
     app.include_router(
         oidc_router(services.identity, NUHEAT, IDENTITYSERVER, services.rate_limiter)

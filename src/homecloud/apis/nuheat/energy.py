@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
+from starlette.requests import Request
 from starlette.responses import Response
 
 from homecloud.apis.nuheat.energylog import energy_log
-from homecloud.apis.nuheat.ratelimit import Caller, Gate
+from homecloud.apis.nuheat.ratelimit import caller_of
 from homecloud.apis.nuheat.schemas import EnergyUsageModel
 from homecloud.core.database import Database
 
 
-def router(gate: Gate, database: Database) -> APIRouter:
+def router(database: Database) -> APIRouter:
     routes = APIRouter(tags=["EnergyLog"])
 
     @routes.get(
@@ -19,7 +20,8 @@ def router(gate: Gate, database: Database) -> APIRouter:
         response_model=EnergyUsageModel,
         summary="Relay minutes and energy per hour of a day (yyyy-MM-dd)",
     )
-    async def day(serialNumber: str, date: str, caller: Caller = Depends(gate)) -> Response:
+    async def day(serialNumber: str, date: str, request: Request) -> Response:
+        caller = caller_of(request)
         return caller.json(await energy_log(database, caller.user_id, serialNumber, "Day", date))
 
     @routes.get(
@@ -27,7 +29,8 @@ def router(gate: Gate, database: Database) -> APIRouter:
         response_model=EnergyUsageModel,
         summary="Relay minutes and energy per day of the week holding a date (yyyy-MM-dd)",
     )
-    async def week(serialNumber: str, date: str, caller: Caller = Depends(gate)) -> Response:
+    async def week(serialNumber: str, date: str, request: Request) -> Response:
+        caller = caller_of(request)
         return caller.json(await energy_log(database, caller.user_id, serialNumber, "Week", date))
 
     @routes.get(
@@ -35,7 +38,8 @@ def router(gate: Gate, database: Database) -> APIRouter:
         response_model=EnergyUsageModel,
         summary="Relay minutes and energy per month of a year (yyyy)",
     )
-    async def month(serialNumber: str, year: str, caller: Caller = Depends(gate)) -> Response:
+    async def month(serialNumber: str, year: str, request: Request) -> Response:
+        caller = caller_of(request)
         return caller.json(await energy_log(database, caller.user_id, serialNumber, "Month", year))
 
     return routes

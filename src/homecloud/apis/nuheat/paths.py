@@ -45,18 +45,23 @@ def canonical_path(path: str) -> str:
     )
 
 
+def local_path(scope: Scope) -> str:
+    """The request's path below the face's mount (``/api/v1/Thermostat``)."""
+    root: str = scope.get("root_path", "")
+    path: str = scope["path"]
+    return path[len(root) :] if root and path.startswith(root) else path
+
+
 class VendorPaths:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            root = scope.get("root_path", "")
-            path: str = scope["path"]
-            local = path[len(root) :] if root and path.startswith(root) else path
+            local = local_path(scope)
             if local[:5].lower() == "/api/":
                 canonical = canonical_path(local)
                 if canonical != local:
-                    scope["path"] = root + canonical
+                    scope["path"] = scope.get("root_path", "") + canonical
                     scope["raw_path"] = quote(scope["path"]).encode()
         await self.app(scope, receive, send)

@@ -2,6 +2,10 @@
 scope, then the rate limits per user and client, as AspNetCoreRateLimit enforces them for the
 vendor (every window counted; the headers describe the longest one).
 
+:class:`ApiGate` checks every ``/api/`` request before it is routed, as ASP.NET's
+authentication and rate-limit middleware do before model binding: a call without a valid
+token is a 401 whatever body it sends. Routes then ask :func:`caller_of` who called.
+
 A token that passed the check is trusted for a few seconds more (``nuheat.token_cache_seconds``,
 never past its expiry) without asking the identity provider again: integrations poll, and the
 check (signature, token row, account) costs more than the rest of a read. The vendor's access
@@ -21,16 +25,17 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from homecloud.apis.nuheat.paths import local_path
 from homecloud.apis.nuheat.timefmt import round_trip
-from homecloud.core.errors import ApiError
+from homecloud.core.errors import ApiError, ErrorShape
 from homecloud.core.ratelimit import RateLimitDecision, RateLimiter, RateLimitPolicy
 from homecloud.identity.provider import IdentityProvider, Principal, bearer_token
 
 SCOPES = ("openapi",)
 
 
-# Where the gate leaves the rate-limit headers for RateLimitHeaders (in the request's state).
-STATE_KEY = "nuheat_rate_limit_headers"
+# Where the gate leaves the caller for the route (in the request's state).
+CALLER_KEY = "nuheat_caller"
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +47,12 @@ class Caller:
 
     def no_content(self) -> Response:
         return Response(status_code=204)
+
+
+def caller_of(request: Request) -> Caller:
+    """The caller :class:`ApiGate` let through."""
+    caller: Caller = request.scope["state"][CALLER_KEY]
+    return caller
 
 
 def quota_exceeded(decision: RateLimitDecision) -> ApiError:
@@ -58,34 +69,13 @@ def quota_exceeded(decision: RateLimitDecision) -> ApiError:
 
 
 def limit_headers(decision: RateLimitDecision) -> list[tuple[bytes, bytes]]:
+    """The longest window's headers (names in lower case, as every header here goes out)."""
     longest = decision.longest
     return [
         (b"x-rate-limit-limit", longest.window.period.encode()),
         (b"x-rate-limit-remaining", str(longest.remaining).encode()),
         (b"x-rate-limit-reset", round_trip(longest.reset_at).encode()),
     ]
-
-
-class RateLimitHeaders:
-    """Puts the headers of an allowed call on whatever the route answers, errors included,
-    as AspNetCoreRateLimit does; a call the gate refused (401, 403, 429) gets none."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = scope.get("state", {}).get(STATE_KEY)
-                if headers:
-                    message = {**message, "headers": [*message.get("headers", ()), *headers]}
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
 
 
 class TrustedTokens:
@@ -117,22 +107,56 @@ class TrustedTokens:
             self._entries.popitem(last=False)
 
 
-class Gate:
-    """The dependency every resource route has: authenticated, in quota, or an error."""
+class ApiGate:
+    """Middleware of the Nuheat app: authenticates and counts every ``/api/`` call, answers
+    the refused ones (401, 403, 429) in the face's error shape, and puts the rate-limit
+    headers of an allowed call on whatever its route answers, errors included."""
 
     def __init__(
         self,
+        app: ASGIApp,
         identity: IdentityProvider,
         limiter: RateLimiter,
         policy: RateLimitPolicy,
         trusted: TrustedTokens,
+        shape: ErrorShape,
     ) -> None:
+        self.app = app
         self.identity = identity
         self.limiter = limiter
         self.policy = policy
         self.trusted = trusted
+        self.shape = shape
 
-    async def __call__(self, request: Request) -> Caller:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not local_path(scope).startswith("/api/"):
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        try:
+            principal = await self._principal(request)
+            decision = await self.limiter.hit(
+                self.policy, f"{principal.user_id}:{principal.client_id}"
+            )
+            if not decision.allowed:
+                raise quota_exceeded(decision)
+        except ApiError as error:
+            response = self.shape(error)
+            response.headers.update(error.headers)
+            await response(scope, receive, send)
+            return
+        assert principal.user_id is not None
+        scope.setdefault("state", {})[CALLER_KEY] = Caller(principal.user_id)
+        headers = limit_headers(decision)
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", ()), *headers]}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+    async def _principal(self, request: Request) -> Principal:
         token = bearer_token(request)
         principal = self.trusted.get(token) if token else None
         if principal is None:
@@ -143,8 +167,4 @@ class Gate:
         if principal.user_id is None:
             # A client's own token (client credentials) acts for no account.
             raise ApiError.of(403, "The access token is not issued for a user.")
-        decision = await self.limiter.hit(self.policy, f"{principal.user_id}:{principal.client_id}")
-        if not decision.allowed:
-            raise quota_exceeded(decision)
-        setattr(request.state, STATE_KEY, limit_headers(decision))
-        return Caller(principal.user_id)
+        return principal

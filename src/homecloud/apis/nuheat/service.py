@@ -30,6 +30,7 @@ from homecloud.apis.nuheat.thermostat import (
     ThermostatState,
     next_event_ms,
     settle,
+    settle_in_place,
 )
 from homecloud.apis.nuheat.timefmt import parse_instant, utc_offset, utc_z, zone_offset
 from homecloud.core.database import Database
@@ -108,7 +109,8 @@ def settled(
 ) -> Thermostat:
     state = ThermostatState.from_attributes(attributes)
     away_set_point = away.get(state.group_id) if state.group_id is not None else None
-    return Thermostat(serial, name, settle(state, at_ms, away_set_point))
+    settle_in_place(state, at_ms, away_set_point)
+    return Thermostat(serial, name, state)
 
 
 async def list_thermostats(database: Database, owner_id: int) -> list[Thermostat]:

@@ -111,16 +111,26 @@ def settle(
     """The state at ``at_ms`` as far as modes go: an expired hold has returned to Auto by
     itself, and the set point is the one in force. Returns a new state."""
     settled = copy.copy(state)  # a shallow copy; the schedule is never changed in place
-    if (
-        settled.schedule_mode == SCHEDULE_HOLD
-        and settled.hold_until_ms is not None
-        and settled.hold_until_ms <= at_ms
-    ):
-        settled.schedule_mode = SCHEDULE_AUTO
-        settled.hold_until_ms = None
-    timeline = timeline or timeline_for(settled.schedule, settled.zone(), at_ms)
-    settled.set_point = target(settled, at_ms, away_set_point, timeline)
+    settle_in_place(settled, at_ms, away_set_point, timeline)
     return settled
+
+
+def settle_in_place(
+    state: ThermostatState,
+    at_ms: int,
+    away_set_point: int | None,
+    timeline: EventTimeline | None = None,
+) -> None:
+    """:func:`settle` for a state nobody else holds (one just read, say)."""
+    if (
+        state.schedule_mode == SCHEDULE_HOLD
+        and state.hold_until_ms is not None
+        and state.hold_until_ms <= at_ms
+    ):
+        state.schedule_mode = SCHEDULE_AUTO
+        state.hold_until_ms = None
+    timeline = timeline or timeline_for(state.schedule, state.zone(), at_ms)
+    state.set_point = target(state, at_ms, away_set_point, timeline)
 
 
 def next_event_ms(state: ThermostatState, at_ms: int) -> int | None:

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
+from starlette.requests import Request
 from starlette.responses import Response
 
 from homecloud.apis.nuheat import service
-from homecloud.apis.nuheat.ratelimit import Caller, Gate
+from homecloud.apis.nuheat.ratelimit import caller_of
 from homecloud.apis.nuheat.schemas import (
     AutoModeModel,
     HoldModeModel,
@@ -37,7 +38,7 @@ def _relative(temperature_type: int) -> bool:
     return temperature_type == 1
 
 
-def router(gate: Gate, database: Database, bus: EventBus) -> APIRouter:
+def router(database: Database, bus: EventBus) -> APIRouter:
     routes = APIRouter()
     no_content: dict[int | str, dict[str, Any]] = {204: {"description": "Changed"}}
 
@@ -47,7 +48,8 @@ def router(gate: Gate, database: Database, bus: EventBus) -> APIRouter:
         tags=["Thermostat"],
         summary="The user's thermostats (404 when there are none)",
     )
-    async def thermostats_v1(caller: Caller = Depends(gate)) -> Response:
+    async def thermostats_v1(request: Request) -> Response:
+        caller = caller_of(request)
         found = await service.list_thermostats(database, caller.user_id)
         if not found:
             raise ApiError.of(404, "No thermostats were found.")
@@ -60,7 +62,8 @@ def router(gate: Gate, database: Database, bus: EventBus) -> APIRouter:
         tags=["Thermostat"],
         summary="One thermostat",
     )
-    async def thermostat_v1(serialNumber: str, caller: Caller = Depends(gate)) -> Response:
+    async def thermostat_v1(serialNumber: str, request: Request) -> Response:
+        caller = caller_of(request)
         found = await service.get_thermostat(database, caller.user_id, serialNumber)
         return caller.json(found.v1(now_ms()))
 
@@ -71,7 +74,8 @@ def router(gate: Gate, database: Database, bus: EventBus) -> APIRouter:
         tags=["Thermostat"],
         summary="Change a thermostat's name, schedule mode and set point",
     )
-    async def update_v1(body: ThermostatUpdateModel, caller: Caller = Depends(gate)) -> Response:
+    async def update_v1(body: ThermostatUpdateModel, request: Request) -> Response:
+        caller = caller_of(request)
         await service.change_thermostat(
             database,
             bus,
@@ -88,7 +92,8 @@ def router(gate: Gate, database: Database, bus: EventBus) -> APIRouter:
         tags=["Thermostat"],
         summary="The user's thermostats",
     )
-    async def thermostats_v2(caller: Caller = Depends(gate)) -> Response:
+    async def thermostats_v2(request: Request) -> Response:
+        caller = caller_of(request)
         found = await service.list_thermostats(database, caller.user_id)
         return caller.json([thermostat.v2() for thermostat in found])
 
@@ -98,7 +103,8 @@ def router(gate: Gate, database: Database, bus: EventBus) -> APIRouter:
         tags=["Thermostat"],
         summary="One thermostat",
     )
-    async def thermostat_v2(serialNumber: str, caller: Caller = Depends(gate)) -> Response:
+    async def thermostat_v2(serialNumber: str, request: Request) -> Response:
+        caller = caller_of(request)
         found = await service.get_thermostat(database, caller.user_id, serialNumber)
         return caller.json(found.v2())
 
@@ -109,7 +115,8 @@ def router(gate: Gate, database: Database, bus: EventBus) -> APIRouter:
         tags=["Mode"],
         summary="Follow the schedule",
     )
-    async def mode_auto(body: AutoModeModel, caller: Caller = Depends(gate)) -> Response:
+    async def mode_auto(body: AutoModeModel, request: Request) -> Response:
+        caller = caller_of(request)
         change = service.ModeChange(operating_mode=OPERATING_AUTO, schedule_mode=SCHEDULE_AUTO)
         await service.change_thermostat(database, bus, caller.user_id, body.serialNumber, change)
         return caller.no_content()
@@ -121,7 +128,8 @@ def router(gate: Gate, database: Database, bus: EventBus) -> APIRouter:
         tags=["Mode"],
         summary="Hold a temperature until a time or the next schedule event",
     )
-    async def mode_hold(body: HoldModeModel, caller: Caller = Depends(gate)) -> Response:
+    async def mode_hold(body: HoldModeModel, request: Request) -> Response:
+        caller = caller_of(request)
         change = service.ModeChange(
             operating_mode=OPERATING_AUTO,
             schedule_mode=SCHEDULE_HOLD,
@@ -139,7 +147,8 @@ def router(gate: Gate, database: Database, bus: EventBus) -> APIRouter:
         tags=["Mode"],
         summary="Hold a temperature, schedule off",
     )
-    async def mode_manual(body: ManualModeModel, caller: Caller = Depends(gate)) -> Response:
+    async def mode_manual(body: ManualModeModel, request: Request) -> Response:
+        caller = caller_of(request)
         change = service.ModeChange(
             operating_mode=OPERATING_MANUAL,
             set_point=body.temperature,
