@@ -7,6 +7,7 @@ from fastapi import FastAPI
 
 from homecloud.apis.nuheat import account, energy, groups, schedules, thermostats
 from homecloud.apis.nuheat.errors import nuheat_error
+from homecloud.apis.nuheat.notifications import mount_notifications
 from homecloud.apis.nuheat.openapi import install_swagger
 from homecloud.apis.nuheat.paths import VendorPaths
 from homecloud.apis.nuheat.ratelimit import ApiGate, TrustedTokens
@@ -44,6 +45,7 @@ def build(services: Services) -> FaceApp:
         oidc_router(services.identity, NUHEAT, IDENTITYSERVER, services.rate_limiter)
     )
     install_swagger(app)
+    mount_notifications(app, services)
     simulation = Simulation(database, bus, interval_seconds=settings.simulation_interval)
     return FaceApp(
         name="nuheat",
