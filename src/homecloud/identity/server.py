@@ -7,6 +7,12 @@ exchange (read the code, mark it used, store the tokens) in one transaction, com
 caller only if it completes.
 
 A :class:`ProfileServer` is built per request (it is cheap), so no request state is shared.
+
+The token endpoint's own reads and writes (the client, the grant rows) are prebuilt Core
+statements run on the session's connection, returning plain records: building an ORM
+statement, computing its cache key and loading instances cost several times what SQLite
+takes to run it (measured: 170 µs against 30 µs for the client lookup, 160 µs against 35 µs
+for the grant insert), on the path every token request takes.
 """
 
 from __future__ import annotations
@@ -32,7 +38,7 @@ from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oauth2.rfc7662 import IntrospectionEndpoint
 from authlib.oidc.core import UserInfo
 from authlib.oidc.core.grants import OpenIDCode, OpenIDHybridGrant, OpenIDImplicitGrant
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 from starlette.datastructures import Headers
 
@@ -47,6 +53,84 @@ from homecloud.identity.secrets import digest, matches, new_hex, new_secret
 os.environ.setdefault("AUTHLIB_INSECURE_TRANSPORT", "1")
 
 LOOPBACK_HOSTS = ("127.0.0.1", "[::1]", "localhost")
+
+
+# ------------------------------------------------------------------------------------ records
+
+
+@dataclass(frozen=True)
+class ClientRecord:
+    """A registered client as the token endpoint reads it (see :data:`CLIENT_BY_ID`)."""
+
+    client_id: str
+    face: str
+    name: str
+    secret_hash: str | None
+    redirect_uris: list[str]
+    grant_types: list[str]
+    response_types: list[str]
+    scope: str
+    owner_id: int | None
+    allow_plain_pkce: bool
+    require_consent: bool
+
+
+@dataclass(frozen=True)
+class GrantRecord:
+    """One row of ``oauth_grants`` (:class:`Grant`), read or just written."""
+
+    id: int
+    face: str
+    client_id: str
+    user_id: int | None
+    access_key: str
+    refresh_hash: str | None
+    family: str
+    code_hash: str | None
+    scope: str
+    session_id: str | None
+    issued_at: int
+    access_expires_at: int
+    refresh_expires_at: int | None
+    rotated_at: int | None = None
+    revoked_at: int | None = None
+
+
+_clients = OAuthClient.__table__.c
+_grants = Grant.__table__.c
+_codes = AuthorizationCode.__table__.c
+_CLIENT_COLUMNS = [getattr(_clients, name) for name in ClientRecord.__dataclass_fields__]
+_GRANT_COLUMNS = [getattr(_grants, name) for name in GrantRecord.__dataclass_fields__]
+
+CLIENT_BY_ID = select(*_CLIENT_COLUMNS).where(
+    _clients.client_id == bindparam("client_id"), _clients.face == bindparam("face")
+)
+GRANT_BY_ACCESS_KEY = select(*_GRANT_COLUMNS).where(
+    _grants.access_key == bindparam("key"), _grants.face == bindparam("face")
+)
+GRANT_BY_REFRESH_HASH = select(*_GRANT_COLUMNS).where(
+    _grants.refresh_hash == bindparam("key"), _grants.face == bindparam("face")
+)
+# The refresh grant locks the row it spends (PostgreSQL: a concurrent refresh with the same
+# token waits, then sees it rotated) and reads the sign-in time of the code it descends from.
+REFRESHABLE_GRANT = (
+    select(*_GRANT_COLUMNS, _codes.auth_time)
+    .outerjoin(AuthorizationCode, _codes.code_hash == _grants.code_hash)
+    .where(_grants.refresh_hash == bindparam("key"), _grants.face == bindparam("face"))
+    .with_for_update(of=Grant.__table__)
+)
+INSERT_GRANT = insert(Grant)
+MARK_ROTATED = (
+    update(Grant).where(_grants.id == bindparam("grant_id")).values(rotated_at=bindparam("at"))
+)
+MARK_REVOKED = (
+    update(Grant).where(_grants.id == bindparam("grant_id")).values(revoked_at=bindparam("at"))
+)
+REVOKE_FAMILY = (
+    update(Grant)
+    .where(_grants.family == bindparam("spent_family"), _grants.revoked_at.is_(None))
+    .values(revoked_at=bindparam("at"))
+)
 
 
 # ------------------------------------------------------------------------------ request wrapping
@@ -107,7 +191,9 @@ class PreparedRequest(OAuth2Request):
 
 
 class ClientView(ClientMixin):
-    def __init__(self, row: OAuthClient, *, scope_defaults_to_client: bool = False) -> None:
+    def __init__(
+        self, row: OAuthClient | ClientRecord, *, scope_defaults_to_client: bool = False
+    ) -> None:
         self.row = row
         self.client_id = row.client_id
         self.scope_defaults_to_client = scope_defaults_to_client
@@ -178,7 +264,7 @@ class CodeView:
 
 
 class GrantView(TokenMixin):
-    def __init__(self, row: Grant) -> None:
+    def __init__(self, row: GrantRecord) -> None:
         self.row = row
 
     def check_client(self, client: ClientView) -> bool:
@@ -222,7 +308,7 @@ class IssueResult:
     status: int
     body: Any
     headers: list[tuple[str, str]]
-    issued: list[Grant] = field(default_factory=list)
+    issued: list[GrantRecord] = field(default_factory=list)
 
 
 # ----------------------------------------------------------------------------------- the server
@@ -243,7 +329,7 @@ class ProfileServer(AuthorizationServer):
         self.keys = keys
         self.issuer = issuer
         self.context = context or AuthorizationContext()
-        self.issued: list[Grant] = []
+        self.issued: list[GrantRecord] = []
         pkce = StrictCodeChallenge(required=True)
         extensions: list[Any] = [pkce]
         if profile.openid:
@@ -270,14 +356,16 @@ class ProfileServer(AuthorizationServer):
     # Authlib's storage hooks ----------------------------------------------------------
 
     def query_client(self, client_id: str) -> ClientView | None:
-        row = self.session.scalar(
-            select(OAuthClient).where(
-                OAuthClient.client_id == client_id, OAuthClient.face == self.profile.face
-            )
+        row = (
+            self.session.connection()
+            .execute(CLIENT_BY_ID, {"client_id": client_id, "face": self.profile.face})
+            .first()
         )
         if row is None:
             return None
-        return ClientView(row, scope_defaults_to_client=self.profile.scope_defaults_to_client)
+        return ClientView(
+            ClientRecord(*row), scope_defaults_to_client=self.profile.scope_defaults_to_client
+        )
 
     def generate_token(
         self,
@@ -367,25 +455,25 @@ class ProfileServer(AuthorizationServer):
         parent: GrantView | None = request.refresh_token
         code: CodeView | None = request.authorization_code
         refresh = token.get("refresh_token")
-        row = Grant(
-            face=self.profile.face,
-            client_id=request.client.get_client_id(),
-            user_id=request.user.id if request.user is not None else None,
-            access_key=digest(token["access_token"]),
-            refresh_hash=digest(refresh) if refresh else None,
-            family=parent.row.family if parent else uuid.uuid4().hex,
-            code_hash=code.row.code_hash if code else (parent.row.code_hash if parent else None),
-            scope=token.get("scope") or "",
-            session_id=self.context.session_id or (parent.row.session_id if parent else None),
-            issued_at=now,
-            access_expires_at=now + int(token["expires_in"]) * 1000,
-            refresh_expires_at=(now + self.profile.refresh_token_lifetime * 1000)
+        values: dict[str, Any] = {
+            "face": self.profile.face,
+            "client_id": request.client.get_client_id(),
+            "user_id": request.user.id if request.user is not None else None,
+            "access_key": digest(token["access_token"]),
+            "refresh_hash": digest(refresh) if refresh else None,
+            "family": parent.row.family if parent else uuid.uuid4().hex,
+            "code_hash": code.row.code_hash if code else (parent.row.code_hash if parent else None),
+            "scope": token.get("scope") or "",
+            "session_id": self.context.session_id or (parent.row.session_id if parent else None),
+            "issued_at": now,
+            "access_expires_at": now + int(token["expires_in"]) * 1000,
+            "refresh_expires_at": (now + self.profile.refresh_token_lifetime * 1000)
             if refresh and self.profile.refresh_token_lifetime
             else None,
-        )
-        self.session.add(row)
-        self.session.flush()
-        self.issued.append(row)
+        }
+        key = self.session.connection().execute(INSERT_GRANT, values).inserted_primary_key
+        assert key is not None  # a single-row insert always reports its key
+        self.issued.append(GrantRecord(id=key[0], **values))
 
     def handle_response(
         self, status: int, body: Any, headers: list[tuple[str, str]]
@@ -403,11 +491,10 @@ class ProfileServer(AuthorizationServer):
     # Revocation ------------------------------------------------------------------------
 
     def revoke_family(self, family: str) -> None:
-        self.session.execute(
-            update(Grant)
-            .where(Grant.family == family, Grant.revoked_at.is_(None))
-            .values(revoked_at=now_ms())
-        )
+        self.session.connection().execute(REVOKE_FAMILY, {"spent_family": family, "at": now_ms()})
+
+    def revoke_grant(self, grant: GrantRecord) -> None:
+        self.session.connection().execute(MARK_REVOKED, {"grant_id": grant.id, "at": now_ms()})
 
     def revoke_issued_from_code(self, code_hash: str) -> None:
         families = self.session.scalars(
@@ -416,20 +503,18 @@ class ProfileServer(AuthorizationServer):
         for family in set(families):
             self.revoke_family(family)
 
-    def find_grant(self, token: str, hint: str | None = None) -> Grant | None:
-        key = digest(token)
+    def find_grant(self, token: str, hint: str | None = None) -> GrantRecord | None:
+        parameters = {"key": digest(token), "face": self.profile.face}
         order = (
-            ("refresh_token", "access_token")
+            (GRANT_BY_REFRESH_HASH, GRANT_BY_ACCESS_KEY)
             if hint == "refresh_token"
-            else ("access_token", "refresh_token")
+            else (GRANT_BY_ACCESS_KEY, GRANT_BY_REFRESH_HASH)
         )
-        for kind in order:
-            column = Grant.refresh_hash if kind == "refresh_token" else Grant.access_key
-            row = self.session.scalar(
-                select(Grant).where(column == key, Grant.face == self.profile.face)
-            )
+        connection = self.session.connection()
+        for statement in order:
+            row = connection.execute(statement, parameters).first()
             if row is not None:
-                return row
+                return GrantRecord(*row)
         return None
 
     def user(self, user_id: int | None) -> User | None:
@@ -544,13 +629,15 @@ class RefreshGrant(grants.RefreshTokenGrant):
 
     def authenticate_refresh_token(self, refresh_token: str) -> GrantView | None:
         server = _server(self)
-        row = server.session.scalar(
-            select(Grant)
-            .where(Grant.refresh_hash == digest(refresh_token), Grant.face == server.profile.face)
-            .with_for_update()
+        found = (
+            server.session.connection()
+            .execute(REFRESHABLE_GRANT, {"key": digest(refresh_token), "face": server.profile.face})
+            .first()
         )
-        if row is None:
+        if found is None:
             return None
+        *columns, auth_time = found
+        row = GrantRecord(*columns)
         if row.rotated_at is not None or row.revoked_at is not None:
             # Reuse of a spent refresh token: revoke the whole family (RFC 9700 §4.14.2).
             server.revoke_family(row.family)
@@ -559,20 +646,16 @@ class RefreshGrant(grants.RefreshTokenGrant):
             return None
         # Refreshed tokens still describe the original sign-in.
         server.context.session_id = row.session_id
-        if row.code_hash is not None:
-            auth_time = server.session.scalar(
-                select(AuthorizationCode.auth_time).where(
-                    AuthorizationCode.code_hash == row.code_hash
-                )
-            )
-            server.context.auth_time = auth_time or server.context.auth_time
+        server.context.auth_time = auth_time or server.context.auth_time
         return GrantView(row)
 
     def authenticate_user(self, refresh_token: GrantView) -> User | None:
         return _server(self).user(refresh_token.row.user_id)
 
     def revoke_old_credential(self, refresh_token: GrantView) -> None:
-        refresh_token.row.rotated_at = now_ms()
+        _server(self).session.connection().execute(
+            MARK_ROTATED, {"grant_id": refresh_token.row.id, "at": now_ms()}
+        )
 
     def create_token_response(self) -> tuple[int, dict[str, Any], list[tuple[str, str]]]:
         status, token, headers = super().create_token_response()
@@ -721,7 +804,7 @@ class Revocation(RevocationEndpoint):
 
     def revoke_token(self, token: GrantView, request: OAuth2Request) -> None:
         server = _server(self)
-        token.row.revoked_at = now_ms()
+        server.revoke_grant(token.row)
         if token.row.refresh_hash is not None:
             server.revoke_family(token.row.family)
 
