@@ -96,12 +96,33 @@ class GrantRecord:
     revoked_at: int | None = None
 
 
+@dataclass(frozen=True)
+class UserRecord:
+    """The account fields tokens and claims are made of (see :data:`USER_BY_ID`)."""
+
+    id: int
+    email: str
+    username: str | None
+    first_name: str
+    last_name: str
+    timezone: str
+    locale: str
+    is_active: bool
+
+
+# Whom a token is for: an account read for the token endpoint, or one the caller had loaded.
+Person = User | UserRecord
+
+_users = User.__table__.c
 _clients = OAuthClient.__table__.c
 _grants = Grant.__table__.c
 _codes = AuthorizationCode.__table__.c
 _CLIENT_COLUMNS = [getattr(_clients, name) for name in ClientRecord.__dataclass_fields__]
 _GRANT_COLUMNS = [getattr(_grants, name) for name in GrantRecord.__dataclass_fields__]
 
+USER_BY_ID = select(*[getattr(_users, name) for name in UserRecord.__dataclass_fields__]).where(
+    _users.id == bindparam("user_id")
+)
 CLIENT_BY_ID = select(*_CLIENT_COLUMNS).where(
     _clients.client_id == bindparam("client_id"), _clients.face == bindparam("face")
 )
@@ -371,7 +392,7 @@ class ProfileServer(AuthorizationServer):
         self,
         grant_type: str,
         client: ClientView,
-        user: User | None = None,
+        user: Person | None = None,
         scope: str | None = None,
         expires_in: int | None = None,
         include_refresh_token: bool = True,
@@ -412,7 +433,7 @@ class ProfileServer(AuthorizationServer):
         return token
 
     def access_claims(
-        self, client: ClientView, user: User | None, scope: str, now: int, lifetime: int
+        self, client: ClientView, user: Person | None, scope: str, now: int, lifetime: int
     ) -> dict[str, Any]:
         profile = self.profile
         if profile.subject_claim == "userId":  # Thing+: {userId, clientId, iat, exp}
@@ -517,14 +538,15 @@ class ProfileServer(AuthorizationServer):
                 return GrantRecord(*row)
         return None
 
-    def user(self, user_id: int | None) -> User | None:
+    def user(self, user_id: int | None) -> UserRecord | None:
         if user_id is None:
             return None
-        user = self.session.get(User, user_id)
+        row = self.session.connection().execute(USER_BY_ID, {"user_id": user_id}).first()
+        user = UserRecord(*row) if row is not None else None
         return user if user is not None and user.is_active else None
 
 
-def keycloak_user_claims(user: User) -> dict[str, Any]:
+def keycloak_user_claims(user: Person) -> dict[str, Any]:
     name = f"{user.first_name} {user.last_name}".strip()
     return {
         "preferred_username": user.username or user.email,
@@ -619,7 +641,7 @@ class CodeGrant(grants.AuthorizationCodeGrant):
         # Kept, marked used, so that a replay can be recognised and answered.
         authorization_code.row.used_at = now_ms()
 
-    def authenticate_user(self, authorization_code: CodeView) -> User | None:
+    def authenticate_user(self, authorization_code: CodeView) -> UserRecord | None:
         return _server(self).user(authorization_code.row.user_id)
 
 
@@ -649,7 +671,7 @@ class RefreshGrant(grants.RefreshTokenGrant):
         server.context.auth_time = auth_time or server.context.auth_time
         return GrantView(row)
 
-    def authenticate_user(self, refresh_token: GrantView) -> User | None:
+    def authenticate_user(self, refresh_token: GrantView) -> UserRecord | None:
         return _server(self).user(refresh_token.row.user_id)
 
     def revoke_old_credential(self, refresh_token: GrantView) -> None:
@@ -755,11 +777,11 @@ class _OpenIDMixin:
             is not None
         )
 
-    def generate_user_info(self, user: User, scope: str) -> UserInfo:
+    def generate_user_info(self, user: Person, scope: str) -> UserInfo:
         return user_info(self.server.profile, user, scope)
 
 
-def user_info(profile: IssuerProfile, user: User, scope: str) -> UserInfo:
+def user_info(profile: IssuerProfile, user: Person, scope: str) -> UserInfo:
     scopes = set(scope.split())
     info = UserInfo(sub=str(user.id))
     if "profile" in scopes:
