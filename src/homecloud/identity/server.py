@@ -1,14 +1,14 @@
 """Authlib's authorization server, bound to homecloud's store and to a face's profile.
 
 Authlib's server core is synchronous; homecloud's database is asynchronous. Each request runs
-the Authlib machinery inside ``AsyncSession.run_sync``, where the grants' storage callbacks use
-an ordinary (greenlet-backed) ``Session`` of the request's own transaction. That keeps the whole
-exchange (read the code, mark it used, store the tokens) in one transaction, committed by the
-caller only if it completes.
+the Authlib machinery as one synchronous unit of work (``Database.run_in_transaction``: a
+plain sqlite3 session on the writer thread, or ``AsyncSession.run_sync`` on PostgreSQL), where
+the grants' storage callbacks use an ordinary ``Session``. That keeps the whole exchange (read
+the code, mark it used, store the tokens) in one transaction, committed only if it completes.
 
 A :class:`ProfileServer` is built per request (it is cheap), so no request state is shared.
 
-The token endpoint's own reads and writes (the client, the grant rows) are prebuilt Core
+The token endpoint's own reads and writes (client, account, grant rows) are prebuilt Core
 statements run on the session's connection, returning plain records: building an ORM
 statement, computing its cache key and loading instances cost several times what SQLite
 takes to run it (measured: 170 µs against 30 µs for the client lookup, 160 µs against 35 µs
