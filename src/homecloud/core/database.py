@@ -7,10 +7,13 @@ work with :meth:`Database.session` and commits when the block ends without an ex
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import functools
+import os
 import threading
-from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -74,6 +77,54 @@ def _configure_sqlite(engine: Engine, *, driver_is_async: bool) -> None:
             driver.execute(f"BEGIN {mode}")
 
 
+class WriterTurns:
+    """Synchronous SQLite write transactions take turns before they ask SQLite for its lock.
+
+    Within the process they run on one thread; between processes (``serve --workers N``) they
+    queue on an exclusive ``flock`` of a file beside the database. SQLite's own busy handler
+    makes a writer that finds the lock taken sleep and retry (1, 2, 5, 10, ... ms), so under
+    load the lock sat free while every writer slept; a blocked ``flock`` wakes as soon as it is
+    released. Writers on other paths (async sessions) still meet SQLite's lock as before.
+    """
+
+    def __init__(self, lock_path: str | None) -> None:
+        self._executor: ThreadPoolExecutor | None = None
+        self._lock_path = lock_path
+        self._lock_fd: int | None = None
+
+    @property
+    def executor(self) -> ThreadPoolExecutor:
+        # Made on first use, and again after close(): like the engine, a disposed database
+        # serves again when it is used again.
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-writer")
+        return self._executor
+
+    @contextmanager
+    def turn(self) -> Iterator[None]:
+        """Held for one transaction; called on the writer thread only."""
+        if self._lock_path is None:
+            yield
+            return
+        import fcntl
+
+        if self._lock_fd is None:
+            self._lock_fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
+            self._executor = None
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)
+            self._lock_fd = None
+
+
 class Database:
     """Owns the engine and hands out units of work."""
 
@@ -101,7 +152,13 @@ class Database:
         self._sync_read_engine: Engine | None = None
         self._reader: PoolProxiedConnection | None = None
         self._reader_lock = threading.Lock()
+        self._writer_turns: WriterTurns | None = None
         if self.is_sqlite:
+            database = make_url(url).database
+            # The lock file sits beside the database (as SQLite's -wal and -shm do); flock
+            # is POSIX, elsewhere processes fall back on SQLite's busy handler.
+            on_disk = bool(database) and database != ":memory:" and os.name == "posix"
+            self._writer_turns = WriterTurns(f"{database}-writers" if on_disk else None)
             _configure_sqlite(self.engine.sync_engine, driver_is_async=True)
             # A plain pysqlite engine on the same file, for synchronous units of work (see
             # run_in_transaction): one thread hop per transaction instead of one per statement.
@@ -137,16 +194,19 @@ class Database:
         cost no event-loop round trips; on PostgreSQL it runs through ``AsyncSession.run_sync``
         on the request's own connection. Committed when ``work`` returns, rolled back if it raises.
         """
-        factory = self._sync_write_sessions
-        if factory is None:
+        factory, turns = self._sync_write_sessions, self._writer_turns
+        if factory is None or turns is None:
             async with self.session(write=True) as session:
                 return await session.run_sync(work)
 
         def in_thread() -> T:
-            with factory() as session, session.begin():
+            with turns.turn(), factory() as session, session.begin():
                 return work(session)
 
-        return await asyncio.to_thread(in_thread)
+        context = contextvars.copy_context()
+        return await asyncio.get_running_loop().run_in_executor(
+            turns.executor, context.run, in_thread
+        )
 
     async def fetch(self, sql: str, parameters: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """The rows of one short read-only statement, for a hot read path. ``sql`` is plain
@@ -211,6 +271,8 @@ class Database:
             self._reader.close()
             self._reader = None
         await self.engine.dispose()
+        if self._writer_turns is not None:
+            self._writer_turns.close()
         if self._sync_write_sessions is not None:
             bind = self._sync_write_sessions.kw["bind"]
             bind.engine.dispose()

@@ -64,15 +64,21 @@ class IdentityProvider:
         action: Callable[[ProfileServer, PreparedRequest], T],
         context: AuthorizationContext | None = None,
     ) -> T:
-        """Runs ``action`` on a server for ``profile`` inside one write transaction."""
+        """Runs ``action`` on a server for ``profile`` inside one write transaction, then the
+        server's ``after_commit`` work (signatures that need nothing from the database)."""
         await self.keys.refresh_if_stale()
         issuer = self.issuer(profile)
+        servers: list[ProfileServer] = []
 
         def work(session: Session) -> T:
             server = ProfileServer(profile, session, self.keys, issuer, context)
+            servers.append(server)
             return action(server, request)
 
-        return await self.database.run_in_transaction(work)
+        result = await self.database.run_in_transaction(work)
+        for finish in servers[0].after_commit:
+            finish()
+        return result
 
     # ------------------------------------------------------------------ resource-route checks
 

@@ -1,12 +1,18 @@
 """Authlib's authorization server, bound to homecloud's store and to a face's profile.
 
 Authlib's server core is synchronous; homecloud's database is asynchronous. Each request runs
-the Authlib machinery inside ``AsyncSession.run_sync``, where the grants' storage callbacks use
-an ordinary (greenlet-backed) ``Session`` of the request's own transaction. That keeps the whole
-exchange (read the code, mark it used, store the tokens) in one transaction, committed by the
-caller only if it completes.
+the Authlib machinery as one synchronous unit of work (``Database.run_in_transaction``: a
+plain sqlite3 session on the writer thread, or ``AsyncSession.run_sync`` on PostgreSQL), where
+the grants' storage callbacks use an ordinary ``Session``. That keeps the whole exchange (read
+the code, mark it used, store the tokens) in one transaction, committed only if it completes.
 
 A :class:`ProfileServer` is built per request (it is cheap), so no request state is shared.
+
+The token endpoint's own reads and writes (client, account, grant rows) are prebuilt Core
+statements run on the session's connection, returning plain records: building an ORM
+statement, computing its cache key and loading instances cost several times what SQLite
+takes to run it (measured: 170 µs against 30 µs for the client lookup, 160 µs against 35 µs
+for the grant insert), on the path every token request takes.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from __future__ import annotations
 import os
 import time
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,7 +38,7 @@ from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oauth2.rfc7662 import IntrospectionEndpoint
 from authlib.oidc.core import UserInfo
 from authlib.oidc.core.grants import OpenIDCode, OpenIDHybridGrant, OpenIDImplicitGrant
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 from starlette.datastructures import Headers
 
@@ -47,6 +53,105 @@ from homecloud.identity.secrets import digest, matches, new_hex, new_secret
 os.environ.setdefault("AUTHLIB_INSECURE_TRANSPORT", "1")
 
 LOOPBACK_HOSTS = ("127.0.0.1", "[::1]", "localhost")
+
+
+# ------------------------------------------------------------------------------------ records
+
+
+@dataclass(frozen=True)
+class ClientRecord:
+    """A registered client as the token endpoint reads it (see :data:`CLIENT_BY_ID`)."""
+
+    client_id: str
+    face: str
+    name: str
+    secret_hash: str | None
+    redirect_uris: list[str]
+    grant_types: list[str]
+    response_types: list[str]
+    scope: str
+    owner_id: int | None
+    allow_plain_pkce: bool
+    require_consent: bool
+
+
+@dataclass(frozen=True)
+class GrantRecord:
+    """One row of ``oauth_grants`` (:class:`Grant`), read or just written."""
+
+    id: int
+    face: str
+    client_id: str
+    user_id: int | None
+    access_key: str
+    refresh_hash: str | None
+    family: str
+    code_hash: str | None
+    scope: str
+    session_id: str | None
+    issued_at: int
+    access_expires_at: int
+    refresh_expires_at: int | None
+    rotated_at: int | None = None
+    revoked_at: int | None = None
+
+
+@dataclass(frozen=True)
+class UserRecord:
+    """The account fields tokens and claims are made of (see :data:`USER_BY_ID`)."""
+
+    id: int
+    email: str
+    username: str | None
+    first_name: str
+    last_name: str
+    timezone: str
+    locale: str
+    is_active: bool
+
+
+# Whom a token is for: an account read for the token endpoint, or one the caller had loaded.
+Person = User | UserRecord
+
+_users = User.__table__.c
+_clients = OAuthClient.__table__.c
+_grants = Grant.__table__.c
+_codes = AuthorizationCode.__table__.c
+_CLIENT_COLUMNS = [getattr(_clients, name) for name in ClientRecord.__dataclass_fields__]
+_GRANT_COLUMNS = [getattr(_grants, name) for name in GrantRecord.__dataclass_fields__]
+
+USER_BY_ID = select(*[getattr(_users, name) for name in UserRecord.__dataclass_fields__]).where(
+    _users.id == bindparam("user_id")
+)
+CLIENT_BY_ID = select(*_CLIENT_COLUMNS).where(
+    _clients.client_id == bindparam("client_id"), _clients.face == bindparam("face")
+)
+GRANT_BY_ACCESS_KEY = select(*_GRANT_COLUMNS).where(
+    _grants.access_key == bindparam("key"), _grants.face == bindparam("face")
+)
+GRANT_BY_REFRESH_HASH = select(*_GRANT_COLUMNS).where(
+    _grants.refresh_hash == bindparam("key"), _grants.face == bindparam("face")
+)
+# The refresh grant locks the row it spends (PostgreSQL: a concurrent refresh with the same
+# token waits, then sees it rotated) and reads the sign-in time of the code it descends from.
+REFRESHABLE_GRANT = (
+    select(*_GRANT_COLUMNS, _codes.auth_time)
+    .outerjoin(AuthorizationCode, _codes.code_hash == _grants.code_hash)
+    .where(_grants.refresh_hash == bindparam("key"), _grants.face == bindparam("face"))
+    .with_for_update(of=Grant.__table__)
+)
+INSERT_GRANT = insert(Grant)
+MARK_ROTATED = (
+    update(Grant).where(_grants.id == bindparam("grant_id")).values(rotated_at=bindparam("at"))
+)
+MARK_REVOKED = (
+    update(Grant).where(_grants.id == bindparam("grant_id")).values(revoked_at=bindparam("at"))
+)
+REVOKE_FAMILY = (
+    update(Grant)
+    .where(_grants.family == bindparam("spent_family"), _grants.revoked_at.is_(None))
+    .values(revoked_at=bindparam("at"))
+)
 
 
 # ------------------------------------------------------------------------------ request wrapping
@@ -107,7 +212,9 @@ class PreparedRequest(OAuth2Request):
 
 
 class ClientView(ClientMixin):
-    def __init__(self, row: OAuthClient, *, scope_defaults_to_client: bool = False) -> None:
+    def __init__(
+        self, row: OAuthClient | ClientRecord, *, scope_defaults_to_client: bool = False
+    ) -> None:
         self.row = row
         self.client_id = row.client_id
         self.scope_defaults_to_client = scope_defaults_to_client
@@ -178,7 +285,7 @@ class CodeView:
 
 
 class GrantView(TokenMixin):
-    def __init__(self, row: Grant) -> None:
+    def __init__(self, row: GrantRecord) -> None:
         self.row = row
 
     def check_client(self, client: ClientView) -> bool:
@@ -222,7 +329,7 @@ class IssueResult:
     status: int
     body: Any
     headers: list[tuple[str, str]]
-    issued: list[Grant] = field(default_factory=list)
+    issued: list[GrantRecord] = field(default_factory=list)
 
 
 # ----------------------------------------------------------------------------------- the server
@@ -243,7 +350,10 @@ class ProfileServer(AuthorizationServer):
         self.keys = keys
         self.issuer = issuer
         self.context = context or AuthorizationContext()
-        self.issued: list[Grant] = []
+        self.issued: list[GrantRecord] = []
+        # Work that needs nothing from the database, done once the transaction has committed
+        # (by IdentityProvider.run), so that the write lock is not held through it.
+        self.after_commit: list[Callable[[], None]] = []
         pkce = StrictCodeChallenge(required=True)
         extensions: list[Any] = [pkce]
         if profile.openid:
@@ -270,20 +380,22 @@ class ProfileServer(AuthorizationServer):
     # Authlib's storage hooks ----------------------------------------------------------
 
     def query_client(self, client_id: str) -> ClientView | None:
-        row = self.session.scalar(
-            select(OAuthClient).where(
-                OAuthClient.client_id == client_id, OAuthClient.face == self.profile.face
-            )
+        row = (
+            self.session.connection()
+            .execute(CLIENT_BY_ID, {"client_id": client_id, "face": self.profile.face})
+            .first()
         )
         if row is None:
             return None
-        return ClientView(row, scope_defaults_to_client=self.profile.scope_defaults_to_client)
+        return ClientView(
+            ClientRecord(*row), scope_defaults_to_client=self.profile.scope_defaults_to_client
+        )
 
     def generate_token(
         self,
         grant_type: str,
         client: ClientView,
-        user: User | None = None,
+        user: Person | None = None,
         scope: str | None = None,
         expires_in: int | None = None,
         include_refresh_token: bool = True,
@@ -324,7 +436,7 @@ class ProfileServer(AuthorizationServer):
         return token
 
     def access_claims(
-        self, client: ClientView, user: User | None, scope: str, now: int, lifetime: int
+        self, client: ClientView, user: Person | None, scope: str, now: int, lifetime: int
     ) -> dict[str, Any]:
         profile = self.profile
         if profile.subject_claim == "userId":  # Thing+: {userId, clientId, iat, exp}
@@ -367,25 +479,25 @@ class ProfileServer(AuthorizationServer):
         parent: GrantView | None = request.refresh_token
         code: CodeView | None = request.authorization_code
         refresh = token.get("refresh_token")
-        row = Grant(
-            face=self.profile.face,
-            client_id=request.client.get_client_id(),
-            user_id=request.user.id if request.user is not None else None,
-            access_key=digest(token["access_token"]),
-            refresh_hash=digest(refresh) if refresh else None,
-            family=parent.row.family if parent else uuid.uuid4().hex,
-            code_hash=code.row.code_hash if code else (parent.row.code_hash if parent else None),
-            scope=token.get("scope") or "",
-            session_id=self.context.session_id or (parent.row.session_id if parent else None),
-            issued_at=now,
-            access_expires_at=now + int(token["expires_in"]) * 1000,
-            refresh_expires_at=(now + self.profile.refresh_token_lifetime * 1000)
+        values: dict[str, Any] = {
+            "face": self.profile.face,
+            "client_id": request.client.get_client_id(),
+            "user_id": request.user.id if request.user is not None else None,
+            "access_key": digest(token["access_token"]),
+            "refresh_hash": digest(refresh) if refresh else None,
+            "family": parent.row.family if parent else uuid.uuid4().hex,
+            "code_hash": code.row.code_hash if code else (parent.row.code_hash if parent else None),
+            "scope": token.get("scope") or "",
+            "session_id": self.context.session_id or (parent.row.session_id if parent else None),
+            "issued_at": now,
+            "access_expires_at": now + int(token["expires_in"]) * 1000,
+            "refresh_expires_at": (now + self.profile.refresh_token_lifetime * 1000)
             if refresh and self.profile.refresh_token_lifetime
             else None,
-        )
-        self.session.add(row)
-        self.session.flush()
-        self.issued.append(row)
+        }
+        key = self.session.connection().execute(INSERT_GRANT, values).inserted_primary_key
+        assert key is not None  # a single-row insert always reports its key
+        self.issued.append(GrantRecord(id=key[0], **values))
 
     def handle_response(
         self, status: int, body: Any, headers: list[tuple[str, str]]
@@ -403,11 +515,10 @@ class ProfileServer(AuthorizationServer):
     # Revocation ------------------------------------------------------------------------
 
     def revoke_family(self, family: str) -> None:
-        self.session.execute(
-            update(Grant)
-            .where(Grant.family == family, Grant.revoked_at.is_(None))
-            .values(revoked_at=now_ms())
-        )
+        self.session.connection().execute(REVOKE_FAMILY, {"spent_family": family, "at": now_ms()})
+
+    def revoke_grant(self, grant: GrantRecord) -> None:
+        self.session.connection().execute(MARK_REVOKED, {"grant_id": grant.id, "at": now_ms()})
 
     def revoke_issued_from_code(self, code_hash: str) -> None:
         families = self.session.scalars(
@@ -416,30 +527,29 @@ class ProfileServer(AuthorizationServer):
         for family in set(families):
             self.revoke_family(family)
 
-    def find_grant(self, token: str, hint: str | None = None) -> Grant | None:
-        key = digest(token)
+    def find_grant(self, token: str, hint: str | None = None) -> GrantRecord | None:
+        parameters = {"key": digest(token), "face": self.profile.face}
         order = (
-            ("refresh_token", "access_token")
+            (GRANT_BY_REFRESH_HASH, GRANT_BY_ACCESS_KEY)
             if hint == "refresh_token"
-            else ("access_token", "refresh_token")
+            else (GRANT_BY_ACCESS_KEY, GRANT_BY_REFRESH_HASH)
         )
-        for kind in order:
-            column = Grant.refresh_hash if kind == "refresh_token" else Grant.access_key
-            row = self.session.scalar(
-                select(Grant).where(column == key, Grant.face == self.profile.face)
-            )
+        connection = self.session.connection()
+        for statement in order:
+            row = connection.execute(statement, parameters).first()
             if row is not None:
-                return row
+                return GrantRecord(*row)
         return None
 
-    def user(self, user_id: int | None) -> User | None:
+    def user(self, user_id: int | None) -> UserRecord | None:
         if user_id is None:
             return None
-        user = self.session.get(User, user_id)
+        row = self.session.connection().execute(USER_BY_ID, {"user_id": user_id}).first()
+        user = UserRecord(*row) if row is not None else None
         return user if user is not None and user.is_active else None
 
 
-def keycloak_user_claims(user: User) -> dict[str, Any]:
+def keycloak_user_claims(user: Person) -> dict[str, Any]:
     name = f"{user.first_name} {user.last_name}".strip()
     return {
         "preferred_username": user.username or user.email,
@@ -534,7 +644,7 @@ class CodeGrant(grants.AuthorizationCodeGrant):
         # Kept, marked used, so that a replay can be recognised and answered.
         authorization_code.row.used_at = now_ms()
 
-    def authenticate_user(self, authorization_code: CodeView) -> User | None:
+    def authenticate_user(self, authorization_code: CodeView) -> UserRecord | None:
         return _server(self).user(authorization_code.row.user_id)
 
 
@@ -544,13 +654,15 @@ class RefreshGrant(grants.RefreshTokenGrant):
 
     def authenticate_refresh_token(self, refresh_token: str) -> GrantView | None:
         server = _server(self)
-        row = server.session.scalar(
-            select(Grant)
-            .where(Grant.refresh_hash == digest(refresh_token), Grant.face == server.profile.face)
-            .with_for_update()
+        found = (
+            server.session.connection()
+            .execute(REFRESHABLE_GRANT, {"key": digest(refresh_token), "face": server.profile.face})
+            .first()
         )
-        if row is None:
+        if found is None:
             return None
+        *columns, auth_time = found
+        row = GrantRecord(*columns)
         if row.rotated_at is not None or row.revoked_at is not None:
             # Reuse of a spent refresh token: revoke the whole family (RFC 9700 §4.14.2).
             server.revoke_family(row.family)
@@ -559,28 +671,30 @@ class RefreshGrant(grants.RefreshTokenGrant):
             return None
         # Refreshed tokens still describe the original sign-in.
         server.context.session_id = row.session_id
-        if row.code_hash is not None:
-            auth_time = server.session.scalar(
-                select(AuthorizationCode.auth_time).where(
-                    AuthorizationCode.code_hash == row.code_hash
-                )
-            )
-            server.context.auth_time = auth_time or server.context.auth_time
+        server.context.auth_time = auth_time or server.context.auth_time
         return GrantView(row)
 
-    def authenticate_user(self, refresh_token: GrantView) -> User | None:
+    def authenticate_user(self, refresh_token: GrantView) -> UserRecord | None:
         return _server(self).user(refresh_token.row.user_id)
 
     def revoke_old_credential(self, refresh_token: GrantView) -> None:
-        refresh_token.row.rotated_at = now_ms()
+        _server(self).session.connection().execute(
+            MARK_ROTATED, {"grant_id": refresh_token.row.id, "at": now_ms()}
+        )
 
     def create_token_response(self) -> tuple[int, dict[str, Any], list[tuple[str, str]]]:
         status, token, headers = super().create_token_response()
         server = _server(self)
         # OIDC refresh responses carry a new id_token (OpenID Connect Core §12.2), as both
-        # IdentityServer and Keycloak send.
+        # IdentityServer and Keycloak send. It is made of what this exchange already read, so
+        # its RS256 signature (~0.4 ms) waits until the rotation has committed.
         if server.profile.openid and "openid" in str(token.get("scope", "")).split():
-            token["id_token"] = HomecloudOpenIDCode(server).encode_id_token(token, self.request)
+            request = self.request
+
+            def sign_id_token() -> None:
+                token["id_token"] = HomecloudOpenIDCode(server).encode_id_token(token, request)
+
+            server.after_commit.append(sign_id_token)
         return status, token, headers
 
 
@@ -672,11 +786,11 @@ class _OpenIDMixin:
             is not None
         )
 
-    def generate_user_info(self, user: User, scope: str) -> UserInfo:
+    def generate_user_info(self, user: Person, scope: str) -> UserInfo:
         return user_info(self.server.profile, user, scope)
 
 
-def user_info(profile: IssuerProfile, user: User, scope: str) -> UserInfo:
+def user_info(profile: IssuerProfile, user: Person, scope: str) -> UserInfo:
     scopes = set(scope.split())
     info = UserInfo(sub=str(user.id))
     if "profile" in scopes:
@@ -721,7 +835,7 @@ class Revocation(RevocationEndpoint):
 
     def revoke_token(self, token: GrantView, request: OAuth2Request) -> None:
         server = _server(self)
-        token.row.revoked_at = now_ms()
+        server.revoke_grant(token.row)
         if token.row.refresh_hash is not None:
             server.revoke_family(token.row.family)
 
