@@ -3,9 +3,8 @@ endpoint) and units of work on a synchronous session."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Final, TypeVar
 
 from sqlalchemy.exc import IntegrityError
@@ -29,10 +28,6 @@ READ_SITES: Final = ("site-read",)
 @dataclass(frozen=True)
 class Context:
     services: Services
-    # SQLite has one writer at a time. Writers that meet at its lock back off in sleeps of up
-    # to 100 ms (its busy handler), which under a stream of gateway uploads costs more than
-    # the writes; queueing this process's writers here keeps them off that lock.
-    write_turn: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def user(self, request: Request, any_of: tuple[str, ...]) -> int:
         """The calling user's id, if the token carries one of the scopes ``any_of``."""
@@ -54,11 +49,10 @@ class Context:
     async def write(self, work: Callable[[Session], T]) -> T:
         """Runs ``work`` in one write transaction. A unique key it runs into was taken by a
         request that committed meanwhile (two registrations of one id at once): 409."""
+        # On SQLite, the core queues this process's writers (and other processes' through a
+        # lock file), so uploads do not meet at SQLite's lock and back off in its sleeps.
         try:
-            if not self.services.database.is_sqlite:
-                return await self.services.database.run_in_transaction(work)
-            async with self.write_turn:
-                return await self.services.database.run_in_transaction(work)
+            return await self.services.database.run_in_transaction(work)
         except IntegrityError:
             raise ApiError.of(
                 409, "The request conflicts with a change made at the same time.", "CONFLICT"
