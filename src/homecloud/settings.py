@@ -74,11 +74,11 @@ class NuheatSettings(BaseModel):
         description="Answer the v1 Schedule endpoints with 405, as the vendor's service does today.",
     )
     token_cache_seconds: float = Field(
-        default=10.0,
+        default=0.0,
         ge=0,
         le=300,
         description="How long a checked access token is trusted without checking it again "
-        "(0: check every call). The vendor's access tokens cannot be revoked at all.",
+        "(0, the default: every call, so revocation takes effect at once).",
     )
     simulation: bool = Field(default=True, description="Run the thermostat simulation.")
     simulation_interval: float = Field(

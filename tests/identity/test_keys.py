@@ -76,6 +76,7 @@ async def test_a_retired_key_is_dropped_once_its_tokens_have_expired(database: D
     store = await loaded(database)
     old_token = store.sign({"sub": "1"})
     old_kid = store.active().kid
+    assert store.verify(old_token).claims["sub"] == "1"  # remembered as verified from here on
     await store.rotate(SHARED, "RS256", keep_published_seconds=3600)
     async with database.session(write=True) as session:
         await session.execute(
@@ -114,3 +115,16 @@ async def test_thingplus_tokens_use_their_own_symmetric_key(database: Database) 
     assert store.verify(token, purpose="thingplus", algorithms=("HS256",)).claims == {"userId": "1"}
     with pytest.raises(InvalidToken):
         store.verify(token)  # not an RS256 token of the shared keys
+
+
+async def test_a_remembered_verification_counts_only_for_the_same_purpose_and_algorithms(
+    database: Database,
+) -> None:
+    store = await loaded(database)
+    token = store.sign({"sub": "1"})
+    assert store.verify(token).claims["sub"] == "1"
+    assert store.verify(token).claims["sub"] == "1"
+    with pytest.raises(InvalidToken):
+        store.verify(token, purpose="thingplus", algorithms=("HS256",))
+    with pytest.raises(InvalidToken):
+        store.verify(token, algorithms=("ES256",))

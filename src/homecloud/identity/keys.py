@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import time
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +26,8 @@ from homecloud.core.models import now_ms
 from homecloud.identity.models import SigningKey
 
 SHARED = "shared"
+# How many verified tokens a process remembers (a few hundred bytes each).
+VERIFIED_TOKENS_KEPT = 10_000
 Key = RSAKey | OctKey
 
 
@@ -65,6 +68,13 @@ class KeyStore:
         self.reload_after_seconds = reload_after_seconds
         self._keys: dict[str, LoadedKey] = {}
         self._loaded_at = 0.0
+        # Tokens whose signature verified, by the token text: a resource client sends the same
+        # token on every call until it expires, and an RSA check costs more than the rest of a
+        # read. Only the signature is remembered; expiry, revocation and the account are
+        # checked on every call, and a hit counts only while its key is still published.
+        self._verified: OrderedDict[tuple[str, str, tuple[str, ...]], tuple[str, jwt.Token]] = (
+            OrderedDict()
+        )
 
     async def load(self, *, ensure: tuple[tuple[str, str], ...] = ((SHARED, "RS256"),)) -> None:
         """Read every published key; create an active key for each (purpose, alg) lacking one."""
@@ -177,6 +187,19 @@ class KeyStore:
         ``alg: none`` and any algorithm outside ``algorithms`` are refused before a key is
         tried; a token naming an unknown ``kid`` is refused rather than tried against every key.
         """
+        remembered = self._verified.get((token, purpose, algorithms))
+        if remembered is not None and remembered[0] in self._keys:
+            self._verified.move_to_end((token, purpose, algorithms))
+            return remembered[1]
+        decoded, kid = self._verify_signature(token, purpose, algorithms)
+        self._verified[(token, purpose, algorithms)] = (kid, decoded)
+        if len(self._verified) > VERIFIED_TOKENS_KEPT:
+            self._verified.popitem(last=False)
+        return decoded
+
+    def _verify_signature(
+        self, token: str, purpose: str, algorithms: tuple[str, ...]
+    ) -> tuple[jwt.Token, str]:
         header = unverified_header(token)
         if header.get("alg") not in algorithms:
             raise InvalidToken(
@@ -193,7 +216,7 @@ class KeyStore:
         failure: Exception | None = None
         for candidate in sorted(candidates, key=lambda k: -k.created_at):
             try:
-                return jwt.decode(token, candidate.key, algorithms=[candidate.alg])
+                return jwt.decode(token, candidate.key, algorithms=[candidate.alg]), candidate.kid
             except (JoseError, ValueError, TypeError) as exc:
                 failure = exc
         raise InvalidToken(

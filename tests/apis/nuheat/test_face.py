@@ -6,9 +6,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import update
 
 from homecloud.apis.nuheat import build
 from homecloud.app import create_app
+from homecloud.core.models import User, now_ms
+from homecloud.identity.models import Grant
 from homecloud.services import Services
 from homecloud.settings import ConfigurationError, Settings, load_settings
 from tests.apis.nuheat.conftest import MakeAccount
@@ -46,3 +49,24 @@ async def test_a_client_with_the_vendors_host_name_reaches_the_api_at_the_root(
         response = await vendor_client.get("/api/v1/Thermostat", headers=account.auth)
     assert response.status_code == 200
     assert [t["serialNumber"] for t in response.json()] == account.serials
+
+
+@pytest.mark.parametrize("how", ["token revoked", "account disabled"])
+async def test_a_revoked_token_or_disabled_account_is_refused_on_the_next_call(
+    client: httpx.AsyncClient, services: Services, make_account: MakeAccount, how: str
+) -> None:
+    """By default every call checks its token anew (token_cache_seconds is 0)."""
+    account = await make_account(thermostats=1)
+    assert (await client.get("/nuheat/api/v1/Thermostat", headers=account.auth)).status_code == 200
+    async with services.database.session(write=True) as session:
+        if how == "token revoked":
+            await session.execute(
+                update(Grant).where(Grant.user_id == account.user_id).values(revoked_at=now_ms())
+            )
+        else:
+            await session.execute(
+                update(User).where(User.id == account.user_id).values(is_active=False)
+            )
+    refused = await client.get("/nuheat/api/v1/Thermostat", headers=account.auth)
+    assert refused.status_code == 401
+    assert refused.headers["www-authenticate"].startswith("Bearer")

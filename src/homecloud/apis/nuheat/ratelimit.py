@@ -6,11 +6,10 @@ vendor (every window counted; the headers describe the longest one).
 authentication and rate-limit middleware do before model binding: a call without a valid
 token is a 401 whatever body it sends. Routes then ask :func:`caller_of` who called.
 
-A token that passed the check is trusted for a few seconds more (``nuheat.token_cache_seconds``,
-never past its expiry) without asking the identity provider again: integrations poll, and the
-check (signature, token row, account) costs more than the rest of a read. The vendor's access
-tokens cannot be revoked at all; here a revoked token or a disabled account stops working
-within those seconds.
+By default every call is checked anew (the identity provider remembers verified signatures,
+so the check is one indexed read), and a revoked token or a disabled account stops at once. An
+operator may trust a checked token for a few seconds more (``nuheat.token_cache_seconds``,
+never past its expiry) for a little more read throughput; revocation then takes that long.
 """
 
 from __future__ import annotations
