@@ -192,6 +192,8 @@ def test_serve_demo_prints_urls_and_working_credentials(
         output = "".join(lines)
         assert f"http://127.0.0.1:{port}/healthz" in output
         assert f"http://127.0.0.1:{port}/nuheat/identity/.well-known/openid-configuration" in output
+        assert f"http://127.0.0.1:{port}/nuheat/swagger" in output
+        assert f"http://127.0.0.1:{port}/thingplus/v2/gateways" in output
         assert "demo@homecloud.local" in output
         assert "demo-password-1" in output
         match = re.search(r"demo-nuheat / (\S+)", output)

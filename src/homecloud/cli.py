@@ -44,6 +44,15 @@ FACE_IDENTITY_LINKS = {
     "thingplus": "/thingplus/v2/oauth2/token",
     "smartme": "/smartme/.well-known/openid-configuration",
 }
+# Where the faces whose resource APIs have landed can be tried out.
+FACE_API_LINKS: dict[str, tuple[tuple[str, str], ...]] = {
+    "nuheat": (
+        ("API", "/nuheat/api/v1/Thermostat"),
+        ("Swagger UI", "/nuheat/swagger"),
+        ("SignalR hub", "/nuheat/notificationsHost"),
+    ),
+    "thingplus": (("API", "/thingplus/v2/gateways"),),
+}
 
 app = typer.Typer(
     name="homecloud",
@@ -237,10 +246,13 @@ def print_banner(settings: Settings, demo: Demo | None) -> None:
     base = settings.base_url
     table = Table(title=f"homecloud {__version__} at {base}", show_lines=False)
     table.add_column("what")
-    table.add_column("where")
+    # Long URLs wrap on a narrow terminal instead of being cut short with an ellipsis.
+    table.add_column("where", overflow="fold")
     for name in settings.faces.enabled():
         if name in FACE_FACTORIES:
             table.add_row(f"{name} sign-in", base + FACE_IDENTITY_LINKS[name])
+            for label, path in FACE_API_LINKS.get(name, ()):
+                table.add_row(f"{name} {label}", base + path)
     table.add_row("health", f"{base}/healthz")
     table.add_row("readiness", f"{base}/readyz")
     table.add_row("metrics", f"{base}/metrics")
