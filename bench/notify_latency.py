@@ -29,54 +29,38 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
-import hashlib
 import json
 import math
-import secrets
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
 from dataclasses import dataclass
-from html import unescape
 from pathlib import Path
-from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 import orjson
 from argon2 import PasswordHasher
 from argon2 import profiles as argon2_profiles
 
+import live
 from homecloud.apis.nuheat.provision import add_group, add_thermostat
-from homecloud.core import migrations, passwords
+from homecloud.core import passwords
 from homecloud.core.models import now_ms
 from homecloud.core.users import create_user
-from homecloud.identity.clients import register_client
 from homecloud.services import Services
 from homecloud.settings import NuheatSettings, Settings
 
 TARGET_P99_MS = 50.0
 HUB = "/nuheat/notificationsHost"
 PUT_PATH = "/nuheat/api/v1/Thermostat"
-PASSWORD = "bench-password-1"
-REDIRECT_URI = "http://127.0.0.1/bench-callback"
 RS = "\x1e"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def server_settings(data_dir: Path, port: int) -> Settings:
     return Settings(
         data_dir=data_dir,
         port=port,
-        host="127.0.0.1",
+        host=live.HOST,
         log_level="warning",
         nuheat=NuheatSettings(simulation=False),
     )
@@ -86,47 +70,13 @@ def server_settings(data_dir: Path, port: int) -> Settings:
 
 
 def serve(data_dir: Path, port: int) -> None:
-    """The child process: the app as ``homecloud serve`` runs it, on 127.0.0.1."""
-    import uvicorn
-
+    """The child process: the app as ``homecloud serve`` runs it, on 127.0.0.1, built from
+    settings that turn the thermostat simulation off, with room for a thousand connections
+    arriving at once in the listen backlog."""
     from homecloud.app import create_app
 
     settings = server_settings(data_dir, port)
-    uvicorn.run(
-        create_app(settings, Services.from_settings(settings)),
-        host="127.0.0.1",
-        port=port,
-        loop="uvloop",
-        http="httptools",
-        lifespan="on",
-        log_config=None,
-        log_level="warning",
-        access_log=False,
-        backlog=4096,
-    )
-
-
-async def stop(process: asyncio.subprocess.Process) -> None:
-    if process.returncode is None:
-        process.send_signal(signal.SIGINT)
-        try:
-            async with asyncio.timeout(15):
-                await process.wait()
-        except TimeoutError:
-            process.kill()
-            await process.wait()
-
-
-async def wait_until_up(base: str, process: asyncio.subprocess.Process) -> None:
-    async with httpx.AsyncClient(base_url=base) as http, asyncio.timeout(30):
-        while True:
-            if process.returncode is not None:
-                raise SystemExit(f"the server exited with status {process.returncode}")
-            try:
-                if (await http.get("/healthz")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                await asyncio.sleep(0.1)
+    live.run_uvicorn(create_app(settings, Services.from_settings(settings)), port, backlog=4096)
 
 
 # ------------------------------------------------------------------------------- seeding
@@ -139,88 +89,27 @@ class Owner:
     token: str = ""
 
 
-async def seed(settings: Settings, users: int) -> tuple[list[Owner], str, str]:
+async def seed(settings: Settings, users: int) -> tuple[list[Owner], live.CodeClient]:
     """Schema, users with one thermostat each, and a client for the code flow."""
     # Sign-in is not what this bench measures: users get the cheapest Argon2id parameters,
     # so that signing a hundred of them in takes seconds, not a minute.
     passwords._hasher = PasswordHasher.from_parameters(argon2_profiles.CHEAPEST)
-    services = Services.from_settings(settings)
     owners = [Owner(f"bench{n}@example.com", str(30_000_000 + n)) for n in range(users)]
-    try:
-        await migrations.upgrade(services.database)
-        async with services.database.session(write=True) as session:
-            for owner in owners:
-                user = await create_user(session, owner.email, PASSWORD)
-                group = await add_group(session, user.id, "Home")
-                await add_thermostat(
-                    session, user.id, owner.serial, "Bench", group_id=group.id, started_ms=now_ms()
-                )
-            issued = await register_client(
-                session,
-                face="nuheat",
-                name="Bench",
-                redirect_uris=[REDIRECT_URI],
-                grant_types=["authorization_code"],
-                scope="openid openapi",
-                require_consent=False,
+    async with live.seeding(settings.effective_database_url) as session:
+        for owner in owners:
+            user = await create_user(session, owner.email, live.PASSWORD)
+            group = await add_group(session, user.id, "Home")
+            await add_thermostat(
+                session, user.id, owner.serial, "Bench", group_id=group.id, started_ms=now_ms()
             )
-    finally:
-        await services.close()
-    assert issued.client_secret is not None
-    return owners, issued.client.client_id, issued.client_secret
+        client = await live.register_code_client(session, live.NUHEAT, "openid openapi")
+    return owners, client
 
 
-def _field(html: str, name: str) -> str:
-    found = html.split(f'name="{name}" value="', 1)
-    if len(found) < 2:
-        raise SystemExit(f"the sign-in page has no {name} field")
-    return unescape(found[1].split('"', 1)[0])
-
-
-async def sign_in(base: str, owner: Owner, client_id: str, secret: str) -> None:
+async def sign_in(base: str, owner: Owner, client: live.CodeClient) -> None:
     """The authorization-code flow with PKCE, as an app would run it for its user."""
-    verifier = secrets.token_urlsafe(48)
-    digest = hashlib.sha256(verifier.encode()).digest()
-    query = urlencode(
-        {
-            "response_type": "code",
-            "client_id": client_id,
-            "redirect_uri": REDIRECT_URI,
-            "scope": "openid openapi",
-            "state": "bench",
-            "code_challenge": base64.urlsafe_b64encode(digest).rstrip(b"=").decode(),
-            "code_challenge_method": "S256",
-        }
-    )
-    async with httpx.AsyncClient(base_url=base, timeout=30) as browser:
-        login = (await browser.get(f"/nuheat/identity/connect/authorize?{query}")).headers[
-            "location"
-        ]
-        page = (await browser.get(login)).text
-        signed_in = await browser.post(
-            urlsplit(login).path,
-            data={
-                "ReturnUrl": _field(page, "ReturnUrl"),
-                "__RequestVerificationToken": _field(page, "__RequestVerificationToken"),
-                "Username": owner.email,
-                "Password": PASSWORD,
-            },
-        )
-        back = await browser.get(signed_in.headers["location"])
-        code = parse_qs(urlsplit(back.headers["location"]).query)["code"][0]
-        exchanged = await browser.post(
-            "/nuheat/identity/connect/token",
-            data={
-                "grant_type": "authorization_code",
-                "code": code,
-                "redirect_uri": REDIRECT_URI,
-                "code_verifier": verifier,
-            },
-            auth=(client_id, secret),
-        )
-    if exchanged.status_code != 200:
-        raise SystemExit(f"code exchange failed: {exchanged.text}")
-    owner.token = exchanged.json()["access_token"]
+    async with live.browser(base) as browser:
+        owner.token = str((await live.authorize(browser, client, owner.email))["access_token"])
 
 
 # ------------------------------------------------------------------------------- subscribers
@@ -348,23 +237,24 @@ def match(puts: list[Put], notifications: list[tuple[str, int]]) -> list[tuple[P
 
 
 async def bench(args: argparse.Namespace) -> int:
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
+    port = live.free_port()
+    base = live.base_url(port)
     with tempfile.TemporaryDirectory(prefix="homecloud-bench-") as tmp:
         data_dir = Path(tmp)
-        owners, client_id, secret = await seed(server_settings(data_dir, port), args.users)
-        server = await asyncio.create_subprocess_exec(
-            sys.executable, __file__, "--serve", str(data_dir), str(port), stdin=subprocess.DEVNULL
+        owners, client = await seed(server_settings(data_dir, port), args.users)
+        # An asyncio child: this loop keeps running the subscribers' pipes and the PUTs.
+        server = await live.start_server_async(
+            live.this_script(__file__, "--serve", data_dir, port)
         )
         subscribers: list[asyncio.subprocess.Process] = []
         try:
-            await wait_until_up(base, server)
+            await live.wait_until_up(base, server)
             started = time.monotonic()
             signing_in = asyncio.Semaphore(4)
 
             async def signed_in(owner: Owner) -> None:
                 async with signing_in:
-                    await sign_in(base, owner, client_id, secret)
+                    await sign_in(base, owner, client)
 
             await asyncio.gather(*(signed_in(owner) for owner in owners))
             print(f"signed {args.users} users in in {time.monotonic() - started:.1f} s")
@@ -408,7 +298,7 @@ async def bench(args: argparse.Namespace) -> int:
             for process in subscribers:
                 if process.returncode is None:
                     process.kill()
-            await stop(server)
+            await live.stop_server_async(server)
     return report(args, puts, notifications)
 
 

@@ -25,181 +25,44 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
-import hashlib
 import multiprocessing
-import os
 import re
-import secrets
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from html import unescape
 from pathlib import Path
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import urlsplit
 
-import httpx
-
+import live
 from homecloud.apis.nuheat.provision import add_group, add_thermostat
-from homecloud.core import migrations
 from homecloud.core.models import now_ms
 from homecloud.core.users import create_user
-from homecloud.identity.clients import register_client
-from homecloud.services import Services
 from homecloud.settings import Settings
 
 RATE_TARGET = 2000.0
 RATIO_TARGET = 0.35
-PASSWORD = "bench-password-1"
-REDIRECT_URI = "http://127.0.0.1/bench-callback"
-ISSUER = "/nuheat/identity"
 THERMOSTATS = "/nuheat/api/v1/Thermostat"
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def server_environment(data_dir: Path) -> dict[str, str]:
-    return {
-        **os.environ,
-        "HOMECLOUD_DATA_DIR": str(data_dir),
-        "HOMECLOUD_LOG_LEVEL": "warning",
-        # The bench's one user and client would hit the seed's 50 calls a second at once.
-        "HOMECLOUD_NUHEAT__RATE_LIMIT": "1000000000/1s",
-    }
-
-
-async def seed(data_dir: Path) -> tuple[str, str]:
+async def seed(data_dir: Path) -> live.CodeClient:
     """Schema, a user with a group of three thermostats, and a client that needs no consent."""
-    settings = Settings(data_dir=data_dir)
-    services = Services.from_settings(settings)
-    try:
-        await migrations.upgrade(services.database)
-        async with services.database.session(write=True) as session:
-            user = await create_user(session, "bench@example.com", PASSWORD, username="bench")
-            group = await add_group(session, user.id, "Home")
-            for index, room in enumerate(("Bathroom", "Kitchen", "Basement"), start=1):
-                await add_thermostat(
-                    session,
-                    user.id,
-                    str(30_000_000 + index),
-                    room,
-                    group_id=group.id,
-                    tz="America/Chicago",
-                    started_ms=now_ms(),
-                )
-            issued = await register_client(
+    async with live.seeding(Settings(data_dir=data_dir).effective_database_url) as session:
+        user = await create_user(session, "bench@example.com", live.PASSWORD, username="bench")
+        group = await add_group(session, user.id, "Home")
+        for index, room in enumerate(("Bathroom", "Kitchen", "Basement"), start=1):
+            await add_thermostat(
                 session,
-                face="nuheat",
-                name="Bench",
-                redirect_uris=[REDIRECT_URI],
-                grant_types=["authorization_code"],
-                scope="openid openapi",
-                require_consent=False,
+                user.id,
+                str(30_000_000 + index),
+                room,
+                group_id=group.id,
+                tz="America/Chicago",
+                started_ms=now_ms(),
             )
-    finally:
-        await services.close()
-    assert issued.client_secret is not None
-    return issued.client.client_id, issued.client_secret
-
-
-def _field(html: str, name: str) -> str:
-    match = re.search(rf'name="{re.escape(name)}" value="([^"]*)"', html)
-    if match is None:
-        raise SystemExit(f"the sign-in page has no {name} field")
-    return unescape(match.group(1))
-
-
-async def access_token(base: str, client_id: str, client_secret: str) -> str:
-    """Signs the bench user in and exchanges the code at the face's token endpoint."""
-    verifier = secrets.token_urlsafe(48)
-    challenge = (
-        base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
-    )
-    query = {
-        "response_type": "code",
-        "client_id": client_id,
-        "redirect_uri": REDIRECT_URI,
-        "scope": "openid openapi",
-        "state": "bench",
-        "code_challenge": challenge,
-        "code_challenge_method": "S256",
-    }
-    async with httpx.AsyncClient(base_url=base, follow_redirects=False) as browser:
-        to_login = await browser.get(f"{ISSUER}/connect/authorize?{urlencode(query)}")
-        login = to_login.headers["location"]
-        page = await browser.get(login)
-        signed_in = await browser.post(
-            login,
-            data={
-                "ReturnUrl": _field(page.text, "ReturnUrl"),
-                "__RequestVerificationToken": _field(page.text, "__RequestVerificationToken"),
-                "Username": "bench",
-                "Password": PASSWORD,
-                "button": "login",
-            },
-        )
-        back = await browser.get(signed_in.headers["location"])
-        code = parse_qs(urlsplit(back.headers.get("location", "")).query).get("code")
-        if not code:
-            raise SystemExit(f"no code from the authorization endpoint: {back.status_code}")
-        token = await browser.post(
-            f"{ISSUER}/connect/token",
-            data={
-                "grant_type": "authorization_code",
-                "code": code[0],
-                "redirect_uri": REDIRECT_URI,
-                "code_verifier": verifier,
-            },
-            auth=(client_id, client_secret),
-        )
-        if token.status_code != 200:
-            raise SystemExit(f"the code exchange failed: {token.text}")
-        return str(token.json()["access_token"])
-
-
-def start_server(data_dir: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
-    homecloud = Path(sys.executable).with_name("homecloud")
-    command = [str(homecloud)] if homecloud.exists() else [sys.executable, "-m", "homecloud"]
-    return subprocess.Popen(
-        [*command, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
-        env=server_environment(data_dir),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-    )
-
-
-async def wait_until_up(base: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    async with httpx.AsyncClient(base_url=base) as http:
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise SystemExit(f"the server exited with status {process.returncode}")
-            try:
-                if (await http.get("/healthz")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.2)
-    raise SystemExit("the server did not come up within 60 s")
-
-
-def stop_server(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        return await live.register_code_client(session, live.NUHEAT, "openid openapi")
 
 
 # ---------------------------------------------------------------------------------- the load
@@ -308,12 +171,18 @@ def measure(
 
 async def prepare(args: argparse.Namespace) -> tuple[subprocess.Popen[bytes], str, str, Path]:
     data_dir = Path(tempfile.mkdtemp(prefix="homecloud-bench-"))
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    client_id, client_secret = await seed(data_dir)
-    process = start_server(data_dir, port, args.workers)
-    await wait_until_up(base, process)
-    token = await access_token(base, client_id, client_secret)
+    port = live.free_port()
+    base = live.base_url(port)
+    client = await seed(data_dir)
+    process = live.start_server(
+        live.homecloud_serve(port, args.workers),
+        # The bench's one user and client would hit the seed's 50 calls a second at once.
+        live.server_environment(data_dir, HOMECLOUD_NUHEAT__RATE_LIMIT="1000000000/1s"),
+    )
+    # --workers N starts N processes, each importing the app: more time than one takes.
+    await live.wait_until_up(base, process, within=60)
+    async with live.browser(base) as browser:
+        token = str((await live.authorize(browser, client, "bench"))["access_token"])
     return process, base, token, data_dir
 
 
@@ -342,7 +211,7 @@ def main() -> int:
         )
         health, reads = measure(base, auth, args, use_wrk)
     finally:
-        stop_server(process)
+        live.stop_server(process, grace=20)
         shutil.rmtree(data_dir, ignore_errors=True)
     ratio = reads / health
     print(f"/healthz:               {health:8.1f} requests/s (median)")

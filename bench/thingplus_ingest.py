@@ -28,7 +28,6 @@ import hashlib
 import os
 import platform
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -42,17 +41,13 @@ import asyncpg
 import httpx
 import orjson
 
-from homecloud.core import migrations
-from homecloud.core.database import SQLITE_PRAGMAS, Database
+import live
+from homecloud.core.database import SQLITE_PRAGMAS
 from homecloud.core.users import create_user
 from homecloud.identity.clients import register_client
 
-# The server's start and stop, as the token bench (next to this file) does them.
-from tokens import stop_server, wait_until_up
-
 RATE_TARGET = 100_000.0
 RATIO_TARGET = 0.25
-PASSWORD = "bench-password-1"
 API = "/thingplus/v2"
 SENSOR = {
     "reqId": "temperature-1",
@@ -70,12 +65,6 @@ SERIES_IDS = (
 )
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @dataclass
 class Target:
     """Where the server keeps its data: the async URL it is given, and the raw driver's."""
@@ -90,38 +79,26 @@ class Target:
 
 async def seed(target: Target, login: str) -> tuple[str, str]:
     """Schema, one user and one password-grant client; returns (client id, secret)."""
-    database = Database(target.database_url)
-    try:
-        await migrations.upgrade(database)
-        async with database.session(write=True) as session:
-            user = await create_user(session, f"{login}@example.com", PASSWORD, username=login)
-            issued = await register_client(
-                session,
-                face="thingplus",
-                name="ingest bench",
-                grant_types=("password",),
-                scope="gateway",
-                owner_id=user.id,
-            )
-    finally:
-        await database.dispose()
+    async with live.seeding(target.database_url) as session:
+        user = await create_user(session, f"{login}@example.com", live.PASSWORD, username=login)
+        issued = await register_client(
+            session,
+            face="thingplus",
+            name="ingest bench",
+            grant_types=("password",),
+            scope="gateway",
+            owner_id=user.id,
+        )
     assert issued.client_secret is not None
     return issued.client.client_id, issued.client_secret
 
 
 def start_server(target: Target, port: int) -> subprocess.Popen[bytes]:
-    environment = {
-        **os.environ,
-        "HOMECLOUD_DATA_DIR": str(target.data_dir),
-        "HOMECLOUD_LOG_LEVEL": "warning",
-    }
-    if not target.is_sqlite:
-        environment["HOMECLOUD_DATABASE_URL"] = target.database_url
-    return subprocess.Popen(
-        [sys.executable, "-m", "homecloud", "serve", "--port", str(port)],
-        env=environment,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
+    """``homecloud serve`` with one worker, told where the database is when it is not the
+    data directory's SQLite file."""
+    settings = {} if target.is_sqlite else {"HOMECLOUD_DATABASE_URL": target.database_url}
+    return live.start_server(
+        live.homecloud_serve(port), live.server_environment(target.data_dir, **settings)
     )
 
 
@@ -163,7 +140,7 @@ async def api_run(
                 "client_id": client[0],
                 "client_secret": client[1],
                 "username": login,
-                "password": hashlib.md5(PASSWORD.encode()).hexdigest(),
+                "password": hashlib.md5(live.PASSWORD.encode()).hexdigest(),
             },
         )
         token.raise_for_status()
@@ -268,14 +245,14 @@ async def raw_postgres(
 async def run(args: argparse.Namespace, target: Target) -> bool:
     login = f"bench{uuid.uuid4().hex[:8]}"
     client = await seed(target, login)
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
+    port = live.free_port()
+    base = live.base_url(port)
     server = start_server(target, port)
     try:
-        await wait_until_up(base, server)
+        await live.wait_until_up(base, server)
         api_seconds, api_cpu, gateways = await api_run(args, base, client, login, server.pid)
     finally:
-        stop_server(server)
+        live.stop_server(server)
     sent = args.gateways * args.requests * args.batch
     if target.is_sqlite:
         path = target.data_dir / "homecloud.db"

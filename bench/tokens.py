@@ -36,16 +36,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
-import hashlib
 import os
 import platform
 import re
 import resource
-import secrets
 import shutil
-import signal
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -54,214 +49,63 @@ import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from html import unescape
 from pathlib import Path
-from urllib.parse import parse_qs, urlencode, urlsplit
 
-import httpx
 import orjson
 
-from homecloud.core import migrations
+import live
 from homecloud.core.users import create_user
-from homecloud.identity.clients import register_client
-from homecloud.services import Services
 from homecloud.settings import Settings
 
 REFRESH_TARGET = 500.0
 CLIENT_CREDENTIALS_TARGET = 1000.0
-PASSWORD = "bench-password-1"
-REDIRECT_URI = "http://127.0.0.1/bench-callback"
 CLIENT_CREDENTIALS_BODY = "grant_type=client_credentials&scope=profile"
 
-# Where each OIDC face keeps its endpoints, and what a refreshing client asks for.
+# The OIDC faces measured, and what a refreshing client of each asks for.
 FACES = {
-    "ckw": {
-        "issuer": "/ckw/auth/realms/CKW",
-        "authorize": "/protocol/openid-connect/auth",
-        "token": "/protocol/openid-connect/token",
-        "scope": "openid profile email offline_access",
-    },
-    "nuheat": {
-        "issuer": "/nuheat/identity",
-        "authorize": "/connect/authorize",
-        "token": "/connect/token",
-        "scope": "openid profile openapi offline_access",
-    },
+    "ckw": (live.CKW, "openid profile email offline_access"),
+    "nuheat": (live.NUHEAT, "openid profile openapi offline_access"),
 }
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def server_settings(data_dir: Path, port: int) -> Settings:
-    return Settings(data_dir=data_dir, port=port, host="127.0.0.1", log_level="warning")
 
 
 # ------------------------------------------------------------------------------- the server
 
 
-def serve(data_dir: Path, port: int, workers: int) -> None:
-    """The child process: the app as ``homecloud serve --workers N`` runs it, on 127.0.0.1.
-    Workers build the app from the environment, as the CLI's workers do."""
-    import uvicorn
-
-    os.environ.update(
-        HOMECLOUD_DATA_DIR=str(data_dir),
-        HOMECLOUD_PORT=str(port),
-        HOMECLOUD_HOST="127.0.0.1",
-        HOMECLOUD_LOG_LEVEL="warning",
-    )
-    uvicorn.run(
+def serve(port: int, workers: int) -> None:
+    """The child process: the app as ``homecloud serve --workers N`` runs it, on 127.0.0.1,
+    without the Server header. Workers build the app from the environment, as the CLI's
+    workers do."""
+    live.run_uvicorn(
         "homecloud.app:create_app_from_environment",
+        port,
         factory=True,
-        host="127.0.0.1",
-        port=port,
         workers=workers,
-        loop="uvloop",
-        http="httptools",
-        lifespan="on",
-        log_config=None,
-        log_level="warning",
-        access_log=False,
         server_header=False,
     )
 
 
-@dataclass
-class Seeded:
-    client_id: str
-    client_secret: str
-
-    @property
-    def basic(self) -> str:
-        pair = f"{self.client_id}:{self.client_secret}".encode()
-        return "Basic " + base64.b64encode(pair).decode()
-
-
-async def seed(settings: Settings, face: str) -> Seeded:
+async def seed(data_dir: Path, face: str) -> live.CodeClient:
     """Schema, one user, and one confidential client allowed every grant the bench uses."""
-    services = Services.from_settings(settings)
-    try:
-        await migrations.upgrade(services.database)
-        async with services.database.session(write=True) as session:
-            await create_user(session, "bench@example.com", PASSWORD, username="bench")
-            issued = await register_client(
-                session,
-                face=face,
-                name="Bench",
-                redirect_uris=[REDIRECT_URI],
-                grant_types=["authorization_code", "refresh_token", "client_credentials"],
-                scope=str(FACES[face]["scope"]),
-                require_consent=False,
-            )
-    finally:
-        await services.close()
-    assert issued.client_secret is not None
-    return Seeded(issued.client.client_id, issued.client_secret)
-
-
-def start_server(data_dir: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, __file__, "--serve", str(data_dir), str(port), str(workers)],
-        stdin=subprocess.DEVNULL,
-    )
-
-
-async def wait_until_up(base: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
-    async with httpx.AsyncClient(base_url=base) as http:
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise SystemExit(f"the server exited with status {process.returncode}")
-            try:
-                if (await http.get("/healthz")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.1)
-    raise SystemExit("the server did not come up within 30 s")
-
-
-def stop_server(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    settings = Settings(data_dir=data_dir)
+    async with live.seeding(settings.effective_database_url) as session:
+        await create_user(session, "bench@example.com", live.PASSWORD, username="bench")
+        return await live.register_code_client(
+            session,
+            *FACES[face],
+            grant_types=["authorization_code", "refresh_token", "client_credentials"],
+        )
 
 
 # ----------------------------------------------------------------------------- refresh tokens
 
 
-def _field(html: str, name: str) -> str:
-    match = re.search(rf'name="{re.escape(name)}" value="([^"]*)"', html)
-    if match is None:
-        raise SystemExit(f"the page has no {name} field")
-    return unescape(match.group(1))
-
-
-async def first_refresh_tokens(base: str, face: str, seeded: Seeded, count: int) -> list[str]:
+async def first_refresh_tokens(base: str, client: live.CodeClient, count: int) -> list[str]:
     """One refresh token per chain, each from its own authorization code (signed in once)."""
-    paths = FACES[face]
-    issuer = str(paths["issuer"])
-    tokens: list[str] = []
-    async with httpx.AsyncClient(base_url=base, follow_redirects=False) as browser:
-        for index in range(count):
-            verifier = secrets.token_urlsafe(48)
-            challenge = (
-                base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
-                .rstrip(b"=")
-                .decode()
-            )
-            query = {
-                "response_type": "code",
-                "client_id": seeded.client_id,
-                "redirect_uri": REDIRECT_URI,
-                "scope": paths["scope"],
-                "state": f"chain-{index}",
-                "code_challenge": challenge,
-                "code_challenge_method": "S256",
-            }
-            response = await browser.get(f"{issuer}{paths['authorize']}?{urlencode(query)}")
-            if index == 0:  # the sign-in page, once
-                login = response.headers["location"]
-                page = await browser.get(login)
-                signed_in = await browser.post(
-                    login,
-                    data={
-                        "ReturnUrl": _field(page.text, "ReturnUrl"),
-                        "__RequestVerificationToken": _field(
-                            page.text, "__RequestVerificationToken"
-                        ),
-                        "Username": "bench",
-                        "Password": PASSWORD,
-                        "button": "login",
-                    },
-                )
-                response = await browser.get(signed_in.headers["location"])
-            location = response.headers.get("location", "")
-            code = parse_qs(urlsplit(location).query).get("code")
-            if not code:
-                raise SystemExit(f"no code from the authorization endpoint: {response.status_code}")
-            exchanged = await browser.post(
-                f"{issuer}{paths['token']}",
-                data={
-                    "grant_type": "authorization_code",
-                    "code": code[0],
-                    "redirect_uri": REDIRECT_URI,
-                    "code_verifier": verifier,
-                },
-                auth=(seeded.client_id, seeded.client_secret),
-            )
-            if exchanged.status_code != 200:
-                raise SystemExit(f"code exchange failed: {exchanged.text}")
-            tokens.append(exchanged.json()["refresh_token"])
-    return tokens
+    async with live.browser(base) as browser:
+        return [
+            str((await live.authorize(browser, client, "bench", f"chain-{index}"))["refresh_token"])
+            for index in range(count)
+        ]
 
 
 # ---------------------------------------------------------------------------------- the load
@@ -560,27 +404,29 @@ async def measure(
 
 async def bench(args: argparse.Namespace) -> int:
     data_dir = Path(tempfile.mkdtemp(prefix="homecloud-bench-"))
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    settings = server_settings(data_dir, port)
+    port = live.free_port()
+    base = live.base_url(port)
     use_wrk = args.load == "wrk" or (args.load == "auto" and shutil.which("wrk") is not None)
     load: Load = (
         WrkLoad(base, args.concurrency, args.wrk_threads, data_dir)
         if use_wrk
-        else PythonLoad("127.0.0.1", port, args.concurrency)
+        else PythonLoad(live.HOST, port, args.concurrency)
     )
     process: subprocess.Popen[bytes] | None = None
     try:
-        seeded = await seed(settings, args.face)
-        process = start_server(data_dir, port, args.workers)
-        await wait_until_up(base, process)
-        token_path = f"{FACES[args.face]['issuer']}{FACES[args.face]['token']}"
+        client = await seed(data_dir, args.face)
+        process = live.start_server(
+            live.this_script(__file__, "--serve", port, args.workers),
+            live.server_environment(data_dir, HOMECLOUD_PORT=str(port), HOMECLOUD_HOST=live.HOST),
+        )
+        await live.wait_until_up(base, process)
+        token_path = client.face.token_path
         health = Job("get", "/healthz")
-        client_credentials = Job("post", token_path, seeded.basic, CLIENT_CREDENTIALS_BODY)
-        refresh = Job("refresh", token_path, seeded.basic)
+        client_credentials = Job("post", token_path, client.basic, CLIENT_CREDENTIALS_BODY)
+        refresh = Job("refresh", token_path, client.basic)
 
         async def new_chains() -> list[str]:
-            return await first_refresh_tokens(base, args.face, seeded, args.chains)
+            return await first_refresh_tokens(base, client, args.chains)
 
         pid = process.pid
         print(
@@ -605,7 +451,7 @@ async def bench(args: argparse.Namespace) -> int:
         )
     finally:
         if process is not None:
-            stop_server(process)
+            live.stop_server(process)
         shutil.rmtree(data_dir, ignore_errors=True)
 
     baseline = (healthz.rate + healthz_after.rate) / 2
@@ -644,8 +490,8 @@ async def bench(args: argparse.Namespace) -> int:
 
 
 def main() -> None:
-    if len(sys.argv) == 5 and sys.argv[1] == "--serve":
-        serve(Path(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]))
+    if len(sys.argv) == 4 and sys.argv[1] == "--serve":
+        serve(int(sys.argv[2]), int(sys.argv[3]))
         return
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--face", choices=sorted(FACES), default="ckw")
