@@ -16,7 +16,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from homecloud import __version__
 from homecloud.apis import ckw, mclimate, nuheat, smartme, thingplus
 from homecloud.core.database import DatabaseUnavailable
-from homecloud.core.observability import RequestObserver
+from homecloud.core.observability import RequestObserver, fastapi_telemetry
 from homecloud.services import FaceFactory, Services
 from homecloud.settings import Settings
 
@@ -92,6 +92,7 @@ def create_app(settings: Settings, services: Services | None = None) -> ASGIApp:
         await services.close()
 
     root = FastAPI(
+        telemetry=fastapi_telemetry(),
         title="homecloud",
         version=__version__,
         lifespan=lifespan,

@@ -13,6 +13,7 @@ from homecloud.apis.nuheat.paths import VendorPaths
 from homecloud.apis.nuheat.ratelimit import ApiGate, TrustedTokens
 from homecloud.apis.nuheat.simulation import Simulation
 from homecloud.core.errors import install_error_shape
+from homecloud.core.observability import fastapi_telemetry
 from homecloud.core.ratelimit import RateLimitPolicy
 from homecloud.identity.oidc import IDENTITYSERVER, oidc_router
 from homecloud.identity.profiles import NUHEAT
@@ -21,7 +22,13 @@ from homecloud.services import FaceApp, Services
 
 def build(services: Services) -> FaceApp:
     settings = services.settings.nuheat
-    app = FastAPI(title="Open API", docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(
+        title="Open API",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        telemetry=fastapi_telemetry(),
+    )
     install_error_shape(app, nuheat_error, max_body_bytes=services.settings.max_body_bytes)
     # VendorPaths, added last, runs first: paths made canonical, then every /api/ call
     # authenticated and counted, then routed.

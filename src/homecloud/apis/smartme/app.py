@@ -12,11 +12,13 @@ from homecloud.apis.smartme.errors import SmartMeJSON, smartme_error
 from homecloud.apis.smartme.oauth import oauth_router
 from homecloud.apis.smartme.routing import VendorPaths
 from homecloud.core.errors import install_error_shape
+from homecloud.core.observability import fastapi_telemetry
 from homecloud.services import FaceApp, Services
 
 
 def build(services: Services) -> FaceApp:
     app = FastAPI(
+        telemetry=fastapi_telemetry(),
         title="smart-me API",
         docs_url=None,
         redoc_url=None,

@@ -16,12 +16,19 @@ from homecloud.apis.thingplus.errors import thingplus_error
 from homecloud.apis.thingplus.identity import thingplus_identity_router
 from homecloud.core.errors import ApiError, install_error_shape
 from homecloud.core.models import User
+from homecloud.core.observability import fastapi_telemetry
 from homecloud.core.users import get_user
 from homecloud.services import FaceApp, Services
 
 
 def build(services: Services) -> FaceApp:
-    app = FastAPI(title="Thing+", docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(
+        title="Thing+",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        telemetry=fastapi_telemetry(),
+    )
     install_error_shape(app, thingplus_error, max_body_bytes=services.settings.max_body_bytes)
     app.include_router(thingplus_identity_router(services))
     context = Context(services)
