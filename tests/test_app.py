@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import uuid
 from collections.abc import Awaitable, Callable
 
@@ -14,7 +15,7 @@ from fastapi import FastAPI
 
 from homecloud import app as app_module
 from homecloud.app import create_app
-from homecloud.core.observability import JsonFormatter
+from homecloud.core.observability import JsonFormatter, fastapi_telemetry
 from homecloud.services import FaceApp, Services
 from homecloud.settings import Settings
 
@@ -212,3 +213,14 @@ async def test_face_background_work_runs_while_the_server_runs(
     assert cancelled.is_set()
     assert "background work of face nuheat stopped" in caplog.text
     assert "relay model diverged" in caplog.text
+
+
+def test_fastapis_opentelemetry_hooks_follow_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in [n for n in os.environ if n.startswith("OTEL_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.delenv("FASTAPI_OTEL_AUTO_CONFIGURE", raising=False)
+    assert fastapi_telemetry() == {"tracing": False, "metrics": False, "logs": False}
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4317")
+    assert fastapi_telemetry() == {"tracing": True, "metrics": True, "logs": True}
