@@ -14,7 +14,7 @@ from homecloud.core.events import InProcessBus
 from homecloud.core.observability import Metrics
 from homecloud.core.ratelimit import RateLimiter
 from homecloud.core.users import create_user
-from homecloud.identity.clients import register_client
+from homecloud.identity.clients import get_client, register_client, remove_client, rotate_secret
 from homecloud.identity.provider import IdentityProvider
 from homecloud.services import Services
 from homecloud.settings import Settings
@@ -152,3 +152,62 @@ async def test_refresh_reuse_revokes_the_family(
     # Reuse of the spent token revoked its live successor too.
     after = await post({"grant_type": "refresh_token", "refresh_token": second["refresh_token"]})
     assert after["error"] == "invalid_grant"
+
+
+@pytest.mark.parametrize("chosen_secret", [None, "a secret a person chose"])
+async def test_client_credentials_read_then_written(
+    http_on: tuple[httpx.AsyncClient, Services], chosen_secret: str | None
+) -> None:
+    """Client-credentials grants read their client with a plain statement and write their
+    grant afterwards (generated secrets on the event loop, chosen ones, Argon2-hashed, on a
+    thread): the token is stored and introspectable, and the client's state is read fresh on
+    every call, so a rotated secret or a removed client is refused at once."""
+    http, services = http_on
+    async with services.database.session(write=True) as session:
+        issued = await register_client(
+            session,
+            face="ckw",
+            name="Backend",
+            grant_types=["client_credentials"],
+            scope="profile",
+            client_secret=chosen_secret,
+        )
+    client_id, secret = issued.client.client_id, issued.client_secret
+    assert secret is not None
+    base = "/ckw/auth/realms/CKW/protocol/openid-connect"
+
+    async def token(password: str) -> httpx.Response:
+        data = {"grant_type": "client_credentials", "scope": "profile openid"}
+        return await http.post(f"{base}/token", data=data, auth=(client_id, password))
+
+    granted = await token(secret)
+    assert granted.status_code == 200, granted.text
+    body = granted.json()
+    assert body["scope"] == "profile"  # capped at the registration
+    assert "refresh_token" not in body
+    introspected = await http.post(
+        f"{base}/token/introspect", data={"token": body["access_token"]}, auth=(client_id, secret)
+    )
+    assert introspected.json()["active"] is True
+    assert introspected.json()["client_id"] == client_id
+
+    wrong = await token(secret + "x")
+    assert wrong.status_code == 401
+    assert wrong.json()["error"] == "invalid_client"
+
+    if chosen_secret is None:
+        async with services.database.session(write=True) as session:
+            client = await get_client(session, client_id)
+            assert client is not None
+            new_secret = await rotate_secret(session, client)
+        assert (await token(secret)).json()["error"] == "invalid_client"
+        secret = new_secret
+        assert (await token(secret)).status_code == 200
+
+    async with services.database.session(write=True) as session:
+        client = await get_client(session, client_id)
+        assert client is not None
+        await remove_client(session, client)
+    gone = await token(secret)
+    assert gone.status_code == 401
+    assert gone.json()["error"] == "invalid_client"

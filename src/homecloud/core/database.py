@@ -150,6 +150,7 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(url, **options)
         self._sync_write_sessions: sessionmaker[Session] | None = None
         self._sync_read_engine: Engine | None = None
+        self._sync_read_sessions: sessionmaker[Session] | None = None
         self._reader: PoolProxiedConnection | None = None
         self._reader_lock = threading.Lock()
         self._writer_turns: WriterTurns | None = None
@@ -168,6 +169,7 @@ class Database:
                 sync_engine.execution_options(sqlite_begin="IMMEDIATE"), expire_on_commit=False
             )
             self._sync_read_engine = sync_engine
+            self._sync_read_sessions = sessionmaker(sync_engine, expire_on_commit=False)
         self._write_engine = (
             self.engine.execution_options(sqlite_begin="IMMEDIATE")
             if self.is_sqlite
@@ -207,6 +209,32 @@ class Database:
         return await asyncio.get_running_loop().run_in_executor(
             turns.executor, context.run, in_thread
         )
+
+    async def run_read_only(self, work: Callable[[Session], T], *, inline: bool = False) -> T:
+        """Runs synchronous ``work`` in a transaction that only reads, outside the writers'
+        turns: for checks whose outcome a short write afterwards records (a client's secret,
+        a password's slow hash, a signature). Holding the write lock through them would make
+        every other writer of every process wait. ``work`` must not write.
+
+        It runs on a worker thread, unless ``inline``: then (on SQLite) right here on the
+        event loop, for work of a fraction of a millisecond that may not read at all (the
+        session connects on its first statement). The hop to a thread and back costs about
+        as much, and under load the two threads' turns at the GIL cost more.
+        """
+        factory = self._sync_read_sessions
+        if factory is None:
+            async with self.session() as session:
+                return await session.run_sync(work)
+        if inline:
+            with factory() as sync_session:
+                return work(sync_session)
+
+        def in_thread() -> T:
+            with factory() as sync_session, sync_session.begin():
+                return work(sync_session)
+
+        context = contextvars.copy_context()
+        return await asyncio.get_running_loop().run_in_executor(None, context.run, in_thread)
 
     async def fetch(self, sql: str, parameters: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """The rows of one short read-only statement, for a hot read path. ``sql`` is plain

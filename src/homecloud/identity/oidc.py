@@ -232,7 +232,7 @@ def oidc_router(
             refusal = prepare_token_request(prepared)
             if refusal is not None:
                 return refusal
-        result = await provider.run(profile, prepared, ProfileServer.create_token_response)
+        result = await provider.exchange(profile, prepared, ProfileServer.create_token_response)
         extra = token_extras(result) if token_extras is not None else None
         response = oauth_json(result, extra)
         response.headers["Access-Control-Allow-Origin"] = "*"

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import unquote
 
+from authlib.oauth2.rfc6749.util import extract_basic_authorization
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 
@@ -20,8 +21,14 @@ from homecloud.identity.clients import get_client
 from homecloud.identity.keys import SHARED, InvalidToken, KeyStore
 from homecloud.identity.models import Grant
 from homecloud.identity.profiles import PROFILES, IssuerProfile
-from homecloud.identity.secrets import digest, matches
-from homecloud.identity.server import AuthorizationContext, PreparedRequest, ProfileServer
+from homecloud.identity.secrets import digest, is_person_chosen, matches
+from homecloud.identity.server import (
+    CLIENT_BY_ID_SQL,
+    AuthorizationContext,
+    ClientRecord,
+    PreparedRequest,
+    ProfileServer,
+)
 from homecloud.settings import Settings
 
 # Keys every deployment needs: the RS256 key the OIDC faces publish, and Thing+'s HS256 secret.
@@ -41,6 +48,10 @@ class Principal:
     scopes: frozenset[str]
     claims: dict[str, Any]
 
+
+# Grants whose exchange spends nothing it reads (no code, no refresh token): the only write
+# is the new grant row.
+ADDING_ONLY_GRANTS = frozenset({"client_credentials", "password"})
 
 _GRANT_OF_TOKEN = (
     "SELECT g.user_id, g.client_id, g.scope, g.revoked_at, g.access_expires_at, u.is_active"
@@ -69,22 +80,78 @@ class IdentityProvider:
         request: PreparedRequest,
         action: Callable[[ProfileServer, PreparedRequest], T],
         context: AuthorizationContext | None = None,
+        *,
+        defer_writes: bool = False,
+        known_client: ClientRecord | None = None,
+        inline: bool = False,
     ) -> T:
         """Runs ``action`` on a server for ``profile`` inside one write transaction, then the
-        server's ``after_commit`` work (signatures that need nothing from the database)."""
+        server's ``after_commit`` work (signatures that need nothing from the database).
+
+        With ``defer_writes`` the action reads in a transaction of its own, outside the
+        writers' turns (on the event loop if ``inline``), and the grants it issued are
+        written in a short one after (see :meth:`exchange`).
+        """
         await self.keys.refresh_if_stale()
         issuer = self.issuer(profile)
         servers: list[ProfileServer] = []
 
         def work(session: Session) -> T:
-            server = ProfileServer(profile, session, self.keys, issuer, context)
+            server = ProfileServer(
+                profile, session, self.keys, issuer, context, defer_writes, known_client
+            )
             servers.append(server)
             return action(server, request)
 
-        result = await self.database.run_in_transaction(work)
+        if defer_writes:
+            result = await self.database.run_read_only(work, inline=inline)
+            if servers[0].deferred_writes:
+                await self.database.run_in_transaction(servers[0].write_deferred)
+        else:
+            result = await self.database.run_in_transaction(work)
         for finish in servers[0].after_commit:
             finish()
         return result
+
+    async def exchange(
+        self,
+        profile: IssuerProfile,
+        request: PreparedRequest,
+        action: Callable[[ProfileServer, PreparedRequest], T],
+    ) -> T:
+        """Runs a token endpoint's ``action``.
+
+        Codes and refresh tokens are spent, so those grants read and write under one lock.
+        Grants that only add a row (:data:`ADDING_ONLY_GRANTS`) defer their write: nothing
+        they read is spent, so no lock needs to span the read and the write, and their slow
+        parts (a password's hash, the access token's signature) hold none. Their client is
+        read up front with one plain statement; a client-credentials exchange with a
+        generated (SHA-256) secret then needs nothing else from the database, and is cheaper
+        done on the event loop than handed to a thread. A password, or a secret a person
+        chose, takes an Argon2 hash to check: that happens on a thread.
+        """
+        grant_type = request.payload.grant_type
+        if grant_type not in ADDING_ONLY_GRANTS:
+            return await self.run(profile, request, action)
+        client = await self.client_of(profile, request)
+        inline = (
+            grant_type == "client_credentials"
+            and client is not None
+            and not is_person_chosen(client.secret_hash)
+        )
+        return await self.run(
+            profile, request, action, defer_writes=True, known_client=client, inline=inline
+        )
+
+    async def client_of(
+        self, profile: IssuerProfile, request: PreparedRequest
+    ) -> ClientRecord | None:
+        """The client a token request names (Basic credentials, else ``client_id``)."""
+        client_id = extract_basic_authorization(request.headers)[0] or request.form.get("client_id")
+        if not client_id:
+            return None
+        rows = await self.database.fetch(CLIENT_BY_ID_SQL, (client_id, profile.face))
+        return ClientRecord.from_plain_row(rows[0]) if rows else None
 
     # ------------------------------------------------------------------ resource-route checks
 

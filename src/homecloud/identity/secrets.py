@@ -28,10 +28,15 @@ def digest(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
+def is_person_chosen(stored: str | None) -> bool:
+    """Whether ``stored`` is the Argon2 form, which takes tens of milliseconds to check."""
+    return stored is not None and stored.startswith("$argon2")
+
+
 def matches(value: str, stored: str | None) -> bool:
     if stored is None:
         return False
-    if stored.startswith("$argon2"):
+    if is_person_chosen(stored):
         return verify_password(stored, value)
     return hmac.compare_digest(digest(value), stored)
 

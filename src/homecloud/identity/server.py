@@ -24,6 +24,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from authlib.oauth2 import AuthorizationServer, OAuth2Request
 from authlib.oauth2.rfc6749 import ClientMixin, TokenMixin, grants
 from authlib.oauth2.rfc6749.errors import (
@@ -73,6 +74,18 @@ class ClientRecord:
     owner_id: int | None
     allow_plain_pkce: bool
     require_consent: bool
+
+    @classmethod
+    def from_plain_row(cls, row: Sequence[Any]) -> ClientRecord:
+        """From a row of :data:`CLIENT_BY_ID_SQL`, which arrives without SQLAlchemy's type
+        processing: lists as JSON text, booleans as integers on SQLite."""
+        values = dict(zip(cls.__dataclass_fields__, row, strict=True))
+        for name in ("redirect_uris", "grant_types", "response_types"):
+            if isinstance(values[name], str | bytes):
+                values[name] = orjson.loads(values[name])
+        for name in ("allow_plain_pkce", "require_consent"):
+            values[name] = bool(values[name])
+        return cls(**values)
 
 
 @dataclass(frozen=True)
@@ -125,6 +138,11 @@ USER_BY_ID = select(*[getattr(_users, name) for name in UserRecord.__dataclass_f
 )
 CLIENT_BY_ID = select(*_CLIENT_COLUMNS).where(
     _clients.client_id == bindparam("client_id"), _clients.face == bindparam("face")
+)
+# The same read as plain SQL, for Database.fetch (no statement compilation, no session).
+CLIENT_BY_ID_SQL = (
+    f"SELECT {', '.join(ClientRecord.__dataclass_fields__)} FROM {OAuthClient.__tablename__}"
+    " WHERE client_id = ? AND face = ?"
 )
 GRANT_BY_ACCESS_KEY = select(*_GRANT_COLUMNS).where(
     _grants.access_key == bindparam("key"), _grants.face == bindparam("face")
@@ -343,6 +361,8 @@ class ProfileServer(AuthorizationServer):
         keys: KeyStore,
         issuer: str,
         context: AuthorizationContext | None = None,
+        defer_writes: bool = False,
+        known_client: ClientRecord | None = None,
     ) -> None:
         super().__init__(scopes_supported=list(profile.scopes_supported))
         self.profile = profile
@@ -354,6 +374,12 @@ class ProfileServer(AuthorizationServer):
         # Work that needs nothing from the database, done once the transaction has committed
         # (by IdentityProvider.run), so that the write lock is not held through it.
         self.after_commit: list[Callable[[], None]] = []
+        # With defer_writes the session only reads: the grant rows save_token makes wait
+        # here for write_deferred, which IdentityProvider.run calls in a write transaction.
+        self.defer_writes = defer_writes
+        self.deferred_writes: list[dict[str, Any]] = []
+        # The client the caller already read for this request, if any (see query_client).
+        self.known_client = known_client
         pkce = StrictCodeChallenge(required=True)
         extensions: list[Any] = [pkce]
         if profile.openid:
@@ -380,16 +406,19 @@ class ProfileServer(AuthorizationServer):
     # Authlib's storage hooks ----------------------------------------------------------
 
     def query_client(self, client_id: str) -> ClientView | None:
-        row = (
-            self.session.connection()
-            .execute(CLIENT_BY_ID, {"client_id": client_id, "face": self.profile.face})
-            .first()
-        )
-        if row is None:
-            return None
-        return ClientView(
-            ClientRecord(*row), scope_defaults_to_client=self.profile.scope_defaults_to_client
-        )
+        known = self.known_client
+        if known is not None and known.client_id == client_id and known.face == self.profile.face:
+            record = known
+        else:
+            row = (
+                self.session.connection()
+                .execute(CLIENT_BY_ID, {"client_id": client_id, "face": self.profile.face})
+                .first()
+            )
+            if row is None:
+                return None
+            record = ClientRecord(*row)
+        return ClientView(record, scope_defaults_to_client=self.profile.scope_defaults_to_client)
 
     def generate_token(
         self,
@@ -495,14 +524,26 @@ class ProfileServer(AuthorizationServer):
             if refresh and self.profile.refresh_token_lifetime
             else None,
         }
-        key = self.session.connection().execute(INSERT_GRANT, values).inserted_primary_key
+        if self.defer_writes:
+            self.deferred_writes.append(values)
+        else:
+            self.insert_grant(self.session, values)
+
+    def insert_grant(self, session: Session, values: dict[str, Any]) -> None:
+        key = session.connection().execute(INSERT_GRANT, values).inserted_primary_key
         assert key is not None  # a single-row insert always reports its key
         self.issued.append(GrantRecord(id=key[0], **values))
+
+    def write_deferred(self, session: Session) -> None:
+        for values in self.deferred_writes:
+            self.insert_grant(session, values)
 
     def handle_response(
         self, status: int, body: Any, headers: list[tuple[str, str]]
     ) -> IssueResult:
-        return IssueResult(status, body, list(headers or []), list(self.issued))
+        # The server's own list: grants written after the response is made (defer_writes)
+        # still show in it.
+        return IssueResult(status, body, list(headers or []), self.issued)
 
     def send_signal(self, name: str, *args: Any, **kwargs: Any) -> None:
         return None

@@ -222,7 +222,7 @@ def mclimate_identity_router(
             decision = await services.rate_limiter.hit(SIGN_IN_LIMIT, f"{address}:{digest(login)}")
             if not decision.allowed:
                 return too_many_requests(href, decision.retry_after)
-        result = await provider.run(MCLIMATE, prepared, renew if href == RENEW else issue)
+        result = await provider.exchange(MCLIMATE, prepared, renew if href == RENEW else issue)
         if result.status != 200:
             return error_envelope(result, href, grant_type)
         return token_envelope(result, href)

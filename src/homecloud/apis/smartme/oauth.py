@@ -89,7 +89,7 @@ def oauth_router(provider: IdentityProvider, rate_limiter: RateLimiter) -> APIRo
             prepared = await prepare(request)
         except MalformedRequest as exc:
             return oauth_error(400, "invalid_request", str(exc))
-        result = await provider.run(SMARTME, prepared, ProfileServer.create_token_response)
+        result = await provider.exchange(SMARTME, prepared, ProfileServer.create_token_response)
         response = oauth_json(result)
         response.headers["Access-Control-Allow-Origin"] = "*"
         return response

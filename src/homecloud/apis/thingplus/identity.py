@@ -334,7 +334,7 @@ def thingplus_identity_router(services: Services) -> APIRouter:
                 )
                 response.headers["Retry-After"] = str(decision.retry_after)
                 return response
-        result = await provider.run(THINGPLUS, prepared, exchange)
+        result = await provider.exchange(THINGPLUS, prepared, exchange)
         if result.status != 200:
             return token_error(result)
         return JSONResponse(
