@@ -12,6 +12,7 @@ import httpx
 import orjson
 import pytest
 from fastapi import FastAPI
+from starlette.requests import Request
 
 from homecloud import app as app_module
 from homecloud.app import create_app
@@ -90,6 +91,48 @@ async def test_faces_are_mounted_listed_and_counted_by_template(
     assert response.json() == {"serialNumber": "123"}
     assert index["faces"]["nuheat"]["api"] == "http://127.0.0.1:8080/nuheat/api/v1"
     assert 'face="nuheat",method="GET",route="/nuheat/api/v1/Thermostat/{serial}"' in metrics
+
+
+async def test_a_face_gets_the_scope_a_mount_would_give(
+    monkeypatch: pytest.MonkeyPatch, settings: Settings, services: Services
+) -> None:
+    """Face requests skip the root app's stack (FaceDispatch) but see what the root's Mount
+    would show them, behind a proxy's root path too; other paths stay with the root."""
+
+    def factory(_services: Services) -> FaceApp:
+        face = FastAPI()
+
+        @face.get("/api/where")
+        async def where(request: Request) -> dict[str, str]:
+            return {
+                "root_path": request.scope["root_path"],
+                "path": request.url.path,
+                "app_root_path": request.scope["app_root_path"],
+                "route": request.scope["route"].path,
+            }
+
+        return FaceApp(name="nuheat", title="Probe", app=face, links={})
+
+    monkeypatch.setitem(app_module.FACE_FACTORIES, "nuheat", factory)
+    app = create_app(settings, services)
+    for root_path in ("", "/proxy"):
+        transport = httpx.ASGITransport(app=app, root_path=root_path)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            seen = (await client.get(f"{root_path}/nuheat/api/where")).json()
+            unknown = await client.get(f"{root_path}/nuheatx/api/where")
+            bare = await client.get(f"{root_path}/nuheat")
+            metrics = (await client.get(f"{root_path}/metrics")).text
+        assert seen == {
+            "root_path": f"{root_path}/nuheat",
+            "path": f"{root_path}/nuheat/api/where",
+            "app_root_path": root_path,
+            "route": "/api/where",
+        }
+        assert unknown.status_code == 404
+        # The root's own answer, as before: its router redirects to the mount's slash.
+        assert bare.status_code == 307
+        assert bare.headers["location"].endswith(f"{root_path}/nuheat/")
+        assert 'face="nuheat",method="GET",route="/nuheat/api/where"' in metrics
 
 
 async def test_disabled_face_is_not_mounted(

@@ -5,8 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import httpx
+import orjson
+from sqlalchemy import update
 
+from homecloud.apis.nuheat import repository
 from homecloud.core.events import ChangeEvent
+from homecloud.core.models import Device, now_ms
 from homecloud.services import Services
 from tests.apis.nuheat.conftest import MakeAccount
 
@@ -281,3 +285,35 @@ async def test_without_a_token_401_and_without_the_scope_403(
     forbidden = await client.get(URL, headers=account.auth)
     assert forbidden.status_code == 403
     assert forbidden.content == b""
+
+
+async def test_a_write_from_elsewhere_shows_on_the_next_read(
+    client: httpx.AsyncClient, services: Services, make_account: MakeAccount
+) -> None:
+    """Reads keep decoded states per device, used only while the stored JSON is the same text:
+    a change written by another process (plain SQL here) shows on the very next read."""
+    account = await make_account(thermostats=1)
+    before = (await client.get(URL, headers=account.auth)).json()[0]
+    assert before["operatingMode"] == 1
+    async with services.database.session(write=True) as session:
+        device = await repository.thermostat(session, account.user_id, account.serials[0])
+        attributes = dict(device.attributes, operating_mode=2, manual_set_point=2650)
+        await session.execute(
+            update(Device).where(Device.id == device.id).values(attributes=attributes)
+        )
+    after = (await client.get(URL, headers=account.auth)).json()[0]
+    assert after["operatingMode"] == 2
+    assert after["setPointTemp"] == 2650
+
+
+def test_decoded_states_are_copies_that_settling_does_not_change() -> None:
+    states = repository.DecodedStates()
+    text = orjson.dumps({"time_zone": "Europe/Zurich", "schedule_mode": 2, "set_point": 2300})
+    first, timeline = states.decode(7, text.decode(), now_ms())
+    first.schedule_mode, first.set_point = 1, 1900  # what settling an expired hold does
+    again, same_timeline = states.decode(7, text.decode(), now_ms())
+    assert (again.schedule_mode, again.set_point) == (2, 2300)
+    assert same_timeline is timeline
+    assert again.schedule is first.schedule  # shared, never changed by a read
+    changed, _ = states.decode(7, text.decode().replace("2300", "2400"), now_ms())
+    assert changed.set_point == 2400

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import orjson
 from sqlalchemy import select
@@ -12,9 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from homecloud.apis.nuheat.models import NuheatGroup
+from homecloud.apis.nuheat.schedule import EventTimeline, timeline_for
+from homecloud.apis.nuheat.thermostat import ThermostatState
 from homecloud.core.database import Database
 from homecloud.core.devices import DeviceRegistry
-from homecloud.core.models import Device, Series
+from homecloud.core.models import Device, Series, now_ms
 
 FACE = "nuheat"
 KIND = "thermostat"
@@ -23,9 +25,48 @@ RELAY_SERIES = "relay_minutes"
 
 @dataclass(frozen=True, slots=True)
 class ThermostatRow:
+    """A thermostat as read: its state (the caller's own copy) and its schedule's timeline."""
+
     serial: str
     name: str
-    attributes: dict[str, Any]
+    state: ThermostatState
+    timeline: EventTimeline
+
+
+class DecodedStates:
+    """Thermostat states decoded from their stored JSON, kept per device while that JSON is
+    unchanged.
+
+    Every read of thermostats would otherwise parse a few kilobytes of JSON per thermostat
+    and rebuild its state and its schedule's timeline, about a fifth of a thermostat GET.
+    An entry is used only when the text just read is the very text it was decoded from, so a
+    write by any process shows on the next read, as before. Only the event loop's thread
+    uses it.
+    """
+
+    SIZE = 4096
+
+    def __init__(self) -> None:
+        self._entries: OrderedDict[int, tuple[str, ThermostatState, EventTimeline]] = OrderedDict()
+
+    def decode(
+        self, device_id: int, text: str, at_ms: int
+    ) -> tuple[ThermostatState, EventTimeline]:
+        entry = self._entries.get(device_id)
+        if entry is None or entry[0] != text:
+            state = ThermostatState.from_attributes(orjson.loads(text))
+            entry = (text, state, timeline_for(state.schedule, state.zone(), at_ms))
+            self._entries[device_id] = entry
+            if len(self._entries) > self.SIZE:
+                self._entries.popitem(last=False)
+        else:
+            self._entries.move_to_end(device_id)
+        # A copy of the top level: reads settle it in place (mode, set point) but never
+        # change what it holds (the schedule's lists), which the copies share.
+        return entry[1].copy(), entry[2]
+
+
+_DECODED = DecodedStates()
 
 
 # The hot read (every GET of thermostats) as plain SQL: the owner's thermostats and, in the
@@ -54,9 +95,11 @@ async def read_thermostats(
         rows = await database.fetch(_READ_ONE, (owner_id, serial))
     found: dict[int, ThermostatRow] = {}
     away: dict[int, int] = {}
+    at = now_ms()
     for device_id, serial_number, name, attributes, group_id, away_set_point in rows:
         if device_id not in found:
-            found[device_id] = ThermostatRow(serial_number, name, orjson.loads(attributes))
+            state, timeline = _DECODED.decode(device_id, attributes, at)
+            found[device_id] = ThermostatRow(serial_number, name, state, timeline)
         if group_id is not None:
             away[group_id] = away_set_point
     return list(found.values()), away

@@ -104,26 +104,24 @@ async def publish(bus: EventBus, events: Iterable[ChangeEvent]) -> None:
         await bus.publish(change)
 
 
-def settled(
-    serial: str, name: str, attributes: dict[str, Any], away: dict[int, int], at_ms: int
-) -> Thermostat:
-    state = ThermostatState.from_attributes(attributes)
+def settled(row: repository.ThermostatRow, away: dict[int, int], at_ms: int) -> Thermostat:
+    state = row.state
     away_set_point = away.get(state.group_id) if state.group_id is not None else None
-    settle_in_place(state, at_ms, away_set_point)
-    return Thermostat(serial, name, state)
+    settle_in_place(state, at_ms, away_set_point, row.timeline)
+    return Thermostat(row.serial, row.name, state)
 
 
 async def list_thermostats(database: Database, owner_id: int) -> list[Thermostat]:
     rows, away = await repository.read_thermostats(database, owner_id)
     at = now_ms()
-    return [settled(row.serial, row.name, row.attributes, away, at) for row in rows]
+    return [settled(row, away, at) for row in rows]
 
 
 async def get_thermostat(database: Database, owner_id: int, serial: str) -> Thermostat:
     rows, away = await repository.read_thermostats(database, owner_id, serial)
     if not rows:
         raise not_found(serial)
-    return settled(rows[0].serial, rows[0].name, rows[0].attributes, away, now_ms())
+    return settled(rows[0], away, now_ms())
 
 
 def not_found(serial: str) -> ApiError:

@@ -71,6 +71,12 @@ class ThermostatState:
     def from_attributes(cls, attributes: Mapping[str, Any]) -> ThermostatState:
         return cls(**{key: value for key, value in attributes.items() if key in _FIELDS})
 
+    def copy(self) -> ThermostatState:
+        """A shallow copy (nested lists shared), made without running ``__init__``."""
+        duplicate = object.__new__(ThermostatState)
+        duplicate.__dict__.update(self.__dict__)
+        return duplicate
+
     def to_attributes(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 
