@@ -50,6 +50,7 @@ FACE_API_LINKS: dict[str, tuple[tuple[str, str], ...]] = {
         ("API", "/nuheat/api/v1/Thermostat"),
         ("Swagger UI", "/nuheat/swagger"),
         ("SignalR hub", "/nuheat/notificationsHost"),
+        ("settings page", "/nuheat/console/settings"),
     ),
     "thingplus": (("API", "/thingplus/v2/gateways"),),
 }

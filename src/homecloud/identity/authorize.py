@@ -33,12 +33,11 @@ from homecloud.identity.server import (
 from homecloud.identity.web import (
     MalformedRequest,
     SignedIn,
-    csrf_token,
     current_session,
     error_page,
+    form_page,
     page,
     prepare,
-    set_csrf_cookie,
     with_query,
 )
 
@@ -267,19 +266,15 @@ def consent_page(
     interaction: Interaction,
     return_url: str,
 ) -> Response:
-    token, fresh = csrf_token(request)
-    response = page(
+    return form_page(
+        request,
         "consent.html",
         title=profile.title,
         client_name=interaction.client_name,
         scopes=interaction.scopes,
         return_url=return_url,
         action=pages.consent,
-        csrf=token,
     )
-    if fresh:
-        set_csrf_cookie(response, token, request.url.scheme == "https")
-    return response
 
 
 def prepared_from_return_url(request: Request, return_url: str) -> PreparedRequest:

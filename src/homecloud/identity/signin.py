@@ -20,13 +20,12 @@ from homecloud.identity.provider import IdentityProvider
 from homecloud.identity.secrets import digest
 from homecloud.identity.web import (
     CSRF_FIELD,
-    csrf_token,
     csrf_valid,
     end_session,
     error_page,
+    form_page,
     page,
     safe_return_path,
-    set_csrf_cookie,
     start_session,
 )
 
@@ -48,11 +47,14 @@ def signin_router(
     def local(path: str) -> str:
         return path.removeprefix(mount)
 
+    # After signing in, the browser may go back to any page of the face (its authorization
+    # endpoint, its console pages): a path on this server, never a URL elsewhere.
+    returns_below = mount + "/"
     router = APIRouter(include_in_schema=False)
 
     @router.get(local(pages.login))
     async def login_form(request: Request, ReturnUrl: str = "", login_hint: str = "") -> Response:
-        return_url = safe_return_path(ReturnUrl, profile.issuer_path)
+        return_url = safe_return_path(ReturnUrl, returns_below)
         if return_url is None:
             return error_page(
                 profile.title, "The sign-in page was opened without a valid return address."
@@ -62,7 +64,7 @@ def signin_router(
     @router.post(local(pages.login))
     async def login_submit(request: Request) -> Response:
         form = await request.form()
-        return_url = safe_return_path(_field(form, "ReturnUrl"), profile.issuer_path)
+        return_url = safe_return_path(_field(form, "ReturnUrl"), returns_below)
         if return_url is None:
             return error_page(
                 profile.title, "The sign-in form was sent without a valid return address."
@@ -146,17 +148,12 @@ def login_page(
     error: str | None = None,
     status: int = 200,
 ) -> Response:
-    token, fresh = csrf_token(request)
-    response = page(
+    return form_page(
+        request,
         "login.html",
-        status=status,
+        status,
         title=profile.title,
         return_url=return_url,
         username=username,
         error=error,
-        csrf=token,
-        csrf_field=CSRF_FIELD,
     )
-    if fresh:
-        set_csrf_cookie(response, token, request.url.scheme == "https")
-    return response

@@ -25,12 +25,21 @@ CSRF_COOKIE = "homecloud_csrf"
 CSRF_FIELD = "__RequestVerificationToken"  # IdentityServer's name; scraping clients know it
 SESSION_LIFETIME_SECONDS = 12 * 3600
 
-templates = Environment(
-    loader=FileSystemLoader(Path(__file__).parent / "templates"),
-    autoescape=select_autoescape(("html",)),
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def page_environment(*directories: Path) -> Environment:
+    """Templates of pages in homecloud's one look: ``directories`` first (a face's own
+    pages), then the shared ones they extend (``base.html``)."""
+    return Environment(
+        loader=FileSystemLoader([*directories, TEMPLATES]),
+        autoescape=select_autoescape(("html",)),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+templates = page_environment()
 
 
 class MalformedRequest(ValueError):
@@ -173,12 +182,34 @@ def csrf_valid(request: Request, submitted: str | None) -> bool:
 # ----------------------------------------------------------------------------------------- pages
 
 
-def page(name: str, status: int = 200, **context: Any) -> HTMLResponse:
-    response = HTMLResponse(templates.get_template(name).render(**context), status_code=status)
-    # Sign-in pages must never be framed (clickjacking) or cached.
+def page(
+    name: str, status: int = 200, *, environment: Environment = templates, **context: Any
+) -> HTMLResponse:
+    content = environment.get_template(name).render(**context)
+    response = HTMLResponse(content, status_code=status)
+    # Pages with forms and account data must never be framed (clickjacking) or cached.
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["Content-Security-Policy"] = "frame-ancestors 'none'"
     response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def form_page(
+    request: Request,
+    name: str,
+    status: int = 200,
+    *,
+    environment: Environment = templates,
+    **context: Any,
+) -> HTMLResponse:
+    """:func:`page` for a page with a form: the form gets the browser's CSRF token (``csrf``,
+    in a field named ``csrf_field``), and a browser without one gets its cookie."""
+    token, fresh = csrf_token(request)
+    response = page(
+        name, status, environment=environment, csrf=token, csrf_field=CSRF_FIELD, **context
+    )
+    if fresh:
+        set_csrf_cookie(response, token, request.url.scheme == "https")
     return response
 
 

@@ -114,6 +114,12 @@ def test_energy_settings_are_stored_in_the_accounts_preferences(env: Path) -> No
         app, ["nuheat", "energy-settings", "--email", "ann@example.com", "--kwh-rate", "-1"]
     )
     assert negative.exit_code == 2
+    absurd = runner.invoke(
+        app, ["nuheat", "energy-settings", "--email", "ann@example.com", "--floor-area", "1e9"]
+    )
+    assert absurd.exit_code == 2
+    assert "Heated floor area must be between 0 and 1,000,000." in absurd.stderr
+    assert asyncio.run(_preferences_of_ann(env))["nuheat"]["floorArea"] == 40.0  # unchanged
 
 
 def test_add_thermostat(env: Path) -> None:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
-from homecloud.apis.nuheat.energylog import PREFERENCES
+from homecloud.apis.nuheat.preferences import preferences_of
 from homecloud.apis.nuheat.ratelimit import caller_of
 from homecloud.apis.nuheat.schemas import AccountModel, AccountModelV2
 from homecloud.core.database import Database
@@ -22,10 +20,6 @@ async def _user(database: Database, user_id: int) -> User:
     return user
 
 
-def _preferences(user: User) -> dict[str, Any]:
-    return dict((user.preferences or {}).get(PREFERENCES, {}))
-
-
 def router(database: Database) -> APIRouter:
     routes = APIRouter(tags=["Account"])
 
@@ -33,7 +27,7 @@ def router(database: Database) -> APIRouter:
     async def account_v1(request: Request) -> Response:
         caller = caller_of(request)
         user = await _user(database, caller.user_id)
-        preferences = _preferences(user)
+        preferences = preferences_of(user)
         return caller.json(
             {
                 "firstName": user.first_name,
@@ -51,7 +45,7 @@ def router(database: Database) -> APIRouter:
         return caller.json(
             {
                 "userName": user.username or user.email,
-                "temperatureScale": _preferences(user).get("temperatureScale", "Celsius"),
+                "temperatureScale": preferences_of(user).get("temperatureScale", "Celsius"),
                 "language": user.locale,
             }
         )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from homecloud.apis.nuheat import account, energy, groups, schedules, thermostats
+from homecloud.apis.nuheat.console import SETTINGS_PATH, console_router
 from homecloud.apis.nuheat.errors import nuheat_error
 from homecloud.apis.nuheat.notifications import mount_notifications
 from homecloud.apis.nuheat.openapi import install_swagger
@@ -51,6 +52,7 @@ def build(services: Services) -> FaceApp:
     app.include_router(
         oidc_router(services.identity, NUHEAT, IDENTITYSERVER, services.rate_limiter)
     )
+    app.include_router(console_router(services))
     install_swagger(app)
     mount_notifications(app, services)
     simulation = Simulation(database, bus, interval_seconds=settings.simulation_interval)
@@ -61,6 +63,7 @@ def build(services: Services) -> FaceApp:
         links={
             "identity": "/nuheat/identity/.well-known/openid-configuration",
             "swagger": "/nuheat/swagger",
+            "settings": SETTINGS_PATH,
         },
         background=(simulation.run,) if settings.simulation else (),
     )

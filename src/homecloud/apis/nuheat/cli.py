@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from homecloud.apis.nuheat import repository
-from homecloud.apis.nuheat.energylog import PREFERENCES
+from homecloud.apis.nuheat.preferences import PreferenceError, update_preferences
 from homecloud.apis.nuheat.provision import add_group, add_thermostat
 from homecloud.core.database import Database
 from homecloud.core.devices import DeviceError
@@ -87,27 +87,26 @@ def energy_settings(
     from homecloud.cli import current_settings, fail, out, run_on_database
 
     settings = current_settings(ctx)
-    given = {
+    options = {
         "kwhRate": kwh_rate,
         "floorArea": floor_area,
         "wattDensity": watt_density,
         "mondayIsFirstDay": monday_first,
     }
+    given = {key: value for key, value in options.items() if value is not None}
 
-    async def work(database: Database) -> dict[str, object] | None:
+    async def work(database: Database) -> dict[str, object] | str:
         async with database.session(write=True) as session:
             user = await find_by_login(session, email)
             if user is None:
-                return None
-            preferences = dict(user.preferences or {})
-            ours = dict(preferences.get(PREFERENCES, {}))
-            ours.update({key: value for key, value in given.items() if value is not None})
-            preferences[PREFERENCES] = ours
-            user.preferences = preferences
-            return ours
+                return f"no account {email!r}"
+            try:
+                return update_preferences(user, given)
+            except PreferenceError as error:
+                return str(error)
 
     stored = run_on_database(settings, work)
-    if stored is None:
-        fail(f"no account {email!r}", code=2)
+    if isinstance(stored, str):
+        fail(stored, code=2)
     for key in ("kwhRate", "floorArea", "wattDensity", "mondayIsFirstDay"):
         out.print(f"{key}: {stored.get(key, '-')}", markup=False)

@@ -3,8 +3,8 @@ local calendar, with energy and cost estimated from the account's settings.
 
 The simulation records the minutes as a core series (one point per UTC hour), so each log
 is one aggregate query. Energy is minutes x heated floor area x watt density; cost is energy
-x the kilowatt-hour rate. Until the user has set all three (``homecloud nuheat
-energy-settings``) both estimates are zero, as the vendor's are.
+x the kilowatt-hour rate. Until the user has set them (on the console's settings page, or
+with ``homecloud nuheat energy-settings``) the estimates are zero, as the vendor's are.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from homecloud.apis.nuheat import repository
+from homecloud.apis.nuheat.preferences import preferences_of
 from homecloud.apis.nuheat.thermostat import ThermostatState
 from homecloud.core.database import Database
 from homecloud.core.errors import ApiError
@@ -24,7 +25,6 @@ from homecloud.core.series import aggregate
 from homecloud.core.timebuckets import BucketUnit
 
 Period = Literal["Day", "Week", "Month"]
-PREFERENCES = "nuheat"
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _YEAR = re.compile(r"^\d{4}$")
 UNITS: dict[str, BucketUnit] = {"Day": "hour", "Week": "day", "Month": "month"}
@@ -42,7 +42,7 @@ class EnergySettings:
 
     @classmethod
     def of(cls, user: User) -> EnergySettings:
-        stored: dict[str, Any] = dict((user.preferences or {}).get(PREFERENCES, {}))
+        stored = preferences_of(user)
         return cls(
             kwh_rate=stored.get("kwhRate"),
             floor_area=stored.get("floorArea"),
