@@ -33,6 +33,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from homecloud.app import WEBSOCKET_IMPLEMENTATION
 from homecloud.core import migrations
 from homecloud.core.database import Database
 from homecloud.identity.clients import register_client
@@ -117,6 +118,7 @@ def run_uvicorn(app: Any, port: int, **options: Any) -> None:
         port=port,
         loop="uvloop",
         http="httptools",
+        ws=WEBSOCKET_IMPLEMENTATION,
         lifespan="on",
         log_config=None,
         log_level="warning",

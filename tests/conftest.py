@@ -26,7 +26,7 @@ from argon2 import PasswordHasher
 from argon2 import profiles as argon2_profiles
 from sqlalchemy import text
 
-from homecloud.app import create_app
+from homecloud.app import WEBSOCKET_IMPLEMENTATION, create_app
 from homecloud.core import migrations, passwords
 from homecloud.core.database import Database
 from homecloud.schema import metadata
@@ -185,6 +185,7 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
         port=port,
         log_level="warning",
         lifespan="on",
+        ws=WEBSOCKET_IMPLEMENTATION,
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

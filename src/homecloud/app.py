@@ -22,6 +22,12 @@ from homecloud.settings import Settings
 
 log = logging.getLogger("homecloud.app")
 
+# The WebSocket implementation uvicorn serves with. Its default (websockets-sansio) logs an
+# ERROR for every upgrade refused with an HTTP response, as the SignalR hubs refuse a bad
+# token with 401, and sends such responses with duplicated headers (Kludex/uvicorn#3138,
+# #3040); wsproto does neither.
+WEBSOCKET_IMPLEMENTATION = "wsproto"
+
 
 # Faces register here as they land, in the order of the README's table.
 FACE_FACTORIES: dict[str, FaceFactory] = {

@@ -229,9 +229,12 @@ def serve(
         os.environ[f"HOMECLOUD_{name.upper()}"] = str(value)
     import uvicorn
 
+    from homecloud.app import WEBSOCKET_IMPLEMENTATION
+
     uvicorn.run(
         "homecloud.app:create_app_from_environment",
         factory=True,
+        ws=WEBSOCKET_IMPLEMENTATION,
         host=settings.host,
         port=settings.port,
         workers=workers if not reload else None,

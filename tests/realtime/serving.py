@@ -14,6 +14,7 @@ from typing import Literal
 import uvicorn
 from starlette.types import ASGIApp
 
+from homecloud.app import WEBSOCKET_IMPLEMENTATION
 from tests.conftest import free_port
 
 
@@ -24,7 +25,14 @@ async def serving(
     """Serves ``app`` (on ``port``, else a free one); yields its base URL."""
     port = port or free_port()
     server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan=lifespan)
+        uvicorn.Config(
+            app,
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            lifespan=lifespan,
+            ws=WEBSOCKET_IMPLEMENTATION,
+        )
     )
     task = asyncio.create_task(server.serve())
     while not server.started:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -10,6 +11,8 @@ import httpx
 import orjson
 import pytest
 from starlette.requests import Request
+from websockets.asyncio.client import connect
+from websockets.exceptions import InvalidStatus
 
 from homecloud.apis.nuheat.notifications import authenticator, timestamp
 from homecloud.identity.clients import register_client
@@ -234,3 +237,25 @@ def test_timestamps_are_utc_with_z_and_no_empty_fraction() -> None:
     assert timestamp(AT) == "2026-01-01T12:00:00Z"
     assert timestamp(AT + 120) == "2026-01-01T12:00:00.12Z"
     assert timestamp(AT + 1) == "2026-01-01T12:00:00.001Z"
+
+
+async def test_a_refused_upgrade_is_one_clean_http_answer(homecloud: Homecloud) -> None:
+    """The server's WebSocket implementation answers a refused upgrade as the hub wrote it
+    (one Content-Type, one Content-Length) and logs no error for it: monitoring that alerts on
+    ERROR lines must not fire on every expired token."""
+    errors: list[logging.LogRecord] = []
+    handler = logging.Handler(logging.ERROR)
+    handler.emit = errors.append  # type: ignore[method-assign]
+    server_log = logging.getLogger("uvicorn.error")
+    server_log.addHandler(handler)
+    try:
+        with pytest.raises(InvalidStatus) as refused:
+            async with connect(websocket_url(homecloud.url, HUB, access_token="x.y.z")):
+                pass
+    finally:
+        server_log.removeHandler(handler)
+    response = refused.value.response
+    assert response.status_code == 401
+    assert len(response.headers.get_all("Content-Type")) <= 1
+    assert len(response.headers.get_all("Content-Length")) == 1
+    assert [record.getMessage() for record in errors] == []
