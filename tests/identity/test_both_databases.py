@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import hashlib
+import threading
+from collections.abc import AsyncIterator, Callable
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
@@ -14,6 +16,7 @@ from homecloud.core.events import InProcessBus
 from homecloud.core.observability import Metrics
 from homecloud.core.ratelimit import RateLimiter
 from homecloud.core.users import create_user
+from homecloud.identity import passwords, secrets
 from homecloud.identity.clients import get_client, register_client, remove_client, rotate_secret
 from homecloud.identity.provider import IdentityProvider
 from homecloud.services import Services
@@ -211,3 +214,49 @@ async def test_client_credentials_read_then_written(
     gone = await token(secret)
     assert gone.status_code == 401
     assert gone.json()["error"] == "invalid_client"
+
+
+async def test_argon2_checks_of_a_password_grant_stay_off_the_event_loop(
+    http_on: tuple[httpx.AsyncClient, Services], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A password and a client secret a person chose are Argon2 hashes, a tenth of a second of
+    CPU each: on the event loop they would stall every other request of the process (on
+    PostgreSQL Authlib's code runs there). The token endpoint checks both on a thread before
+    the exchange, for right and wrong values and unknown logins, and the exchange reuses the
+    answers; a client that fails its own check costs no password check."""
+    http, services = http_on
+    async with services.database.session(write=True) as session:
+        await create_user(session, "lee@example.com", "password-1")
+        await register_client(
+            session,
+            face="thingplus",
+            name="Lee's app",
+            client_id="lees",
+            client_secret="chosen-secret",
+            grant_types=["password"],
+            scope="user-profile-read",
+        )
+    loop_thread = threading.get_ident()
+    on_the_loop: list[bool] = []
+
+    def watched(verify: Callable[[str, str], bool]) -> Callable[[str, str], bool]:
+        def check(stored: str, presented: str) -> bool:
+            on_the_loop.append(threading.get_ident() == loop_thread)
+            return verify(stored, presented)
+
+        return check
+
+    monkeypatch.setattr(passwords, "verify_password", watched(passwords.verify_password))
+    monkeypatch.setattr(secrets, "verify_password", watched(secrets.verify_password))
+
+    async def grant(secret: str, login: str, password: str) -> int:
+        body = {"grant_type": "password", "client_id": "lees", "client_secret": secret}
+        body |= {"username": login, "password": hashlib.md5(password.encode()).hexdigest()}
+        return (await http.post("/thingplus/v2/oauth2/token", json=body)).status_code
+
+    assert await grant("chosen-secret", "lee@example.com", "password-1") == 200
+    assert await grant("chosen-secret", "lee@example.com", "password-2") == 401
+    assert await grant("chosen-secret", "nobody@example.com", "password-1") == 401
+    assert await grant("wrong-secret", "lee@example.com", "password-1") == 401
+    assert len(on_the_loop) == 7  # secret and password per call, no password after a bad secret
+    assert not any(on_the_loop), "an Argon2 check ran on the event loop"

@@ -3,6 +3,7 @@ request, and tell resource routes who is calling."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import time
 from collections.abc import Callable, Iterable
@@ -20,12 +21,14 @@ from homecloud.core.models import User, now_ms
 from homecloud.identity.clients import get_client
 from homecloud.identity.keys import SHARED, InvalidToken, KeyStore
 from homecloud.identity.models import Grant
+from homecloud.identity.passwords import verify_login
 from homecloud.identity.profiles import PROFILES, IssuerProfile
 from homecloud.identity.secrets import digest, is_person_chosen, matches
 from homecloud.identity.server import (
     CLIENT_BY_ID_SQL,
     AuthorizationContext,
     ClientRecord,
+    Prechecked,
     PreparedRequest,
     ProfileServer,
 )
@@ -82,7 +85,7 @@ class IdentityProvider:
         context: AuthorizationContext | None = None,
         *,
         defer_writes: bool = False,
-        known_client: ClientRecord | None = None,
+        prechecked: Prechecked | None = None,
         inline: bool = False,
     ) -> T:
         """Runs ``action`` on a server for ``profile`` inside one write transaction, then the
@@ -98,7 +101,7 @@ class IdentityProvider:
 
         def work(session: Session) -> T:
             server = ProfileServer(
-                profile, session, self.keys, issuer, context, defer_writes, known_client
+                profile, session, self.keys, issuer, context, defer_writes, prechecked
             )
             servers.append(server)
             return action(server, request)
@@ -123,25 +126,56 @@ class IdentityProvider:
 
         Codes and refresh tokens are spent, so those grants read and write under one lock.
         Grants that only add a row (:data:`ADDING_ONLY_GRANTS`) defer their write: nothing
-        they read is spent, so no lock needs to span the read and the write, and their slow
-        parts (a password's hash, the access token's signature) hold none. Their client is
-        read up front with one plain statement; a client-credentials exchange with a
-        generated (SHA-256) secret then needs nothing else from the database, and is cheaper
-        done on the event loop than handed to a thread. A password, or a secret a person
-        chose, takes an Argon2 hash to check: that happens on a thread.
+        they read is spent, so no lock needs to span the read and the write. Their slow checks
+        are done first, here: the client is read with one plain statement, and an Argon2 check
+        (a password, a client secret a person chose: a tenth of a second of CPU) runs on a
+        thread, so that it never stalls the event loop. What is left (a signature, dict
+        look-ups) then runs on the event loop, cheaper than a hop to a thread and back.
         """
         grant_type = request.payload.grant_type
         if grant_type not in ADDING_ONLY_GRANTS:
             return await self.run(profile, request, action)
-        client = await self.client_of(profile, request)
-        inline = (
-            grant_type == "client_credentials"
-            and client is not None
-            and not is_person_chosen(client.secret_hash)
+        checked = await self.precheck(profile, request, grant_type)
+        client = checked.client
+        # Inline only when no Argon2 check is left for Authlib's code to do.
+        inline = client is None or (
+            (checked.client_secret is not None or not is_person_chosen(client.secret_hash))
+            and (checked.person is not None or grant_type != "password")
         )
         return await self.run(
-            profile, request, action, defer_writes=True, known_client=client, inline=inline
+            profile, request, action, defer_writes=True, prechecked=checked, inline=inline
         )
+
+    async def precheck(
+        self, profile: IssuerProfile, request: PreparedRequest, grant_type: str
+    ) -> Prechecked:
+        client = await self.client_of(profile, request)
+        if client is None:
+            return Prechecked()  # Authlib answers invalid_client without a slow check
+        client_secret, authenticated = None, client.secret_hash is None
+        presented = extract_basic_authorization(request.headers)[1] or request.form.get(
+            "client_secret"
+        )
+        if presented and client.secret_hash is not None:
+            if is_person_chosen(client.secret_hash):
+                right = await asyncio.to_thread(matches, presented, client.secret_hash)
+            else:
+                right = matches(presented, client.secret_hash)
+            client_secret, authenticated = (presented, right), right
+        person = None
+        login, password = request.form.get("username"), request.form.get("password")
+        # No password is checked for a client that failed its own check: Authlib refuses it
+        # first (invalid_client), and the check would be a tenth of a second spent for nothing.
+        if (
+            grant_type == "password"
+            and authenticated
+            and "password" in client.grant_types
+            and login
+            and password
+        ):
+            user = await verify_login(self.database, profile, login, password)
+            person = (login, password, user)
+        return Prechecked(client, client_secret, person)
 
     async def client_of(
         self, profile: IssuerProfile, request: PreparedRequest

@@ -17,6 +17,7 @@ for the grant insert), on the path every token request takes.
 
 from __future__ import annotations
 
+import hmac
 import os
 import time
 import uuid
@@ -126,6 +127,20 @@ class UserRecord:
 # Whom a token is for: an account read for the token endpoint, or one the caller had loaded.
 Person = User | UserRecord
 
+
+@dataclass(frozen=True)
+class Prechecked:
+    """What a token endpoint checked before the exchange, away from Authlib's synchronous
+    code: the client (read with one plain statement), the secret it presented when its stored
+    form takes an Argon2 check (``(presented, right)``), and the resource owner of a password
+    grant (``(login, password, the user if right)``). Authlib's hooks use these answers when
+    asked about the very same values, and check anything else as usual."""
+
+    client: ClientRecord | None = None
+    client_secret: tuple[str, bool] | None = None
+    person: tuple[str, str, User | None] | None = None
+
+
 _users = User.__table__.c
 _clients = OAuthClient.__table__.c
 _grants = Grant.__table__.c
@@ -231,11 +246,16 @@ class PreparedRequest(OAuth2Request):
 
 class ClientView(ClientMixin):
     def __init__(
-        self, row: OAuthClient | ClientRecord, *, scope_defaults_to_client: bool = False
+        self,
+        row: OAuthClient | ClientRecord,
+        *,
+        scope_defaults_to_client: bool = False,
+        checked_secret: tuple[str, bool] | None = None,
     ) -> None:
         self.row = row
         self.client_id = row.client_id
         self.scope_defaults_to_client = scope_defaults_to_client
+        self.checked_secret = checked_secret
 
     def get_client_id(self) -> str:
         return self.row.client_id
@@ -256,6 +276,9 @@ class ClientView(ClientMixin):
         return any(_same_except_loopback_port(redirect_uri, uri) for uri in self.row.redirect_uris)
 
     def check_client_secret(self, client_secret: str) -> bool:
+        checked = self.checked_secret
+        if checked is not None and hmac.compare_digest(checked[0], client_secret):
+            return checked[1]
         return matches(client_secret, self.row.secret_hash)
 
     def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
@@ -362,7 +385,7 @@ class ProfileServer(AuthorizationServer):
         issuer: str,
         context: AuthorizationContext | None = None,
         defer_writes: bool = False,
-        known_client: ClientRecord | None = None,
+        prechecked: Prechecked | None = None,
     ) -> None:
         super().__init__(scopes_supported=list(profile.scopes_supported))
         self.profile = profile
@@ -378,8 +401,7 @@ class ProfileServer(AuthorizationServer):
         # here for write_deferred, which IdentityProvider.run calls in a write transaction.
         self.defer_writes = defer_writes
         self.deferred_writes: list[dict[str, Any]] = []
-        # The client the caller already read for this request, if any (see query_client).
-        self.known_client = known_client
+        self.prechecked = prechecked or Prechecked()
         pkce = StrictCodeChallenge(required=True)
         extensions: list[Any] = [pkce]
         if profile.openid:
@@ -406,9 +428,10 @@ class ProfileServer(AuthorizationServer):
     # Authlib's storage hooks ----------------------------------------------------------
 
     def query_client(self, client_id: str) -> ClientView | None:
-        known = self.known_client
+        known = self.prechecked.client
+        checked_secret = None
         if known is not None and known.client_id == client_id and known.face == self.profile.face:
-            record = known
+            record, checked_secret = known, self.prechecked.client_secret
         else:
             row = (
                 self.session.connection()
@@ -418,7 +441,11 @@ class ProfileServer(AuthorizationServer):
             if row is None:
                 return None
             record = ClientRecord(*row)
-        return ClientView(record, scope_defaults_to_client=self.profile.scope_defaults_to_client)
+        return ClientView(
+            record,
+            scope_defaults_to_client=self.profile.scope_defaults_to_client,
+            checked_secret=checked_secret,
+        )
 
     def generate_token(
         self,
@@ -757,7 +784,15 @@ class PasswordGrant(grants.ResourceOwnerPasswordCredentialsGrant):
         from homecloud.identity.passwords import check_login
 
         server = _server(self)
-        user = check_login(server.session, server.profile, username, password)
+        person = server.prechecked.person
+        if (
+            person is not None
+            and person[0] == username
+            and hmac.compare_digest(person[1], password)
+        ):
+            user = person[2]
+        else:
+            user = check_login(server.session, server.profile, username, password)
         if user is None:
             # RFC 6749 §5.2 names wrong resource-owner credentials invalid_grant; Authlib
             # answers invalid_request, which faces could not tell from a missing parameter.
