@@ -82,7 +82,8 @@ def energy_settings(
         typer.Option("--monday-first/--sunday-first", help="Where the energy log's weeks begin."),
     ] = None,
 ) -> None:
-    """Set what the energy log estimates kWh and cost from; prints the settings in force."""
+    """Set what the energy log estimates kWh and cost from (people set the same on the
+    settings page, /nuheat/console/settings); prints the settings in force."""
     # The root command imports this module, so its helpers are imported when called.
     from homecloud.cli import current_settings, fail, out, run_on_database
 
