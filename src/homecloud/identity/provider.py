@@ -149,6 +149,8 @@ class IdentityProvider:
     async def precheck(
         self, profile: IssuerProfile, request: PreparedRequest, grant_type: str
     ) -> Prechecked:
+        """The slow checks of an adding-only grant, done before Authlib's code (see
+        :meth:`exchange`)."""
         client = await self.client_of(profile, request)
         if client is None:
             return Prechecked()  # Authlib answers invalid_client without a slow check
