@@ -84,6 +84,15 @@ class NuheatSettings(BaseModel):
     simulation_interval: float = Field(
         default=30.0, gt=0, le=3600, description="Seconds between two simulation steps."
     )
+    cors_origins: str = Field(
+        default="",
+        description="Web origins (https://app.example) allowed to call the API and the hub from "
+        "a browser besides those of registered Nuheat clients' redirect URIs, comma-separated.",
+    )
+
+    @property
+    def extra_cors_origins(self) -> list[str]:
+        return [origin.strip() for origin in self.cors_origins.split(",") if origin.strip()]
 
     @field_validator("rate_limit")
     @classmethod

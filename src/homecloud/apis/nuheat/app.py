@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from homecloud.apis.nuheat import account, energy, groups, schedules, thermostats
 from homecloud.apis.nuheat.console import SETTINGS_PATH, console_router
 from homecloud.apis.nuheat.errors import nuheat_error
-from homecloud.apis.nuheat.notifications import mount_notifications
+from homecloud.apis.nuheat.notifications import HUB_PATHS, mount_notifications
 from homecloud.apis.nuheat.openapi import install_swagger
 from homecloud.apis.nuheat.paths import VendorPaths
 from homecloud.apis.nuheat.ratelimit import ApiGate, TrustedTokens
@@ -16,6 +16,7 @@ from homecloud.apis.nuheat.simulation import Simulation
 from homecloud.core.errors import install_error_shape
 from homecloud.core.observability import fastapi_telemetry
 from homecloud.core.ratelimit import RateLimitPolicy
+from homecloud.identity.cors import ClientOrigins, CorsForClients
 from homecloud.identity.oidc import IDENTITYSERVER, oidc_router
 from homecloud.identity.profiles import NUHEAT
 from homecloud.services import FaceApp, Services
@@ -31,8 +32,8 @@ def build(services: Services) -> FaceApp:
         telemetry=fastapi_telemetry(),
     )
     install_error_shape(app, nuheat_error, max_body_bytes=services.settings.max_body_bytes)
-    # VendorPaths, added last, runs first: paths made canonical, then every /api/ call
-    # authenticated and counted, then routed.
+    # VendorPaths, added last, runs first: paths made canonical, then cross-origin checks,
+    # then every /api/ call authenticated and counted, then routed.
     app.add_middleware(
         ApiGate,
         identity=services.identity,
@@ -40,6 +41,13 @@ def build(services: Services) -> FaceApp:
         policy=RateLimitPolicy.parse("nuheat", settings.rate_limit),
         trusted=TrustedTokens(settings.token_cache_seconds),
         shape=nuheat_error,
+    )
+    # Browser apps of registered clients may call the API and negotiate with the hub; their
+    # preflights carry no token, so this answers them before ApiGate asks for one.
+    app.add_middleware(
+        CorsForClients,
+        origins=ClientOrigins(services.database, "nuheat", settings.extra_cors_origins),
+        prefixes=("/api/", *HUB_PATHS),
     )
     app.add_middleware(VendorPaths)
     database, bus = services.database, services.events
