@@ -254,7 +254,7 @@ async def test_face_background_work_runs_while_the_server_runs(
     with caplog.at_level(logging.ERROR, logger="homecloud.app"):
         await run_lifespan(create_app(settings, services), while_up)
     assert cancelled.is_set()
-    assert "background work of face nuheat stopped" in caplog.text
+    assert "background work of nuheat stopped" in caplog.text
     assert "relay model diverged" in caplog.text
 
 

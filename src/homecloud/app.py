@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -17,6 +18,7 @@ from homecloud import __version__
 from homecloud.apis import ckw, mclimate, nuheat, smartme, thingplus
 from homecloud.core.database import DatabaseUnavailable
 from homecloud.core.observability import RequestObserver, fastapi_telemetry
+from homecloud.identity.housekeeping import run_housekeeping
 from homecloud.services import FaceFactory, Services
 from homecloud.settings import Settings
 
@@ -87,14 +89,15 @@ class FaceDispatch:
         await self.root(scope, receive, send)
 
 
-async def _run_background(face: str, work: Callable[[], Awaitable[None]]) -> None:
-    """Runs a face's background work; a crash is logged, never taken down with the server."""
+async def _run_background(owner: str, work: Callable[[], Awaitable[None]]) -> None:
+    """Runs background work (of a face, or of identity); a crash is logged, never taken down
+    with the server."""
     try:
         await work()
     except asyncio.CancelledError:
         raise
     except Exception:
-        log.exception("background work of face %s stopped", face)
+        log.exception("background work of %s stopped", owner)
 
 
 def _host_of(scope: Scope) -> str:
@@ -120,6 +123,10 @@ def create_app(settings: Settings, services: Services | None = None) -> ASGIApp:
             for face in faces
             for work in face.background
         ]
+        sweep = functools.partial(
+            run_housekeeping, services.database, settings.identity_sweep_interval
+        )
+        tasks.append(asyncio.create_task(_run_background("identity", sweep)))
         yield
         for task in tasks:
             task.cancel()

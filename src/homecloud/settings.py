@@ -135,6 +135,12 @@ class Settings(BaseSettings):
     )
     demo_password: str | None = Field(default=None, min_length=8)
     nuheat: NuheatSettings = Field(default_factory=NuheatSettings)
+    identity_sweep_interval: float = Field(
+        default=3600.0,
+        gt=0,
+        le=86400,
+        description="Seconds between two sweeps of expired tokens, codes and browser sessions.",
+    )
 
     @field_validator("log_level", "log_format", mode="before")
     @classmethod

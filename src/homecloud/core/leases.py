@@ -8,11 +8,21 @@ the holder renews its lease before it lapses, the others are refused until it do
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
 from sqlalchemy import BigInteger, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from homecloud.core.database import Database
 from homecloud.core.models import Base, now_ms
+
+log = logging.getLogger("homecloud.leases")
 
 
 class Lease(Base):
@@ -55,3 +65,37 @@ async def release(database: Database, name: str, holder: str) -> None:
     """Gives the lease up at once (on shutdown), so another process need not wait it out."""
     async with database.session(write=True) as session:
         await session.execute(_RELEASE, {"name": name, "holder": holder})
+
+
+def new_holder() -> str:
+    """A holder name unique to this process and call: host, process id, random suffix."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+async def repeat_while_holding(
+    database: Database,
+    name: str,
+    interval_seconds: float,
+    work: Callable[[], Awaitable[Any]],
+    *,
+    holder: str | None = None,
+) -> None:
+    """Runs ``work`` every ``interval_seconds`` while this process holds lease ``name`` (for
+    three intervals at a time, renewed each turn); idles while another holds it. A failed turn
+    (the database restarting, say) is logged and tried again next time. The lease is given up
+    when the loop is cancelled, so another process takes over at once."""
+    holder = holder or new_holder()
+    ttl_ms = int(interval_seconds * 3 * 1000)
+    try:
+        while True:
+            try:
+                if await acquire(database, name, holder, ttl_ms):
+                    await work()
+            except Exception:
+                log.exception("%s failed", name)
+            await asyncio.sleep(interval_seconds)
+    finally:
+        try:
+            await release(database, name, holder)
+        except Exception:
+            log.warning("could not release lease %s", name, exc_info=True)

@@ -75,6 +75,8 @@ class Grant(Base):
         Index("ix_oauth_grants_family", "family"),
         Index("ix_oauth_grants_code", "code_hash"),
         Index("ix_oauth_grants_user", "user_id"),
+        # For the housekeeping sweep (identity/housekeeping.py): expired rows without a scan.
+        Index("ix_oauth_grants_access_expiry", "access_expires_at"),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)

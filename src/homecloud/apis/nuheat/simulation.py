@@ -12,9 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import socket
-import uuid
 from typing import Any
 
 from homecloud.apis.nuheat import repository
@@ -55,7 +52,7 @@ class Simulation:
         self.bus = bus
         self.clock = clock or SystemClock()
         self.interval_seconds = interval_seconds
-        self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.holder = leases.new_holder()
 
     async def step(self) -> list[ChangeEvent]:
         """Advances every thermostat to now; returns (and publishes) the change events."""
@@ -116,18 +113,6 @@ class Simulation:
 
     async def run(self) -> None:
         """Steps every ``interval_seconds`` while holding the lease; idle otherwise."""
-        ttl_ms = int(self.interval_seconds * 3 * 1000)
-        try:
-            while True:
-                try:
-                    if await leases.acquire(self.database, LEASE, self.holder, ttl_ms):
-                        await self.step()
-                except Exception:
-                    # A failed step (the database restarting, say) is retried next time.
-                    log.exception("simulation step failed")
-                await asyncio.sleep(self.interval_seconds)
-        finally:
-            try:
-                await leases.release(self.database, LEASE, self.holder)
-            except Exception:
-                log.warning("could not release the simulation lease", exc_info=True)
+        await leases.repeat_while_holding(
+            self.database, LEASE, self.interval_seconds, self.step, holder=self.holder
+        )
