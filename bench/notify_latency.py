@@ -44,11 +44,12 @@ from argon2 import profiles as argon2_profiles
 
 import live
 from homecloud.apis.nuheat.provision import add_group, add_thermostat
+from homecloud.apis.nuheat.settings import NuheatSettings
 from homecloud.core import passwords
 from homecloud.core.models import now_ms
 from homecloud.core.users import create_user
 from homecloud.services import Services
-from homecloud.settings import NuheatSettings, Settings
+from homecloud.settings import Settings
 
 TARGET_P99_MS = 50.0
 HUB = "/nuheat/notificationsHost"

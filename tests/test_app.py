@@ -7,6 +7,7 @@ import logging
 import os
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
 import httpx
 import orjson
@@ -17,8 +18,18 @@ from starlette.requests import Request
 from homecloud import app as app_module
 from homecloud.app import create_app
 from homecloud.core.observability import JsonFormatter, fastapi_telemetry
+from homecloud.faces import FaceFactory, Ref
 from homecloud.services import FaceApp, Services
 from homecloud.settings import Settings
+
+
+def probe_nuheat(monkeypatch: pytest.MonkeyPatch, factory: FaceFactory) -> None:
+    """Registers ``factory`` in place of the Nuheat face's own."""
+    faces = tuple(
+        replace(face, build=Ref.to(factory)) if face.name == "nuheat" else face
+        for face in app_module.FACES
+    )
+    monkeypatch.setattr(app_module, "FACES", faces)
 
 
 async def test_healthz(client: httpx.AsyncClient) -> None:
@@ -77,7 +88,7 @@ def probe_face(monkeypatch: pytest.MonkeyPatch) -> None:
 
         return FaceApp(name="nuheat", title="Probe", app=face, links={"api": "/nuheat/api/v1"})
 
-    monkeypatch.setitem(app_module.FACE_FACTORIES, "nuheat", factory)
+    probe_nuheat(monkeypatch, factory)
 
 
 async def test_faces_are_mounted_listed_and_counted_by_template(
@@ -113,7 +124,7 @@ async def test_a_face_gets_the_scope_a_mount_would_give(
 
         return FaceApp(name="nuheat", title="Probe", app=face, links={})
 
-    monkeypatch.setitem(app_module.FACE_FACTORIES, "nuheat", factory)
+    probe_nuheat(monkeypatch, factory)
     app = create_app(settings, services)
     for root_path in ("", "/proxy"):
         transport = httpx.ASGITransport(app=app, root_path=root_path)
@@ -245,7 +256,7 @@ async def test_face_background_work_runs_while_the_server_runs(
     def factory(_services: Services) -> FaceApp:
         return FaceApp("nuheat", "Probe", FastAPI(), {}, background=(simulation, crashing))
 
-    monkeypatch.setitem(app_module.FACE_FACTORIES, "nuheat", factory)
+    probe_nuheat(monkeypatch, factory)
 
     async def while_up() -> None:
         await asyncio.wait_for(started.wait(), 5)

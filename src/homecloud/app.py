@@ -15,11 +15,12 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from homecloud import __version__
-from homecloud.apis import ckw, mclimate, nuheat, smartme, thingplus
+from homecloud.apis import FACES
 from homecloud.core.database import DatabaseUnavailable
 from homecloud.core.observability import RequestObserver, fastapi_telemetry
+from homecloud.faces import FaceFactory
 from homecloud.identity.housekeeping import run_housekeeping
-from homecloud.services import FaceFactory, Services
+from homecloud.services import Services
 from homecloud.settings import Settings
 
 log = logging.getLogger("homecloud.app")
@@ -31,14 +32,10 @@ log = logging.getLogger("homecloud.app")
 WEBSOCKET_IMPLEMENTATION = "wsproto"
 
 
-# Faces register here as they land, in the order of the README's table.
-FACE_FACTORIES: dict[str, FaceFactory] = {
-    "nuheat": nuheat.build,
-    "mclimate": mclimate.build,
-    "thingplus": thingplus.build,
-    "ckw": ckw.build,
-    "smartme": smartme.build,
-}
+def mounted_faces(settings: Settings) -> list[FaceFactory]:
+    """The factories of the registered faces that the settings leave switched on."""
+    enabled = set(settings.faces.enabled())
+    return [face.build.load() for face in FACES if face.name in enabled]
 
 
 class HostRouting:
@@ -109,11 +106,7 @@ def _host_of(scope: Scope) -> str:
 
 def create_app(settings: Settings, services: Services | None = None) -> ASGIApp:
     services = services or Services.from_settings(settings)
-    faces = [
-        FACE_FACTORIES[name](services)
-        for name in settings.faces.enabled()
-        if name in FACE_FACTORIES
-    ]
+    faces = [build(services) for build in mounted_faces(settings)]
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

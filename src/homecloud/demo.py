@@ -8,11 +8,9 @@ clients' secrets (secrets are stored hashed, so new ones are the only ones it ca
 from __future__ import annotations
 
 import secrets
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from homecloud.apis.nuheat.demo import seed_demo as seed_nuheat
-from homecloud.apis.thingplus.demo import seed_thingplus
+from homecloud.apis import FACES
 from homecloud.core.database import Database
 from homecloud.core.models import User
 from homecloud.core.users import create_user, find_by_login, set_password
@@ -23,18 +21,7 @@ from homecloud.settings import Settings
 DEMO_EMAIL = "demo@homecloud.local"
 DEMO_REDIRECT_URIS = ("http://127.0.0.1:8765/callback", "http://localhost:8765/callback")
 # The grants a typical integration of each vendor uses.
-DEMO_GRANTS: dict[str, tuple[str, ...]] = {
-    "nuheat": ("authorization_code", "refresh_token"),
-    "ckw": ("authorization_code", "refresh_token"),
-    "mclimate": ("password", "authorization_code", "refresh_token"),
-    "thingplus": ("password", "authorization_code"),
-    "smartme": ("authorization_code", "refresh_token", "client_credentials"),
-}
-
-DemoSeeder = Callable[[Database, Settings, User], Awaitable[None]]
-
-# Faces register a seeder here when they land; seeders must be idempotent.
-DEMO_SEEDERS: dict[str, DemoSeeder] = {"nuheat": seed_nuheat, "thingplus": seed_thingplus}
+DEMO_GRANTS: dict[str, tuple[str, ...]] = {face.name: face.demo_grants for face in FACES}
 
 
 @dataclass(frozen=True)
@@ -68,11 +55,12 @@ async def prepare_demo(database: Database, settings: Settings, faces: list[str])
         else:
             await set_password(session, user, password)
     demo = Demo(user, password)
-    for face in faces:
-        demo.clients.append(await ensure_demo_client(database, face, user))
-        seeder = DEMO_SEEDERS.get(face)
-        if seeder is not None:
-            await seeder(database, settings, user)
+    for face in FACES:
+        if face.name not in faces:
+            continue
+        demo.clients.append(await ensure_demo_client(database, face.name, user))
+        if face.demo is not None:
+            await face.demo.load()(database, settings, user)
     return demo
 
 

@@ -65,6 +65,3 @@ class FaceApp:
     app: FastAPI
     links: dict[str, str]
     background: tuple[Callable[[], Awaitable[None]], ...] = ()
-
-
-FaceFactory = Callable[[Services], FaceApp]

@@ -10,9 +10,9 @@ from __future__ import annotations
 import os
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic import BaseModel, Field, ValidationError, create_model, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -20,13 +20,14 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from homecloud.core.ratelimit import RateLimitPolicy
+from homecloud.apis import FACES
 
 # The TOML file being read, if any: set by load_settings around one Settings() call, so that
 # the environment of the process is left alone. Without it, HOMECLOUD_CONFIG names the file.
 _config_file: ContextVar[Path | None] = ContextVar("homecloud_config_file", default=None)
 
-FACE_NAMES: tuple[str, ...] = ("nuheat", "mclimate", "thingplus", "ckw", "smartme")
+FACE_NAMES: tuple[str, ...] = tuple(face.name for face in FACES)
+FaceSettingsT = TypeVar("FaceSettingsT", bound=BaseModel)
 
 
 def default_data_dir() -> Path:
@@ -34,74 +35,26 @@ def default_data_dir() -> Path:
     return Path(base) / "homecloud"
 
 
-class FaceToggles(BaseModel):
-    """Which vendor faces are mounted. All are on unless switched off."""
-
-    nuheat: bool = True
-    mclimate: bool = True
-    thingplus: bool = True
-    ckw: bool = True
-    smartme: bool = True
+class FaceTogglesBase(BaseModel):
+    """Which vendor faces are mounted (a flag per registered face). All are on unless switched
+    off."""
 
     def enabled(self) -> list[str]:
         return [name for name in FACE_NAMES if getattr(self, name)]
 
 
-class ThingplusSettings(BaseModel):
-    """The Thing+ face's plan limits (the vendor answers 471 BILLING past them; unset means
-    unlimited) and how old a sensor value may be when it arrives."""
-
-    max_gateways: int | None = Field(default=None, ge=0, description="Gateways per user.")
-    max_devices: int | None = Field(default=None, ge=0, description="Devices per user.")
-    max_sensors: int | None = Field(default=None, ge=0, description="Sensors per user.")
-    max_value_age_days: int = Field(
-        default=30, ge=1, description="Older sensor values are refused (400 INVALID_INPUT)."
-    )
+FaceToggles = create_model(
+    "FaceToggles",
+    __base__=FaceTogglesBase,
+    __module__=__name__,
+    **{name: (bool, True) for name in FACE_NAMES},  # type: ignore[call-overload]
+)
 
 
-NUHEAT_SEED_RATE_LIMIT = "50/1s, 750/30m, 20000/12h, 250000/7d"
+class CoreSettings(BaseSettings):
+    """The settings of the core; :data:`Settings` adds a table per face (``nuheat``,
+    ``thingplus``, ...) holding that face's own settings model."""
 
-
-class NuheatSettings(BaseModel):
-    """The Nuheat face: its rate limits, its v1 Schedule endpoints and its simulation."""
-
-    rate_limit: str = Field(
-        default=NUHEAT_SEED_RATE_LIMIT,
-        description="Windows per user and client, e.g. '50/1s, 750/30m' (the seed's by default).",
-    )
-    v1_schedule_blocked: bool = Field(
-        default=False,
-        description="Answer the v1 Schedule endpoints with 405, as the vendor's service does today.",
-    )
-    token_cache_seconds: float = Field(
-        default=0.0,
-        ge=0,
-        le=300,
-        description="How long a checked access token is trusted without checking it again "
-        "(0, the default: every call, so revocation takes effect at once).",
-    )
-    simulation: bool = Field(default=True, description="Run the thermostat simulation.")
-    simulation_interval: float = Field(
-        default=30.0, gt=0, le=3600, description="Seconds between two simulation steps."
-    )
-    cors_origins: str = Field(
-        default="",
-        description="Web origins (https://app.example) allowed to call the API and the hub from "
-        "a browser besides those of registered Nuheat clients' redirect URIs, comma-separated.",
-    )
-
-    @property
-    def extra_cors_origins(self) -> list[str]:
-        return [origin.strip() for origin in self.cors_origins.split(",") if origin.strip()]
-
-    @field_validator("rate_limit")
-    @classmethod
-    def _parsable(cls, value: str) -> str:
-        RateLimitPolicy.parse("nuheat", value)
-        return value
-
-
-class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="HOMECLOUD_",
         env_nested_delimiter="__",
@@ -127,14 +80,14 @@ class Settings(BaseSettings):
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_format: Literal["text", "json"] = "text"
     max_body_bytes: int = Field(default=4 * 1024 * 1024, ge=1024)
-    faces: FaceToggles = Field(default_factory=FaceToggles)
-    thingplus: ThingplusSettings = Field(default_factory=ThingplusSettings)
+    if TYPE_CHECKING:
+        # Declared with the registered faces' flags in Settings below.
+        faces: FaceTogglesBase
     host_map: dict[str, str] = Field(
         default_factory=dict,
         description="Host name -> face, to serve a face at the root of its own host.",
     )
     demo_password: str | None = Field(default=None, min_length=8)
-    nuheat: NuheatSettings = Field(default_factory=NuheatSettings)
     identity_sweep_interval: float = Field(
         default=3600.0,
         gt=0,
@@ -180,6 +133,15 @@ class Settings(BaseSettings):
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(config_file)))
         return tuple(sources)
 
+    def face_settings(self, model: type[FaceSettingsT]) -> FaceSettingsT:
+        """The settings of the face whose settings model is ``model``."""
+        for face in FACES:
+            if face.settings is model:
+                value = getattr(self, face.name)
+                assert isinstance(value, model)
+                return value
+        raise LookupError(f"no face has the settings model {model.__name__}")
+
     @property
     def effective_database_url(self) -> str:
         """The async SQLAlchemy URL actually used."""
@@ -201,6 +163,24 @@ class Settings(BaseSettings):
             return self.public_base_url.rstrip("/")
         host = "localhost" if self.host in ("0.0.0.0", "::") else self.host
         return f"http://{host}:{self.port}"
+
+
+if TYPE_CHECKING:
+    Settings = CoreSettings
+else:
+    # The faces' flags (HOMECLOUD_FACES__NUHEAT=false), and a table per face with settings,
+    # named after the face (HOMECLOUD_NUHEAT__RATE_LIMIT).
+    Settings = create_model(
+        "Settings",
+        __base__=CoreSettings,
+        __module__=__name__,
+        faces=(FaceToggles, Field(default_factory=FaceToggles)),
+        **{
+            face.name: (face.settings, Field(default_factory=face.settings))
+            for face in FACES
+            if face.settings is not None
+        },
+    )
 
 
 class ConfigurationError(Exception):

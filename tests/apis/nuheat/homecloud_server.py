@@ -11,13 +11,14 @@ from pathlib import Path
 import httpx
 
 from homecloud.apis.nuheat.provision import add_group, add_thermostat
+from homecloud.apis.nuheat.settings import NuheatSettings
 from homecloud.app import create_app
 from homecloud.core import migrations
 from homecloud.core.events import ChangeEvent
 from homecloud.core.models import now_ms
 from homecloud.core.users import create_user
 from homecloud.services import Services
-from homecloud.settings import NuheatSettings, Settings
+from homecloud.settings import Settings
 from tests.apis.nuheat.conftest import PASSWORD, issue_token
 from tests.conftest import free_port
 from tests.realtime.serving import serving

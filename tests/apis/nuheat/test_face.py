@@ -8,7 +8,7 @@ import httpx
 import pytest
 from sqlalchemy import update
 
-from homecloud.apis.nuheat import build
+from homecloud.apis.nuheat.app import build
 from homecloud.app import create_app
 from homecloud.core.models import User, now_ms
 from homecloud.identity.models import Grant

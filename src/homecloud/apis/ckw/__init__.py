@@ -1,5 +1,11 @@
 """CKW OpenEnergy face: the Keycloak realm ``CKW``; meter data arrives with its issue."""
 
-from homecloud.apis.ckw.app import build
+from homecloud.faces import Face, Ref
 
-__all__ = ["build"]
+FACE = Face(
+    name="ckw",
+    title="CKW OpenEnergy",
+    build=Ref("homecloud.apis.ckw.app:build"),
+    sign_in="/ckw/auth/realms/CKW/.well-known/openid-configuration",
+    demo_grants=("authorization_code", "refresh_token"),
+)

@@ -12,6 +12,7 @@ from homecloud.apis.nuheat.notifications import HUB_PATHS, mount_notifications
 from homecloud.apis.nuheat.openapi import install_swagger
 from homecloud.apis.nuheat.paths import VendorPaths
 from homecloud.apis.nuheat.ratelimit import ApiGate, TrustedTokens
+from homecloud.apis.nuheat.settings import NuheatSettings
 from homecloud.apis.nuheat.simulation import Simulation
 from homecloud.core.errors import install_error_shape
 from homecloud.core.observability import fastapi_telemetry
@@ -23,7 +24,7 @@ from homecloud.services import FaceApp, Services
 
 
 def build(services: Services) -> FaceApp:
-    settings = services.settings.nuheat
+    settings = services.settings.face_settings(NuheatSettings)
     app = FastAPI(
         title="Open API",
         docs_url=None,

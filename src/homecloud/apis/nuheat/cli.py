@@ -9,6 +9,7 @@ import typer
 from homecloud.apis.nuheat import repository
 from homecloud.apis.nuheat.preferences import PreferenceError, update_preferences
 from homecloud.apis.nuheat.provision import add_group, add_thermostat
+from homecloud.cli.common import current_settings, fail, out, run_on_database
 from homecloud.core.database import Database
 from homecloud.core.devices import DeviceError
 from homecloud.core.models import now_ms
@@ -31,9 +32,6 @@ def add(
     ] = None,
 ) -> None:
     """Add a simulated thermostat with the default weekly schedule."""
-    # The root command imports this module, so its helpers are imported when called.
-    from homecloud.cli import current_settings, fail, out, run_on_database
-
     settings = current_settings(ctx)
 
     async def work(database: Database) -> str | None:
@@ -84,9 +82,6 @@ def energy_settings(
 ) -> None:
     """Set what the energy log estimates kWh and cost from (people set the same on the
     settings page, /nuheat/console/settings); prints the settings in force."""
-    # The root command imports this module, so its helpers are imported when called.
-    from homecloud.cli import current_settings, fail, out, run_on_database
-
     settings = current_settings(ctx)
     options = {
         "kwhRate": kwh_rate,

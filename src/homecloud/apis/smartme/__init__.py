@@ -1,6 +1,12 @@
-"""smart-me face: Basic, API-key, card-token and OAuth2 authentication; meters arrive with their
-issue."""
+"""smart-me face: Basic, API-key, card-token and OAuth2 authentication; meters arrive with
+their issue."""
 
-from homecloud.apis.smartme.app import build
+from homecloud.faces import Face, Ref
 
-__all__ = ["build"]
+FACE = Face(
+    name="smartme",
+    title="smart-me",
+    build=Ref("homecloud.apis.smartme.app:build"),
+    sign_in="/smartme/.well-known/openid-configuration",
+    demo_grants=("authorization_code", "refresh_token", "client_credentials"),
+)

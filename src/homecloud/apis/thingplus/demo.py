@@ -12,10 +12,11 @@ from sqlalchemy.orm import Session
 from homecloud.apis.thingplus import repository, service
 from homecloud.apis.thingplus.catalog_data import DEVICE_MODEL_ID
 from homecloud.apis.thingplus.ingest import SeriesBody, Window, ingest
+from homecloud.apis.thingplus.settings import ThingplusSettings
 from homecloud.apis.thingplus.simulator import sensor_entries
 from homecloud.core.database import Database
 from homecloud.core.models import User, now_ms
-from homecloud.settings import Settings, ThingplusSettings
+from homecloud.settings import Settings
 
 DEMO_NAMESPACE: Final = uuid.UUID("5d0c1a52-7f1e-4a8e-9a53-2f4f8c1b7e10")
 HISTORY_MS: Final = 86_400_000

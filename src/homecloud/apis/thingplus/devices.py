@@ -15,6 +15,7 @@ from homecloud.apis.thingplus.context import READ_GATEWAYS, UPDATE_GATEWAYS, Con
 from homecloud.apis.thingplus.query import parse_collection
 from homecloud.apis.thingplus.records import device_record, envelope
 from homecloud.apis.thingplus.schemas import json_body
+from homecloud.apis.thingplus.settings import ThingplusSettings
 from homecloud.core.models import now_ms
 
 DEVICES = "/v2/gateways/{gateway_id}/devices"
@@ -23,7 +24,7 @@ DEVICE = DEVICES + "/{device_id}"
 
 def router(context: Context) -> APIRouter:
     routes = APIRouter()
-    limits = context.services.settings.thingplus
+    limits = context.services.settings.face_settings(ThingplusSettings)
 
     @routes.get(DEVICES)
     async def list_devices(request: Request, gateway_id: str) -> Response:

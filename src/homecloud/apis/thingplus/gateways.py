@@ -21,6 +21,7 @@ from homecloud.apis.thingplus.errors import CATEGORIES
 from homecloud.apis.thingplus.query import parse_collection
 from homecloud.apis.thingplus.records import envelope
 from homecloud.apis.thingplus.schemas import json_body
+from homecloud.apis.thingplus.settings import ThingplusSettings
 from homecloud.core.errors import ApiError
 from homecloud.core.models import now_ms
 
@@ -38,7 +39,7 @@ def error_entry(error: ApiError) -> dict[str, Any]:
 
 def router(context: Context) -> APIRouter:
     routes = APIRouter()
-    limits = context.services.settings.thingplus
+    limits = context.services.settings.face_settings(ThingplusSettings)
 
     @routes.post("/v2/registerGateway")
     async def register_gateway(request: Request) -> Response:

@@ -16,6 +16,7 @@ from homecloud.apis.thingplus.query import parse_collection
 from homecloud.apis.thingplus.records import envelope
 from homecloud.apis.thingplus.schemas import json_body
 from homecloud.apis.thingplus.series import nested_series_params, sensor_with_series
+from homecloud.apis.thingplus.settings import ThingplusSettings
 from homecloud.core.models import now_ms
 
 SENSORS = "/v2/gateways/{gateway_id}/sensors"
@@ -25,7 +26,7 @@ SENSOR_EMBEDS = ("series", "status")
 
 def router(context: Context) -> APIRouter:
     routes = APIRouter()
-    limits = context.services.settings.thingplus
+    limits = context.services.settings.face_settings(ThingplusSettings)
 
     @routes.get(SENSORS)
     async def list_sensors(request: Request, gateway_id: str) -> Response:

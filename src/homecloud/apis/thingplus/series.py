@@ -41,6 +41,7 @@ from homecloud.apis.thingplus.ingest import Window, ingest, parse_series_body
 from homecloud.apis.thingplus.models import ThingplusSensor
 from homecloud.apis.thingplus.query import integer_param
 from homecloud.apis.thingplus.records import envelope, envelope_with_pack, series_leaf
+from homecloud.apis.thingplus.settings import ThingplusSettings
 from homecloud.core.events import ChangeEvent
 from homecloud.core.models import Device, now_ms
 from homecloud.core.series import (
@@ -119,7 +120,7 @@ def choice(params: QueryParams, name: str, allowed: tuple[str, ...], default: st
 
 def router(context: Context) -> APIRouter:
     routes = APIRouter()
-    limits = context.services.settings.thingplus
+    limits = context.services.settings.face_settings(ThingplusSettings)
 
     @routes.put(SERIES)
     async def put_series(request: Request, gateway_id: str, sensor_id: str) -> Response:

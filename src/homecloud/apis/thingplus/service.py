@@ -53,9 +53,9 @@ from homecloud.apis.thingplus.schemas import (
     check_object,
     check_report_interval,
 )
+from homecloud.apis.thingplus.settings import ThingplusSettings
 from homecloud.core.errors import ApiError
 from homecloud.core.models import Device
-from homecloud.settings import ThingplusSettings
 
 T = TypeVar("T")
 LEAF_ID_ALPHABET: Final = string.ascii_letters + string.digits + "_-"

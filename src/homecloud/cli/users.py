@@ -1,0 +1,179 @@
+"""``homecloud user``: accounts."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from homecloud.cli.common import (
+    current_settings,
+    fail,
+    out,
+    print_json,
+    read_password,
+    run_on_database,
+)
+from homecloud.core.database import Database
+from homecloud.core.models import User
+from homecloud.core.users import (
+    UserError,
+    create_user,
+    find_by_login,
+    list_users,
+    remove_user,
+    set_password,
+)
+
+user_app = typer.Typer(
+    help="User accounts (one per person, shared by every face).", no_args_is_help=True
+)
+
+
+def user_record(user: User) -> dict[str, Any]:
+    return {
+        "id": user.id,
+        "email": user.email,
+        "username": user.username,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "timezone": user.timezone,
+        "active": user.is_active,
+        "created_at": user.created_at,
+    }
+
+
+@user_app.command("add")
+def user_add(
+    ctx: typer.Context,
+    email: Annotated[str, typer.Argument(help="E-mail address; unique regardless of case.")],
+    password_stdin: Annotated[
+        bool,
+        typer.Option(
+            "--password-stdin", help="Read the password from the first line of standard input."
+        ),
+    ] = False,
+    username: Annotated[
+        str | None, typer.Option(help="Optional user name, a second login.")
+    ] = None,
+    first_name: Annotated[str, typer.Option(help="First name.")] = "",
+    last_name: Annotated[str, typer.Option(help="Last name.")] = "",
+    timezone: Annotated[str, typer.Option(help="IANA time zone of the account.")] = "UTC",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the new account as JSON.")] = False,
+) -> None:
+    """Create an account."""
+    settings = current_settings(ctx)
+    password = read_password(password_stdin)
+
+    async def work(database: Database) -> User:
+        async with database.session(write=True) as session:
+            return await create_user(
+                session,
+                email,
+                password,
+                username=username,
+                first_name=first_name,
+                last_name=last_name,
+                timezone=timezone,
+            )
+
+    try:
+        user = run_on_database(settings, work)
+    except UserError as exc:
+        fail(str(exc), code=2)
+    if as_json:
+        print_json(user_record(user))
+    else:
+        out.print(f"created user {user.id} {user.email}")
+
+
+@user_app.command("list")
+def user_list(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """List the accounts."""
+    settings = current_settings(ctx)
+
+    async def work(database: Database) -> list[dict[str, Any]]:
+        async with database.session() as session:
+            return [user_record(user) for user in await list_users(session)]
+
+    records = run_on_database(settings, work)
+    if as_json:
+        print_json(records)
+        return
+    table = Table("id", "email", "username", "name", "time zone", "active")
+    for record in records:
+        name = f"{record['first_name']} {record['last_name']}".strip()
+        table.add_row(
+            str(record["id"]),
+            record["email"],
+            record["username"] or "",
+            name,
+            record["timezone"],
+            "yes" if record["active"] else "no",
+        )
+    out.print(table)
+
+
+async def _require_user(database: Database, login: str) -> None:
+    async with database.session() as session:
+        if await find_by_login(session, login) is None:
+            raise UserError(f"no account {login!r}")
+
+
+@user_app.command("passwd")
+def user_passwd(
+    ctx: typer.Context,
+    login: Annotated[str, typer.Argument(help="E-mail address or user name.")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the new password from standard input.")
+    ] = False,
+) -> None:
+    """Set an account's password."""
+    settings = current_settings(ctx)
+    try:
+        run_on_database(settings, lambda database: _require_user(database, login))
+    except UserError as exc:
+        fail(str(exc), code=2)
+    password = read_password(password_stdin)
+
+    async def work(database: Database) -> None:
+        async with database.session(write=True) as session:
+            user = await find_by_login(session, login)
+            if user is None:
+                raise UserError(f"no account {login!r}")
+            await set_password(session, user, password)
+
+    try:
+        run_on_database(settings, work)
+    except UserError as exc:
+        fail(str(exc), code=2)
+    out.print(f"password of {login} changed")
+
+
+@user_app.command("remove")
+def user_remove(
+    ctx: typer.Context,
+    login: Annotated[str, typer.Argument(help="E-mail address or user name.")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Delete an account with all its devices and their data."""
+    settings = current_settings(ctx)
+    if not yes:
+        typer.confirm(f"Delete {login} with all its devices and data?", abort=True)
+
+    async def work(database: Database) -> None:
+        async with database.session(write=True) as session:
+            user = await find_by_login(session, login)
+            if user is None:
+                raise UserError(f"no account {login!r}")
+            await remove_user(session, user)
+
+    try:
+        run_on_database(settings, work)
+    except UserError as exc:
+        fail(str(exc), code=2)
+    out.print(f"removed {login}")
