@@ -20,6 +20,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from homecloud.core.database import missing_sqlite_directory
 from homecloud.core.ratelimit import RateLimitPolicy
 
 # The TOML file being read, if any: set by load_settings around one Settings() call, so that
@@ -155,6 +156,9 @@ class Settings(BaseSettings):
         scheme = value.split("://", 1)[0].split("+", 1)[0]
         if scheme not in ("sqlite", "postgresql", "postgres"):
             raise ValueError("must be a sqlite:// or postgresql:// URL")
+        missing = missing_sqlite_directory(value)
+        if missing is not None:
+            raise ValueError(f"the directory {missing} does not exist (create it first)")
         return value
 
     @field_validator("host_map")
