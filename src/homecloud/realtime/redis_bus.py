@@ -172,7 +172,7 @@ class RedisBus:
                 )
             finally:
                 with contextlib.suppress(RedisError, OSError):
-                    await pubsub.aclose()  # type: ignore[no-untyped-call]  # unannotated upstream
+                    await pubsub.aclose()
             await asyncio.sleep(delay)
             delay = min(delay * 2, self._max_reconnect_delay)
 
