@@ -136,6 +136,39 @@ def test_unreachable_database_is_one_line_and_nonzero(
     assert err.count("\n") == 1
 
 
+@pytest.mark.parametrize("command", [("user", "list"), ("db", "upgrade"), ("serve",)])
+def test_a_sqlite_path_in_a_missing_directory_is_refused(
+    env: dict[str, str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    """A mistyped HOMECLOUD_DATABASE_URL fails in one line; no directory appears."""
+    missing = tmp_path / "nonexistent" / "dir"
+    monkeypatch.setenv("HOMECLOUD_DATABASE_URL", f"sqlite:///{missing}/x.db")
+    code, _, err = run(*command)
+    assert code == 2
+    assert err == (
+        "homecloud: invalid setting HOMECLOUD_DATABASE_URL: "
+        f"Value error, the directory {missing} does not exist (create it first)\n"
+    )
+    assert not (tmp_path / "nonexistent").exists()
+
+
+def test_a_sqlite_path_in_an_existing_directory_is_used(
+    env: dict[str, str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("HOMECLOUD_DATABASE_URL", f"sqlite:///{tmp_path}/x.db")
+    code, _, err = run("db", "upgrade")
+    assert (code, err) == (0, "")
+    assert (tmp_path / "x.db").is_file()
+
+
+def test_the_default_data_directory_is_created_on_first_use(env: dict[str, str]) -> None:
+    data = Path(env["HOMECLOUD_DATA_DIR"])
+    assert not data.exists()
+    code, _, _ = run("db", "upgrade")
+    assert code == 0
+    assert (data / "homecloud.db").is_file()
+
+
 def test_db_upgrade_and_current(env: dict[str, str]) -> None:
     code, out, _ = run("db", "current")
     assert code == 0

@@ -21,6 +21,7 @@ from pydantic_settings import (
 )
 
 from homecloud.apis import FACES
+from homecloud.core.database import missing_sqlite_directory
 
 # The TOML file being read, if any: set by load_settings around one Settings() call, so that
 # the environment of the process is left alone. Without it, HOMECLOUD_CONFIG names the file.
@@ -108,6 +109,9 @@ class CoreSettings(BaseSettings):
         scheme = value.split("://", 1)[0].split("+", 1)[0]
         if scheme not in ("sqlite", "postgresql", "postgres"):
             raise ValueError("must be a sqlite:// or postgresql:// URL")
+        missing = missing_sqlite_directory(value)
+        if missing is not None:
+            raise ValueError(f"the directory {missing} does not exist (create it first)")
         return value
 
     @field_validator("host_map")

@@ -1,12 +1,16 @@
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -26,6 +30,7 @@ from homecloud.core.series import (
     get_series,
     latest,
     read_range,
+    tidy,
     write_points,
     write_points_sync,
 )
@@ -305,8 +310,8 @@ EMPTY = {
 def summary(*values: float) -> dict[str, float | int | None]:
     """What every function gives for ``values`` written in time order."""
     return {
-        "avg": sum(values) / len(values),
-        "sum": sum(values),
+        "avg": tidy(sum(values) / len(values)),
+        "sum": tidy(sum(values)),
         "min": min(values),
         "max": max(values),
         "count": len(values),
@@ -581,3 +586,59 @@ async def test_the_synchronous_writer_in_one_thread_hop(database: Database, mete
     with pytest.raises(SeriesError, match="point 1"):
         await database.run_in_transaction(lambda session: write_points_sync(session, bad_batch))
     assert await point_count(database) == 5
+
+
+async def test_sums_and_averages_carry_no_float_noise(database: Database, meter: Meter) -> None:
+    """0.2 + 8.7 + 14.7 is 23.599999999999998 in binary floating point; a reading of 23.6 is
+    what the person who stored those values expects."""
+    sid = meter.series_id
+    assert 0.2 + 8.7 + 14.7 == 23.599999999999998  # the noise this guards against
+    await write(
+        database, [Point(sid, 0, 0.2), Point(sid, MINUTE, 8.7), Point(sid, 2 * MINUTE, 14.7)]
+    )
+    (bucket,) = await buckets_of(database, sid, 0, HOUR, "hour", "UTC")
+    assert bucket.values["sum"] == 23.6
+    assert repr(bucket.values["sum"]) == "23.6"
+    assert repr(bucket.values["avg"]) == "7.86666666667"  # 12 significant digits
+    assert bucket.values["min"] == 0.2
+    assert bucket.values["max"] == 14.7
+
+
+# Readings as a sensor or meter sends them: at most 3 decimals, below 100,000 in magnitude.
+readings = st.integers(min_value=-99_999_999, max_value=99_999_999).map(
+    lambda thousandths: Decimal(thousandths).scaleb(-3)
+)
+
+
+@given(st.lists(readings, min_size=1, max_size=200))
+def test_tidy_sums_are_the_exact_decimal_sums(values: list[Decimal]) -> None:
+    """However the doubles round along the way, the tidied sum of readings is the sum a
+    person gets on paper (it has at most 11 significant digits, well inside the 12 kept)."""
+    floats = [float(value) for value in values]
+    total = 0.0
+    for value in floats:  # one by one, as a database's SUM adds
+        total += value
+    assert tidy(total) == float(sum(values))
+
+
+@given(st.lists(readings, min_size=1, max_size=200))
+def test_tidy_averages_keep_twelve_significant_digits(values: list[Decimal]) -> None:
+    floats = [float(value) for value in values]
+    average = sum(floats) / len(floats)
+    exact = sum(values) / len(values)
+    tidied = tidy(average)
+    digits = Decimal(repr(tidied)).normalize().as_tuple().digits
+    assert len(digits) <= 12
+    # Off from the exact average by at most half a unit in the 12th digit (and a hair).
+    assert abs(Decimal(tidied) - exact) <= abs(exact) * Decimal("5.01e-12")
+    assert tidy(tidied) == tidied
+
+
+@given(st.floats(allow_nan=True, allow_infinity=True))
+def test_tidy_is_idempotent_and_close(value: float) -> None:
+    tidied = tidy(value)
+    if math.isnan(value):
+        assert math.isnan(tidied)
+        return
+    assert tidy(tidied) == tidied
+    assert math.isclose(tidied, value, rel_tol=5e-12, abs_tol=0.0)

@@ -189,6 +189,41 @@ async def test_a_person_signs_in_consents_and_lands_on_the_redirect_uri(
     await page.close()
 
 
+PHONE = {"width": 360, "height": 740}
+
+
+async def scroll_width(page: Page) -> int:
+    """How wide the page's content is: more than the viewport means sideways scrolling."""
+    width = await page.evaluate("document.scrollingElement.scrollWidth")
+    assert isinstance(width, int)
+    return width
+
+
+async def test_sign_in_and_consent_fit_a_phone_and_say_what_each_scope_allows(
+    chromium: Browser, app: App
+) -> None:
+    url, _ = app.authorization_url("p" * 43)
+    page = await chromium.new_page(viewport=PHONE)
+    page.set_default_timeout(15_000)
+    await page.goto(url)
+    await page.get_by_role("heading", name="Sign in").wait_for()
+    assert await scroll_width(page) <= PHONE["width"]
+    # A long login typed in, and a failed attempt's error, still fit.
+    await sign_in(page, "a.very.long.name.for.a.narrow.phone@subdomain.example.com", "wrong-pw")
+    await page.get_by_role("alert").wait_for()
+    assert await scroll_width(page) <= PHONE["width"]
+
+    await sign_in(page, "ann", PASSWORD)
+    await page.get_by_role("heading", name=f"Allow {CLIENT_NAME}?").wait_for()
+    assert await scroll_width(page) <= PHONE["width"]
+    scopes = await page.locator("ul.scopes").inner_text()
+    assert "Know who you are" in scopes  # openid, in words
+    assert "Keep access while you are not signed in" in scopes or "See your name" in scopes
+    remember = page.get_by_label("Remember my decision")
+    assert not await remember.is_checked()
+    await page.close()
+
+
 async def test_a_wrong_password_shows_the_error_on_the_page(chromium: Browser, app: App) -> None:
     url, _ = app.authorization_url("w" * 43)
     page = await chromium.new_page()

@@ -125,6 +125,20 @@ class WriterTurns:
             self._lock_fd = None
 
 
+def missing_sqlite_directory(url: str) -> Path | None:
+    """The directory that a SQLite URL's file would be created in, when it does not exist.
+
+    homecloud creates its own data directory on first use, but never the directories of a
+    database path that the operator wrote: a mistyped path should fail, not appear."""
+    if not url.startswith("sqlite"):
+        return None
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    parent = Path(database).expanduser().parent
+    return None if parent.is_dir() else parent
+
+
 class Database:
     """Owns the engine and hands out units of work."""
 

@@ -46,6 +46,14 @@ MAX_EXACT_INT: Final = 2**53
 # Each bucket is a row of the aggregate query; this bounds its cost (a year of 15-minute
 # buckets is 35,040).
 MAX_BUCKETS: Final = 100_000
+# Sums, averages and differences of stored doubles carry binary rounding noise in their last
+# digits (23.6 + ... comes out as 23.599999999999998). Readings come from sensors and meters
+# with far fewer significant digits than a double's 15 to 17, so computed aggregates are
+# rounded to this many significant digits: the noise goes, every digit a reading can carry
+# stays (an average of 1, 1 and 2 is 1.33333333333).
+AGGREGATE_DIGITS: Final = 12
+# The aggregate functions whose results are computed (the others return a stored value).
+_COMPUTED: Final = frozenset({"avg", "sum"})
 
 _NOMINAL_BUCKET_MS: Final[dict[str, int]] = {
     "15min": 900_000,
@@ -59,6 +67,15 @@ _NOMINAL_BUCKET_MS: Final[dict[str, int]] = {
 
 class SeriesError(ValueError):
     """A series request that cannot be carried out (a face answers 400); nothing was stored."""
+
+
+def tidy(value: float) -> float:
+    """A computed aggregate (a sum, an average, a difference of stored values) without the
+    noise of binary floating point: rounded to :data:`AGGREGATE_DIGITS` significant digits.
+    Stored values themselves (min, max, first, last) come back as they were written."""
+    if value == 0 or not math.isfinite(value):
+        return value
+    return float(f"{value:.{AGGREGATE_DIGITS}g}")
 
 
 class Point(NamedTuple):
@@ -367,7 +384,10 @@ async def aggregate(
         Bucket(
             start_ms=edges[index],
             end_ms=edges[index + 1],
-            values=dict(zip(wanted, row[1:], strict=True)),
+            values={
+                func: tidy(float(value)) if func in _COMPUTED and value is not None else value
+                for func, value in zip(wanted, row[1:], strict=True)
+            },
         )
         for index, row in enumerate(rows)
     ]

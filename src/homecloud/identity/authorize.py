@@ -272,6 +272,7 @@ def consent_page(
         title=profile.title,
         client_name=interaction.client_name,
         scopes=interaction.scopes,
+        described=[(scope, profile.describe(scope)) for scope in interaction.scopes],
         return_url=return_url,
         action=pages.consent,
     )

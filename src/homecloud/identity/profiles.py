@@ -25,6 +25,9 @@ class IssuerProfile:
     access_token_lifetime: int
     refresh_token_lifetime: int | None
     scopes_supported: tuple[str, ...]
+    # What each scope lets an application do, in words for the consent page (every scope of
+    # scopes_supported has one).
+    scope_descriptions: dict[str, str]
     # Scopes a client gets when it registers without naming any.
     default_client_scope: str
     # A refresh token is only issued when the granted scope holds this (IdentityServer's
@@ -46,6 +49,18 @@ class IssuerProfile:
     # an authClient's scopes are chosen when it is registered.
     scope_defaults_to_client: bool = False
 
+    def describe(self, scope: str) -> str:
+        """The scope in words; a scope the profile does not know is shown as it is."""
+        return self.scope_descriptions.get(scope, scope)
+
+
+_OPENID_SCOPES = {
+    "openid": "Know who you are (your account's identifier)",
+    "profile": "See your name and user name",
+    "email": "See your e-mail address",
+    "offline_access": "Keep access while you are not signed in",
+}
+
 
 NUHEAT = IssuerProfile(
     face="nuheat",
@@ -56,6 +71,10 @@ NUHEAT = IssuerProfile(
     access_token_lifetime=3600,
     refresh_token_lifetime=15 * DAY,
     scopes_supported=("openid", "profile", "openapi", "offline_access"),
+    scope_descriptions={
+        **{scope: text for scope, text in _OPENID_SCOPES.items() if scope != "email"},
+        "openapi": "See and control your thermostats, groups, schedules and energy log",
+    },
     default_client_scope="openid profile openapi offline_access",
     refresh_requires_scope="offline_access",
     openid=True,
@@ -72,6 +91,7 @@ CKW = IssuerProfile(
     access_token_lifetime=300,
     refresh_token_lifetime=1800,
     scopes_supported=("openid", "profile", "email", "offline_access"),
+    scope_descriptions=_OPENID_SCOPES,
     default_client_scope="openid profile email offline_access",
     openid=True,
     audience=("account",),
@@ -89,6 +109,10 @@ MCLIMATE = IssuerProfile(
     # old refresh token stays valid), so the lifetime bounds a leaked one.
     refresh_token_lifetime=14 * DAY,
     scopes_supported=("basic", "trusted"),
+    scope_descriptions={
+        "basic": "See and control your air conditioners and other devices",
+        "trusted": "Act on your account as a trusted application",
+    },
     default_client_scope="",
     password_grant=True,
 )
@@ -118,6 +142,23 @@ THINGPLUS = IssuerProfile(
         "site-read",
         "billing-read",
     ),
+    scope_descriptions={
+        "user-profile": "See and change your profile",
+        "user-profile-read": "See your profile",
+        "gateway": "See, add, change and remove your gateways, devices and sensors",
+        "gateway-read": "See your gateways, devices and sensors",
+        "gateway-update": "Change your gateways and send their sensor data",
+        "gateway-management": "Register, move and remove gateways",
+        "actuator-command": "Send commands to your actuators",
+        "timeline-read": "See your timeline",
+        "tag": "See and change your tags",
+        "tag-read": "See your tags",
+        "rule": "See and change your rules",
+        "rule-read": "See your rules",
+        "service-read": "See your services",
+        "site-read": "See your sites",
+        "billing-read": "See your plan and billing",
+    },
     default_client_scope="user-profile-read gateway-update timeline-read tag rule-read service-read",
     lifetime_by_grant={"password": 90 * DAY, "authorization_code": 15 * DAY},
     password_grant=True,
@@ -134,6 +175,12 @@ SMARTME = IssuerProfile(
     access_token_lifetime=3600,
     refresh_token_lifetime=30 * DAY,
     scopes_supported=("user.read", "device.read", "device.readwrite", "device.readswitch"),
+    scope_descriptions={
+        "user.read": "See your account details",
+        "device.read": "See your meters and their values",
+        "device.readwrite": "See and change your meters and send them actions",
+        "device.readswitch": "See your meters and switch them on and off",
+    },
     default_client_scope="user.read device.read",
     # smart-me asks for an app's permissions when it is created in the portal.
     scope_defaults_to_client=True,

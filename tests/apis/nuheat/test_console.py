@@ -216,3 +216,26 @@ async def test_a_person_signs_in_and_saves_settings_in_a_browser(
     assert await page.locator(".saved").inner_text() == "Saved."
     assert await page.input_value("#kwhRate") == "14.5"
     assert await page.input_value("#temperatureScale") == "Fahrenheit"
+
+
+@pytest.mark.browser
+async def test_the_settings_page_fits_a_phone(chromium: Browser, live_server: LiveServer) -> None:
+    async def add_person() -> None:
+        database = Database(live_server.settings.effective_database_url)
+        await migrations.upgrade(database)
+        async with database.session(write=True) as session:
+            await create_user(session, "a.long.address.for.a.phone@subdomain.example.com", PASSWORD)
+        await database.dispose()
+
+    run_in_own_loop(add_person)
+    page = await chromium.new_page(viewport={"width": 360, "height": 740})
+    await page.goto(live_server.url + SETTINGS)
+    await page.fill("#Username", "a.long.address.for.a.phone@subdomain.example.com")
+    await page.fill("#Password", PASSWORD)
+    await page.click("button[type=submit]")
+    await page.wait_for_url(f"**{SETTINGS}")
+    await page.fill("#kwhRate", "not a number")
+    await page.click("button[type=submit]")
+    await page.get_by_role("alert").first.wait_for()  # the error is on the page too
+    assert await page.evaluate("document.scrollingElement.scrollWidth") <= 360
+    await page.close()

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from homecloud.apis.thingplus.models import ThingplusDevice, ThingplusSensor
 from homecloud.core.models import Device, Series, User
+from homecloud.core.series import tidy
 
 FACE: Final = "thingplus"
 GATEWAY: Final = "gateway"
@@ -246,5 +247,6 @@ def interval_buckets(
         {"width": width_ms, "series_id": series_id, "start": start_ms, "end": end_ms},
     )
     return [
-        (int(bucket), float(avg), float(total), int(count)) for bucket, avg, total, count in rows
+        (int(bucket), tidy(float(avg)), tidy(float(total)), int(count))
+        for bucket, avg, total, count in rows
     ]

@@ -51,6 +51,7 @@ from homecloud.core.series import (
     SeriesError,
     aggregate,
     read_range,
+    tidy,
 )
 from homecloud.core.timebuckets import BucketUnit
 
@@ -320,12 +321,17 @@ def sub_value(sub: str, values: dict[str, float | int | None]) -> float | int | 
     def get(name: str) -> float | int | None:
         return values.get(name)
 
+    # Whatever is computed here (the buckets of a timeInterval are merged by adding) is
+    # rounded as core rounds its aggregates: no 23.599999999999998.
     if sub == "avg":
         total, count = get("sum"), get("count")
-        return total / count if total is not None and count else None
+        return tidy(total / count) if total is not None and count else None
     if sub in ("range", "diff"):
         low, high = (get("min"), get("max")) if sub == "range" else (get("first"), get("last"))
-        return high - low if low is not None and high is not None else None
+        return tidy(high - low) if low is not None and high is not None else None
+    if sub == "sum":
+        total = get("sum")
+        return tidy(total) if total is not None else None
     return get(sub)
 
 

@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+import pytest
+
+from homecloud.identity.profiles import PROFILES
+
+
+@pytest.mark.parametrize("face", sorted(PROFILES))
+def test_every_scope_is_described_in_words(face: str) -> None:
+    """The consent page tells a person what each scope allows, not only its id."""
+    profile = PROFILES[face]
+    assert set(profile.scope_descriptions) == set(profile.scopes_supported)
+    for scope in profile.scopes_supported:
+        description = profile.describe(scope)
+        assert description != scope
+        assert description[0].isupper()
+    assert profile.describe("no-such-scope") == "no-such-scope"
