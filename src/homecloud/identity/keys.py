@@ -11,11 +11,11 @@ from __future__ import annotations
 import base64
 import time
 import uuid
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
+from cachetools import LRUCache
 from joserfc import jwt
 from joserfc.errors import BadSignatureError, JoseError
 from joserfc.jwk import OctKey, RSAKey
@@ -72,8 +72,8 @@ class KeyStore:
         # token on every call until it expires, and an RSA check costs more than the rest of a
         # read. Only the signature is remembered; expiry, revocation and the account are
         # checked on every call, and a hit counts only while its key is still published.
-        self._verified: OrderedDict[tuple[str, str, tuple[str, ...]], tuple[str, jwt.Token]] = (
-            OrderedDict()
+        self._verified: LRUCache[tuple[str, str, tuple[str, ...]], tuple[str, jwt.Token]] = (
+            LRUCache(maxsize=VERIFIED_TOKENS_KEPT)
         )
 
     async def load(self, *, ensure: tuple[tuple[str, str], ...] = ((SHARED, "RS256"),)) -> None:
@@ -189,12 +189,9 @@ class KeyStore:
         """
         remembered = self._verified.get((token, purpose, algorithms))
         if remembered is not None and remembered[0] in self._keys:
-            self._verified.move_to_end((token, purpose, algorithms))
             return remembered[1]
         decoded, kid = self._verify_signature(token, purpose, algorithms)
         self._verified[(token, purpose, algorithms)] = (kid, decoded)
-        if len(self._verified) > VERIFIED_TOKENS_KEPT:
-            self._verified.popitem(last=False)
         return decoded
 
     def _verify_signature(

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from homecloud.apis.nuheat import energylog, repository, service
+from homecloud.apis.nuheat import energy_usage, repository, service
 from homecloud.apis.nuheat.provision import add_group, add_thermostat, backfill
 from homecloud.apis.nuheat.schemas import ScheduleDayModel, ScheduleModel
-from homecloud.apis.nuheat.thermostat import SCHEDULE_PERMANENT_HOLD
+from homecloud.apis.nuheat.thermostat_state import SCHEDULE_PERMANENT_HOLD
 from homecloud.core.database import Database
 from homecloud.core.errors import ApiError
-from homecloud.core.events import InProcessBus
 from homecloud.core.models import now_ms
 from homecloud.core.users import create_user
+from tests.apis.nuheat.units import within
 
 DAY_MS = 86_400_000
 MARCH_2026 = 1_772_323_200_000  # 2026-03-01T00:00:00Z
@@ -40,50 +40,54 @@ async def owner_with_thermostats(
 
 
 async def test_reads_and_writes(database: Database) -> None:
-    bus = InProcessBus()
     ann, ann_group, serials = await owner_with_thermostats(database, "ann@example.com", 50_000_000)
     bob, _, bobs = await owner_with_thermostats(database, "bob@example.com", 60_000_000)
-    listed = await service.list_thermostats(database, ann)
+    listed = await within(database, service.list_thermostats, ann)
     assert [t.serial for t in listed] == serials
     with pytest.raises(ApiError) as foreign:
-        await service.get_thermostat(database, ann, bobs[0])
+        await within(database, service.get_thermostat, ann, bobs[0])
     assert foreign.value.status == 404
 
-    await service.change_thermostat(
+    await within(
         database,
-        bus,
+        service.change_thermostat,
         ann,
         serials[0],
         service.ModeChange(schedule_mode=SCHEDULE_PERMANENT_HOLD, set_point=3100),
         name="Bathroom",
     )
-    changed = await service.get_thermostat(database, ann, serials[0])
+    changed = await within(database, service.get_thermostat, ann, serials[0])
     assert (changed.name, changed.state.schedule_mode, changed.state.set_point) == (
         "Bathroom",
         SCHEDULE_PERMANENT_HOLD,
         3100,
     )
 
-    await service.set_away(database, bus, ann, str(ann_group), True)
-    assert [t.state.set_point for t in await service.list_thermostats(database, ann)] == [
+    await within(database, service.set_away, ann, str(ann_group), True)
+    assert [t.state.set_point for t in await within(database, service.list_thermostats, ann)] == [
         1500,
         1500,
     ]
-    assert (await service.get_group(database, ann, str(ann_group)))["awayMode"] is True
+    assert (await within(database, service.get_group, ann, str(ann_group)))["awayMode"] is True
     # Bob's thermostats are not in Ann's group.
-    assert all(t.state.set_point != 1500 for t in await service.list_thermostats(database, bob))
-    await service.set_away(database, bus, ann, str(ann_group), False)
-    assert (await service.get_thermostat(database, ann, serials[0])).state.set_point == 3100
+    assert all(
+        t.state.set_point != 1500 for t in await within(database, service.list_thermostats, bob)
+    )
+    await within(database, service.set_away, ann, str(ann_group), False)
+    assert (await within(database, service.get_thermostat, ann, serials[0])).state.set_point == 3100
 
-    schedule = await service.get_schedule(database, ann, serials[1])
+    schedule = await within(database, service.get_schedule, ann, serials[1])
     saturday = ScheduleDayModel.model_validate({**schedule["days"][5], "weekDayGroupNumber": 9})
     saturday.events[0].temperature = 2500  # type: ignore[index]
-    await service.replace_schedule(
-        database, bus, ann, ScheduleModel(serialNumber=serials[1], days=[saturday])
+    await within(
+        database,
+        service.replace_schedule,
+        ann,
+        ScheduleModel(serialNumber=serials[1], days=[saturday]),
     )
-    stored = await service.get_schedule(database, ann, serials[1])
+    stored = await within(database, service.get_schedule, ann, serials[1])
     assert stored["days"][5]["events"][0]["temperature"] == 2500
-    assert len(await service.list_schedules(database, ann)) == 2
+    assert len(await within(database, service.list_schedules, ann)) == 2
 
 
 async def test_history_and_energy_log(database: Database) -> None:
@@ -99,8 +103,8 @@ async def test_history_and_energy_log(database: Database) -> None:
     days: list[int] = []
     await backfill(database, device_id, MARCH_2026 + 3 * DAY_MS, lambda: days.append(1))
     assert len(days) == 3
-    log = await energylog.energy_log(database, owner, serials[0], "Month", "2026")
+    log = await within(database, energy_usage.energy_log, owner, serials[0], "Month", "2026")
     assert sum(entry["minutes"] for entry in log["energyUsage"]) > 60  # a cold floor heated
     assert {e["entry"]: e["minutes"] for e in log["energyUsage"]}["4"] == 0
-    other = await energylog.energy_log(database, owner, serials[1], "Month", "2026")
+    other = await within(database, energy_usage.energy_log, owner, serials[1], "Month", "2026")
     assert sum(entry["minutes"] for entry in other["energyUsage"]) == 0

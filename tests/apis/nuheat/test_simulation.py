@@ -15,7 +15,7 @@ from sqlalchemy import select
 from homecloud.apis.nuheat import repository, service
 from homecloud.apis.nuheat.provision import add_group, add_thermostat
 from homecloud.apis.nuheat.simulation import LEASE, Simulation
-from homecloud.apis.nuheat.thermostat import (
+from homecloud.apis.nuheat.thermostat_state import (
     SCHEDULE_AUTO,
     SCHEDULE_HOLD,
     SCHEDULE_PERMANENT_HOLD,
@@ -30,6 +30,7 @@ from homecloud.core.models import Device, now_ms
 from homecloud.core.series import read_range
 from homecloud.core.users import create_user
 from homecloud.sim.clock import ManualClock
+from tests.apis.nuheat.units import within
 
 ZONE = ZoneInfo("America/Chicago")
 MINUTE = 60_000
@@ -133,7 +134,7 @@ async def test_a_step_persists_records_and_publishes(database: Database) -> None
         ("nuheat", "thermostat", owner_id, serial)
     ]
     assert (await subscription.get()).resource_id == serial
-    found = await service.get_thermostat(database, owner_id, serial)
+    found = await within(database, service.get_thermostat, owner_id, serial)
     assert found.state.simulated_until_ms == clock.now_ms()
     assert found.state.current_temperature > 2000  # heated towards the WAKE set point
     async with database.session() as session:
@@ -151,12 +152,13 @@ async def test_a_hold_expires_in_the_stored_thermostat(database: Database) -> No
     owner_id, serial = await make_thermostat(database, clock.now_ms())
     bus = InProcessBus()
     until = clock.now_ms() + 20 * MINUTE
-    await service.change_thermostat(
+    await within(
         database,
-        bus,
+        service.change_thermostat,
         owner_id,
         serial,
         service.ModeChange(schedule_mode=SCHEDULE_HOLD, set_point=3000, hold_until_ms=until),
+        bus=bus,
     )
     simulation = Simulation(database, bus, clock)
     clock.set(until + MINUTE)
@@ -175,7 +177,7 @@ async def test_a_long_stop_is_caught_up(database: Database, gap_days: int) -> No
     simulation = Simulation(database, InProcessBus(), clock)
     clock.advance(int(timedelta(days=gap_days).total_seconds() * 1000))
     await simulation.step()
-    found = await service.get_thermostat(database, owner_id, serial)
+    found = await within(database, service.get_thermostat, owner_id, serial)
     assert found.state.simulated_until_ms == clock.now_ms()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from homecloud.apis.thingplus.simulator import simulate
+from homecloud.apis.thingplus.simulation import simulate
 from homecloud.cli import app
 from homecloud.core.database import Database
 from homecloud.core.models import SeriesPoint

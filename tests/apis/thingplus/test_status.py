@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from homecloud.apis.thingplus import status as status_routes
+from homecloud.apis.thingplus.routes import status as status_routes
 from tests.apis.thingplus.conftest import Api, add_sensor, register
 
 

@@ -5,19 +5,22 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from homecloud.apis.nuheat import account, energy, groups, schedules, thermostats
-from homecloud.apis.nuheat.console import SETTINGS_PATH, console_router
+from homecloud.apis.nuheat.auth import TrustedTokens, bind_trusted_tokens, guard
 from homecloud.apis.nuheat.errors import nuheat_error
 from homecloud.apis.nuheat.notifications import HUB_PATHS, mount_notifications
 from homecloud.apis.nuheat.openapi import install_swagger
 from homecloud.apis.nuheat.paths import VendorPaths
-from homecloud.apis.nuheat.ratelimit import ApiGate, TrustedTokens
+from homecloud.apis.nuheat.ratelimit import ApiGate
+from homecloud.apis.nuheat.routes import account, energy_log, groups, schedules, thermostats
+from homecloud.apis.nuheat.routes.console import SETTINGS_PATH, console_router
 from homecloud.apis.nuheat.settings import NuheatSettings
 from homecloud.apis.nuheat.simulation import Simulation
 from homecloud.core.errors import install_error_shape
 from homecloud.core.observability import fastapi_telemetry
 from homecloud.core.ratelimit import RateLimitPolicy
+from homecloud.core.unit_of_work import bind_unit_of_work
 from homecloud.identity.cors import ClientOrigins, CorsForClients
+from homecloud.identity.guard import bind_identity
 from homecloud.identity.oidc import IDENTITYSERVER, oidc_router
 from homecloud.identity.profiles import NUHEAT
 from homecloud.services import FaceApp, Services
@@ -33,14 +36,16 @@ def build(services: Services) -> FaceApp:
         telemetry=fastapi_telemetry(),
     )
     install_error_shape(app, nuheat_error, max_body_bytes=services.settings.max_body_bytes)
+    bind_identity(app.state, services.identity)
+    bind_trusted_tokens(app.state, TrustedTokens(settings.token_cache_seconds))
+    bind_unit_of_work(app.state, services.database, services.events)
     # VendorPaths, added last, runs first: paths made canonical, then cross-origin checks,
     # then every /api/ call authenticated and counted, then routed.
     app.add_middleware(
         ApiGate,
-        identity=services.identity,
+        guard=guard,
         limiter=services.rate_limiter,
         policy=RateLimitPolicy.parse("nuheat", settings.rate_limit),
-        trusted=TrustedTokens(settings.token_cache_seconds),
         shape=nuheat_error,
     )
     # Browser apps of registered clients may call the API and negotiate with the hub; their
@@ -51,12 +56,11 @@ def build(services: Services) -> FaceApp:
         prefixes=("/api/", *HUB_PATHS),
     )
     app.add_middleware(VendorPaths)
-    database, bus = services.database, services.events
-    app.include_router(account.router(database))
-    app.include_router(thermostats.router(database, bus))
-    app.include_router(groups.router(database, bus))
-    app.include_router(schedules.router(database, bus, blocked=settings.v1_schedule_blocked))
-    app.include_router(energy.router(database))
+    app.include_router(account.router())
+    app.include_router(thermostats.router())
+    app.include_router(groups.router())
+    app.include_router(schedules.router(blocked=settings.v1_schedule_blocked))
+    app.include_router(energy_log.router())
     # After the resources, which are matched first: the API is what clients call most.
     app.include_router(
         oidc_router(services.identity, NUHEAT, IDENTITYSERVER, services.rate_limiter)
@@ -64,7 +68,9 @@ def build(services: Services) -> FaceApp:
     app.include_router(console_router(services))
     install_swagger(app)
     mount_notifications(app, services)
-    simulation = Simulation(database, bus, interval_seconds=settings.simulation_interval)
+    simulation = Simulation(
+        services.database, services.events, interval_seconds=settings.simulation_interval
+    )
     return FaceApp(
         name="nuheat",
         title="Nuheat OpenAPI",

@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from homecloud.apis.nuheat import repository
 from homecloud.apis.nuheat.provision import add_group, add_thermostat, backfill
-from homecloud.apis.nuheat.thermostat import HOUR_MS, ThermostatState
+from homecloud.apis.nuheat.thermostat_state import HOUR_MS, ThermostatState
 from homecloud.core.database import Database
 from homecloud.core.models import User, now_ms
 from homecloud.settings import Settings

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from homecloud.apis.nuheat import repository
 from homecloud.apis.nuheat.models import DEFAULT_AWAY_SET_POINT, NuheatGroup
-from homecloud.apis.nuheat.thermostat import HOUR_MS, ThermostatState, simulate
+from homecloud.apis.nuheat.thermostat_state import HOUR_MS, ThermostatState, simulate
 from homecloud.core.database import Database
 from homecloud.core.devices import DeviceRegistry
 from homecloud.core.models import Device

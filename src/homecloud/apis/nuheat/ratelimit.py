@@ -1,57 +1,22 @@
-"""Who calls a Nuheat resource, and whether they may: the bearer token with the ``openapi``
-scope, then the rate limits per user and client, as AspNetCoreRateLimit enforces them for the
-vendor (every window counted; the headers describe the longest one).
+"""The rate limits of Nuheat's resources per user and client, as AspNetCoreRateLimit enforces
+them for the vendor (every window counted; the headers describe the longest one).
 
-:class:`ApiGate` checks every ``/api/`` request before it is routed, as ASP.NET's
-authentication and rate-limit middleware do before model binding: a call without a valid
-token is a 401 whatever body it sends. Routes then ask :func:`caller_of` who called.
-
-By default every call is checked anew (the identity provider remembers verified signatures,
-so the check is one indexed read), and a revoked token or a disabled account stops at once. An
-operator may trust a checked token for a few seconds more (``nuheat.token_cache_seconds``,
-never past its expiry) for a little more read throughput; revocation then takes that long.
+:class:`ApiGate` lets the face's guard (``auth.py``) authenticate every ``/api/`` request
+before it is routed, as ASP.NET's authentication and rate-limit middleware do before model
+binding, and then counts it.
 """
 
 from __future__ import annotations
 
-import time
-from collections import OrderedDict
-from dataclasses import dataclass
-from typing import Any
-
-import orjson
 from starlette.requests import Request
-from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from homecloud.apis.nuheat.auth import SCOPES
 from homecloud.apis.nuheat.paths import local_path
 from homecloud.apis.nuheat.timefmt import round_trip
 from homecloud.core.errors import ApiError, ErrorShape
 from homecloud.core.ratelimit import RateLimitDecision, RateLimiter, RateLimitPolicy
-from homecloud.identity.provider import IdentityProvider, Principal, bearer_token
-
-SCOPES = ("openapi",)
-
-
-# Where the gate leaves the caller for the route (in the request's state).
-CALLER_KEY = "nuheat_caller"
-
-
-@dataclass(frozen=True, slots=True)
-class Caller:
-    user_id: int
-
-    def json(self, content: Any) -> Response:
-        return Response(orjson.dumps(content), media_type="application/json")
-
-    def no_content(self) -> Response:
-        return Response(status_code=204)
-
-
-def caller_of(request: Request) -> Caller:
-    """The caller :class:`ApiGate` let through."""
-    caller: Caller = request.scope["state"][CALLER_KEY]
-    return caller
+from homecloud.identity.guard import Guard
 
 
 def quota_exceeded(decision: RateLimitDecision) -> ApiError:
@@ -77,35 +42,6 @@ def limit_headers(decision: RateLimitDecision) -> list[tuple[bytes, bytes]]:
     ]
 
 
-class TrustedTokens:
-    """Tokens that passed the identity check lately, with whom they stand for."""
-
-    def __init__(self, seconds: float, size: int = 10_000) -> None:
-        self.seconds = seconds
-        self.size = size
-        self._entries: OrderedDict[str, tuple[float, Principal]] = OrderedDict()
-
-    def get(self, token: str) -> Principal | None:
-        entry = self._entries.get(token)
-        if entry is None:
-            return None
-        if entry[0] <= time.time():
-            del self._entries[token]
-            return None
-        return entry[1]
-
-    def put(self, token: str, principal: Principal) -> None:
-        if self.seconds <= 0:
-            return
-        until = time.time() + self.seconds
-        expires = principal.claims.get("exp")
-        if isinstance(expires, int | float):
-            until = min(until, float(expires))
-        self._entries[token] = (until, principal)
-        if len(self._entries) > self.size:
-            self._entries.popitem(last=False)
-
-
 class ApiGate:
     """Middleware of the Nuheat app: authenticates and counts every ``/api/`` call, answers
     the refused ones (401, 403, 429) in the face's error shape, and puts the rate-limit
@@ -114,17 +50,15 @@ class ApiGate:
     def __init__(
         self,
         app: ASGIApp,
-        identity: IdentityProvider,
+        guard: Guard,
         limiter: RateLimiter,
         policy: RateLimitPolicy,
-        trusted: TrustedTokens,
         shape: ErrorShape,
     ) -> None:
         self.app = app
-        self.identity = identity
+        self.guard = guard
         self.limiter = limiter
         self.policy = policy
-        self.trusted = trusted
         self.shape = shape
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -133,7 +67,8 @@ class ApiGate:
             return
         request = Request(scope)
         try:
-            principal = await self._principal(request)
+            # The guard keeps the principal on the request for the route's ``Caller``.
+            principal = await self.guard.caller(request, SCOPES)
             decision = await self.limiter.hit(
                 self.policy, f"{principal.user_id}:{principal.client_id}"
             )
@@ -144,8 +79,6 @@ class ApiGate:
             response.headers.update(error.headers)
             await response(scope, receive, send)
             return
-        assert principal.user_id is not None
-        scope.setdefault("state", {})[CALLER_KEY] = Caller(principal.user_id)
         headers = limit_headers(decision)
 
         async def send_with_headers(message: Message) -> None:
@@ -154,16 +87,3 @@ class ApiGate:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
-
-    async def _principal(self, request: Request) -> Principal:
-        token = bearer_token(request)
-        principal = self.trusted.get(token) if token else None
-        if principal is None:
-            # Only tokens with the scope get here a second time: the check raises otherwise.
-            principal = await self.identity.authenticate("nuheat", request, SCOPES)
-            if token:
-                self.trusted.put(token, principal)
-        if principal.user_id is None:
-            # A client's own token (client credentials) acts for no account.
-            raise ApiError.of(403, "The access token is not issued for a user.")
-        return principal

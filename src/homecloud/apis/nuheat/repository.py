@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import orjson
+from cachetools import LRUCache
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from homecloud.apis.nuheat.models import NuheatGroup
-from homecloud.apis.nuheat.schedule import EventTimeline, timeline_for
-from homecloud.apis.nuheat.thermostat import ThermostatState
+from homecloud.apis.nuheat.thermostat_state import ThermostatState
+from homecloud.apis.nuheat.weekly_schedule import EventTimeline, timeline_for
 from homecloud.core.database import Database
 from homecloud.core.devices import DeviceRegistry
-from homecloud.core.models import Device, Series, now_ms
+from homecloud.core.models import Device, Series, User, now_ms
 
 FACE = "nuheat"
 KIND = "thermostat"
@@ -47,7 +47,9 @@ class DecodedStates:
     SIZE = 4096
 
     def __init__(self) -> None:
-        self._entries: OrderedDict[int, tuple[str, ThermostatState, EventTimeline]] = OrderedDict()
+        self._entries: LRUCache[int, tuple[str, ThermostatState, EventTimeline]] = LRUCache(
+            maxsize=self.SIZE
+        )
 
     def decode(
         self, device_id: int, text: str, at_ms: int
@@ -57,10 +59,6 @@ class DecodedStates:
             state = ThermostatState.from_attributes(orjson.loads(text))
             entry = (text, state, timeline_for(state.schedule, state.zone(), at_ms))
             self._entries[device_id] = entry
-            if len(self._entries) > self.SIZE:
-                self._entries.popitem(last=False)
-        else:
-            self._entries.move_to_end(device_id)
         # A copy of the top level: reads settle it in place (mode, set point) but never
         # change what it holds (the schedule's lists), which the copies share.
         return entry[1].copy(), entry[2]
@@ -103,6 +101,10 @@ async def read_thermostats(
         if group_id is not None:
             away[group_id] = away_set_point
     return list(found.values()), away
+
+
+async def user(session: AsyncSession, user_id: int) -> User | None:
+    return await session.get(User, user_id)
 
 
 async def thermostats(session: AsyncSession, owner_id: int) -> Sequence[Device]:

@@ -1,27 +1,22 @@
-"""What the Nuheat resource routes do: read and change thermostats, groups and schedules of
-one user, and tell the event bus what changed once it is committed.
+"""What the Nuheat resource routes do: read and change thermostats, groups, schedules and the
+account of one user, and queue the change events.
 
-Every change is one write transaction that locks the rows it changes (so the simulation
-cannot overwrite it half-way); events are published after the commit, never for a write
-that failed.
+Every function works in the caller's unit of work and never commits: a change is one write
+transaction that locks the rows it changes (so the simulation cannot overwrite it half-way),
+and its events are published after the commit, never for a write that failed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from homecloud.apis.nuheat import repository
 from homecloud.apis.nuheat.models import NuheatGroup
-from homecloud.apis.nuheat.schedule import (
-    MAX_TEMPERATURE,
-    MIN_TEMPERATURE,
-    normalise_clock,
-    validate_week,
-)
+from homecloud.apis.nuheat.preferences import update_preferences
 from homecloud.apis.nuheat.schemas import ScheduleModel, ThermostatUpdateModel
-from homecloud.apis.nuheat.thermostat import (
+from homecloud.apis.nuheat.thermostat_state import (
     MAX_HOLD_MS,
     OPERATING_MANUAL,
     SCHEDULE_AUTO,
@@ -33,10 +28,16 @@ from homecloud.apis.nuheat.thermostat import (
     settle_in_place,
 )
 from homecloud.apis.nuheat.timefmt import parse_instant, utc_offset, utc_z, zone_offset
-from homecloud.core.database import Database
+from homecloud.apis.nuheat.weekly_schedule import (
+    MAX_TEMPERATURE,
+    MIN_TEMPERATURE,
+    normalise_clock,
+    validate_week,
+)
 from homecloud.core.errors import ApiError
-from homecloud.core.events import ChangeEvent, EventBus
-from homecloud.core.models import now_ms
+from homecloud.core.events import ChangeEvent
+from homecloud.core.models import User, now_ms
+from homecloud.core.unit_of_work import UnitOfWork
 
 FACE = repository.FACE
 
@@ -99,11 +100,6 @@ def event(kind: str, owner_id: int, resource_id: str) -> ChangeEvent:
     return ChangeEvent(face=FACE, kind=kind, owner_id=owner_id, resource_id=resource_id)
 
 
-async def publish(bus: EventBus, events: Iterable[ChangeEvent]) -> None:
-    for change in events:
-        await bus.publish(change)
-
-
 def settled(row: repository.ThermostatRow, away: dict[int, int], at_ms: int) -> Thermostat:
     state = row.state
     away_set_point = away.get(state.group_id) if state.group_id is not None else None
@@ -111,14 +107,15 @@ def settled(row: repository.ThermostatRow, away: dict[int, int], at_ms: int) -> 
     return Thermostat(row.serial, row.name, state)
 
 
-async def list_thermostats(database: Database, owner_id: int) -> list[Thermostat]:
-    rows, away = await repository.read_thermostats(database, owner_id)
+async def list_thermostats(work: UnitOfWork, owner_id: int) -> list[Thermostat]:
+    # The hot read: one plain statement on the database, no session (see the repository).
+    rows, away = await repository.read_thermostats(work.database, owner_id)
     at = now_ms()
     return [settled(row, away, at) for row in rows]
 
 
-async def get_thermostat(database: Database, owner_id: int, serial: str) -> Thermostat:
-    rows, away = await repository.read_thermostats(database, owner_id, serial)
+async def get_thermostat(work: UnitOfWork, owner_id: int, serial: str) -> Thermostat:
+    rows, away = await repository.read_thermostats(work.database, owner_id, serial)
     if not rows:
         raise not_found(serial)
     return settled(rows[0], away, now_ms())
@@ -201,8 +198,7 @@ def v1_change(body: ThermostatUpdateModel) -> ModeChange:
 
 
 async def change_thermostat(
-    database: Database,
-    bus: EventBus,
+    work: UnitOfWork,
     owner_id: int,
     serial: str | None,
     change: ModeChange,
@@ -214,20 +210,20 @@ async def change_thermostat(
     if name is not None and not 1 <= len(name.strip()) <= 200:
         raise ApiError.of(400, "name must have 1 to 200 characters.")
     at = now_ms()
-    async with database.session(write=True) as session:
-        device = await repository.thermostat(session, owner_id, serial, for_update=True)
-        if device is None:
-            raise not_found(serial)
-        away = await repository.away_set_points(session, owner_id)
-        state = ThermostatState.from_attributes(device.attributes)
-        away_set_point = away.get(state.group_id) if state.group_id is not None else None
-        state = settle(state, at, away_set_point)
-        apply(state, change, at)
-        state = settle(state, at, away_set_point)
-        if name is not None:
-            device.name = name.strip()
-        device.attributes = state.to_attributes()
-    await publish(bus, [event("thermostat", owner_id, serial)])
+    session = await work.session()
+    device = await repository.thermostat(session, owner_id, serial, for_update=True)
+    if device is None:
+        raise not_found(serial)
+    away = await repository.away_set_points(session, owner_id)
+    state = ThermostatState.from_attributes(device.attributes)
+    away_set_point = away.get(state.group_id) if state.group_id is not None else None
+    state = settle(state, at, away_set_point)
+    apply(state, change, at)
+    state = settle(state, at, away_set_point)
+    if name is not None:
+        device.name = name.strip()
+    device.attributes = state.to_attributes()
+    work.publish(event("thermostat", owner_id, serial))
 
 
 # Groups
@@ -249,48 +245,45 @@ def _group_id(text: str | None) -> int | None:
     return value if value < 2**62 else None
 
 
-async def list_groups(database: Database, owner_id: int) -> list[dict[str, Any]]:
-    async with database.session() as session:
-        return [group_view(group) for group in await repository.groups(session, owner_id)]
+async def list_groups(work: UnitOfWork, owner_id: int) -> list[dict[str, Any]]:
+    session = await work.session()
+    return [group_view(group) for group in await repository.groups(session, owner_id)]
 
 
-async def get_group(database: Database, owner_id: int, group_id: str) -> dict[str, Any]:
+async def get_group(work: UnitOfWork, owner_id: int, group_id: str) -> dict[str, Any]:
     number = _group_id(group_id)
-    async with database.session() as session:
-        group = await repository.group(session, owner_id, number) if number is not None else None
+    session = await work.session()
+    group = await repository.group(session, owner_id, number) if number is not None else None
     if group is None:
         raise ApiError.of(404, f"Group {group_id} was not found.")
     return group_view(group)
 
 
-async def set_away(
-    database: Database, bus: EventBus, owner_id: int, group_id: str | None, away: bool
-) -> None:
+async def set_away(work: UnitOfWork, owner_id: int, group_id: str | None, away: bool) -> None:
     """Away on: the group's thermostats hold its away set point until away is cleared."""
     if group_id is None or not group_id.strip():
         raise ApiError.of(400, "groupId is required.")
     number = _group_id(group_id)
     at = now_ms()
-    changed: list[ChangeEvent] = []
-    async with database.session(write=True) as session:
-        group = (
-            await repository.group(session, owner_id, number, for_update=True)
-            if number is not None
-            else None
-        )
-        if group is None:
-            raise ApiError.of(404, f"Group {group_id} was not found.")
-        if group.away_mode != away:
-            group.away_mode = away
-            changed.append(event("group", owner_id, str(group.id)))
-            for device in await repository.thermostats(session, owner_id):
-                state = ThermostatState.from_attributes(device.attributes)
-                if state.group_id != group.id:
-                    continue
-                state = settle(state, at, group.away_set_point if away else None)
-                device.attributes = state.to_attributes()
-                changed.append(event("thermostat", owner_id, device.serial))
-    await publish(bus, changed)
+    session = await work.session()
+    group = (
+        await repository.group(session, owner_id, number, for_update=True)
+        if number is not None
+        else None
+    )
+    if group is None:
+        raise ApiError.of(404, f"Group {group_id} was not found.")
+    if group.away_mode == away:
+        return
+    group.away_mode = away
+    work.publish(event("group", owner_id, str(group.id)))
+    for device in await repository.thermostats(session, owner_id):
+        state = ThermostatState.from_attributes(device.attributes)
+        if state.group_id != group.id:
+            continue
+        state = settle(state, at, group.away_set_point if away else None)
+        device.attributes = state.to_attributes()
+        work.publish(event("thermostat", owner_id, device.serial))
 
 
 # Schedules
@@ -303,18 +296,16 @@ def schedule_view(serial: str, state: ThermostatState) -> dict[str, Any]:
     }
 
 
-async def list_schedules(database: Database, owner_id: int) -> list[dict[str, Any]]:
-    async with database.session() as session:
-        devices = await repository.thermostats(session, owner_id)
+async def list_schedules(work: UnitOfWork, owner_id: int) -> list[dict[str, Any]]:
+    devices = await repository.thermostats(await work.session(), owner_id)
     return [
         schedule_view(device.serial, ThermostatState.from_attributes(device.attributes))
         for device in devices
     ]
 
 
-async def get_schedule(database: Database, owner_id: int, serial: str) -> dict[str, Any]:
-    async with database.session() as session:
-        device = await repository.thermostat(session, owner_id, serial)
+async def get_schedule(work: UnitOfWork, owner_id: int, serial: str) -> dict[str, Any]:
+    device = await repository.thermostat(await work.session(), owner_id, serial)
     if device is None:
         raise not_found(serial)
     return schedule_view(serial, ThermostatState.from_attributes(device.attributes))
@@ -349,9 +340,7 @@ def _days_of(body: ScheduleModel) -> list[dict[str, Any]]:
     return list(days.values())
 
 
-async def replace_schedule(
-    database: Database, bus: EventBus, owner_id: int, body: ScheduleModel
-) -> None:
+async def replace_schedule(work: UnitOfWork, owner_id: int, body: ScheduleModel) -> None:
     """The days given replace those days; the others stay. The week as a whole must then
     keep every rule."""
     if not body.serialNumber:
@@ -359,17 +348,37 @@ async def replace_schedule(
     serial = body.serialNumber
     given = _days_of(body)
     at = now_ms()
-    async with database.session(write=True) as session:
-        device = await repository.thermostat(session, owner_id, serial, for_update=True)
-        if device is None:
-            raise not_found(serial)
-        state = ThermostatState.from_attributes(device.attributes)
-        week = {int(day["weekDay"]): day for day in state.schedule}
-        week.update({day["weekDay"]: day for day in given})
-        merged = [week[number] for number in sorted(week)]
-        validate_week(merged)
-        away = await repository.away_set_points(session, owner_id)
-        state.schedule = merged
-        state = settle(state, at, away.get(state.group_id) if state.group_id else None)
-        device.attributes = state.to_attributes()
-    await publish(bus, [event("schedule", owner_id, serial), event("thermostat", owner_id, serial)])
+    session = await work.session()
+    device = await repository.thermostat(session, owner_id, serial, for_update=True)
+    if device is None:
+        raise not_found(serial)
+    state = ThermostatState.from_attributes(device.attributes)
+    week = {int(day["weekDay"]): day for day in state.schedule}
+    week.update({day["weekDay"]: day for day in given})
+    merged = [week[number] for number in sorted(week)]
+    validate_week(merged)
+    away = await repository.away_set_points(session, owner_id)
+    state.schedule = merged
+    state = settle(state, at, away.get(state.group_id) if state.group_id else None)
+    device.attributes = state.to_attributes()
+    work.publish(event("schedule", owner_id, serial))
+    work.publish(event("thermostat", owner_id, serial))
+
+
+# The account
+
+
+async def account(work: UnitOfWork, user_id: int) -> User:
+    """The caller's account (its token names an existing, active user)."""
+    user = await repository.user(await work.session(), user_id)
+    assert user is not None
+    return user
+
+
+async def save_preferences(work: UnitOfWork, user_id: int, changes: Mapping[str, Any]) -> None:
+    """Changes the account's settings (raises PreferenceError, changing nothing, for bad
+    ones) and tells the account's subscribers."""
+    user = await repository.user(await work.session(), user_id)
+    assert user is not None  # a signed-in person's account
+    update_preferences(user, changes)
+    work.publish(event("account", user_id, str(user_id)))

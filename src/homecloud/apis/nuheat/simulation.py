@@ -15,12 +15,13 @@ import logging
 from typing import Any
 
 from homecloud.apis.nuheat import repository
-from homecloud.apis.nuheat.service import Thermostat, event, publish
-from homecloud.apis.nuheat.thermostat import LIVE_STEP_MS, ThermostatState, settle, simulate
+from homecloud.apis.nuheat.service import Thermostat, event
+from homecloud.apis.nuheat.thermostat_state import LIVE_STEP_MS, ThermostatState, settle, simulate
 from homecloud.core import leases
 from homecloud.core.database import Database
 from homecloud.core.events import ChangeEvent, EventBus
 from homecloud.core.series import Point, ensure_series, write_points
+from homecloud.core.unit_of_work import UnitOfWork
 from homecloud.sim.clock import Clock, SystemClock
 
 log = logging.getLogger("homecloud.nuheat.simulation")
@@ -55,7 +56,8 @@ class Simulation:
         self.holder = leases.new_holder()
 
     async def step(self) -> list[ChangeEvent]:
-        """Advances every thermostat to now; returns (and publishes) the change events."""
+        """Advances every thermostat to now, each in a unit of work of its own that publishes
+        its change event once committed; returns the events."""
         now = self.clock.now_ms()
         async with self.database.session() as session:
             thermostats = await repository.every_thermostat(session)
@@ -70,11 +72,11 @@ class Simulation:
                 continue
             if change is not None:
                 changes.append(change)
-        await publish(self.bus, changes)
         return changes
 
     async def _advance(self, device_id: int, now: int) -> ChangeEvent | None:
-        async with self.database.session(write=True) as session:
+        async with UnitOfWork.begin(self.database, self.bus) as work:
+            session = await work.session()
             device = await repository.thermostat_by_id(session, device_id)
             if device is None:  # removed since the list was read
                 return None
@@ -107,9 +109,11 @@ class Simulation:
             )
             device.attributes = state.to_attributes()
             after = _visible(Thermostat(device.serial, device.name, state))
-        if before == after:
-            return None
-        return event("thermostat", device.owner_id, device.serial)
+            if before == after:
+                return None
+            change = event("thermostat", device.owner_id, device.serial)
+            work.publish(change)
+        return change
 
     async def run(self) -> None:
         """Steps every ``interval_seconds`` while holding the lease; idle otherwise."""

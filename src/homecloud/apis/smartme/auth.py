@@ -27,10 +27,10 @@ import math
 import re
 import secrets
 import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import replace
 
+from cachetools import TTLCache
 from limits.aio.storage import Storage
 from sqlalchemy import select
 from starlette.requests import Request
@@ -101,26 +101,19 @@ class VerifiedPasswords:
 
     def __init__(self) -> None:
         self.key = secrets.token_bytes(32)
-        self.entries: OrderedDict[bytes, float] = OrderedDict()
+        self.entries: TTLCache[bytes, bool] = TTLCache(
+            maxsize=VERIFIED_MAX_ENTRIES, ttl=VERIFIED_SECONDS, timer=time.monotonic
+        )
 
     def mac(self, user: User, password: str) -> bytes:
         message = f"{user.id}\x00{user.password_hash}\x00{password}".encode()
         return hmac.new(self.key, message, hashlib.sha256).digest()
 
     def known(self, user: User, password: str) -> bool:
-        mac = self.mac(user, password)
-        expires = self.entries.get(mac)
-        if expires is None:
-            return False
-        if expires <= time.monotonic():
-            del self.entries[mac]
-            return False
-        return True
+        return self.mac(user, password) in self.entries
 
     def remember(self, user: User, password: str) -> None:
-        self.entries[self.mac(user, password)] = time.monotonic() + VERIFIED_SECONDS
-        while len(self.entries) > VERIFIED_MAX_ENTRIES:
-            self.entries.popitem(last=False)
+        self.entries[self.mac(user, password)] = True
 
 
 class SmartMeAuth:

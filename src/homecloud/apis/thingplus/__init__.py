@@ -12,7 +12,7 @@ FACE = Face(
     links=(Link("API", "/thingplus/v2/gateways"),),
     settings=ThingplusSettings,
     models="homecloud.apis.thingplus.models",
-    simulate=Ref("homecloud.apis.thingplus.simulator:simulate_thingplus"),
+    simulate=Ref("homecloud.apis.thingplus.cli:simulate_thingplus"),
     demo=Ref("homecloud.apis.thingplus.demo:seed_thingplus"),
     demo_grants=("password", "authorization_code"),
 )

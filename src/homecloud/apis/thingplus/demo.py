@@ -13,7 +13,7 @@ from homecloud.apis.thingplus import repository, service
 from homecloud.apis.thingplus.catalog_data import DEVICE_MODEL_ID
 from homecloud.apis.thingplus.ingest import SeriesBody, Window, ingest
 from homecloud.apis.thingplus.settings import ThingplusSettings
-from homecloud.apis.thingplus.simulator import sensor_entries
+from homecloud.apis.thingplus.simulation import sensor_entries
 from homecloud.core.database import Database
 from homecloud.core.models import User, now_ms
 from homecloud.settings import Settings

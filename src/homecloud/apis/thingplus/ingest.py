@@ -25,9 +25,11 @@ from homecloud.apis.thingplus.errors import access_denied, invalid_input, not_fo
 from homecloud.apis.thingplus.models import ThingplusSensor
 from homecloud.apis.thingplus.records import sensor_record, series_leaf
 from homecloud.apis.thingplus.schemas import check_object
-from homecloud.apis.thingplus.service import leaf_id
+from homecloud.apis.thingplus.service import leaf_id, run
 from homecloud.core.errors import ApiError
+from homecloud.core.events import ChangeEvent
 from homecloud.core.series import Point, write_points_sync
+from homecloud.core.unit_of_work import UnitOfWork
 
 DAY_MS: Final = 86_400_000
 # Values further ahead than this are a gateway's clock gone wrong, refused like too-old ones.
@@ -217,3 +219,30 @@ def ingest(
         leaf.update(value=newest["value"], time=newest["time"])
     repository.set_latest(session, sensor.pk, leaf, None)
     return Ingested(series_leaf(sensor, gateway_id, leaf), with_pack=body.is_array)
+
+
+async def record_series(
+    work: UnitOfWork,
+    user_id: int,
+    gateway_id: str,
+    sensor_id: str,
+    body: SeriesBody,
+    window: Window,
+    now: int,
+) -> Ingested:
+    """Ingests ``body`` as the unit's one synchronous transaction (SQLite's writer thread) and
+    queues the series event."""
+    answer = await run(
+        work, lambda session: ingest(session, user_id, gateway_id, sensor_id, body, window, now)
+    )
+    work.publish(
+        ChangeEvent(
+            "thingplus",
+            "series",
+            user_id,
+            f"{gateway_id}/{sensor_id}",
+            now,
+            {"values": len(body.points)},
+        )
+    )
+    return answer

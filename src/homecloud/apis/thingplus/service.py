@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import secrets
 import string
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Final, TypeVar
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from homecloud.apis.thingplus import repository
@@ -55,7 +57,10 @@ from homecloud.apis.thingplus.schemas import (
 )
 from homecloud.apis.thingplus.settings import ThingplusSettings
 from homecloud.core.errors import ApiError
-from homecloud.core.models import Device
+from homecloud.core.events import ChangeEvent
+from homecloud.core.models import Device, User
+from homecloud.core.unit_of_work import UnitOfWork
+from homecloud.core.users import get_user
 
 T = TypeVar("T")
 LEAF_ID_ALPHABET: Final = string.ascii_letters + string.digits + "_-"
@@ -471,3 +476,59 @@ def put_sensor_status(
         return sensor_record(sensor, gateway.serial)
     session.flush()
     return sensor_status_leaf(sensor, gateway.serial, leaf, now)
+
+
+# Units of work. Thing+'s rules are synchronous ORM code: each request runs them as its unit's
+# one synchronous transaction (on SQLite, the core's writer thread: the ingestion fast path).
+
+
+async def run(work: UnitOfWork, task: Callable[[Session], T]) -> T:
+    """Runs ``task`` as the unit's transaction. A unique key it runs into was taken by a
+    request that committed meanwhile (two registrations of one id at once): 409."""
+    try:
+        return await work.run_sync(task)
+    except IntegrityError:
+        raise ApiError.of(
+            409, "The request conflicts with a change made at the same time.", "CONFLICT"
+        ) from None
+
+
+def status_event(user_id: int, resource_id: str, value: str, now: int) -> ChangeEvent:
+    return ChangeEvent("thingplus", "status", user_id, resource_id, now, {"value": value})
+
+
+async def set_gateway_status(
+    work: UnitOfWork, user_id: int, gateway_id: str, value: str, duration: int, now: int
+) -> dict[str, Any]:
+    data = await run(
+        work, lambda session: put_gateway_status(session, user_id, gateway_id, value, duration, now)
+    )
+    work.publish(status_event(user_id, gateway_id, value, now))
+    return data
+
+
+async def set_sensor_status(
+    work: UnitOfWork,
+    user_id: int,
+    gateway_id: str,
+    sensor_id: str,
+    value: str,
+    duration: int,
+    now: int,
+) -> dict[str, Any]:
+    data = await run(
+        work,
+        lambda session: put_sensor_status(
+            session, user_id, gateway_id, sensor_id, value, duration, now
+        ),
+    )
+    work.publish(status_event(user_id, f"{gateway_id}/{sensor_id}", value, now))
+    return data
+
+
+async def user(work: UnitOfWork, user_id: int) -> User:
+    """The caller's own account."""
+    found = await get_user(await work.session(), user_id)
+    if found is None:
+        raise ApiError.of(404, "The token does not belong to a user.", "NOT_FOUND")
+    return found

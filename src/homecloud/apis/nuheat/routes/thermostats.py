@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-from starlette.requests import Request
 from starlette.responses import Response
 
 from homecloud.apis.nuheat import service
-from homecloud.apis.nuheat.ratelimit import caller_of
+from homecloud.apis.nuheat.auth import Caller
+from homecloud.apis.nuheat.routes import json_response, no_content
 from homecloud.apis.nuheat.schemas import (
     AutoModeModel,
     HoldModeModel,
@@ -19,17 +19,17 @@ from homecloud.apis.nuheat.schemas import (
     ThermostatModelV2,
     ThermostatUpdateModel,
 )
-from homecloud.apis.nuheat.thermostat import (
+from homecloud.apis.nuheat.thermostat_state import (
     OPERATING_AUTO,
     OPERATING_MANUAL,
     SCHEDULE_AUTO,
     SCHEDULE_HOLD,
 )
 from homecloud.apis.nuheat.timefmt import parse_instant
-from homecloud.core.database import Database
 from homecloud.core.errors import ApiError
-from homecloud.core.events import EventBus
 from homecloud.core.models import now_ms
+from homecloud.core.unit_of_work import ReadWork, WriteWork
+from homecloud.identity.guard import user_of
 
 
 def _relative(temperature_type: int) -> bool:
@@ -38,9 +38,9 @@ def _relative(temperature_type: int) -> bool:
     return temperature_type == 1
 
 
-def router(database: Database, bus: EventBus) -> APIRouter:
+def router() -> APIRouter:
     routes = APIRouter()
-    no_content: dict[int | str, dict[str, Any]] = {204: {"description": "Changed"}}
+    changed: dict[int | str, dict[str, Any]] = {204: {"description": "Changed"}}
 
     @routes.get(
         "/api/v1/Thermostat",
@@ -48,13 +48,12 @@ def router(database: Database, bus: EventBus) -> APIRouter:
         tags=["Thermostat"],
         summary="The user's thermostats (404 when there are none)",
     )
-    async def thermostats_v1(request: Request) -> Response:
-        caller = caller_of(request)
-        found = await service.list_thermostats(database, caller.user_id)
+    async def thermostats_v1(caller: Caller, work: ReadWork) -> Response:
+        found = await service.list_thermostats(work, user_of(caller))
         if not found:
             raise ApiError.of(404, "No thermostats were found.")
         at = now_ms()
-        return caller.json([thermostat.v1(at) for thermostat in found])
+        return json_response([thermostat.v1(at) for thermostat in found])
 
     @routes.get(
         "/api/v1/Thermostat/{serialNumber}",
@@ -62,29 +61,26 @@ def router(database: Database, bus: EventBus) -> APIRouter:
         tags=["Thermostat"],
         summary="One thermostat",
     )
-    async def thermostat_v1(serialNumber: str, request: Request) -> Response:
-        caller = caller_of(request)
-        found = await service.get_thermostat(database, caller.user_id, serialNumber)
-        return caller.json(found.v1(now_ms()))
+    async def thermostat_v1(serialNumber: str, caller: Caller, work: ReadWork) -> Response:
+        found = await service.get_thermostat(work, user_of(caller), serialNumber)
+        return json_response(found.v1(now_ms()))
 
     @routes.put(
         "/api/v1/Thermostat",
         status_code=204,
-        responses=no_content,
+        responses=changed,
         tags=["Thermostat"],
         summary="Change a thermostat's name, schedule mode and set point",
     )
-    async def update_v1(body: ThermostatUpdateModel, request: Request) -> Response:
-        caller = caller_of(request)
+    async def update_v1(body: ThermostatUpdateModel, caller: Caller, work: WriteWork) -> Response:
         await service.change_thermostat(
-            database,
-            bus,
-            caller.user_id,
+            work,
+            user_of(caller),
             body.serialNumber,
             service.v1_change(body),
             name=body.name,
         )
-        return caller.no_content()
+        return no_content()
 
     @routes.get(
         "/api/v2/Thermostat",
@@ -92,10 +88,9 @@ def router(database: Database, bus: EventBus) -> APIRouter:
         tags=["Thermostat"],
         summary="The user's thermostats",
     )
-    async def thermostats_v2(request: Request) -> Response:
-        caller = caller_of(request)
-        found = await service.list_thermostats(database, caller.user_id)
-        return caller.json([thermostat.v2() for thermostat in found])
+    async def thermostats_v2(caller: Caller, work: ReadWork) -> Response:
+        found = await service.list_thermostats(work, user_of(caller))
+        return json_response([thermostat.v2() for thermostat in found])
 
     @routes.get(
         "/api/v2/Thermostat/{serialNumber}",
@@ -103,33 +98,30 @@ def router(database: Database, bus: EventBus) -> APIRouter:
         tags=["Thermostat"],
         summary="One thermostat",
     )
-    async def thermostat_v2(serialNumber: str, request: Request) -> Response:
-        caller = caller_of(request)
-        found = await service.get_thermostat(database, caller.user_id, serialNumber)
-        return caller.json(found.v2())
+    async def thermostat_v2(serialNumber: str, caller: Caller, work: ReadWork) -> Response:
+        found = await service.get_thermostat(work, user_of(caller), serialNumber)
+        return json_response(found.v2())
 
     @routes.put(
         "/api/v2/Mode/Auto",
         status_code=204,
-        responses=no_content,
+        responses=changed,
         tags=["Mode"],
         summary="Follow the schedule",
     )
-    async def mode_auto(body: AutoModeModel, request: Request) -> Response:
-        caller = caller_of(request)
+    async def mode_auto(body: AutoModeModel, caller: Caller, work: WriteWork) -> Response:
         change = service.ModeChange(operating_mode=OPERATING_AUTO, schedule_mode=SCHEDULE_AUTO)
-        await service.change_thermostat(database, bus, caller.user_id, body.serialNumber, change)
-        return caller.no_content()
+        await service.change_thermostat(work, user_of(caller), body.serialNumber, change)
+        return no_content()
 
     @routes.put(
         "/api/v2/Mode/Hold",
         status_code=204,
-        responses=no_content,
+        responses=changed,
         tags=["Mode"],
         summary="Hold a temperature until a time or the next schedule event",
     )
-    async def mode_hold(body: HoldModeModel, request: Request) -> Response:
-        caller = caller_of(request)
+    async def mode_hold(body: HoldModeModel, caller: Caller, work: WriteWork) -> Response:
         change = service.ModeChange(
             operating_mode=OPERATING_AUTO,
             schedule_mode=SCHEDULE_HOLD,
@@ -137,24 +129,23 @@ def router(database: Database, bus: EventBus) -> APIRouter:
             relative=_relative(body.temperatureType),
             hold_until_ms=parse_instant(body.holdUntil, "holdUntil") if body.holdUntil else None,
         )
-        await service.change_thermostat(database, bus, caller.user_id, body.serialNumber, change)
-        return caller.no_content()
+        await service.change_thermostat(work, user_of(caller), body.serialNumber, change)
+        return no_content()
 
     @routes.put(
         "/api/v2/Mode/Manual",
         status_code=204,
-        responses=no_content,
+        responses=changed,
         tags=["Mode"],
         summary="Hold a temperature, schedule off",
     )
-    async def mode_manual(body: ManualModeModel, request: Request) -> Response:
-        caller = caller_of(request)
+    async def mode_manual(body: ManualModeModel, caller: Caller, work: WriteWork) -> Response:
         change = service.ModeChange(
             operating_mode=OPERATING_MANUAL,
             set_point=body.temperature,
             relative=_relative(body.temperatureType),
         )
-        await service.change_thermostat(database, bus, caller.user_id, body.serialNumber, change)
-        return caller.no_content()
+        await service.change_thermostat(work, user_of(caller), body.serialNumber, change)
+        return no_content()
 
     return routes

@@ -16,68 +16,65 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from homecloud.apis.thingplus import service
-from homecloud.apis.thingplus.context import READ_GATEWAYS, UPDATE_GATEWAYS, Context
+from homecloud.apis.thingplus.auth import GatewayReader, GatewayUpdater
 from homecloud.apis.thingplus.records import envelope
 from homecloud.apis.thingplus.schemas import check_status, json_body
-from homecloud.core.events import ChangeEvent
 from homecloud.core.models import now_ms
+from homecloud.core.unit_of_work import ReadWork, WriteWork
+from homecloud.identity.guard import user_of
 
 WITH_STATUS = frozenset({"status"})
 
 
-def router(context: Context) -> APIRouter:
+def router() -> APIRouter:
     routes = APIRouter()
 
-    async def publish_status(user_id: int, resource_id: str, value: str, now: int) -> None:
-        event = ChangeEvent("thingplus", "status", user_id, resource_id, now, {"value": value})
-        await context.services.events.publish(event)
-
     @routes.get("/v2/gateways/{gateway_id}/status")
-    async def get_gateway_status(request: Request, gateway_id: str) -> Response:
-        user_id = await context.user(request, READ_GATEWAYS)
+    async def get_gateway_status(
+        gateway_id: str, caller: GatewayReader, work: ReadWork
+    ) -> Response:
+        user_id = user_of(caller)
         now = now_ms()
 
-        def work(session: Session) -> dict[str, Any]:
+        def task(session: Session) -> dict[str, Any]:
             gateway = service.owned_gateway(session, user_id, gateway_id)
             return service.gateway_view(session, gateway, WITH_STATUS, now)
 
-        return envelope(200, await context.read(work))
+        return envelope(200, await service.run(work, task))
 
     @routes.put("/v2/gateways/{gateway_id}/status")
-    async def put_gateway_status(request: Request, gateway_id: str) -> Response:
-        user_id = await context.user(request, UPDATE_GATEWAYS)
+    async def put_gateway_status(
+        request: Request, gateway_id: str, caller: GatewayUpdater, work: WriteWork
+    ) -> Response:
+        user_id = user_of(caller)
         value, duration = check_status(await json_body(request))
         now = now_ms()
-        data = await context.write(
-            lambda session: service.put_gateway_status(
-                session, user_id, gateway_id, value, duration, now
-            )
-        )
-        await publish_status(user_id, gateway_id, value, now)
+        data = await service.set_gateway_status(work, user_id, gateway_id, value, duration, now)
         return envelope(200, data)
 
     @routes.get("/v2/gateways/{gateway_id}/sensors/{sensor_id}/status")
-    async def get_sensor_status(request: Request, gateway_id: str, sensor_id: str) -> Response:
-        user_id = await context.user(request, READ_GATEWAYS)
+    async def get_sensor_status(
+        gateway_id: str, sensor_id: str, caller: GatewayReader, work: ReadWork
+    ) -> Response:
+        user_id = user_of(caller)
         now = now_ms()
 
-        def work(session: Session) -> dict[str, Any]:
+        def task(session: Session) -> dict[str, Any]:
             gateway, sensor = service.owned_sensor(session, user_id, gateway_id, sensor_id)
             return service.sensor_view(gateway, sensor, WITH_STATUS, now)
 
-        return envelope(200, await context.read(work))
+        return envelope(200, await service.run(work, task))
 
     @routes.put("/v2/gateways/{gateway_id}/sensors/{sensor_id}/status")
-    async def put_sensor_status(request: Request, gateway_id: str, sensor_id: str) -> Response:
-        user_id = await context.user(request, UPDATE_GATEWAYS)
+    async def put_sensor_status(
+        request: Request, gateway_id: str, sensor_id: str, caller: GatewayUpdater, work: WriteWork
+    ) -> Response:
+        user_id = user_of(caller)
         value, duration = check_status(await json_body(request))
         now = now_ms()
-        data = await context.write(
-            lambda session: service.put_sensor_status(
-                session, user_id, gateway_id, sensor_id, value, duration, now
-            )
+        data = await service.set_sensor_status(
+            work, user_id, gateway_id, sensor_id, value, duration, now
         )
-        await publish_status(user_id, f"{gateway_id}/{sensor_id}", value, now)
         return envelope(200, data)
 
     return routes

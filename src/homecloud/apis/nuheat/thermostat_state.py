@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from homecloud.apis.nuheat.schedule import EventTimeline, default_schedule, timeline_for
+from homecloud.apis.nuheat.weekly_schedule import EventTimeline, default_schedule, timeline_for
 from homecloud.sim import thermal
 from homecloud.sim.relay import HysteresisRelay
 from homecloud.sim.weather import OutdoorCurve

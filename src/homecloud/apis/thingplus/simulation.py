@@ -1,4 +1,4 @@
-"""``homecloud simulate thingplus``: Open API gateways that behave like real ones, through the
+"""Thing+ Open API gateways that behave like real ones, through the
 public API only, so it runs against any homecloud (or as a load generator).
 
 It signs in on the face's sign-in page as the given user, makes itself an authClient
@@ -21,10 +21,9 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Final
+from typing import Any, Final
 
 import httpx
-import typer
 
 from homecloud.apis.thingplus.catalog_data import DEVICE_MODEL_ID, SENSOR_DRIVER, SENSOR_TYPES_BY_ID
 
@@ -247,52 +246,3 @@ async def simulate(
             ticker.cancel()
     echo(stats.line())
     return stats
-
-
-simulate_app = typer.Typer(
-    help="Simulated devices that talk to homecloud through a face's public API.",
-    no_args_is_help=True,
-)
-
-
-@simulate_app.command("thingplus")
-def simulate_thingplus(
-    login: Annotated[str, typer.Option(help="The account the gateways belong to.")],
-    password: Annotated[
-        str,
-        typer.Option(
-            prompt=True, hide_input=True, envvar="HOMECLOUD_SIMULATE_PASSWORD", help="Its password."
-        ),
-    ],
-    url: Annotated[
-        str, typer.Option(help="Base URL of the homecloud server.")
-    ] = "http://127.0.0.1:8080",
-    gateways: Annotated[int, typer.Option(min=1, help="Gateways to run.")] = 1,
-    sensors: Annotated[int, typer.Option(min=1, help="Sensors per gateway.")] = 3,
-    rate: Annotated[
-        float, typer.Option(min=0.0001, help="Values per second each sensor measures.")
-    ] = 1.0,
-    interval: Annotated[
-        int, typer.Option(min=60, max=604_800, help="Report interval in seconds.")
-    ] = 60,
-    duration: Annotated[
-        float | None, typer.Option(help="Stop after this many seconds (default: run until Ctrl-C).")
-    ] = None,
-    seed: Annotated[int | None, typer.Option(help="Random seed, for a repeatable run.")] = None,
-) -> None:
-    """Run Thing+ Open API gateways: register them, then push status and sensor values at
-    each report interval (every sensor's values since the last report in one array)."""
-    try:
-        asyncio.run(
-            simulate(
-                url, login, password, gateways, sensors, rate, interval, duration, seed, typer.echo
-            )
-        )
-    except SimulationError as exc:
-        typer.echo(f"homecloud: {exc}", err=True)
-        raise typer.Exit(1) from None
-    except httpx.TransportError as exc:
-        typer.echo(f"homecloud: cannot reach {url}: {exc}", err=True)
-        raise typer.Exit(1) from None
-    except KeyboardInterrupt:
-        raise typer.Exit(130) from None

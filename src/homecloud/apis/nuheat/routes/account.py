@@ -3,32 +3,25 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from starlette.requests import Request
 from starlette.responses import Response
 
+from homecloud.apis.nuheat import service
+from homecloud.apis.nuheat.auth import Caller
 from homecloud.apis.nuheat.preferences import preferences_of
-from homecloud.apis.nuheat.ratelimit import caller_of
+from homecloud.apis.nuheat.routes import json_response
 from homecloud.apis.nuheat.schemas import AccountModel, AccountModelV2
-from homecloud.core.database import Database
-from homecloud.core.models import User
+from homecloud.core.unit_of_work import ReadWork
+from homecloud.identity.guard import user_of
 
 
-async def _user(database: Database, user_id: int) -> User:
-    async with database.session() as session:
-        user = await session.get(User, user_id)
-    assert user is not None  # the caller's token names an existing, active user
-    return user
-
-
-def router(database: Database) -> APIRouter:
+def router() -> APIRouter:
     routes = APIRouter(tags=["Account"])
 
     @routes.get("/api/v1/Account", response_model=AccountModel, summary="The user's account")
-    async def account_v1(request: Request) -> Response:
-        caller = caller_of(request)
-        user = await _user(database, caller.user_id)
+    async def account_v1(caller: Caller, work: ReadWork) -> Response:
+        user = await service.account(work, user_of(caller))
         preferences = preferences_of(user)
-        return caller.json(
+        return json_response(
             {
                 "firstName": user.first_name,
                 "lastName": user.last_name,
@@ -39,10 +32,9 @@ def router(database: Database) -> APIRouter:
         )
 
     @routes.get("/api/v2/Account", response_model=AccountModelV2, summary="The user's account")
-    async def account_v2(request: Request) -> Response:
-        caller = caller_of(request)
-        user = await _user(database, caller.user_id)
-        return caller.json(
+    async def account_v2(caller: Caller, work: ReadWork) -> Response:
+        user = await service.account(work, user_of(caller))
+        return json_response(
             {
                 "userName": user.username or user.email,
                 "temperatureScale": preferences_of(user).get("temperatureScale", "Celsius"),

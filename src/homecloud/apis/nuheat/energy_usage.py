@@ -17,12 +17,12 @@ from zoneinfo import ZoneInfo
 
 from homecloud.apis.nuheat import repository
 from homecloud.apis.nuheat.preferences import preferences_of
-from homecloud.apis.nuheat.thermostat import ThermostatState
-from homecloud.core.database import Database
+from homecloud.apis.nuheat.thermostat_state import ThermostatState
 from homecloud.core.errors import ApiError
 from homecloud.core.models import User
 from homecloud.core.series import aggregate
 from homecloud.core.timebuckets import BucketUnit
+from homecloud.core.unit_of_work import UnitOfWork
 
 Period = Literal["Day", "Week", "Month"]
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -79,7 +79,7 @@ def _midnight(day: date, zone: ZoneInfo) -> int:
 
 
 async def energy_log(
-    database: Database, owner_id: int, serial: str, period: Period, when: str
+    work: UnitOfWork, owner_id: int, serial: str, period: Period, when: str
 ) -> dict[str, Any]:
     if period == "Month":
         year = parse_year(when)
@@ -87,36 +87,36 @@ async def energy_log(
     else:
         day = parse_date(when)
         first = last = day
-    async with database.session() as session:
-        device = await repository.thermostat(session, owner_id, serial)
-        if device is None:
-            raise ApiError.of(404, f"Thermostat {serial} was not found.")
-        user = await session.get(User, owner_id)
-        assert user is not None  # the caller's token names an existing user
-        settings = EnergySettings.of(user)
-        zone_name = ThermostatState.from_attributes(device.attributes).time_zone
-        zone = ZoneInfo(zone_name)
-        week_start = 0 if settings.monday_is_first_day else 6
-        if period == "Week":
-            first = first - timedelta(days=(first.weekday() - week_start) % 7)
-            last = first + timedelta(days=6)
-        unit = UNITS[period]
-        start_ms, end_ms = _midnight(first, zone), _midnight(last + timedelta(days=1), zone)
-        series_id = await repository.relay_series_id(session, device.id)
-        buckets = (
-            await aggregate(
-                session,
-                series_id,
-                start_ms,
-                end_ms,
-                unit,
-                zone_name,
-                ["sum"],
-                week_start=week_start,
-            )
-            if series_id is not None
-            else []
+    session = await work.session()
+    device = await repository.thermostat(session, owner_id, serial)
+    if device is None:
+        raise ApiError.of(404, f"Thermostat {serial} was not found.")
+    user = await repository.user(session, owner_id)
+    assert user is not None  # the caller's token names an existing user
+    settings = EnergySettings.of(user)
+    zone_name = ThermostatState.from_attributes(device.attributes).time_zone
+    zone = ZoneInfo(zone_name)
+    week_start = 0 if settings.monday_is_first_day else 6
+    if period == "Week":
+        first = first - timedelta(days=(first.weekday() - week_start) % 7)
+        last = first + timedelta(days=6)
+    unit = UNITS[period]
+    start_ms, end_ms = _midnight(first, zone), _midnight(last + timedelta(days=1), zone)
+    series_id = await repository.relay_series_id(session, device.id)
+    buckets = (
+        await aggregate(
+            session,
+            series_id,
+            start_ms,
+            end_ms,
+            unit,
+            zone_name,
+            ["sum"],
+            week_start=week_start,
         )
+        if series_id is not None
+        else []
+    )
     minutes: dict[str, float] = {}
     for bucket in buckets:
         local = datetime.fromtimestamp(bucket.start_ms / 1000, zone)

@@ -11,92 +11,103 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from homecloud.apis.thingplus import repository, service
-from homecloud.apis.thingplus.context import READ_GATEWAYS, UPDATE_GATEWAYS, Context
+from homecloud.apis.thingplus.auth import GatewayReader, GatewayUpdater
 from homecloud.apis.thingplus.query import parse_collection
 from homecloud.apis.thingplus.records import envelope
+from homecloud.apis.thingplus.routes.series import nested_series_params, sensor_with_series
 from homecloud.apis.thingplus.schemas import json_body
-from homecloud.apis.thingplus.series import nested_series_params, sensor_with_series
 from homecloud.apis.thingplus.settings import ThingplusSettings
 from homecloud.core.models import now_ms
+from homecloud.core.unit_of_work import ReadWork, WriteWork
+from homecloud.identity.guard import user_of
 
 SENSORS = "/v2/gateways/{gateway_id}/sensors"
 SENSOR = SENSORS + "/{sensor_id}"
 SENSOR_EMBEDS = ("series", "status")
 
 
-def router(context: Context) -> APIRouter:
+def router(limits: ThingplusSettings) -> APIRouter:
     routes = APIRouter()
-    limits = context.services.settings.face_settings(ThingplusSettings)
 
     @routes.get(SENSORS)
-    async def list_sensors(request: Request, gateway_id: str) -> Response:
-        user_id = await context.user(request, READ_GATEWAYS)
+    async def list_sensors(
+        request: Request, gateway_id: str, caller: GatewayReader, work: ReadWork
+    ) -> Response:
+        user_id = user_of(caller)
         query = parse_collection(request.query_params, SENSOR_EMBEDS)
         now = now_ms()
 
-        def work(session: Session) -> list[dict[str, Any]]:
+        def task(session: Session) -> list[dict[str, Any]]:
             gateway = service.owned_gateway(session, user_id, gateway_id)
             return service.sensor_views(session, gateway, query.embed, now)
 
-        data, meta = query.apply(await context.read(work))
+        data, meta = query.apply(await service.run(work, task))
         return envelope(200, data, meta)
 
     @routes.post(SENSORS)
-    async def create_sensor(request: Request, gateway_id: str) -> Response:
-        user_id = await context.user(request, UPDATE_GATEWAYS)
+    async def create_sensor(
+        request: Request, gateway_id: str, caller: GatewayUpdater, work: WriteWork
+    ) -> Response:
+        user_id = user_of(caller)
         body = await json_body(request)
         now = now_ms()
 
-        def work(session: Session) -> dict[str, Any]:
+        def task(session: Session) -> dict[str, Any]:
             gateway = service.owned_gateway(session, user_id, gateway_id)
             return service.create_sensor(session, user_id, gateway, body, limits, now)
 
-        return envelope(201, await context.write(work))
+        return envelope(201, await service.run(work, task))
 
     @routes.get(SENSOR)
-    async def get_sensor(request: Request, gateway_id: str, sensor_id: str) -> Response:
-        user_id = await context.user(request, READ_GATEWAYS)
+    async def get_sensor(
+        request: Request, gateway_id: str, sensor_id: str, caller: GatewayReader, work: ReadWork
+    ) -> Response:
+        user_id = user_of(caller)
         query = parse_collection(request.query_params, SENSOR_EMBEDS)
         nested = nested_series_params(request.query_params)
         meta = None
         if "series" in query.embed and "dataStart" in nested:
             record, meta = await sensor_with_series(
-                context, user_id, gateway_id, sensor_id, nested, query.embed
+                work, user_id, gateway_id, sensor_id, nested, query.embed
             )
         else:
             now = now_ms()
 
-            def work(session: Session) -> dict[str, Any]:
+            def task(session: Session) -> dict[str, Any]:
                 gateway, sensor = service.owned_sensor(session, user_id, gateway_id, sensor_id)
                 return service.sensor_view(gateway, sensor, query.embed, now)
 
-            record = await context.read(work)
+            record = await service.run(work, task)
         data, _ = query.apply([record])
         return envelope(200, data[0], meta)
 
     @routes.put(SENSOR)
-    async def update_sensor(request: Request, gateway_id: str, sensor_id: str) -> Response:
-        user_id = await context.user(request, UPDATE_GATEWAYS)
+    async def update_sensor(
+        request: Request, gateway_id: str, sensor_id: str, caller: GatewayUpdater, work: WriteWork
+    ) -> Response:
+        user_id = user_of(caller)
         body = await json_body(request)
         now = now_ms()
 
-        def work(session: Session) -> dict[str, Any]:
+        def task(session: Session) -> dict[str, Any]:
             gateway, sensor = service.owned_sensor(
                 session, user_id, gateway_id, sensor_id, lock=True
             )
             return service.update_sensor(session, gateway, sensor, body, now)
 
-        return envelope(200, await context.write(work))
+        return envelope(200, await service.run(work, task))
 
     @routes.delete(SENSOR)
-    async def delete_sensor(request: Request, gateway_id: str, sensor_id: str) -> Response:
-        user_id = await context.user(request, UPDATE_GATEWAYS)
+    async def delete_sensor(
+        gateway_id: str, sensor_id: str, caller: GatewayUpdater, work: WriteWork
+    ) -> Response:
+        user_id = user_of(caller)
 
-        def work(session: Session) -> None:
+        def task(session: Session) -> None:
             _, sensor = service.owned_sensor(session, user_id, gateway_id, sensor_id)
             repository.delete_sensor(session, sensor)
 
-        await context.write(work)
+        await service.run(work, task)
         return Response(status_code=204)
 
     return routes

@@ -17,15 +17,15 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from homecloud.apis.nuheat import service
 from homecloud.apis.nuheat.preferences import (
     NUMBERS,
     TEMPERATURE_SCALES,
     PreferenceError,
     preferences_of,
-    update_preferences,
 )
-from homecloud.apis.nuheat.service import event
 from homecloud.core.models import User
+from homecloud.core.unit_of_work import UnitOfWork
 from homecloud.identity.oidc import IDENTITYSERVER
 from homecloud.identity.profiles import NUHEAT
 from homecloud.identity.web import (
@@ -44,7 +44,7 @@ SIGN_IN = NUHEAT.issuer_path + IDENTITYSERVER.login
 SIGN_OUT = NUHEAT.issuer_path + IDENTITYSERVER.logout
 TITLE = "Nuheat"
 
-_pages = page_environment(Path(__file__).parent / "templates")
+_pages = page_environment(Path(__file__).parent.parent / "templates")
 
 
 def console_router(services: Services) -> APIRouter:
@@ -70,13 +70,10 @@ def console_router(services: Services) -> APIRouter:
             problems = ["The form expired. Please try again."]
             return _settings_page(request, signed_in.user, submitted, problems=problems)
         try:
-            async with database.session(write=True) as session:
-                user = await session.get(User, signed_in.user.id)
-                assert user is not None  # the session's user, checked just now
-                update_preferences(user, _changes(form))
+            async with UnitOfWork.begin(database, bus) as work:
+                await service.save_preferences(work, signed_in.user.id, _changes(form))
         except PreferenceError as error:
             return _settings_page(request, signed_in.user, submitted, problems=error.problems)
-        await bus.publish(event("account", signed_in.user.id, str(signed_in.user.id)))
         return RedirectResponse(with_query(SETTINGS_PATH, saved="1"), 303)
 
     return router

@@ -7,14 +7,16 @@ from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
-from homecloud.apis.thingplus import repository
-from homecloud.apis.thingplus.context import READ_SITES, Context
+from homecloud.apis.thingplus import repository, service
+from homecloud.apis.thingplus.auth import SiteReader
 from homecloud.apis.thingplus.errors import access_denied, not_found
 from homecloud.apis.thingplus.query import parse_collection
 from homecloud.apis.thingplus.records import envelope, site_record
+from homecloud.core.unit_of_work import ReadWork
+from homecloud.identity.guard import user_of
 
 
-def router(context: Context) -> APIRouter:
+def router() -> APIRouter:
     routes = APIRouter()
 
     def own_site(session: Session, user_id: int) -> dict[str, object]:
@@ -24,23 +26,23 @@ def router(context: Context) -> APIRouter:
         return site_record(user_id, created_at)
 
     @routes.get("/v2/sites")
-    async def list_sites(request: Request) -> Response:
-        user_id = await context.user(request, READ_SITES)
+    async def list_sites(request: Request, caller: SiteReader, work: ReadWork) -> Response:
+        user_id = user_of(caller)
         query = parse_collection(request.query_params)
-        site = await context.read(lambda session: own_site(session, user_id))
+        site = await service.run(work, lambda session: own_site(session, user_id))
         data, meta = query.apply([site])
         return envelope(200, data, meta)
 
     @routes.get("/v2/sites/{site_id}")
-    async def get_site(request: Request, site_id: str) -> Response:
-        user_id = await context.user(request, READ_SITES)
+    async def get_site(site_id: str, caller: SiteReader, work: ReadWork) -> Response:
+        user_id = user_of(caller)
 
-        def work(session: Session) -> dict[str, object]:
+        def task(session: Session) -> dict[str, object]:
             if site_id != str(user_id):
                 other = site_id.isdigit() and repository.user_exists(session, int(site_id))
                 raise access_denied(f"site {site_id}") if other else not_found(f"site {site_id}")
             return own_site(session, user_id)
 
-        return envelope(200, await context.read(work))
+        return envelope(200, await service.run(work, task))
 
     return routes

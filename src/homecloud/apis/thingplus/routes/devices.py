@@ -11,81 +11,92 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from homecloud.apis.thingplus import repository, service
-from homecloud.apis.thingplus.context import READ_GATEWAYS, UPDATE_GATEWAYS, Context
+from homecloud.apis.thingplus.auth import GatewayReader, GatewayUpdater
 from homecloud.apis.thingplus.query import parse_collection
 from homecloud.apis.thingplus.records import device_record, envelope
 from homecloud.apis.thingplus.schemas import json_body
 from homecloud.apis.thingplus.settings import ThingplusSettings
 from homecloud.core.models import now_ms
+from homecloud.core.unit_of_work import ReadWork, WriteWork
+from homecloud.identity.guard import user_of
 
 DEVICES = "/v2/gateways/{gateway_id}/devices"
 DEVICE = DEVICES + "/{device_id}"
 
 
-def router(context: Context) -> APIRouter:
+def router(limits: ThingplusSettings) -> APIRouter:
     routes = APIRouter()
-    limits = context.services.settings.face_settings(ThingplusSettings)
 
     @routes.get(DEVICES)
-    async def list_devices(request: Request, gateway_id: str) -> Response:
-        user_id = await context.user(request, READ_GATEWAYS)
+    async def list_devices(
+        request: Request, gateway_id: str, caller: GatewayReader, work: ReadWork
+    ) -> Response:
+        user_id = user_of(caller)
         query = parse_collection(request.query_params)
 
-        def work(session: Session) -> list[dict[str, Any]]:
+        def task(session: Session) -> list[dict[str, Any]]:
             gateway = service.owned_gateway(session, user_id, gateway_id)
             return [
                 device_record(device, gateway.serial)
                 for device in repository.gateway_devices(session, gateway.id)
             ]
 
-        data, meta = query.apply(await context.read(work))
+        data, meta = query.apply(await service.run(work, task))
         return envelope(200, data, meta)
 
     @routes.post(DEVICES)
-    async def create_device(request: Request, gateway_id: str) -> Response:
-        user_id = await context.user(request, UPDATE_GATEWAYS)
+    async def create_device(
+        request: Request, gateway_id: str, caller: GatewayUpdater, work: WriteWork
+    ) -> Response:
+        user_id = user_of(caller)
         body = await json_body(request)
         now = now_ms()
 
-        def work(session: Session) -> dict[str, Any]:
+        def task(session: Session) -> dict[str, Any]:
             gateway = service.owned_gateway(session, user_id, gateway_id)
             return service.create_device(session, user_id, gateway, body, limits, now)
 
-        return envelope(201, await context.write(work))
+        return envelope(201, await service.run(work, task))
 
     @routes.get(DEVICE)
-    async def get_device(request: Request, gateway_id: str, device_id: str) -> Response:
-        user_id = await context.user(request, READ_GATEWAYS)
+    async def get_device(
+        request: Request, gateway_id: str, device_id: str, caller: GatewayReader, work: ReadWork
+    ) -> Response:
+        user_id = user_of(caller)
         query = parse_collection(request.query_params)
 
-        def work(session: Session) -> dict[str, Any]:
+        def task(session: Session) -> dict[str, Any]:
             gateway, device = service.owned_device(session, user_id, gateway_id, device_id)
             return device_record(device, gateway.serial)
 
-        data, _ = query.apply([await context.read(work)])
+        data, _ = query.apply([await service.run(work, task)])
         return envelope(200, data[0])
 
     @routes.put(DEVICE)
-    async def update_device(request: Request, gateway_id: str, device_id: str) -> Response:
-        user_id = await context.user(request, UPDATE_GATEWAYS)
+    async def update_device(
+        request: Request, gateway_id: str, device_id: str, caller: GatewayUpdater, work: WriteWork
+    ) -> Response:
+        user_id = user_of(caller)
         body = await json_body(request)
         now = now_ms()
 
-        def work(session: Session) -> dict[str, Any]:
+        def task(session: Session) -> dict[str, Any]:
             gateway, device = service.owned_device(session, user_id, gateway_id, device_id)
             return service.update_device(session, gateway, device, body, now)
 
-        return envelope(200, await context.write(work))
+        return envelope(200, await service.run(work, task))
 
     @routes.delete(DEVICE)
-    async def delete_device(request: Request, gateway_id: str, device_id: str) -> Response:
-        user_id = await context.user(request, UPDATE_GATEWAYS)
+    async def delete_device(
+        gateway_id: str, device_id: str, caller: GatewayUpdater, work: WriteWork
+    ) -> Response:
+        user_id = user_of(caller)
 
-        def work(session: Session) -> None:
+        def task(session: Session) -> None:
             _, device = service.owned_device(session, user_id, gateway_id, device_id)
             repository.delete_device(session, device)
 
-        await context.write(work)
+        await service.run(work, task)
         return Response(status_code=204)
 
     return routes

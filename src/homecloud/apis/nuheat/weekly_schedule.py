@@ -12,7 +12,6 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
-from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -20,6 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import orjson
+from cachetools import LRUCache
 
 from homecloud.core.errors import ApiError
 
@@ -220,8 +220,8 @@ class EventTimeline:
 # Timelines of the schedules being read, so that a GET does not redo a week of local-time
 # arithmetic per thermostat; keyed by the schedule's content, so an edited schedule gets a
 # new one. Only the event loop's thread uses it.
-_TIMELINES: OrderedDict[tuple[str, bytes], EventTimeline] = OrderedDict()
 TIMELINE_CACHE_SIZE = 4096
+_TIMELINES: LRUCache[tuple[str, bytes], EventTimeline] = LRUCache(maxsize=TIMELINE_CACHE_SIZE)
 
 
 def timeline_for(days: Sequence[Mapping[str, Any]], zone: ZoneInfo, at_ms: int) -> EventTimeline:
@@ -229,8 +229,4 @@ def timeline_for(days: Sequence[Mapping[str, Any]], zone: ZoneInfo, at_ms: int) 
     timeline = _TIMELINES.get(key)
     if timeline is None:
         timeline = _TIMELINES[key] = EventTimeline(days, zone, at_ms)
-        if len(_TIMELINES) > TIMELINE_CACHE_SIZE:
-            _TIMELINES.popitem(last=False)
-    else:
-        _TIMELINES.move_to_end(key)
     return timeline

@@ -11,12 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from homecloud.apis.thingplus import repository, service
-from homecloud.apis.thingplus.context import (
-    MANAGE_GATEWAYS,
-    READ_GATEWAYS,
-    UPDATE_GATEWAYS,
-    Context,
-)
+from homecloud.apis.thingplus.auth import GatewayManager, GatewayReader, GatewayUpdater
 from homecloud.apis.thingplus.errors import CATEGORIES
 from homecloud.apis.thingplus.query import parse_collection
 from homecloud.apis.thingplus.records import envelope
@@ -24,6 +19,8 @@ from homecloud.apis.thingplus.schemas import json_body
 from homecloud.apis.thingplus.settings import ThingplusSettings
 from homecloud.core.errors import ApiError
 from homecloud.core.models import now_ms
+from homecloud.core.unit_of_work import ReadWork, WriteWork
+from homecloud.identity.guard import user_of
 
 GATEWAY_EMBEDS = ("devices", "sensors", "status")
 
@@ -37,17 +34,18 @@ def error_entry(error: ApiError) -> dict[str, Any]:
     }
 
 
-def router(context: Context) -> APIRouter:
+def router(limits: ThingplusSettings) -> APIRouter:
     routes = APIRouter()
-    limits = context.services.settings.face_settings(ThingplusSettings)
 
     @routes.post("/v2/registerGateway")
-    async def register_gateway(request: Request) -> Response:
-        user_id = await context.user(request, MANAGE_GATEWAYS)
+    async def register_gateway(
+        request: Request, caller: GatewayManager, work: WriteWork
+    ) -> Response:
+        user_id = user_of(caller)
         body = await json_body(request)
         now = now_ms()
-        registration = await context.write(
-            lambda session: service.register_gateway(session, user_id, body, limits, now)
+        registration = await service.run(
+            work, lambda session: service.register_gateway(session, user_id, body, limits, now)
         )
         if not registration.errors:
             return envelope(201, registration.data)
@@ -56,49 +54,53 @@ def router(context: Context) -> APIRouter:
         return envelope(207, registration.data, errors=errors)
 
     @routes.get("/v2/gateways")
-    async def list_gateways(request: Request) -> Response:
-        user_id = await context.user(request, READ_GATEWAYS)
+    async def list_gateways(request: Request, caller: GatewayReader, work: ReadWork) -> Response:
+        user_id = user_of(caller)
         query = parse_collection(request.query_params, GATEWAY_EMBEDS)
         now = now_ms()
-        records = await context.read(
-            lambda session: service.gateway_views(session, user_id, query.embed, now)
+        records = await service.run(
+            work, lambda session: service.gateway_views(session, user_id, query.embed, now)
         )
         data, meta = query.apply(records)
         return envelope(200, data, meta)
 
     @routes.get("/v2/gateways/{gateway_id}")
-    async def get_gateway(request: Request, gateway_id: str) -> Response:
-        user_id = await context.user(request, READ_GATEWAYS)
+    async def get_gateway(
+        request: Request, gateway_id: str, caller: GatewayReader, work: ReadWork
+    ) -> Response:
+        user_id = user_of(caller)
         query = parse_collection(request.query_params, GATEWAY_EMBEDS)
         now = now_ms()
 
-        def work(session: Session) -> dict[str, Any]:
+        def task(session: Session) -> dict[str, Any]:
             gateway = service.owned_gateway(session, user_id, gateway_id)
             return service.gateway_view(session, gateway, query.embed, now)
 
-        data, _ = query.apply([await context.read(work)])
+        data, _ = query.apply([await service.run(work, task)])
         return envelope(200, data[0])
 
     @routes.put("/v2/gateways/{gateway_id}")
-    async def update_gateway(request: Request, gateway_id: str) -> Response:
-        user_id = await context.user(request, UPDATE_GATEWAYS)
+    async def update_gateway(
+        request: Request, gateway_id: str, caller: GatewayUpdater, work: WriteWork
+    ) -> Response:
+        user_id = user_of(caller)
         body = await json_body(request)
         now = now_ms()
 
-        def work(session: Session) -> dict[str, Any]:
+        def task(session: Session) -> dict[str, Any]:
             gateway = service.owned_gateway(session, user_id, gateway_id, lock=True)
             return service.update_gateway(session, gateway, body, now)
 
-        return envelope(200, await context.write(work))
+        return envelope(200, await service.run(work, task))
 
     @routes.delete("/v2/gateways/{gateway_id}")
-    async def delete_gateway(request: Request, gateway_id: str) -> Response:
-        user_id = await context.user(request, MANAGE_GATEWAYS)
+    async def delete_gateway(gateway_id: str, caller: GatewayManager, work: WriteWork) -> Response:
+        user_id = user_of(caller)
 
-        def work(session: Session) -> None:
+        def task(session: Session) -> None:
             repository.delete_gateway(session, service.owned_gateway(session, user_id, gateway_id))
 
-        await context.write(work)
+        await service.run(work, task)
         return Response(status_code=204)
 
     return routes

@@ -35,14 +35,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from homecloud.apis.thingplus import repository, service
-from homecloud.apis.thingplus.context import READ_GATEWAYS, UPDATE_GATEWAYS, Context
+from homecloud.apis.thingplus.auth import GatewayReader, GatewayUpdater
 from homecloud.apis.thingplus.errors import invalid_input, iso_ms, schema_error
-from homecloud.apis.thingplus.ingest import Window, ingest, parse_series_body
+from homecloud.apis.thingplus.ingest import Window, parse_series_body, record_series
 from homecloud.apis.thingplus.models import ThingplusSensor
 from homecloud.apis.thingplus.query import integer_param
 from homecloud.apis.thingplus.records import envelope, envelope_with_pack, series_leaf
 from homecloud.apis.thingplus.settings import ThingplusSettings
-from homecloud.core.events import ChangeEvent
 from homecloud.core.models import Device, now_ms
 from homecloud.core.series import (
     MAX_TS_MS,
@@ -54,6 +53,8 @@ from homecloud.core.series import (
     tidy,
 )
 from homecloud.core.timebuckets import BucketUnit
+from homecloud.core.unit_of_work import ReadWork, UnitOfWork, WriteWork
+from homecloud.identity.guard import user_of
 
 SERIES = "/v2/gateways/{gateway_id}/sensors/{sensor_id}/series"
 DEFAULT_RAW_COUNT: Final = 2000
@@ -119,39 +120,30 @@ def choice(params: QueryParams, name: str, allowed: tuple[str, ...], default: st
     return value
 
 
-def router(context: Context) -> APIRouter:
+def router(limits: ThingplusSettings) -> APIRouter:
     routes = APIRouter()
-    limits = context.services.settings.face_settings(ThingplusSettings)
 
     @routes.put(SERIES)
-    async def put_series(request: Request, gateway_id: str, sensor_id: str) -> Response:
-        user_id = await context.user(request, UPDATE_GATEWAYS)
+    async def put_series(
+        request: Request, gateway_id: str, sensor_id: str, caller: GatewayUpdater, work: WriteWork
+    ) -> Response:
+        user_id = user_of(caller)
         raw = await request.body()
         body = parse_series_body(raw)
         now = now_ms()
         window = Window.around(now, limits.max_value_age_days)
-        answer = await context.write(
-            lambda session: ingest(session, user_id, gateway_id, sensor_id, body, window, now)
-        )
-        await context.services.events.publish(
-            ChangeEvent(
-                "thingplus",
-                "series",
-                user_id,
-                f"{gateway_id}/{sensor_id}",
-                now,
-                {"values": len(body.points)},
-            )
-        )
+        answer = await record_series(work, user_id, gateway_id, sensor_id, body, window, now)
         if answer.with_pack:
             return envelope_with_pack(answer.data, raw)
         return envelope(200, answer.data)
 
     @routes.get(SERIES)
-    async def get_series(request: Request, gateway_id: str, sensor_id: str) -> Response:
-        user_id = await context.user(request, READ_GATEWAYS)
+    async def get_series(
+        request: Request, gateway_id: str, sensor_id: str, caller: GatewayReader, work: ReadWork
+    ) -> Response:
+        user_id = user_of(caller)
         record, meta = await sensor_with_series(
-            context, user_id, gateway_id, sensor_id, request.query_params, frozenset()
+            work, user_id, gateway_id, sensor_id, request.query_params, frozenset()
         )
         return envelope(200, record, meta)
 
@@ -173,7 +165,7 @@ def nested_series_params(params: QueryParams) -> QueryParams:
 
 
 async def sensor_with_series(
-    context: Context,
+    work: UnitOfWork,
     user_id: int,
     gateway_id: str,
     sensor_id: str,
@@ -188,22 +180,22 @@ async def sensor_with_series(
         gateway, sensor = service.owned_sensor(session, user_id, gateway_id, sensor_id)
         return gateway, sensor, repository.user_timezone(session, user_id)
 
-    async with context.services.database.session() as session:
-        gateway, sensor, tz = await session.run_sync(find)
-        record = service.sensor_view(gateway, sensor, embed | {"series"}, now)
-        if "dataStart" not in params:
-            return record, None
-        start = parse_time(params, "dataStart", None)
-        end = parse_time(params, "dataEnd", now)
-        if end <= start:
-            raise invalid_input("dataEnd must come after dataStart.")
-        try:
-            if params.get("statFunc[id]") is not None:
-                data, meta = await statistics(session, sensor, params, start, end, tz)
-            else:
-                data, meta = await interval_data(session, sensor, params, start, end)
-        except SeriesError as exc:  # a range off the time line, or too many buckets
-            raise invalid_input(str(exc)) from None
+    session = await work.session()
+    gateway, sensor, tz = await session.run_sync(find)
+    record = service.sensor_view(gateway, sensor, embed | {"series"}, now)
+    if "dataStart" not in params:
+        return record, None
+    start = parse_time(params, "dataStart", None)
+    end = parse_time(params, "dataEnd", now)
+    if end <= start:
+        raise invalid_input("dataEnd must come after dataStart.")
+    try:
+        if params.get("statFunc[id]") is not None:
+            data, meta = await statistics(session, sensor, params, start, end, tz)
+        else:
+            data, meta = await interval_data(session, sensor, params, start, end)
+    except SeriesError as exc:  # a range off the time line, or too many buckets
+        raise invalid_input(str(exc)) from None
     leaf = (
         series_leaf(sensor, gateway.serial, sensor.latest) if sensor.latest else {"type": "series"}
     )

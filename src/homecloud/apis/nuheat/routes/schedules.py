@@ -4,18 +4,18 @@ today (setting ``nuheat.v1_schedule_blocked``)."""
 from __future__ import annotations
 
 from fastapi import APIRouter
-from starlette.requests import Request
 from starlette.responses import Response
 
 from homecloud.apis.nuheat import service
-from homecloud.apis.nuheat.ratelimit import caller_of
+from homecloud.apis.nuheat.auth import Caller
+from homecloud.apis.nuheat.routes import json_response, no_content
 from homecloud.apis.nuheat.schemas import ScheduleModel
-from homecloud.core.database import Database
 from homecloud.core.errors import ApiError
-from homecloud.core.events import EventBus
+from homecloud.core.unit_of_work import ReadWork, WriteWork
+from homecloud.identity.guard import user_of
 
 
-def router(database: Database, bus: EventBus, *, blocked: bool) -> APIRouter:
+def router(*, blocked: bool) -> APIRouter:
     routes = APIRouter(tags=["Schedule"])
     if blocked:
         # Every v1 Schedule call is refused before its body is even read, as the vendor's.
@@ -35,18 +35,16 @@ def router(database: Database, bus: EventBus, *, blocked: bool) -> APIRouter:
         return routes
 
     @routes.get("/api/v1/Schedule", response_model=list[ScheduleModel], summary="All schedules")
-    async def schedules(request: Request) -> Response:
-        caller = caller_of(request)
-        return caller.json(await service.list_schedules(database, caller.user_id))
+    async def schedules(caller: Caller, work: ReadWork) -> Response:
+        return json_response(await service.list_schedules(work, user_of(caller)))
 
     @routes.get(
         "/api/v1/Schedule/{serialNumber}",
         response_model=ScheduleModel,
         summary="A thermostat's weekly schedule",
     )
-    async def schedule(serialNumber: str, request: Request) -> Response:
-        caller = caller_of(request)
-        return caller.json(await service.get_schedule(database, caller.user_id, serialNumber))
+    async def schedule(serialNumber: str, caller: Caller, work: ReadWork) -> Response:
+        return json_response(await service.get_schedule(work, user_of(caller), serialNumber))
 
     @routes.put(
         "/api/v1/Schedule",
@@ -54,9 +52,8 @@ def router(database: Database, bus: EventBus, *, blocked: bool) -> APIRouter:
         responses={204: {"description": "Changed"}},
         summary="Replace days of a thermostat's weekly schedule",
     )
-    async def update(body: ScheduleModel, request: Request) -> Response:
-        caller = caller_of(request)
-        await service.replace_schedule(database, bus, caller.user_id, body)
-        return caller.no_content()
+    async def update(body: ScheduleModel, caller: Caller, work: WriteWork) -> Response:
+        await service.replace_schedule(work, user_of(caller), body)
+        return no_content()
 
     return routes

@@ -1,0 +1,18 @@
+"""Nuheat's HTTP surface, one module per vendor resource: each parses the request, calls the
+service and renders the vendor's shape. The bodies go out through orjson, which renders the
+hot reads several times faster than FastAPI's encoder."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from starlette.responses import Response
+
+
+def json_response(content: Any) -> Response:
+    return Response(orjson.dumps(content), media_type="application/json")
+
+
+def no_content() -> Response:
+    return Response(status_code=204)
