@@ -18,6 +18,7 @@ from homecloud.core.unit_of_work import (
     UnitOfWorkError,
     WriteWork,
     bind_unit_of_work,
+    units_router,
 )
 from homecloud.core.users import create_user, find_by_login
 
@@ -88,8 +89,9 @@ def probe_app(database: Database, bus: InProcessBus) -> FastAPI:
         max_body_bytes=4096,
     )
     bind_unit_of_work(app.state, database, bus)
+    routes = units_router()
 
-    @app.post("/users/{email}")
+    @routes.post("/users/{email}")
     async def add(email: str, work: WriteWork) -> dict[str, int]:
         user = await create_user(await work.session(), email, "correct horse")
         work.publish(changed(user.id))
@@ -97,9 +99,19 @@ def probe_app(database: Database, bus: InProcessBus) -> FastAPI:
             raise ApiError.of(409, "refused after writing")
         return {"id": user.id}
 
-    @app.get("/users/{email}")
+    @routes.get("/users/{email}")
     async def read(email: str, work: ReadWork) -> dict[str, bool]:
         return {"found": await find_by_login(await work.session(), email) is not None}
+
+    @routes.get("/probe")
+    async def probe(work: ReadWork) -> dict[str, bool]:
+        return {"write": work.write}
+
+    app.include_router(routes)
+
+    @app.get("/outside")
+    async def outside(work: WriteWork) -> dict[str, bool]:
+        return {"write": work.write}
 
     return app
 
@@ -124,15 +136,16 @@ async def test_a_route_commits_before_answering_and_rolls_back_its_errors(
 
 
 async def test_readers_never_open_a_write_transaction(database: Database) -> None:
-    app = probe_app(database, InProcessBus())
-    seen: list[bool] = []
-
-    @app.get("/probe")
-    async def probe(work: ReadWork) -> dict[str, bool]:
-        seen.append(work.write)
-        return {}
-
-    transport = httpx.ASGITransport(app=app)
+    transport = httpx.ASGITransport(app=probe_app(database, InProcessBus()))
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
-        assert (await http.get("/probe")).status_code == 200
-    assert seen == [False]
+        assert (await http.get("/probe")).json() == {"write": False}
+
+
+async def test_a_unit_outside_a_units_router_is_refused_not_left_open(database: Database) -> None:
+    """Nothing would commit a unit opened by a route of a plain router: it fails loudly."""
+    transport = httpx.ASGITransport(
+        app=probe_app(database, InProcessBus()), raise_app_exceptions=False
+    )
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+        response = await http.get("/outside")
+    assert response.status_code == 500

@@ -7,8 +7,8 @@ never commits. When the route returns, the transaction commits and only then are
 published; when anything raises, it rolls back and the events are dropped, so no subscriber
 ever hears of a change that did not happen.
 
-The dependency closes before the response is sent (FastAPI's ``scope="function"``), so a
-client never sees a success whose commit then failed.
+The face's routes are made by :func:`units_router`, whose route class commits before the
+response is sent, so a client never sees a success whose commit then failed.
 
 Outside requests (simulations, the CLI, the demo) the same unit is opened with
 :func:`UnitOfWork.begin`.
@@ -16,14 +16,16 @@ Outside requests (simulations, the CLI, the demo) the same unit is opened with
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import AsyncExitStack, asynccontextmanager
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends
+from fastapi import APIRouter, Depends
+from fastapi.routing import APIRoute
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
-from starlette.requests import HTTPConnection
+from starlette.requests import Request
+from starlette.responses import Response
 
 from homecloud.core.database import Database
 from homecloud.core.events import ChangeEvent, EventBus
@@ -118,11 +120,49 @@ def bind_unit_of_work(state: object, database: Database, events: EventBus) -> No
     state.unit_of_work = (database, events)  # type: ignore[attr-defined]
 
 
-def _opener(*, write: bool) -> Callable[[HTTPConnection], AsyncIterator[UnitOfWork]]:
-    async def open_unit_of_work(connection: HTTPConnection) -> AsyncIterator[UnitOfWork]:
-        database, events = connection.app.state.unit_of_work
-        async with UnitOfWork.begin(database, events, write=write) as work:
-            yield work
+UNITS = "homecloud.units_of_work"
+
+
+class UnitOfWorkRoute(APIRoute):
+    """A route that closes the units of work its endpoint opened: committed (then their
+    events published) once the endpoint has returned its response and before anything is
+    sent, rolled back when it raises. Cheaper per request than a generator dependency, which
+    is why faces' routers are made with :func:`units_router`."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handle = super().get_route_handler()
+
+        async def handle_in_units(request: Request) -> Response:
+            units: list[UnitOfWork] = []
+            request.scope[UNITS] = units
+            try:
+                response = await handle(request)
+            except BaseException as exc:
+                for unit in units:
+                    await unit.rollback(exc)
+                raise
+            for unit in units:
+                await unit.commit()
+            return response
+
+        return handle_in_units
+
+
+def units_router(**options: Any) -> APIRouter:
+    """An ``APIRouter`` whose routes may take :data:`ReadWork` and :data:`WriteWork`."""
+    return APIRouter(route_class=UnitOfWorkRoute, **options)
+
+
+def _opener(*, write: bool) -> Callable[[Request], Awaitable[UnitOfWork]]:
+    async def open_unit_of_work(request: Request) -> UnitOfWork:
+        units: list[UnitOfWork] | None = request.scope.get(UNITS)
+        if units is None:
+            # Nothing would commit it: the route was not made by units_router().
+            raise UnitOfWorkError(f"{request.url.path} is not a UnitOfWorkRoute")
+        database, events = request.app.state.unit_of_work
+        unit = UnitOfWork(database, events, write=write)
+        units.append(unit)
+        return unit
 
     return open_unit_of_work
 
@@ -131,5 +171,5 @@ read_unit_of_work = _opener(write=False)
 write_unit_of_work = _opener(write=True)
 
 # ``work: ReadWork`` in a route that only reads, ``work: WriteWork`` in one that changes data.
-ReadWork = Annotated[UnitOfWork, Depends(read_unit_of_work, scope="function")]
-WriteWork = Annotated[UnitOfWork, Depends(write_unit_of_work, scope="function")]
+ReadWork = Annotated[UnitOfWork, Depends(read_unit_of_work)]
+WriteWork = Annotated[UnitOfWork, Depends(write_unit_of_work)]

@@ -10,12 +10,12 @@ from homecloud.apis.nuheat.auth import Caller
 from homecloud.apis.nuheat.preferences import preferences_of
 from homecloud.apis.nuheat.routes import json_response
 from homecloud.apis.nuheat.schemas import AccountModel, AccountModelV2
-from homecloud.core.unit_of_work import ReadWork
+from homecloud.core.unit_of_work import ReadWork, units_router
 from homecloud.identity.guard import user_of
 
 
 def router() -> APIRouter:
-    routes = APIRouter(tags=["Account"])
+    routes = units_router(tags=["Account"])
 
     @routes.get("/api/v1/Account", response_model=AccountModel, summary="The user's account")
     async def account_v1(caller: Caller, work: ReadWork) -> Response:

@@ -9,12 +9,12 @@ from homecloud.apis.nuheat.auth import Caller
 from homecloud.apis.nuheat.energy_usage import energy_log
 from homecloud.apis.nuheat.routes import json_response
 from homecloud.apis.nuheat.schemas import EnergyUsageModel
-from homecloud.core.unit_of_work import ReadWork
+from homecloud.core.unit_of_work import ReadWork, units_router
 from homecloud.identity.guard import user_of
 
 
 def router() -> APIRouter:
-    routes = APIRouter(tags=["EnergyLog"])
+    routes = units_router(tags=["EnergyLog"])
 
     @routes.get(
         "/api/v1/EnergyLog/Day/{serialNumber}/{date}",

@@ -9,12 +9,12 @@ from homecloud.apis.nuheat import service
 from homecloud.apis.nuheat.auth import Caller
 from homecloud.apis.nuheat.routes import json_response, no_content
 from homecloud.apis.nuheat.schemas import GroupModel, GroupUpdateModel
-from homecloud.core.unit_of_work import ReadWork, WriteWork
+from homecloud.core.unit_of_work import ReadWork, WriteWork, units_router
 from homecloud.identity.guard import user_of
 
 
 def router() -> APIRouter:
-    routes = APIRouter(tags=["Group"])
+    routes = units_router(tags=["Group"])
 
     @routes.get("/api/v1/Group", response_model=list[GroupModel], summary="The user's groups")
     async def groups(caller: Caller, work: ReadWork) -> Response:

@@ -11,12 +11,12 @@ from homecloud.apis.nuheat.auth import Caller
 from homecloud.apis.nuheat.routes import json_response, no_content
 from homecloud.apis.nuheat.schemas import ScheduleModel
 from homecloud.core.errors import ApiError
-from homecloud.core.unit_of_work import ReadWork, WriteWork
+from homecloud.core.unit_of_work import ReadWork, WriteWork, units_router
 from homecloud.identity.guard import user_of
 
 
 def router(*, blocked: bool) -> APIRouter:
-    routes = APIRouter(tags=["Schedule"])
+    routes = units_router(tags=["Schedule"])
     if blocked:
         # Every v1 Schedule call is refused before its body is even read, as the vendor's.
         async def disabled() -> Response:

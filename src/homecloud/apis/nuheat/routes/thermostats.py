@@ -28,7 +28,7 @@ from homecloud.apis.nuheat.thermostat_state import (
 from homecloud.apis.nuheat.timefmt import parse_instant
 from homecloud.core.errors import ApiError
 from homecloud.core.models import now_ms
-from homecloud.core.unit_of_work import ReadWork, WriteWork
+from homecloud.core.unit_of_work import ReadWork, WriteWork, units_router
 from homecloud.identity.guard import user_of
 
 
@@ -39,7 +39,7 @@ def _relative(temperature_type: int) -> bool:
 
 
 def router() -> APIRouter:
-    routes = APIRouter()
+    routes = units_router()
     changed: dict[int | str, dict[str, Any]] = {204: {"description": "Changed"}}
 
     @routes.get(

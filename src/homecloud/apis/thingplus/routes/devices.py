@@ -17,7 +17,7 @@ from homecloud.apis.thingplus.records import device_record, envelope
 from homecloud.apis.thingplus.schemas import json_body
 from homecloud.apis.thingplus.settings import ThingplusSettings
 from homecloud.core.models import now_ms
-from homecloud.core.unit_of_work import ReadWork, WriteWork
+from homecloud.core.unit_of_work import ReadWork, WriteWork, units_router
 from homecloud.identity.guard import user_of
 
 DEVICES = "/v2/gateways/{gateway_id}/devices"
@@ -25,7 +25,7 @@ DEVICE = DEVICES + "/{device_id}"
 
 
 def router(limits: ThingplusSettings) -> APIRouter:
-    routes = APIRouter()
+    routes = units_router()
 
     @routes.get(DEVICES)
     async def list_devices(

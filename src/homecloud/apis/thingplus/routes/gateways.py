@@ -19,7 +19,7 @@ from homecloud.apis.thingplus.schemas import json_body
 from homecloud.apis.thingplus.settings import ThingplusSettings
 from homecloud.core.errors import ApiError
 from homecloud.core.models import now_ms
-from homecloud.core.unit_of_work import ReadWork, WriteWork
+from homecloud.core.unit_of_work import ReadWork, WriteWork, units_router
 from homecloud.identity.guard import user_of
 
 GATEWAY_EMBEDS = ("devices", "sensors", "status")
@@ -35,7 +35,7 @@ def error_entry(error: ApiError) -> dict[str, Any]:
 
 
 def router(limits: ThingplusSettings) -> APIRouter:
-    routes = APIRouter()
+    routes = units_router()
 
     @routes.post("/v2/registerGateway")
     async def register_gateway(

@@ -18,7 +18,7 @@ from homecloud.apis.thingplus.routes.series import nested_series_params, sensor_
 from homecloud.apis.thingplus.schemas import json_body
 from homecloud.apis.thingplus.settings import ThingplusSettings
 from homecloud.core.models import now_ms
-from homecloud.core.unit_of_work import ReadWork, WriteWork
+from homecloud.core.unit_of_work import ReadWork, WriteWork, units_router
 from homecloud.identity.guard import user_of
 
 SENSORS = "/v2/gateways/{gateway_id}/sensors"
@@ -27,7 +27,7 @@ SENSOR_EMBEDS = ("series", "status")
 
 
 def router(limits: ThingplusSettings) -> APIRouter:
-    routes = APIRouter()
+    routes = units_router()
 
     @routes.get(SENSORS)
     async def list_sensors(

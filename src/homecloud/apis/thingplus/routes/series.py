@@ -53,7 +53,7 @@ from homecloud.core.series import (
     tidy,
 )
 from homecloud.core.timebuckets import BucketUnit
-from homecloud.core.unit_of_work import ReadWork, UnitOfWork, WriteWork
+from homecloud.core.unit_of_work import ReadWork, UnitOfWork, WriteWork, units_router
 from homecloud.identity.guard import user_of
 
 SERIES = "/v2/gateways/{gateway_id}/sensors/{sensor_id}/series"
@@ -121,7 +121,7 @@ def choice(params: QueryParams, name: str, allowed: tuple[str, ...], default: st
 
 
 def router(limits: ThingplusSettings) -> APIRouter:
-    routes = APIRouter()
+    routes = units_router()
 
     @routes.put(SERIES)
     async def put_series(

@@ -12,12 +12,12 @@ from homecloud.apis.thingplus.auth import SiteReader
 from homecloud.apis.thingplus.errors import access_denied, not_found
 from homecloud.apis.thingplus.query import parse_collection
 from homecloud.apis.thingplus.records import envelope, site_record
-from homecloud.core.unit_of_work import ReadWork
+from homecloud.core.unit_of_work import ReadWork, units_router
 from homecloud.identity.guard import user_of
 
 
 def router() -> APIRouter:
-    routes = APIRouter()
+    routes = units_router()
 
     def own_site(session: Session, user_id: int) -> dict[str, object]:
         created_at = repository.user_created_at(session, user_id)

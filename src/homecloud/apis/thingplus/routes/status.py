@@ -20,14 +20,14 @@ from homecloud.apis.thingplus.auth import GatewayReader, GatewayUpdater
 from homecloud.apis.thingplus.records import envelope
 from homecloud.apis.thingplus.schemas import check_status, json_body
 from homecloud.core.models import now_ms
-from homecloud.core.unit_of_work import ReadWork, WriteWork
+from homecloud.core.unit_of_work import ReadWork, WriteWork, units_router
 from homecloud.identity.guard import user_of
 
 WITH_STATUS = frozenset({"status"})
 
 
 def router() -> APIRouter:
-    routes = APIRouter()
+    routes = units_router()
 
     @routes.get("/v2/gateways/{gateway_id}/status")
     async def get_gateway_status(

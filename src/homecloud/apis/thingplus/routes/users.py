@@ -12,12 +12,12 @@ from starlette.responses import JSONResponse
 from homecloud.apis.thingplus import service
 from homecloud.apis.thingplus.auth import ProfileReader
 from homecloud.core.models import User
-from homecloud.core.unit_of_work import ReadWork
+from homecloud.core.unit_of_work import ReadWork, units_router
 from homecloud.identity.guard import user_of
 
 
 def router() -> APIRouter:
-    routes = APIRouter()
+    routes = units_router()
 
     @routes.get("/v2/users/me")
     async def users_me(caller: ProfileReader, work: ReadWork) -> JSONResponse:
