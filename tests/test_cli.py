@@ -16,7 +16,7 @@ import orjson
 import pytest
 from typer.testing import CliRunner
 
-from homecloud.cli import app
+from homecloud.cli.main import app
 from homecloud.core import migrations
 from homecloud.core.database import Database
 from homecloud.core.users import authenticate, create_user

@@ -1,3 +1,3 @@
-from homecloud.cli import main
+from homecloud.cli.main import main
 
 main()

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from homecloud.apis.nuheat import demo, repository
-from homecloud.cli import app
+from homecloud.cli.main import app
 from homecloud.core import migrations
 from homecloud.core.database import Database
 from homecloud.core.models import SeriesPoint, User

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from homecloud.apis.thingplus.simulation import simulate
-from homecloud.cli import app
+from homecloud.cli.main import app
 from homecloud.core.database import Database
 from homecloud.core.models import SeriesPoint
 from homecloud.core.users import create_user

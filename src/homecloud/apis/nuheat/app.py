@@ -7,6 +7,7 @@ from fastapi import FastAPI
 
 from homecloud.apis.nuheat.auth import TrustedTokens, bind_trusted_tokens, guard
 from homecloud.apis.nuheat.errors import nuheat_error
+from homecloud.apis.nuheat.identity import identity_router
 from homecloud.apis.nuheat.notifications import HUB_PATHS, mount_notifications
 from homecloud.apis.nuheat.openapi import install_swagger
 from homecloud.apis.nuheat.paths import VendorPaths
@@ -21,8 +22,6 @@ from homecloud.core.ratelimit import RateLimitPolicy
 from homecloud.core.unit_of_work import bind_unit_of_work
 from homecloud.identity.cors import ClientOrigins, CorsForClients
 from homecloud.identity.guard import bind_identity
-from homecloud.identity.oidc import IDENTITYSERVER, oidc_router
-from homecloud.identity.profiles import NUHEAT
 from homecloud.services import FaceApp, Services
 
 
@@ -62,9 +61,7 @@ def build(services: Services) -> FaceApp:
     app.include_router(schedules.router(blocked=settings.v1_schedule_blocked))
     app.include_router(energy_log.router())
     # After the resources, which are matched first: the API is what clients call most.
-    app.include_router(
-        oidc_router(services.identity, NUHEAT, IDENTITYSERVER, services.rate_limiter)
-    )
+    app.include_router(identity_router(services))
     app.include_router(console_router(services))
     install_swagger(app)
     mount_notifications(app, services)

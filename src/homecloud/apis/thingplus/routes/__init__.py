@@ -1,0 +1,1 @@
+"""The Thing+ HTTP surface, one module per vendor resource."""
