@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 from fastapi import FastAPI
 
 from homecloud.core.database import Database
+from homecloud.core.errors import ErrorShape, install_error_shape
 from homecloud.core.events import EventBus, InProcessBus
-from homecloud.core.observability import Metrics
+from homecloud.core.observability import Metrics, fastapi_telemetry
 from homecloud.core.ratelimit import RateLimiter
+from homecloud.core.unit_of_work import bind_unit_of_work
+from homecloud.identity.guard import bind_identity
 from homecloud.identity.provider import IdentityProvider
 from homecloud.realtime.redis_bus import RedisBus
 from homecloud.settings import Settings
@@ -65,3 +69,35 @@ class FaceApp:
     app: FastAPI
     links: dict[str, str]
     background: tuple[Callable[[], Awaitable[None]], ...] = ()
+
+
+def face_application(
+    services: Services,
+    *,
+    title: str,
+    error_shape: ErrorShape,
+    validation_status: int = 400,
+    **options: Any,
+) -> FastAPI:
+    """A face's FastAPI application, set up the one way every face is: its vendor's error
+    shape for every failure, the body-size limit, the guard's identity provider and the units
+    of work bound to the core, OpenTelemetry hooks when configured. The documentation routes
+    are off: each face serves its own OpenAPI document and Swagger UI where the vendor's
+    clients expect them."""
+    app = FastAPI(
+        title=title,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        telemetry=fastapi_telemetry(),
+        **options,
+    )
+    install_error_shape(
+        app,
+        error_shape,
+        max_body_bytes=services.settings.max_body_bytes,
+        validation_status=validation_status,
+    )
+    bind_identity(app.state, services.identity)
+    bind_unit_of_work(app.state, services.database, services.events)
+    return app

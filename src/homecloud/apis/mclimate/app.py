@@ -5,27 +5,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import FastAPI
 from starlette.requests import Request
 
 from homecloud.apis.mclimate.errors import mclimate_error
 from homecloud.apis.mclimate.identity import mclimate_identity_router
-from homecloud.core.errors import ApiError, install_error_shape
+from homecloud.core.errors import ApiError
 from homecloud.core.models import User
-from homecloud.core.observability import fastapi_telemetry
 from homecloud.core.users import get_user
-from homecloud.services import FaceApp, Services
+from homecloud.services import FaceApp, Services, face_application
 
 
 def build(services: Services) -> FaceApp:
-    app = FastAPI(
-        title="MClimate API",
-        docs_url=None,
-        redoc_url=None,
-        openapi_url=None,
-        telemetry=fastapi_telemetry(),
-    )
-    install_error_shape(app, mclimate_error, max_body_bytes=services.settings.max_body_bytes)
+    app = face_application(services, title="MClimate API", error_shape=mclimate_error)
     app.include_router(mclimate_identity_router(services))
 
     @app.get("/v1/users/me")

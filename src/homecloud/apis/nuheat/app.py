@@ -3,8 +3,6 @@ resources v1 and v2, Swagger UI, and the thermostats' simulation."""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
-
 from homecloud.apis.nuheat.auth import TrustedTokens, bind_trusted_tokens, guard
 from homecloud.apis.nuheat.errors import nuheat_error
 from homecloud.apis.nuheat.identity import identity_router
@@ -16,28 +14,15 @@ from homecloud.apis.nuheat.routes import account, energy_log, groups, schedules,
 from homecloud.apis.nuheat.routes.console import SETTINGS_PATH, console_router
 from homecloud.apis.nuheat.settings import NuheatSettings
 from homecloud.apis.nuheat.simulation import Simulation
-from homecloud.core.errors import install_error_shape
-from homecloud.core.observability import fastapi_telemetry
 from homecloud.core.ratelimit import RateLimitPolicy
-from homecloud.core.unit_of_work import bind_unit_of_work
 from homecloud.identity.cors import ClientOrigins, CorsForClients
-from homecloud.identity.guard import bind_identity
-from homecloud.services import FaceApp, Services
+from homecloud.services import FaceApp, Services, face_application
 
 
 def build(services: Services) -> FaceApp:
     settings = services.settings.face_settings(NuheatSettings)
-    app = FastAPI(
-        title="Open API",
-        docs_url=None,
-        redoc_url=None,
-        openapi_url=None,
-        telemetry=fastapi_telemetry(),
-    )
-    install_error_shape(app, nuheat_error, max_body_bytes=services.settings.max_body_bytes)
-    bind_identity(app.state, services.identity)
+    app = face_application(services, title="Open API", error_shape=nuheat_error)
     bind_trusted_tokens(app.state, TrustedTokens(settings.token_cache_seconds))
-    bind_unit_of_work(app.state, services.database, services.events)
     # VendorPaths, added last, runs first: paths made canonical, then cross-origin checks,
     # then every /api/ call authenticated and counted, then routed.
     app.add_middleware(

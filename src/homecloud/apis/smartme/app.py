@@ -4,28 +4,21 @@ case (see :mod:`.routing`: routes are declared in lower case)."""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
-
 from homecloud.apis.smartme.account import account_router
 from homecloud.apis.smartme.auth import SmartMeAuth
 from homecloud.apis.smartme.errors import SmartMeJSON, smartme_error
 from homecloud.apis.smartme.oauth import oauth_router
 from homecloud.apis.smartme.routing import VendorPaths
-from homecloud.core.errors import install_error_shape
-from homecloud.core.observability import fastapi_telemetry
-from homecloud.services import FaceApp, Services
+from homecloud.services import FaceApp, Services, face_application
 
 
 def build(services: Services) -> FaceApp:
-    app = FastAPI(
-        telemetry=fastapi_telemetry(),
+    app = face_application(
+        services,
         title="smart-me API",
-        docs_url=None,
-        redoc_url=None,
-        openapi_url=None,
+        error_shape=smartme_error,
         default_response_class=SmartMeJSON,
     )
-    install_error_shape(app, smartme_error, max_body_bytes=services.settings.max_body_bytes)
     app.state.smartme_auth = SmartMeAuth(
         services.identity, services.database, services.rate_limiter
     )
