@@ -14,6 +14,7 @@ from homecloud.cli.common import (
     out,
     print_json,
     run_on_database,
+    shown,
 )
 from homecloud.core.database import Database
 from homecloud.core.users import (
@@ -29,7 +30,7 @@ def _print_client(record: dict[str, Any], as_json: bool) -> None:
         return
     table = Table("field", "value", show_header=False)
     for key, value in record.items():
-        table.add_row(key, " ".join(value) if isinstance(value, list) else str(value))
+        table.add_row(key, shown(key, value))
     out.print(table)
     if "client_secret" in record:
         out.print("The secret is shown only now; it is stored hashed.")
@@ -51,7 +52,11 @@ def client_add(
         ),
     ] = None,
     scope: Annotated[
-        str | None, typer.Option(help="Space-separated scopes [default: the face's usual set].")
+        list[str] | None,
+        typer.Option(
+            "--scope",
+            help="Scopes, space-separated or repeated (default: the face's usual set).",
+        ),
     ] = None,
     public: Annotated[bool, typer.Option("--public", help="No secret; PKCE required.")] = False,
     owner: Annotated[
@@ -87,7 +92,7 @@ def client_add(
                 name=name,
                 redirect_uris=redirect_uri or [],
                 grant_types=grant or ["authorization_code", "refresh_token"],
-                scope=PROFILES[face].default_client_scope if scope is None else scope,
+                scope=PROFILES[face].default_client_scope if scope is None else " ".join(scope),
                 public=public,
                 owner_id=owner_id,
                 require_consent=not no_consent,
