@@ -515,12 +515,14 @@ def test_serve_on_an_address_it_cannot_have_exits_4(env: dict[str, str]) -> None
         ("keys", "rotate"),
         ("simulate", "thingplus"),
         ("nuheat",),
+        ("nuheat", "add-thermostat"),
     ],
 )
 def test_help_shows_no_bool_placeholders_and_no_stray_dots(command: tuple[str, ...]) -> None:
     code, out, _ = run(*command, "--help")
     assert code == 0
     assert "<bool>" not in out
+    assert "<list[" not in out
     assert " ." not in out
     assert "--help" in out
 

@@ -58,6 +58,10 @@ class Demo:
         )
 
 
+def demo_client_id(face: str) -> str:
+    return f"demo-{face}"
+
+
 def callback_uri(base_url: str, face: str) -> str:
     return f"{base_url}{CALLBACK_PATH}/{face}"
 
@@ -102,7 +106,7 @@ async def prepare_demo(database: Database, settings: Settings, faces: list[str])
 async def ensure_demo_client(
     database: Database, face: str, owner: User, redirect_uris: tuple[str, ...]
 ) -> DemoClient:
-    client_id = f"demo-{face}"
+    client_id = demo_client_id(face)
     async with database.session(write=True) as session:
         existing = await get_client(session, client_id)
         if existing is not None:

@@ -15,7 +15,7 @@ from pathlib import Path
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from homecloud.demo import callback_uri
+from homecloud.demo import callback_uri, demo_client_id
 from homecloud.faces import Face
 from homecloud.identity.profiles import PROFILES
 from homecloud.identity.web import page_environment
@@ -44,7 +44,7 @@ def demo_callback_page(
             )
         query = request.query_params
         code = query.get("code", "")
-        client_id = f"demo-{face.name}"
+        client_id = demo_client_id(face.name)
         redirect_uri = callback_uri(base_url, face.name)
         command = face.try_it.code_exchange(base_url, client_id, code, redirect_uri) if code else ""
         html = templates.get_template("demo_callback.html").render(

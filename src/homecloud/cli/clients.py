@@ -42,12 +42,14 @@ def client_add(
     face: Annotated[str, typer.Option(help="nuheat, mclimate, thingplus, ckw or smartme.")],
     name: Annotated[str, typer.Option(help="Shown to users on the consent page.")],
     redirect_uri: Annotated[
-        list[str] | None, typer.Option("--redirect-uri", help="Exact redirect URI (repeatable).")
+        list[str] | None,
+        typer.Option("--redirect-uri", metavar="<uri>", help="Exact redirect URI (repeatable)."),
     ] = None,
     grant: Annotated[
         list[str] | None,
         typer.Option(
             "--grant",
+            metavar="<grant>",
             help="authorization_code, refresh_token, client_credentials, password or implicit (repeatable).",
         ),
     ] = None,
@@ -55,6 +57,7 @@ def client_add(
         list[str] | None,
         typer.Option(
             "--scope",
+            metavar="<scopes>",
             help="Scopes, space-separated or repeated (default: the face's usual set).",
         ),
     ] = None,

@@ -168,7 +168,7 @@ def print_banner(settings: Settings, demo: Demo | None) -> None:
         out.print(
             f"  {label + ':':<{width + 1}} {value}", markup=False, highlight=False, crop=False
         )
-    if demo is not None:
+    if any(label.endswith("try it, open") for label, _ in lines):
         out.print(
             '  Open a "try it, open" page in a browser and sign in as the demo user: the page '
             "it lands on shows the code and the token request.",
