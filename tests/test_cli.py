@@ -6,6 +6,7 @@ import asyncio
 import base64
 import os
 import re
+import socket
 import subprocess
 import sys
 import time
@@ -218,7 +219,7 @@ def test_serve_demo_prints_urls_and_working_credentials(
         assert process.stdout is not None
         for line in process.stdout:  # the banner is printed before the server starts
             lines.append(line)
-            if "demo redirect URIs" in line:
+            if "smartme try it" in line:  # the banner's last face line
                 break
         ready = wait_until_ready(f"http://127.0.0.1:{port}/readyz")
         assert ready == {"status": "ready", "database": "ok"}
@@ -509,3 +510,113 @@ async def test_cli_credentials_work_against_the_server(
         assert code == 0
     for headers in (key, card):
         assert (await client.get("/smartme/api/User", headers=headers)).status_code == 401
+
+
+def test_serve_on_a_taken_port_exits_4_before_touching_the_database(env: dict[str, str]) -> None:
+    """A second `serve --demo` must not re-seed the demo (new secrets would invalidate the
+    running server's banner) only to fail at the bind."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code, out, err = run("serve", "--demo", "--port", str(port))
+    assert code == 4
+    assert err == (
+        f"homecloud: port {port} on 127.0.0.1 is taken (is homecloud already running?); "
+        "choose another with --port or HOMECLOUD_PORT\n"
+    )
+    assert out == ""
+    assert not (Path(env["HOMECLOUD_DATA_DIR"]) / "homecloud.db").exists()
+
+
+def test_serve_on_an_address_it_cannot_have_exits_4(env: dict[str, str]) -> None:
+    code, _, err = run("serve", "--host", "192.0.2.1", "--port", "8080")  # TEST-NET-1
+    assert code == 4
+    assert err.startswith("homecloud: cannot listen on 192.0.2.1 port 8080: ")
+    assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        (),
+        ("serve",),
+        ("client", "add"),
+        ("client", "show"),
+        ("user", "add"),
+        ("apikey", "add"),
+        ("keys", "rotate"),
+        ("simulate", "thingplus"),
+        ("nuheat",),
+        ("nuheat", "add-thermostat"),
+    ],
+)
+def test_help_shows_no_bool_placeholders_and_no_stray_dots(command: tuple[str, ...]) -> None:
+    code, out, _ = run(*command, "--help")
+    assert code == 0
+    assert "<bool>" not in out
+    assert "<list[" not in out
+    assert " ." not in out
+    assert "--help" in out
+
+
+def test_serve_help_names_the_defaults_and_plain_flags() -> None:
+    out = " ".join(run("serve", "--help")[1].split())  # as one line, whatever the wrapping
+    assert "Interface to listen on (default 127.0.0.1, or HOMECLOUD_HOST)." in out
+    assert "TCP port (default 8080, or HOMECLOUD_PORT)." in out
+    assert "--no-demo" not in out
+    assert "--no-reload" not in out
+
+
+def test_simulate_help_does_not_call_the_prompted_password_required() -> None:
+    out = run("simulate", "thingplus", "--help")[1]
+    password = out[out.index("--password") : out.index("--url")]
+    assert "asked for when not given" in password
+    assert "required" not in password
+    login = out[out.index("--login") : out.index("--password")]
+    assert "required" in login
+
+
+def test_client_add_takes_scope_repeated_or_space_separated(env: dict[str, str]) -> None:
+    code, out, err = run(
+        "client",
+        "add",
+        "--face",
+        "nuheat",
+        "--name",
+        "Two scopes",
+        "--redirect-uri",
+        "https://a.example/cb",
+        "--scope",
+        "openid",
+        "--scope",
+        "openapi offline_access",
+        "--json",
+    )
+    assert code == 0, err
+    assert orjson.loads(out)["scope"] == "openid openapi offline_access"
+
+
+def test_client_show_prints_dates_in_iso_8601_utc(env: dict[str, str]) -> None:
+    created = orjson.loads(
+        run(
+            "client",
+            "add",
+            "--face",
+            "ckw",
+            "--name",
+            "Dated",
+            "--redirect-uri",
+            "https://a.example/cb",
+            "--json",
+        )[1]
+    )
+    code, out, _ = run("client", "show", created["client_id"])
+    assert code == 0
+    stamp = re.search(r"created_at\W+(\S+)", out)
+    assert stamp is not None
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", stamp.group(1))
+    assert not re.search(r"\b\d{13}\b", out)  # no raw milliseconds
+    # Scripts keep the stored milliseconds.
+    shown = orjson.loads(run("client", "show", created["client_id"], "--json")[1])
+    assert isinstance(shown["created_at"], int)

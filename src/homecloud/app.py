@@ -18,6 +18,8 @@ from homecloud import __version__
 from homecloud.apis import FACES
 from homecloud.core.database import DatabaseUnavailable
 from homecloud.core.observability import RequestObserver, fastapi_telemetry
+from homecloud.demo import CALLBACK_PATH
+from homecloud.democallback import demo_callback_page
 from homecloud.faces import FaceFactory
 from homecloud.identity.housekeeping import run_housekeeping
 from homecloud.services import Services
@@ -168,6 +170,13 @@ def create_app(settings: Settings, services: Services | None = None) -> ASGIApp:
     @root.get("/metrics")
     async def metrics(_request: Request) -> Response:
         return Response(generate_latest(services.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    enabled = set(settings.faces.enabled())
+    root.add_route(
+        CALLBACK_PATH + "/{face}",
+        demo_callback_page(settings.base_url, [face for face in FACES if face.name in enabled]),
+        include_in_schema=False,
+    )
 
     for face in faces:
         root.mount(f"/{face.name}", face.app, name=face.name)

@@ -2,7 +2,11 @@
 
 ``homecloud serve --demo`` calls :func:`prepare_demo` before the server starts. It is
 idempotent: started again on the same data directory it resets the demo password and the demo
-clients' secrets (secrets are stored hashed, so new ones are the only ones it can print).
+clients' secrets (secrets are stored hashed, so new ones are the only ones it can print), and
+brings the clients' redirect URIs up to the current base URL.
+
+A demo client's codes land on homecloud's own page, ``/demo/callback/<face>``
+(:mod:`homecloud.democallback`), which shows the code and the token request to make with it.
 """
 
 from __future__ import annotations
@@ -14,12 +18,15 @@ from homecloud.apis import FACES
 from homecloud.core.database import Database
 from homecloud.core.models import User
 from homecloud.core.users import create_user, find_by_login, set_password
+from homecloud.faces import DemoAccess, Face
 from homecloud.identity.clients import get_client, register_client, rotate_secret
 from homecloud.identity.profiles import PROFILES
 from homecloud.settings import Settings
 
 DEMO_EMAIL = "demo@homecloud.local"
+# Kept for scripts written against the first demo, which listened there themselves.
 DEMO_REDIRECT_URIS = ("http://127.0.0.1:8765/callback", "http://localhost:8765/callback")
+CALLBACK_PATH = "/demo/callback"
 # The grants a typical integration of each vendor uses.
 DEMO_GRANTS: dict[str, tuple[str, ...]] = {face.name: face.demo_grants for face in FACES}
 
@@ -29,6 +36,7 @@ class DemoClient:
     face: str
     client_id: str
     client_secret: str
+    redirect_uris: tuple[str, ...] = ()
 
 
 @dataclass
@@ -36,6 +44,36 @@ class Demo:
     user: User
     password: str
     clients: list[DemoClient] = field(default_factory=list)
+
+    def access(self, client: DemoClient, base_url: str) -> DemoAccess:
+        """What a face's "try it" command is made of."""
+        return DemoAccess(
+            base_url=base_url,
+            email=self.user.email,
+            username=self.user.username or self.user.email,
+            password=self.password,
+            client_id=client.client_id,
+            client_secret=client.client_secret,
+            redirect_uri=callback_uri(base_url, client.face),
+        )
+
+
+def demo_client_id(face: str) -> str:
+    return f"demo-{face}"
+
+
+def callback_uri(base_url: str, face: str) -> str:
+    return f"{base_url}{CALLBACK_PATH}/{face}"
+
+
+def demo_redirect_uris(base_url: str, face: Face) -> tuple[str, ...]:
+    """The demo page first, then the face's own pages (Swagger UI), then the old ones."""
+    own = face.try_it.redirect_paths if face.try_it is not None else ()
+    return (
+        callback_uri(base_url, face.name),
+        *(base_url + path for path in own),
+        *DEMO_REDIRECT_URIS,
+    )
 
 
 async def prepare_demo(database: Database, settings: Settings, faces: list[str]) -> Demo:
@@ -58,28 +96,34 @@ async def prepare_demo(database: Database, settings: Settings, faces: list[str])
     for face in FACES:
         if face.name not in faces:
             continue
-        demo.clients.append(await ensure_demo_client(database, face.name, user))
+        redirect_uris = demo_redirect_uris(settings.base_url, face)
+        demo.clients.append(await ensure_demo_client(database, face.name, user, redirect_uris))
         if face.demo is not None:
             await face.demo.load()(database, settings, user)
     return demo
 
 
-async def ensure_demo_client(database: Database, face: str, owner: User) -> DemoClient:
-    client_id = f"demo-{face}"
+async def ensure_demo_client(
+    database: Database, face: str, owner: User, redirect_uris: tuple[str, ...]
+) -> DemoClient:
+    client_id = demo_client_id(face)
     async with database.session(write=True) as session:
         existing = await get_client(session, client_id)
         if existing is not None:
-            return DemoClient(face, client_id, await rotate_secret(session, existing))
+            # The base URL (its port) may differ from the last start.
+            existing.redirect_uris = list(redirect_uris)
+            secret = await rotate_secret(session, existing)
+            return DemoClient(face, client_id, secret, redirect_uris)
         issued = await register_client(
             session,
             face=face,
             name=f"homecloud demo ({PROFILES[face].title})",
             client_id=client_id,
-            redirect_uris=DEMO_REDIRECT_URIS,
+            redirect_uris=redirect_uris,
             grant_types=DEMO_GRANTS[face],
             scope=PROFILES[face].default_client_scope,
             # Machine tokens (client_credentials) act for the demo user.
             owner_id=owner.id if "client_credentials" in DEMO_GRANTS[face] else None,
         )
         assert issued.client_secret is not None
-        return DemoClient(face, client_id, issued.client_secret)
+        return DemoClient(face, client_id, issued.client_secret, redirect_uris)

@@ -12,9 +12,11 @@ and they are imported when used, so reading the settings does not import a face'
 from __future__ import annotations
 
 import importlib
+import shlex
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from urllib.parse import urlencode
 
 from pydantic import BaseModel
 
@@ -68,6 +70,91 @@ class Link:
 
 
 @dataclass(frozen=True)
+class DemoAccess:
+    """The demo credentials that ``serve --demo`` prints, for a face's "try it" command."""
+
+    base_url: str
+    email: str
+    username: str
+    password: str
+    client_id: str
+    client_secret: str
+    # Where the demo clients' codes land: homecloud's own page showing the code exchange.
+    redirect_uri: str
+
+
+# Reads the access token out of a JSON token answer; python3 is there wherever homecloud is.
+_READ_TOKEN = "python3 -c 'import json,sys; print(json.load(sys.stdin){path})'"
+
+
+def token_then_get(token_request: str, api_url: str, token_path: str = '["access_token"]') -> str:
+    """One shell line: ``token_request`` (a curl printing a JSON token answer), then a GET of
+    ``api_url`` with the access token from the answer at ``token_path``."""
+    read = _READ_TOKEN.format(path=token_path)
+    return f'curl -sS -H "Authorization: Bearer $({token_request} | {read})" {shlex.quote(api_url)}'
+
+
+def curl_form(url: str, fields: dict[str, str], user: str | None = None) -> str:
+    """A silent form POST, each value shell-quoted and URL-encoded by curl; ``user`` is the
+    Basic ``id:secret`` as a shell word (see :func:`basic`)."""
+    parts = ["curl -sS"]
+    if user is not None:
+        parts.append(f"-u {user}")
+    parts += [
+        f"--data-urlencode {shlex.quote(f'{name}={value}')}" for name, value in fields.items()
+    ]
+    parts.append(shlex.quote(url))
+    return " ".join(parts)
+
+
+def basic(client_id: str, secret: str) -> str:
+    return shlex.quote(f"{client_id}:{secret}")
+
+
+@dataclass(frozen=True)
+class TryIt:
+    """How a newcomer gets real data out of the face with the demo credentials.
+
+    - ``command`` is a copy-paste shell line for the banner; without one, the banner gives the
+      authorize page with the demo client's parameters, to open in a browser.
+    - ``authorize``/``token``/``scope`` are the face's code flow: the demo callback page shows
+      the code exchange at ``token`` and then a GET of ``api`` with the token.
+    - ``redirect_paths`` are further demo redirect URIs (below the base URL) of the face's own
+      pages, such as a Swagger UI's OAuth2 redirect page.
+    """
+
+    api: str
+    token: str
+    authorize: str
+    scope: str = ""
+    command: Callable[[DemoAccess], str] | None = None
+    redirect_paths: tuple[str, ...] = ()
+
+    def authorize_url(self, base_url: str, client_id: str, redirect_uri: str) -> str:
+        """The face's authorize page asking for a code for the client: a page to open."""
+        query = {"client_id": client_id, "response_type": "code", "redirect_uri": redirect_uri}
+        if self.scope:
+            query["scope"] = self.scope
+        return base_url + self.authorize + "?" + urlencode(query)
+
+    def banner_line(self, access: DemoAccess) -> str:
+        if self.command is not None:
+            return self.command(access)
+        return self.authorize_url(access.base_url, access.client_id, access.redirect_uri)
+
+    def code_exchange(self, base_url: str, client_id: str, code: str, redirect_uri: str) -> str:
+        """The token request of the callback page, with the client secret left to the reader
+        (it is stored hashed; the banner printed it)."""
+        request = curl_form(
+            base_url + self.token,
+            {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri},
+            # A shell variable the reader sets: double quotes let the shell expand it.
+            user=f'"{client_id}:$CLIENT_SECRET"',
+        )
+        return token_then_get(request, base_url + self.api)
+
+
+@dataclass(frozen=True)
 class Face:
     """One vendor API, mounted at ``/{name}``.
 
@@ -79,6 +166,7 @@ class Face:
     - ``cli`` is the face's ``homecloud <name> ...`` command group, ``simulate`` its
       ``homecloud simulate <name>`` command.
     - ``demo`` seeds its demo devices; ``demo_grants`` are the grants of its demo client.
+    - ``try_it`` is how the banner and the demo callback page show a newcomer real data.
     """
 
     name: str
@@ -92,6 +180,7 @@ class Face:
     simulate: Ref[Callable[..., Any]] | None = None
     demo: Ref[DemoSeeder] | None = None
     demo_grants: tuple[str, ...] = ("authorization_code", "refresh_token")
+    try_it: TryIt | None = None
     # The face's own module names, for the layout check (every face has the same ones).
     package: str = field(init=False)
 

@@ -14,6 +14,7 @@ from homecloud.cli.common import (
     out,
     print_json,
     run_on_database,
+    shown,
 )
 from homecloud.core.database import Database
 from homecloud.core.users import (
@@ -29,7 +30,7 @@ def _print_client(record: dict[str, Any], as_json: bool) -> None:
         return
     table = Table("field", "value", show_header=False)
     for key, value in record.items():
-        table.add_row(key, " ".join(value) if isinstance(value, list) else str(value))
+        table.add_row(key, shown(key, value))
     out.print(table)
     if "client_secret" in record:
         out.print("The secret is shown only now; it is stored hashed.")
@@ -41,17 +42,24 @@ def client_add(
     face: Annotated[str, typer.Option(help="nuheat, mclimate, thingplus, ckw or smartme.")],
     name: Annotated[str, typer.Option(help="Shown to users on the consent page.")],
     redirect_uri: Annotated[
-        list[str] | None, typer.Option("--redirect-uri", help="Exact redirect URI (repeatable).")
+        list[str] | None,
+        typer.Option("--redirect-uri", metavar="<uri>", help="Exact redirect URI (repeatable)."),
     ] = None,
     grant: Annotated[
         list[str] | None,
         typer.Option(
             "--grant",
+            metavar="<grant>",
             help="authorization_code, refresh_token, client_credentials, password or implicit (repeatable).",
         ),
     ] = None,
     scope: Annotated[
-        str | None, typer.Option(help="Space-separated scopes [default: the face's usual set].")
+        list[str] | None,
+        typer.Option(
+            "--scope",
+            metavar="<scopes>",
+            help="Scopes, space-separated or repeated (default: the face's usual set).",
+        ),
     ] = None,
     public: Annotated[bool, typer.Option("--public", help="No secret; PKCE required.")] = False,
     owner: Annotated[
@@ -87,7 +95,7 @@ def client_add(
                 name=name,
                 redirect_uris=redirect_uri or [],
                 grant_types=grant or ["authorization_code", "refresh_token"],
-                scope=PROFILES[face].default_client_scope if scope is None else scope,
+                scope=PROFILES[face].default_client_scope if scope is None else " ".join(scope),
                 public=public,
                 owner_id=owner_id,
                 require_consent=not no_consent,

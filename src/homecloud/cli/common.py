@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
@@ -80,6 +81,22 @@ def read_password(from_stdin: bool, *, confirm: bool = True) -> str:
             fail("no password on standard input", code=2)
         return password
     return str(typer.prompt("Password", hide_input=True, confirmation_prompt=confirm))
+
+
+def iso_utc(milliseconds: int) -> str:
+    """A stored Unix-millisecond time as ISO 8601 in UTC, to the second."""
+    moment = datetime.fromtimestamp(milliseconds / 1000, UTC).replace(microsecond=0)
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def shown(key: str, value: Any) -> str:
+    """A record's field as a table shows it: lists space-separated, ``*_at`` times in ISO 8601
+    (JSON output keeps the stored milliseconds for scripts)."""
+    if isinstance(value, list):
+        return " ".join(str(item) for item in value)
+    if key.endswith("_at") and isinstance(value, int):
+        return iso_utc(value)
+    return str(value)
 
 
 def print_json(value: Any) -> None:

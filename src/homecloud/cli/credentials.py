@@ -13,6 +13,7 @@ from homecloud.cli.common import (
     out,
     print_json,
     run_on_database,
+    shown,
 )
 from homecloud.core.database import Database
 from homecloud.core.users import (
@@ -112,7 +113,7 @@ def apikey_add(
         return
     table = Table("field", "value", show_header=False)
     for key, value in record.items():
-        table.add_row(key, str(value))
+        table.add_row(key, shown(key, value))
     out.print(table)
     out.print("The key is shown only now; it is stored hashed.")
 

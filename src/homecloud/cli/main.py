@@ -29,6 +29,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Plain click help: Rich's renders flags as `<bool>` and reads "[default: ...]" in a help
+    # text as markup (leaving a stray " ."); sub-commands inherit this.
+    rich_markup_mode=None,
 )
 simulate_app = typer.Typer(
     help="Simulated devices that talk to homecloud through a face's public API.",

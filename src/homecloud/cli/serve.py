@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import socket
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from homecloud import __version__
 from homecloud.apis import FACES
@@ -15,33 +16,44 @@ from homecloud.cli.common import (
     current_settings,
     database_display,
     err,
+    fail,
     out,
     run_on_database,
 )
 from homecloud.core.database import Database
-from homecloud.demo import DEMO_REDIRECT_URIS, Demo, prepare_demo
+from homecloud.demo import Demo, prepare_demo
 from homecloud.settings import Settings
+
+# Exit code of a server that cannot listen where it was told to (1 is the database, 2 bad input).
+EXIT_CANNOT_LISTEN = 4
 
 
 def serve(
     ctx: typer.Context,
     host: Annotated[
-        str | None, typer.Option(help="Interface to listen on [default: 127.0.0.1].")
+        str | None,
+        typer.Option(help="Interface to listen on (default 127.0.0.1, or HOMECLOUD_HOST)."),
     ] = None,
-    port: Annotated[int | None, typer.Option(help="TCP port [default: 8080].")] = None,
+    port: Annotated[
+        int | None, typer.Option(help="TCP port (default 8080, or HOMECLOUD_PORT).")
+    ] = None,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
     reload: Annotated[
-        bool, typer.Option(help="Restart when the source changes (development).")
+        bool, typer.Option("--reload", help="Restart when the source changes (development).")
     ] = False,
     demo: Annotated[
         bool,
         typer.Option(
+            "--demo",
             help="Create the demo account (demo@homecloud.local; password from "
-            "HOMECLOUD_DEMO_PASSWORD or generated) and print every URL and credential."
+            "HOMECLOUD_DEMO_PASSWORD or generated) and print every URL and credential.",
         ),
     ] = False,
 ) -> None:
-    """Run the server. On SQLite the schema is brought up to date first."""
+    """Run the server. On SQLite the schema is brought up to date first.
+
+    Exits with 4 when the port is taken, before touching the database or the demo.
+    """
     overrides: dict[str, Any] = {}
     if host is not None:
         overrides["host"] = host
@@ -51,6 +63,9 @@ def serve(
     from homecloud.core.observability import configure_logging
 
     configure_logging(settings.log_level, settings.log_format)
+    # Before the demo is prepared: a second `serve --demo` on a taken port would otherwise
+    # reset the secrets that the running server's banner printed, and then fail anyway.
+    check_port(settings.host, settings.port)
 
     async def prepare(database: Database) -> Demo | None:
         if demo:
@@ -91,26 +106,72 @@ def serve(
     )
 
 
-def print_banner(settings: Settings, demo: Demo | None) -> None:
+def check_port(host: str, port: int) -> None:
+    """Binds the address as uvicorn will (SO_REUSEADDR, so a socket in TIME_WAIT does not
+    count), then lets it go for uvicorn."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            fail(
+                f"port {port} on {host} is taken (is homecloud already running?); "
+                "choose another with --port or HOMECLOUD_PORT",
+                code=EXIT_CANNOT_LISTEN,
+            )
+        fail(f"cannot listen on {host} port {port}: {exc.strerror or exc}", code=EXIT_CANNOT_LISTEN)
+
+
+def banner_lines(settings: Settings, demo: Demo | None) -> list[tuple[str, str]]:
+    """The banner as (label, value) pairs: URLs, then the demo credentials and one command per
+    face that reads real data with them."""
     base = settings.base_url
-    table = Table(title=f"homecloud {__version__} at {base}", show_lines=False)
-    table.add_column("what")
-    # Long URLs wrap on a narrow terminal instead of being cut short with an ellipsis.
-    table.add_column("where", overflow="fold")
+    lines: list[tuple[str, str]] = []
     enabled = set(settings.faces.enabled())
     for face in FACES:
         if face.name in enabled:
-            table.add_row(f"{face.name} sign-in", base + face.sign_in)
-            for link in face.links:
-                table.add_row(f"{face.name} {link.label}", base + link.path)
-    table.add_row("health", f"{base}/healthz")
-    table.add_row("readiness", f"{base}/readyz")
-    table.add_row("metrics", f"{base}/metrics")
-    table.add_row("database", database_display(settings))
-    if demo is not None:
-        table.add_row("demo user", demo.user.email)
-        table.add_row("demo password", demo.password)
-        for client in demo.clients:
-            table.add_row(f"{client.face} client", f"{client.client_id} / {client.client_secret}")
-        table.add_row("demo redirect URIs", ", ".join(DEMO_REDIRECT_URIS))
-    out.print(table)
+            lines.append((f"{face.name} sign-in", base + face.sign_in))
+            lines += [(f"{face.name} {link.label}", base + link.path) for link in face.links]
+    lines += [
+        ("health", f"{base}/healthz"),
+        ("readiness", f"{base}/readyz"),
+        ("metrics", f"{base}/metrics"),
+        ("database", database_display(settings)),
+    ]
+    if demo is None:
+        return lines
+    lines += [("demo user", demo.user.email)]
+    if demo.user.username:
+        lines.append(("demo user name", demo.user.username))
+    lines.append(("demo password", demo.password))
+    faces = {face.name: face for face in FACES}
+    for client in demo.clients:
+        lines.append((f"{client.face} client", f"{client.client_id} / {client.client_secret}"))
+        lines.append((f"{client.face} redirect URI", client.redirect_uris[0]))
+    for client in demo.clients:
+        try_it = faces[client.face].try_it
+        if try_it is not None:
+            label = "try it" if try_it.command is not None else "try it, open"
+            lines.append((f"{client.face} {label}", try_it.banner_line(demo.access(client, base))))
+    return lines
+
+
+def print_banner(settings: Settings, demo: Demo | None) -> None:
+    """One ``label: value`` line each, written as they are: a URL or command never breaks
+    across lines, whatever the terminal's width, and copies whole out of a terminal or a log."""
+    lines = banner_lines(settings, demo)
+    width = max(len(label) for label, _ in lines)
+    out.print(f"homecloud {__version__} at {settings.base_url}", markup=False, highlight=False)
+    for label, value in lines:
+        out.print(
+            f"  {label + ':':<{width + 1}} {value}", markup=False, highlight=False, crop=False
+        )
+    if any(label.endswith("try it, open") for label, _ in lines):
+        out.print(
+            '  Open a "try it, open" page in a browser and sign in as the demo user: the page '
+            "it lands on shows the code and the token request.",
+            markup=False,
+            highlight=False,
+        )

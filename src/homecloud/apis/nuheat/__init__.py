@@ -2,7 +2,7 @@
 SignalR change notifications and the thermostats' simulation."""
 
 from homecloud.apis.nuheat.settings import NuheatSettings
-from homecloud.faces import Face, Link, Ref
+from homecloud.faces import Face, Link, Ref, TryIt
 
 FACE = Face(
     name="nuheat",
@@ -20,4 +20,11 @@ FACE = Face(
     cli=Ref("homecloud.apis.nuheat.cli:app"),
     demo=Ref("homecloud.apis.nuheat.demo:seed_demo"),
     demo_grants=("authorization_code", "refresh_token"),
+    try_it=TryIt(
+        api="/nuheat/api/v1/Thermostat",
+        token="/nuheat/identity/connect/token",
+        authorize="/nuheat/identity/connect/authorize",
+        scope="openid profile openapi offline_access",
+        redirect_paths=("/nuheat/swagger/oauth2-redirect",),
+    ),
 )

@@ -9,6 +9,7 @@ this face, so the page works without internet access.
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -46,16 +47,31 @@ _PAGE = """<!DOCTYPE html>
         dom_id: "#swagger-ui",
         deepLinking: true,
         validatorUrl: null,
-        oauth2RedirectUrl: new URL("assets/oauth2-redirect.html", base).href,
+        oauth2RedirectUrl: new URL("oauth2-redirect", base).href,
         presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
         layout: "StandaloneLayout"
       });
+      // Authorize works with the demo client of `homecloud serve --demo` as it comes: its id,
+      // PKCE and the scopes the API needs are filled in; its secret is the one the banner
+      // printed. Another client's id can be typed over it.
+      window.ui.initOAuth(__OAUTH__);
     };
   </script>
 </body>
 </html>
 """
 
+
+# The demo client (homecloud.demo registers ``demo-<face>`` with this page's redirect URI).
+SWAGGER_CLIENT_ID = "demo-nuheat"
+SWAGGER_SCOPES = ("openid", "profile", "openapi", "offline_access")
+SWAGGER_OAUTH = {
+    "clientId": SWAGGER_CLIENT_ID,
+    "usePkceWithAuthorizationCodeGrant": True,
+    "scopes": list(SWAGGER_SCOPES),
+    "appName": "Nuheat Swagger UI",
+}
+PAGE = _PAGE.replace("__OAUTH__", orjson.dumps(SWAGGER_OAUTH).decode())
 
 _MESSAGES = {
     "application/json": {
@@ -149,7 +165,18 @@ def _with_servers(document: dict[str, Any], root: str) -> dict[str, Any]:
                 "implicit": {
                     "authorizationUrl": f"{root}/identity/connect/authorize",
                     "scopes": {"openapi": "Access to the Open API"},
-                }
+                },
+                # What Swagger UI's Authorize button uses with the demo client (PKCE).
+                "authorizationCode": {
+                    "authorizationUrl": f"{root}/identity/connect/authorize",
+                    "tokenUrl": f"{root}/identity/connect/token",
+                    "scopes": {
+                        "openid": "Your user identifier",
+                        "profile": "Your name",
+                        "openapi": "Access to the Open API",
+                        "offline_access": "Refresh tokens",
+                    },
+                },
             },
         },
         "Bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
@@ -168,7 +195,13 @@ def install_swagger(app: FastAPI) -> None:
         return documents[version]
 
     async def swagger_page(_request: Request) -> Response:
-        return HTMLResponse(_PAGE)
+        return HTMLResponse(PAGE)
+
+    redirect_page = (Path(swagger_ui_bundle.swagger_ui_path) / "oauth2-redirect.html").read_text()
+
+    async def oauth2_redirect(_request: Request) -> Response:
+        # Swagger UI's own page: it hands the code back to the window that opened it.
+        return HTMLResponse(redirect_page, headers={"Referrer-Policy": "no-referrer"})
 
     async def swagger_json(request: Request) -> Response:
         version = request.path_params["version"].lower()
@@ -180,6 +213,7 @@ def install_swagger(app: FastAPI) -> None:
         )
 
     app.add_route("/swagger", swagger_page, include_in_schema=False)
+    app.add_route("/swagger/oauth2-redirect", oauth2_redirect, include_in_schema=False)
     app.add_route("/swagger/{version}/swagger.json", swagger_json, include_in_schema=False)
     app.mount(
         "/swagger/assets",

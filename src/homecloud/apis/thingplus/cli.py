@@ -14,9 +14,13 @@ def simulate_thingplus(
     password: Annotated[
         str,
         typer.Option(
-            prompt=True, hide_input=True, envvar="HOMECLOUD_SIMULATE_PASSWORD", help="Its password."
+            prompt=True,
+            hide_input=True,
+            envvar="HOMECLOUD_SIMULATE_PASSWORD",
+            show_default=False,
+            help="Its password (asked for when not given).",
         ),
-    ],
+    ] = "",
     url: Annotated[
         str, typer.Option(help="Base URL of the homecloud server.")
     ] = "http://127.0.0.1:8080",
