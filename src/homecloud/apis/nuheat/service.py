@@ -37,6 +37,7 @@ from homecloud.core.database import Database
 from homecloud.core.errors import ApiError
 from homecloud.core.events import ChangeEvent, EventBus
 from homecloud.core.models import now_ms
+from homecloud.core.parsing import parse_id
 
 FACE = repository.FACE
 
@@ -243,10 +244,7 @@ def group_view(group: NuheatGroup) -> dict[str, Any]:
 
 
 def _group_id(text: str | None) -> int | None:
-    if text is None or not text.strip().isdigit():
-        return None
-    value = int(text)
-    return value if value < 2**62 else None
+    return None if text is None else parse_id(text, name="groupId")
 
 
 async def list_groups(database: Database, owner_id: int) -> list[dict[str, Any]]:

@@ -4,16 +4,15 @@ without regard to case (Json.NET's default; the wiki's own example posts ``devic
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import orjson
 from starlette.requests import Request
 
 from homecloud.core.errors import ApiError
+from homecloud.core.parsing import is_integer_text
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
-_INTEGER = re.compile(r"^\s*-?[0-9]+\s*$")
 
 
 async def read_body(request: Request) -> dict[str, Any]:
@@ -46,7 +45,7 @@ def integer(body: dict[str, Any], name: str, *, low: int, high: int) -> int | No
     value = body.get(name.lower())
     if value is None:
         return None
-    if isinstance(value, str) and _INTEGER.match(value):
+    if isinstance(value, str) and is_integer_text(value.strip()):
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise ApiError.of(

@@ -17,7 +17,8 @@ from typing import Any, Final
 
 from starlette.datastructures import QueryParams
 
-from homecloud.apis.thingplus.errors import schema_error
+from homecloud.apis.thingplus.errors import number_error, schema_error
+from homecloud.core.parsing import MAX_ID, NumberError, is_integer_text, parse_int
 
 MAX_COUNT: Final = 4000
 FILTER_KEY: Final = re.compile(r"^filter\[([^\]]+)\](?:\[\])?$")
@@ -75,7 +76,7 @@ def _order_key(value: Any) -> tuple[int, Any]:
     if value is None:
         return (0, "")
     text = _text(value)
-    if text.lstrip("-").isdigit():
+    if is_integer_text(text):
         return (1, int(text))
     return (2, text)
 
@@ -110,7 +111,7 @@ def parse_collection(params: QueryParams, embeddable: Collection[str] = ()) -> C
         )
     return CollectionQuery(
         count=integer_param(params, "count", MAX_COUNT, 1, MAX_COUNT),
-        page=integer_param(params, "page", 0, 0, None),
+        page=integer_param(params, "page", 0, 0, MAX_ID),
         order_by=params.get("orderBy") or None,
         descending=order_dir == "desc",
         fields=tuple(_listed(params, "fields")),
@@ -131,15 +132,7 @@ def integer_param(
     raw = params.get(name)
     if raw is None:
         return default
-    if not raw.lstrip("-").isdigit():
-        raise schema_error("should be integer", "type", f".{name}", type="integer")
-    value = int(raw)
-    if value < minimum:
-        raise schema_error(
-            f"should be >= {minimum}", "minimum", f".{name}", comparison=">=", limit=minimum
-        )
-    if maximum is not None and value > maximum:
-        raise schema_error(
-            f"should be <= {maximum}", "maximum", f".{name}", comparison="<=", limit=maximum
-        )
-    return value
+    try:
+        return parse_int(raw, name=name, minimum=minimum, maximum=maximum)
+    except NumberError as error:
+        raise number_error(error, f".{name}") from None

@@ -17,6 +17,7 @@ from starlette.requests import Request
 
 from homecloud.apis.thingplus.errors import schema_error
 from homecloud.core.errors import ApiError
+from homecloud.core.parsing import is_integer_text
 
 # A field's kind: a JSON type, "id" (a URL-unreserved identifier), "yn" (the vendor's "y"/"n"
 # flags), "any", or a tuple of the allowed strings.
@@ -193,7 +194,7 @@ def check_id(value: Any, path: str) -> str:
 
 def check_report_interval(value: Any, path: str) -> int:
     """The report interval in ms; a gateway sent back as read carries it as a digit string."""
-    if isinstance(value, str) and value.isdigit():
+    if isinstance(value, str) and is_integer_text(value):
         value = int(value)
     check_value(value, "integer", path)
     if value < MIN_REPORT_INTERVAL_MS:

@@ -44,6 +44,7 @@ from homecloud.apis.thingplus.records import envelope, envelope_with_pack, serie
 from homecloud.apis.thingplus.settings import ThingplusSettings
 from homecloud.core.events import ChangeEvent
 from homecloud.core.models import Device, now_ms
+from homecloud.core.parsing import is_integer_text
 from homecloud.core.series import (
     MAX_TS_MS,
     AggregateFunc,
@@ -89,7 +90,7 @@ def parse_time(params: QueryParams, name: str, default: int | None) -> int:
                 f"should have required property '{name}'", "required", "", missingProperty=name
             )
         return default
-    if raw.isdigit():
+    if is_integer_text(raw):
         moment_ms = int(raw)
     else:
         try:

@@ -56,6 +56,7 @@ from homecloud.apis.thingplus.schemas import (
 from homecloud.apis.thingplus.settings import ThingplusSettings
 from homecloud.core.errors import ApiError
 from homecloud.core.models import Device
+from homecloud.core.parsing import parse_id
 
 T = TypeVar("T")
 LEAF_ID_ALPHABET: Final = string.ascii_letters + string.digits + "_-"
@@ -179,7 +180,8 @@ def register_gateway(
     params = check_object(body["params"], REGISTER_PARAMS, ("model", "name"), ".params")
     site = params.get("siteId", str(user_id))
     if site != str(user_id):
-        other = site.isdigit() and repository.user_exists(session, int(site))
+        number = parse_id(site, name="siteId") if isinstance(site, str) else None
+        other = number is not None and repository.user_exists(session, number)
         raise access_denied(f"site {site}") if other else not_found(f"site {site}")
     if params["model"] != GATEWAY_MODEL_ID:
         raise not_found(f"gatewayModel {params['model']}")
