@@ -14,7 +14,9 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
+
+import orjson
 
 # Ids are stored as signed 64-bit integers in both databases.
 MAX_ID = 2**63 - 1
@@ -52,7 +54,14 @@ def is_integer_text(text: str) -> bool:
 
 def parse_int(text: str, *, name: str, minimum: int | None, maximum: int | None) -> int:
     """``text`` as an int within ``[minimum, maximum]`` (None: unbounded on that side)."""
-    if not is_integer_text(text):
+    if _INTEGER.fullmatch(text) is None:
+        raise NumberError(name, text, "integer")
+    if len(text.lstrip("-")) > _MAX_DIGITS:
+        # Past any bound we use; int() is not even asked (it refuses 4,300 digits and more).
+        if text.startswith("-") and minimum is not None:
+            raise NumberError(name, text, "minimum", minimum)
+        if not text.startswith("-") and maximum is not None:
+            raise NumberError(name, text, "maximum", maximum)
         raise NumberError(name, text, "integer")
     value = int(text)
     if minimum is not None and value < minimum:
@@ -85,3 +94,40 @@ def parse_decimal(text: str) -> float | None:
         return None
     number = float(text)
     return number if math.isfinite(number) else None
+
+
+# orjson reads up to 1024 levels but writes only 254, and Python code that walks a value
+# recursively stops near 1000: a body nested deeper than any vendor's is refused on entry.
+MAX_JSON_DEPTH = 64
+
+
+class MalformedJson(ValueError):
+    """A body that is not JSON, or nests deeper than :data:`MAX_JSON_DEPTH`; ``problem``
+    completes "the body ..." for faces that word it their own way."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(f"The request body {problem}.")
+        self.problem = problem
+
+
+def parse_json(raw: bytes | str) -> Any:
+    """``raw`` as a JSON value; :class:`MalformedJson` (its text fit for a client) otherwise."""
+    try:
+        value = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise MalformedJson("is not valid JSON") from None
+    if _deeper_than(value, MAX_JSON_DEPTH):
+        raise MalformedJson(f"nests deeper than {MAX_JSON_DEPTH} levels")
+    return value
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    # Iterative, so that the check itself cannot hit the recursion limit it guards against.
+    stack: list[tuple[Any, int]] = [(value, 1)] if isinstance(value, dict | list) else []
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return True
+        children = item.values() if isinstance(item, dict) else item
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False

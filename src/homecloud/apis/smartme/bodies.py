@@ -6,11 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
 from starlette.requests import Request
 
 from homecloud.core.errors import ApiError
-from homecloud.core.parsing import is_integer_text
+from homecloud.core.parsing import MalformedJson, is_integer_text, parse_json
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
@@ -32,9 +31,9 @@ async def read_body(request: Request) -> dict[str, Any]:
             f"The request entity's media type '{content_type}' is not supported for this resource.",
         )
     try:
-        parsed = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        raise ApiError.of(400, "The request is invalid: the body is not valid JSON.") from None
+        parsed = parse_json(raw)
+    except MalformedJson as exc:
+        raise ApiError.of(400, f"The request is invalid: the body {exc.problem}.") from None
     if not isinstance(parsed, dict):
         raise ApiError.of(400, "The request is invalid: the body must be a JSON object.")
     return {str(key).lower(): value for key, value in parsed.items()}

@@ -17,7 +17,6 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
 from authlib.oauth2.rfc6749.errors import OAuth2Error
 from authlib.oauth2.rfc6749.util import extract_basic_authorization
 from fastapi import APIRouter
@@ -29,6 +28,7 @@ from starlette.responses import JSONResponse, Response
 from homecloud.apis.thingplus.errors import NO_STORE, oauth2orize_error, schema_error
 from homecloud.core.errors import ApiError
 from homecloud.core.models import now_ms
+from homecloud.core.parsing import MalformedJson, parse_json
 from homecloud.identity.authorize import FacePages, authorization_endpoint
 from homecloud.identity.clients import (
     ClientError,
@@ -261,9 +261,9 @@ async def json_body(request: Request) -> Any:
         return {}
     raw = await request.body()
     try:
-        return orjson.loads(raw) if raw.strip() else {}
-    except orjson.JSONDecodeError:
-        raise ApiError.of(400, "The request body is not valid JSON.", "JSON_PARSING") from None
+        return parse_json(raw) if raw.strip() else {}
+    except MalformedJson as exc:
+        raise ApiError.of(400, str(exc), "JSON_PARSING") from None
 
 
 def auth_client_record(client: OAuthClient) -> dict[str, Any]:
