@@ -39,6 +39,7 @@ from homecloud.identity.clients import (
     validate_redirect_uri,
 )
 from homecloud.identity.models import AuthorizationCode, OAuthClient
+from homecloud.identity.passwords import throttle_subject
 from homecloud.identity.profiles import THINGPLUS
 from homecloud.identity.provider import IdentityProvider, unauthorized
 from homecloud.identity.secrets import digest
@@ -322,9 +323,9 @@ def thingplus_identity_router(services: Services) -> APIRouter:
         if grant_type == "password":
             # Each password grant checks a password: throttled like the sign-in page, on the
             # same count.
-            login = prepared.form.get("username", "").strip().lower()
+            subject = await throttle_subject(services.database, prepared.form.get("username", ""))
             address = request.client.host if request.client else "-"
-            decision = await services.rate_limiter.hit(SIGN_IN_LIMIT, f"{address}:{digest(login)}")
+            decision = await services.rate_limiter.hit(SIGN_IN_LIMIT, f"{address}:{subject}")
             if not decision.allowed:
                 response = oauth2orize_error(
                     "TokenError",
