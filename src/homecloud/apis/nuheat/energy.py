@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Path
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -10,6 +12,13 @@ from homecloud.apis.nuheat.energylog import energy_log
 from homecloud.apis.nuheat.ratelimit import caller_of
 from homecloud.apis.nuheat.schemas import EnergyUsageModel
 from homecloud.core.database import Database
+
+# Documented, not validated by FastAPI: energylog.py checks them and words the vendor's errors.
+_YEARS = "(19[7-9][0-9]|[2-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-8])"  # 1970..9998
+DateText = Annotated[
+    str, Path(json_schema_extra={"format": "date", "pattern": f"^{_YEARS}-[0-9]{{2}}-[0-9]{{2}}$"})
+]
+YearText = Annotated[str, Path(json_schema_extra={"pattern": f"^{_YEARS}$"})]
 
 
 def router(database: Database) -> APIRouter:
@@ -20,7 +29,7 @@ def router(database: Database) -> APIRouter:
         response_model=EnergyUsageModel,
         summary="Relay minutes and energy per hour of a day (yyyy-MM-dd)",
     )
-    async def day(serialNumber: str, date: str, request: Request) -> Response:
+    async def day(serialNumber: str, date: DateText, request: Request) -> Response:
         caller = caller_of(request)
         return caller.json(await energy_log(database, caller.user_id, serialNumber, "Day", date))
 
@@ -29,7 +38,7 @@ def router(database: Database) -> APIRouter:
         response_model=EnergyUsageModel,
         summary="Relay minutes and energy per day of the week holding a date (yyyy-MM-dd)",
     )
-    async def week(serialNumber: str, date: str, request: Request) -> Response:
+    async def week(serialNumber: str, date: DateText, request: Request) -> Response:
         caller = caller_of(request)
         return caller.json(await energy_log(database, caller.user_id, serialNumber, "Week", date))
 
@@ -38,7 +47,7 @@ def router(database: Database) -> APIRouter:
         response_model=EnergyUsageModel,
         summary="Relay minutes and energy per month of a year (yyyy)",
     )
-    async def month(serialNumber: str, year: str, request: Request) -> Response:
+    async def month(serialNumber: str, year: YearText, request: Request) -> Response:
         caller = caller_of(request)
         return caller.json(await energy_log(database, caller.user_id, serialNumber, "Month", year))
 

@@ -8,6 +8,7 @@ ignored. Response models are for the documents; routes write their JSON directly
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -40,6 +41,24 @@ def _blank_is_none(value: Any) -> Any:
     return None if value == "" else value
 
 
+def _requires(*names: str) -> Callable[[JsonDict], None]:
+    """Documents ``names`` as required ids (text with a non-blank character, or a number).
+    The model keeps them optional so that the service words a missing one as the vendor does
+    ("serialNumber is required.")."""
+
+    def document(schema: JsonDict) -> None:
+        properties = schema["properties"]
+        assert isinstance(properties, dict)
+        for name in names:
+            properties[name] = {
+                "title": name,
+                "anyOf": [{"type": "string", "pattern": "\\S"}, {"type": "integer"}],
+            }
+        schema["required"] = list(names)
+
+    return document
+
+
 SCHEDULE_MODES: JsonDict = {"enum": [1, 2, 3]}
 TEMPERATURE_TYPES: JsonDict = {"enum": [0, 1]}
 DATE_TIME: JsonDict = {"format": "date-time"}
@@ -70,9 +89,10 @@ class ThermostatModel(_Model):
 
 
 class ThermostatUpdateModel(_Request):
-    model_config = ConfigDict(json_schema_extra={"required": ["serialNumber"]})
+    model_config = ConfigDict(json_schema_extra=_requires("serialNumber"))
     serialNumber: str | None = None
-    name: str | None = None
+    # Blank means "not given"; otherwise 1 to 200 characters once trimmed.
+    name: str | None = Field(None, json_schema_extra={"pattern": "^$|\\S", "maxLength": 200})
     setPointTemp: int | None = None
     scheduleMode: int | None = Field(
         None, description="1 Auto, 2 Hold, 3 Permanent Hold", json_schema_extra=SCHEDULE_MODES
@@ -97,7 +117,7 @@ class GroupModel(_Model):
 
 
 class GroupUpdateModel(_Request):
-    model_config = ConfigDict(json_schema_extra={"required": ["groupId"]})
+    model_config = ConfigDict(json_schema_extra=_requires("groupId"))
     groupId: str | None = None
     awayMode: bool = False
 
@@ -122,6 +142,7 @@ class ScheduleDayModel(_Request):
 
 
 class ScheduleModel(_Request):
+    model_config = ConfigDict(json_schema_extra=_requires("serialNumber"))
     serialNumber: str | None = None
     days: list[ScheduleDayModel] | None = None
 
