@@ -106,3 +106,31 @@ async def test_405_names_every_method_of_the_path(owner: Api) -> None:
     assert response.headers["allow"] == "DELETE, GET, PUT"
     listing = await owner.http.patch("/thingplus/v2/gateways", headers=owner.headers)
     assert listing.headers["allow"] == "GET"
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"embed": "sensors", "sensors[embed]": "series"},
+        {"embed": "sensors", "sensors[series][dataStart]": "0"},
+        {"embed": "devices", "devices[fields]": "name"},
+    ],
+)
+async def test_options_nested_where_they_are_not_read_are_refused(
+    owner: Api, params: dict[str, str]
+) -> None:
+    gateway_id = await register(owner)
+    for path in (f"/gateways/{gateway_id}", "/gateways"):
+        response = await owner.get(path, **params)
+        assert response.status_code == 400, (path, response.text)
+        detail = response.json()["errors"][0]["detail"]
+        assert detail["keyword"] == "additionalProperties"
+        assert detail["params"]["additionalProperty"] in params
+
+
+async def test_series_options_nested_under_a_sensor_are_read(owner: Api) -> None:
+    path = await sensor_path(owner)
+    sensor = path.removesuffix("/series")
+    response = await owner.get(sensor, embed="series", **{"series[dataStart]": "0"})
+    assert response.status_code == 200, response.text
+    assert isinstance(response.json()["data"]["series"], dict)

@@ -81,11 +81,27 @@ def _order_key(value: Any) -> tuple[int, Any]:
     return (2, text)
 
 
-def parse_collection(params: QueryParams, embeddable: Collection[str] = ()) -> CollectionQuery:
-    """The collection parameters of ``params``; a malformed one is 400 SCHEMA_VALIDATE."""
+def parse_collection(
+    params: QueryParams, embeddable: Collection[str] = (), nested: Collection[str] = ()
+) -> CollectionQuery:
+    """The collection parameters of ``params``; a malformed one is 400 SCHEMA_VALIDATE.
+
+    ``nested`` names the embeds whose own options (``series[dataStart]=...``) the endpoint
+    reads; options nested under any other embed (``sensors[series][...]`` on a gateway) are
+    refused rather than silently ignored.
+    """
     filters: dict[str, tuple[str, ...]] = {}
     used = False
     for key in params:
+        owner = key.partition("[")[0]
+        if owner != key and owner in embeddable and owner not in nested:
+            raise schema_error(
+                f"should NOT have additional properties: options nested under {owner} are "
+                f"not supported here; read the {owner} themselves with their own options",
+                "additionalProperties",
+                "",
+                additionalProperty=key,
+            )
         match = FILTER_KEY.match(key)
         if match:
             filters[match.group(1)] = tuple(params.getlist(key))

@@ -56,7 +56,7 @@ def router(context: Context) -> APIRouter:
     @routes.get(SENSOR)
     async def get_sensor(request: Request, gateway_id: str, sensor_id: str) -> Response:
         user_id = await context.user(request, READ_GATEWAYS)
-        query = parse_collection(request.query_params, SENSOR_EMBEDS)
+        query = parse_collection(request.query_params, SENSOR_EMBEDS, nested=("series",))
         nested = nested_series_params(request.query_params)
         meta = None
         if "series" in query.embed and "dataStart" in nested:
