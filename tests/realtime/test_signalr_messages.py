@@ -25,6 +25,15 @@ async def test_handshake_errors_are_answered_then_the_socket_closes(hub_server: 
             assert await peer.closed()
 
 
+async def test_every_version_up_to_two_is_accepted_as_asp_net_does(hub_server: HubServer) -> None:
+    for version in (0, 1, 2):
+        async with open_peer(hub_server.url, "/hub", "ann", handshake=False) as peer:
+            await peer.send_raw(f'{{"protocol":"json","version":{version}}}\x1e')
+            assert await peer.receive() == {}
+            await peer.send_raw('{"type":1,"invocationId":"a","target":"Echo","arguments":[1]}\x1e')
+            assert await peer.receive() == {"type": 3, "invocationId": "a", "result": 1}
+
+
 async def test_a_silent_client_is_dropped_without_a_handshake_answer(hub_server: HubServer) -> None:
     async with open_peer(hub_server.url, "/hub", "ann", handshake=False) as peer:
         assert await peer.closed()

@@ -9,7 +9,7 @@ failure, malformed JSON, an oversized body, an unexpected exception) is rendered
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +17,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.routing import BaseRoute, Match, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger("homecloud.errors")
@@ -87,9 +88,10 @@ def install_error_shape(
             # FastAPI wraps whatever fails while it reads the body (our BodyTooLarge among
             # them) in a generic 400; the original error is the one to report.
             return await on_api_error(_request, exc.__cause__)
-        error = ApiError(
-            status=exc.status_code, messages=[str(exc.detail)], headers=exc.headers or {}
-        )
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(allowed_methods(app.router.routes, _request.scope))
+        error = ApiError(status=exc.status_code, messages=[str(exc.detail)], headers=headers)
         return await on_api_error(_request, error)
 
     async def on_validation_error(request: Request, exc: Exception) -> Response:
@@ -102,6 +104,32 @@ def install_error_shape(
     app.add_middleware(UnexpectedErrorGuard, shape=shape)
     app.add_middleware(BodySizeLimit, limit=max_body_bytes, shape=shape)
     app.state.error_shape = shape
+
+
+# The methods an Allow header can name; a route serving another (WebDAV's, say) is not ours.
+HTTP_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
+
+
+def allowed_methods(routes: Iterable[BaseRoute], scope: Scope) -> list[str]:
+    """Every method some route serves at the request's path, asked of the routes themselves.
+
+    Starlette answers 405 from the first route whose path matches, so its Allow header names
+    only that route's methods (and none for routers FastAPI includes lazily), though other
+    routes serve the same path with other methods.
+    """
+    routes = list(routes)
+    return [
+        method
+        for method in HTTP_METHODS
+        if any(_serves(route, {**scope, "method": method}) for route in routes)
+    ]
+
+
+def _serves(route: BaseRoute, scope: Scope) -> bool:
+    match, child_scope = route.matches(scope)
+    if isinstance(route, Mount) and match is not Match.NONE:
+        return any(_serves(child, {**scope, **child_scope}) for child in route.routes)
+    return match is Match.FULL
 
 
 class UnexpectedErrorGuard:

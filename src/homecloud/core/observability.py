@@ -184,8 +184,35 @@ class TextFormatter(logging.Formatter):
         return f"{line} request_id={request_id}" if request_id else line
 
 
+# Query parameters that carry a credential: the hub's and WebSocket clients' tokens (browsers
+# cannot set headers on a WebSocket), codes, secrets. Matched case-insensitively, by name.
+_SECRET_PARAMETER = re.compile(
+    r"([?&;](?:access_token|token|id_token|refresh_token|id_token_hint|code|client_secret"
+    r"|password|secret|api_key|apikey|key|signature|sig)=)[^&;\s\"'#]*",
+    re.IGNORECASE,
+)
+
+
+def redact(text: str) -> str:
+    """``text`` with the values of credential-carrying query parameters replaced."""
+    return _SECRET_PARAMETER.sub(r"\1[redacted]", text)
+
+
+class RedactSecrets(logging.Filter):
+    """Rewrites every record that reaches the handler (uvicorn's, whose WebSocket lines quote
+    the whole URL, included), so no token in a query string is ever written out."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
+
+
 def configure_logging(level: str, fmt: str) -> None:
     handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(RedactSecrets())
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
         handler.formatter.converter = time.gmtime  # type: ignore[union-attr]

@@ -20,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from homecloud.core.models import now_ms
+from homecloud.core.parsing import is_integer_text
 from homecloud.identity.models import Consent
 from homecloud.identity.profiles import IssuerProfile
 from homecloud.identity.provider import IdentityProvider
@@ -179,8 +180,9 @@ def _decide(
 def needs_fresh_login(data: dict[str, str], signed_in: SignedIn, prompts: set[str]) -> bool:
     if "login" in prompts:
         return True
+    # OIDC Core: max_age is a number of seconds; text that is not one is ignored, as before.
     max_age = data.get("max_age")
-    if max_age is not None and max_age.isdigit():
+    if max_age is not None and is_integer_text(max_age) and not max_age.startswith("-"):
         return time.time() - signed_in.auth_time > int(max_age)
     return False
 

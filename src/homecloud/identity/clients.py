@@ -37,7 +37,7 @@ def validate_redirect_uri(uri: str) -> str:
     parts = urlsplit(uri)
     if (
         not parts.scheme
-        or parts.fragment
+        or "#" in uri  # an empty fragment ("...cb#") is a fragment too
         or (parts.scheme in ("http", "https") and not parts.netloc)
     ):
         raise ClientError(f"redirect URI {uri!r} must be absolute and without a fragment")

@@ -17,12 +17,23 @@ from homecloud.core.models import User
 from homecloud.core.passwords import verify_password
 from homecloud.core.users import DUMMY_HASH, email_key
 from homecloud.identity.profiles import IssuerProfile
+from homecloud.identity.secrets import digest
 
 
 def _login_statement(login: str) -> Select[Any]:
     return select(User).where(
         or_(User.email_key == email_key(login), User.username == login.strip())
     )
+
+
+async def throttle_subject(database: Database, login: str) -> str:
+    """What sign-in throttles count a try of ``login`` against: the account it resolves to
+    (so padding, case and the user-name alias all share that account's one counter), or for
+    a login that names no account, the login as the lookup normalises it. Digested either
+    way: counters must not spell out e-mail addresses."""
+    async with database.session() as session:
+        user_id = await session.scalar(_login_statement(login).with_only_columns(User.id))
+    return digest(f"user:{user_id}" if user_id is not None else f"login:{email_key(login)}")
 
 
 def _hash_to_check(user: User | None, profile: IssuerProfile) -> str | None:

@@ -8,9 +8,10 @@ import base64
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from urllib.parse import unquote
 
+from authlib.oauth2.rfc6749.errors import InvalidRequestError
 from authlib.oauth2.rfc6749.util import extract_basic_authorization
 from sqlalchemy.orm import Session
 from starlette.requests import Request
@@ -33,6 +34,20 @@ from homecloud.identity.server import (
     ProfileServer,
 )
 from homecloud.settings import Settings
+
+# RFC 6749 limits error_description to %x20-21 / %x23-5B / %x5D-7E; Authlib raises this
+# ValueError (instead of an OAuth2Error) when a description it builds from the request's own
+# redirect_uri, response_type or scope would hold '"', '\\' or a non-ASCII character.
+_UNSPEAKABLE = "Error description contains forbidden characters"
+UNSPEAKABLE_DESCRIPTION = (
+    "The request holds characters that OAuth 2.0 does not allow in these parameters "
+    "(redirect_uri, response_type, scope): quotes, backslashes or non-ASCII text."
+)
+
+
+def is_unspeakable_error(exc: ValueError) -> bool:
+    return str(exc).startswith(_UNSPEAKABLE)
+
 
 # Keys every deployment needs: the RS256 key the OIDC faces publish, and Thing+'s HS256 secret.
 T = TypeVar("T")
@@ -104,7 +119,15 @@ class IdentityProvider:
                 profile, session, self.keys, issuer, context, defer_writes, prechecked
             )
             servers.append(server)
-            return action(server, request)
+            try:
+                return action(server, request)
+            except ValueError as exc:
+                if not is_unspeakable_error(exc):
+                    raise
+                # Authlib quoted the client's own text into an error description and then
+                # refused to build it: answer the same error class, minus the quote.
+                error = InvalidRequestError(description=UNSPEAKABLE_DESCRIPTION)
+                return cast(T, server.handle_error_response(request, error))
 
         if defer_writes:
             result = await self.database.run_read_only(work, inline=inline)

@@ -15,9 +15,9 @@ from starlette.responses import RedirectResponse, Response
 from homecloud.core.ratelimit import RateLimiter, RateLimitPolicy
 from homecloud.core.users import authenticate as check_password
 from homecloud.identity.authorize import FacePages, authorization_endpoint, prepared_from_return_url
+from homecloud.identity.passwords import throttle_subject
 from homecloud.identity.profiles import IssuerProfile
 from homecloud.identity.provider import IdentityProvider
-from homecloud.identity.secrets import digest
 from homecloud.identity.web import (
     CSRF_FIELD,
     csrf_valid,
@@ -79,7 +79,8 @@ def signin_router(
             )
         username = _field(form, "Username") or ""
         client_ip = request.client.host if request.client else "-"
-        decision = await rate_limiter.hit(SIGN_IN_LIMIT, f"{client_ip}:{digest(username.lower())}")
+        subject = await throttle_subject(provider.database, username)
+        decision = await rate_limiter.hit(SIGN_IN_LIMIT, f"{client_ip}:{subject}")
         if not decision.allowed:
             return login_page(
                 request,

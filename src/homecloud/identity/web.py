@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from homecloud.core.models import User, now_ms
+from homecloud.core.parsing import MalformedJson, parse_json
 from homecloud.identity.models import BrowserSession
 from homecloud.identity.provider import IdentityProvider
 from homecloud.identity.secrets import digest, new_secret
@@ -66,9 +67,9 @@ async def prepare(request: Request) -> PreparedRequest:
         elif content_type == "application/json" or content_type.endswith("+json"):
             raw = await request.body()
             try:
-                parsed = orjson.loads(raw) if raw.strip() else {}
-            except orjson.JSONDecodeError as exc:
-                raise MalformedRequest("The request body is not valid JSON.") from exc
+                parsed = parse_json(raw) if raw.strip() else {}
+            except MalformedJson as exc:
+                raise MalformedRequest(str(exc)) from exc
             if not isinstance(parsed, dict):
                 raise MalformedRequest("The request body must be a JSON object.")
             for key, value in parsed.items():

@@ -51,11 +51,16 @@ class Homecloud:
 
 
 @asynccontextmanager
-async def running_homecloud(data_dir: Path) -> AsyncIterator[Homecloud]:
+async def running_homecloud(
+    data_dir: Path, nuheat: NuheatSettings | None = None
+) -> AsyncIterator[Homecloud]:
     """Without the thermostat simulation, whose changes would mix with the tests' own."""
     port = free_port()
     settings = Settings(
-        data_dir=data_dir, port=port, host="127.0.0.1", nuheat=NuheatSettings(simulation=False)
+        data_dir=data_dir,
+        port=port,
+        host="127.0.0.1",
+        nuheat=nuheat or NuheatSettings(simulation=False),
     )
     services = Services.from_settings(settings)
     await migrations.upgrade(services.database)

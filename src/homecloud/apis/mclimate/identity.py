@@ -29,6 +29,7 @@ from homecloud.core.database import Database
 from homecloud.core.ratelimit import RateLimitPolicy
 from homecloud.identity.authorize import FacePages, authorization_endpoint
 from homecloud.identity.clients import ClientError, get_client, register_client
+from homecloud.identity.passwords import throttle_subject
 from homecloud.identity.profiles import MCLIMATE
 from homecloud.identity.provider import basic_credentials
 from homecloud.identity.secrets import digest
@@ -217,9 +218,9 @@ def mclimate_identity_router(
             await ensure_builtin_client(services.database)
         if grant_type == "password":
             # Each login checks a password: throttled like the sign-in page, on the same count.
-            login = prepared.form.get("username", "").strip().lower()
+            subject = await throttle_subject(services.database, prepared.form.get("username", ""))
             address = request.client.host if request.client else "-"
-            decision = await services.rate_limiter.hit(SIGN_IN_LIMIT, f"{address}:{digest(login)}")
+            decision = await services.rate_limiter.hit(SIGN_IN_LIMIT, f"{address}:{subject}")
             if not decision.allowed:
                 return too_many_requests(href, decision.retry_after)
         result = await provider.exchange(MCLIMATE, prepared, renew if href == RENEW else issue)

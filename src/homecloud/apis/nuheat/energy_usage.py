@@ -25,8 +25,12 @@ from homecloud.core.timebuckets import BucketUnit
 from homecloud.core.unit_of_work import UnitOfWork
 
 Period = Literal["Day", "Week", "Month"]
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_YEAR = re.compile(r"^\d{4}$")
+# ASCII digits only: \d also matches "١٢٣٤" and the like.
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_YEAR = re.compile(r"[0-9]{4}")
+# The calendar the log covers: a week around a day, or a day in any time zone, must stay
+# inside what date and datetime can hold (years 1 to 9999), and the series start in 1970.
+FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(9998, 12, 31)
 UNITS: dict[str, BucketUnit] = {"Day": "hour", "Week": "day", "Month": "month"}
 
 
@@ -61,15 +65,18 @@ class EnergySettings:
 
 def parse_date(text: str) -> date:
     try:
-        if not _DATE.match(text):
+        if not _DATE.fullmatch(text):
             raise ValueError
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise ApiError.of(400, "Date format yyyy-MM-dd.") from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ApiError.of(400, f"The date must lie between {FIRST_DAY} and {LAST_DAY}.")
+    return day
 
 
 def parse_year(text: str) -> int:
-    if not _YEAR.match(text) or not 1970 <= int(text) <= 9998:
+    if not _YEAR.fullmatch(text) or not FIRST_DAY.year <= int(text) <= LAST_DAY.year:
         raise ApiError.of(400, "Year format yyyy.")
     return int(text)
 

@@ -30,6 +30,7 @@ from starlette.websockets import WebSocket
 from homecloud.apis.nuheat.errors import nuheat_error
 from homecloud.core.errors import ApiError
 from homecloud.core.events import ChangeEvent, Subscription
+from homecloud.core.parsing import parse_id
 from homecloud.realtime.signalr import (
     Authenticator,
     BindingError,
@@ -74,10 +75,9 @@ def notification_types(argument: Any) -> list[int]:
     for value in argument:
         if isinstance(value, bool) or not isinstance(value, int | str):
             raise BindingError(f"The notification type id {value!r} is not a number.")
-        try:
-            type_id = int(value)
-        except ValueError:
-            raise BindingError(f"The notification type id {value!r} is not a number.") from None
+        type_id = value if isinstance(value, int) else parse_id(value, name="type")
+        if type_id is None:
+            raise BindingError(f"The notification type id {value!r} is not a number.")
         if type_id not in TYPE_NAMES:
             known = ", ".join(f"{number} ({name})" for number, name in TYPE_NAMES.items())
             raise HubError(f"Unknown notification type {value!r}; the types are {known}.")

@@ -20,6 +20,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.staticfiles import StaticFiles
 
+from homecloud.core.errors import ApiError
+
 VERSIONS = ("v1", "v2")
 # Swashbuckle names v2's models as v1's; here they need distinct classes.
 _V2_NAMES = {"AccountModelV2": "AccountModel", "ThermostatModelV2": "ThermostatModel"}
@@ -206,7 +208,9 @@ def install_swagger(app: FastAPI) -> None:
     async def swagger_json(request: Request) -> Response:
         version = request.path_params["version"].lower()
         if version not in VERSIONS:
-            return Response(status_code=404)
+            # Raised, not returned, so the face's error shape renders it as any other 404.
+            known = ", ".join(VERSIONS)
+            raise ApiError.of(404, f"There is no OpenAPI document {version}; there are {known}.")
         root = request.scope.get("root_path", "")
         return Response(
             orjson.dumps(_with_servers(document(version), root)), media_type="application/json"

@@ -8,17 +8,60 @@ ignored. Response models are for the documents; routes write their JSON directly
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic.config import JsonDict
 
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
 
+class _Request(_Model):
+    """A body a client sends. Strict, as the vendor's ASP.NET deserialiser is: no "yes" for a
+    boolean, no true for a number, no "12" for either (ids excepted, see the validators).
+    Text must be valid Unicode: a lone surrogate ("\\ud800") cannot be stored or sent."""
+
+    model_config = ConfigDict(extra="ignore", strict=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _encodable(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ValueError("text must not hold lone UTF-16 surrogates") from None
+        return value
+
+
 def _blank_is_none(value: Any) -> Any:
     return None if value == "" else value
+
+
+def _requires(*names: str) -> Callable[[JsonDict], None]:
+    """Documents ``names`` as required ids (text with a non-blank character, or a number).
+    The model keeps them optional so that the service words a missing one as the vendor does
+    ("serialNumber is required.")."""
+
+    def document(schema: JsonDict) -> None:
+        properties = schema["properties"]
+        assert isinstance(properties, dict)
+        for name in names:
+            properties[name] = {
+                "title": name,
+                "anyOf": [{"type": "string", "pattern": "\\S"}, {"type": "integer"}],
+            }
+        schema["required"] = list(names)
+
+    return document
+
+
+SCHEDULE_MODES: JsonDict = {"enum": [1, 2, 3]}
+TEMPERATURE_TYPES: JsonDict = {"enum": [0, 1]}
+DATE_TIME: JsonDict = {"format": "date-time"}
 
 
 class AccountModel(_Model):
@@ -45,12 +88,16 @@ class ThermostatModel(_Model):
     error: str | None = None
 
 
-class ThermostatUpdateModel(_Model):
+class ThermostatUpdateModel(_Request):
+    model_config = ConfigDict(json_schema_extra=_requires("serialNumber"))
     serialNumber: str | None = None
-    name: str | None = None
+    # Blank means "not given"; otherwise 1 to 200 characters once trimmed.
+    name: str | None = Field(None, json_schema_extra={"pattern": "^$|\\S", "maxLength": 200})
     setPointTemp: int | None = None
-    scheduleMode: int | None = Field(None, description="1 Auto, 2 Hold, 3 Permanent Hold")
-    holdSetPointDateTime: str | None = None
+    scheduleMode: int | None = Field(
+        None, description="1 Auto, 2 Hold, 3 Permanent Hold", json_schema_extra=SCHEDULE_MODES
+    )
+    holdSetPointDateTime: str | None = Field(None, json_schema_extra=DATE_TIME)
 
     _blank = field_validator("serialNumber", "name", "holdSetPointDateTime", mode="before")(
         _blank_is_none
@@ -69,7 +116,8 @@ class GroupModel(_Model):
     awaySetPointTemp: int = 0
 
 
-class GroupUpdateModel(_Model):
+class GroupUpdateModel(_Request):
+    model_config = ConfigDict(json_schema_extra=_requires("groupId"))
     groupId: str | None = None
     awayMode: bool = False
 
@@ -80,20 +128,21 @@ class GroupUpdateModel(_Model):
         return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
-class ScheduleDayEventModel(_Model):
+class ScheduleDayEventModel(_Request):
     clock: str | None = None
     scheduleType: int = Field(0, description="0 WAKE, 1 LEAVE, 2 RETURN, 3 SLEEP")
     active: bool = False
     temperature: int = 0
 
 
-class ScheduleDayModel(_Model):
+class ScheduleDayModel(_Request):
     weekDay: int = Field(0, description="1 Monday ... 7 Sunday")
     weekDayGroupNumber: int = 0
     events: list[ScheduleDayEventModel] | None = None
 
 
-class ScheduleModel(_Model):
+class ScheduleModel(_Request):
+    model_config = ConfigDict(json_schema_extra=_requires("serialNumber"))
     serialNumber: str | None = None
     days: list[ScheduleDayModel] | None = None
 
@@ -140,20 +189,28 @@ class ThermostatModelV2(_Model):
     errorState: str | None = None
 
 
-class AutoModeModel(_Model):
+class AutoModeModel(_Request):
     serialNumber: str = Field(min_length=1)
 
 
-class HoldModeModel(_Model):
+class HoldModeModel(_Request):
     serialNumber: str = Field(min_length=1)
     temperature: int | None = None
-    holdUntil: str | None = None
-    temperatureType: int = Field(0, description="0 absolute, 1 relative to the current one")
+    holdUntil: str | None = Field(None, json_schema_extra=DATE_TIME)
+    temperatureType: int = Field(
+        0,
+        description="0 absolute, 1 relative to the current one",
+        json_schema_extra=TEMPERATURE_TYPES,
+    )
 
     _blank = field_validator("holdUntil", mode="before")(_blank_is_none)
 
 
-class ManualModeModel(_Model):
+class ManualModeModel(_Request):
     serialNumber: str = Field(min_length=1)
     temperature: int | None = None
-    temperatureType: int = Field(0, description="0 absolute, 1 relative to the current one")
+    temperatureType: int = Field(
+        0,
+        description="0 absolute, 1 relative to the current one",
+        json_schema_extra=TEMPERATURE_TYPES,
+    )

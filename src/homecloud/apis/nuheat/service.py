@@ -37,6 +37,7 @@ from homecloud.apis.nuheat.weekly_schedule import (
 from homecloud.core.errors import ApiError
 from homecloud.core.events import ChangeEvent
 from homecloud.core.models import User, now_ms
+from homecloud.core.parsing import parse_id
 from homecloud.core.unit_of_work import UnitOfWork
 
 FACE = repository.FACE
@@ -239,10 +240,7 @@ def group_view(group: NuheatGroup) -> dict[str, Any]:
 
 
 def _group_id(text: str | None) -> int | None:
-    if text is None or not text.strip().isdigit():
-        return None
-    value = int(text)
-    return value if value < 2**62 else None
+    return None if text is None else parse_id(text, name="groupId")
 
 
 async def list_groups(work: UnitOfWork, owner_id: int) -> list[dict[str, Any]]:

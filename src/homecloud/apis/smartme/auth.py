@@ -42,9 +42,9 @@ from homecloud.core.ratelimit import RateLimiter, RateLimitPolicy
 from homecloud.core.users import authenticate, find_by_login
 from homecloud.identity.credentials import INT64_MAX, api_key_holder, card_token_holder
 from homecloud.identity.models import OAuthClient
+from homecloud.identity.passwords import throttle_subject
 from homecloud.identity.profiles import SMARTME
 from homecloud.identity.provider import IdentityProvider, Principal
-from homecloud.identity.secrets import digest
 
 FACE = SMARTME.face
 ALL_SCOPES = frozenset(SMARTME.scopes_supported)
@@ -76,22 +76,22 @@ class FailedLogins:
         self.storage: Storage = rate_limiter.storage
         self.policy = policy
 
-    def counter(self, login: str, seconds: int) -> str:
-        # The login is digested: counters must not spell out e-mail addresses.
-        return f"{self.policy.name}/{digest(login.strip().lower())}/{seconds}"
+    def counter(self, subject: str, seconds: int) -> str:
+        return f"{self.policy.name}/{subject}/{seconds}"
 
-    async def retry_after(self, login: str) -> int:
-        """Seconds until ``login`` may be tried again; 0 when it may be tried now."""
+    async def retry_after(self, subject: str) -> int:
+        """Seconds until ``subject`` (see :func:`throttle_subject`) may be tried again; 0 when
+        it may be tried now."""
         wait = 0.0
         for window in self.policy.windows:
-            counter = self.counter(login, window.seconds)
+            counter = self.counter(subject, window.seconds)
             if await self.storage.get(counter) >= window.amount:
                 wait = max(wait, await self.storage.get_expiry(counter) - time.time(), 1)
         return math.ceil(wait)
 
-    async def record(self, login: str) -> None:
+    async def record(self, subject: str) -> None:
         for window in self.policy.windows:
-            await self.storage.incr(self.counter(login, window.seconds), window.seconds)
+            await self.storage.incr(self.counter(subject, window.seconds), window.seconds)
 
 
 class VerifiedPasswords:
@@ -211,7 +211,9 @@ class SmartMeAuth:
         )
 
     async def password(self, login: str, password: str) -> Principal:
-        wait = await self.failed_logins.retry_after(login)
+        # Counted per account, so padding or the user-name alias is no fresh counter.
+        subject = await throttle_subject(self.database, login)
+        wait = await self.failed_logins.retry_after(subject)
         if wait:
             raise ApiError(
                 status=429,
@@ -223,7 +225,7 @@ class SmartMeAuth:
             if user is None or not user.is_active or not self.verified.known(user, password):
                 user = await authenticate(session, login, password)
         if user is None:
-            await self.failed_logins.record(login)
+            await self.failed_logins.record(subject)
             raise denied()
         self.verified.remember(user, password)
         return Principal(FACE, user.id, "basic", ALL_SCOPES, {"auth": "basic"})

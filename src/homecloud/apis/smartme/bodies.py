@@ -4,16 +4,14 @@ without regard to case (Json.NET's default; the wiki's own example posts ``devic
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-import orjson
 from starlette.requests import Request
 
 from homecloud.core.errors import ApiError
+from homecloud.core.parsing import MalformedJson, is_integer_text, parse_json
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
-_INTEGER = re.compile(r"^\s*-?[0-9]+\s*$")
 
 
 async def read_body(request: Request) -> dict[str, Any]:
@@ -33,9 +31,9 @@ async def read_body(request: Request) -> dict[str, Any]:
             f"The request entity's media type '{content_type}' is not supported for this resource.",
         )
     try:
-        parsed = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        raise ApiError.of(400, "The request is invalid: the body is not valid JSON.") from None
+        parsed = parse_json(raw)
+    except MalformedJson as exc:
+        raise ApiError.of(400, f"The request is invalid: the body {exc.problem}.") from None
     if not isinstance(parsed, dict):
         raise ApiError.of(400, "The request is invalid: the body must be a JSON object.")
     return {str(key).lower(): value for key, value in parsed.items()}
@@ -46,7 +44,7 @@ def integer(body: dict[str, Any], name: str, *, low: int, high: int) -> int | No
     value = body.get(name.lower())
     if value is None:
         return None
-    if isinstance(value, str) and _INTEGER.match(value):
+    if isinstance(value, str) and is_integer_text(value.strip()):
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise ApiError.of(

@@ -21,6 +21,7 @@ from typing import Any
 from starlette.responses import JSONResponse, Response
 
 from homecloud.core.errors import ApiError
+from homecloud.core.parsing import NumberError
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
@@ -152,3 +153,16 @@ def access_denied(what: str) -> ApiError:
 
 def invalid_input(message: str) -> ApiError:
     return ApiError.of(400, message, "INVALID_INPUT")
+
+
+def number_error(error: NumberError, path: str) -> ApiError:
+    """The shared parser's finding as Thing+'s SCHEMA_VALIDATE answer."""
+    if error.problem == "minimum":
+        return schema_error(
+            f"should be >= {error.limit}", "minimum", path, comparison=">=", limit=error.limit
+        )
+    if error.problem == "maximum":
+        return schema_error(
+            f"should be <= {error.limit}", "maximum", path, comparison="<=", limit=error.limit
+        )
+    return schema_error("should be integer", "type", path, type="integer")

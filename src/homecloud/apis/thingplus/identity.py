@@ -17,7 +17,6 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
 from authlib.oauth2.rfc6749.errors import OAuth2Error
 from authlib.oauth2.rfc6749.util import extract_basic_authorization
 from fastapi import APIRouter
@@ -29,6 +28,7 @@ from starlette.responses import JSONResponse, Response
 from homecloud.apis.thingplus.errors import NO_STORE, oauth2orize_error, schema_error
 from homecloud.core.errors import ApiError
 from homecloud.core.models import now_ms
+from homecloud.core.parsing import MalformedJson, parse_json
 from homecloud.identity.authorize import FacePages, authorization_endpoint
 from homecloud.identity.clients import (
     ClientError,
@@ -39,6 +39,7 @@ from homecloud.identity.clients import (
     validate_redirect_uri,
 )
 from homecloud.identity.models import AuthorizationCode, OAuthClient
+from homecloud.identity.passwords import throttle_subject
 from homecloud.identity.profiles import THINGPLUS
 from homecloud.identity.provider import IdentityProvider, unauthorized
 from homecloud.identity.secrets import digest
@@ -261,9 +262,9 @@ async def json_body(request: Request) -> Any:
         return {}
     raw = await request.body()
     try:
-        return orjson.loads(raw) if raw.strip() else {}
-    except orjson.JSONDecodeError:
-        raise ApiError.of(400, "The request body is not valid JSON.", "JSON_PARSING") from None
+        return parse_json(raw) if raw.strip() else {}
+    except MalformedJson as exc:
+        raise ApiError.of(400, str(exc), "JSON_PARSING") from None
 
 
 def auth_client_record(client: OAuthClient) -> dict[str, Any]:
@@ -322,9 +323,9 @@ def thingplus_identity_router(services: Services) -> APIRouter:
         if grant_type == "password":
             # Each password grant checks a password: throttled like the sign-in page, on the
             # same count.
-            login = prepared.form.get("username", "").strip().lower()
+            subject = await throttle_subject(services.database, prepared.form.get("username", ""))
             address = request.client.host if request.client else "-"
-            decision = await services.rate_limiter.hit(SIGN_IN_LIMIT, f"{address}:{digest(login)}")
+            decision = await services.rate_limiter.hit(SIGN_IN_LIMIT, f"{address}:{subject}")
             if not decision.allowed:
                 response = oauth2orize_error(
                     "TokenError",

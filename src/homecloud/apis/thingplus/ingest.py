@@ -11,7 +11,6 @@ series writer: acknowledged means committed, and re-sending a ``(sensor, time)``
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final, NamedTuple, cast
@@ -28,6 +27,7 @@ from homecloud.apis.thingplus.schemas import check_object
 from homecloud.apis.thingplus.service import leaf_id, run
 from homecloud.core.errors import ApiError
 from homecloud.core.events import ChangeEvent
+from homecloud.core.parsing import parse_decimal
 from homecloud.core.series import Point, write_points_sync
 from homecloud.core.unit_of_work import UnitOfWork
 
@@ -88,7 +88,6 @@ def number_points(
     # more than the rest of this loop; the core writer only unpacks them.
     rows: list[tuple[int, int, float]] = []
     append = rows.append
-    isfinite = math.isfinite
     oldest, newest = window.oldest, window.newest
     latest_index, latest_time = 0, -1
     for index, item in enumerate(body.points):
@@ -98,12 +97,9 @@ def number_points(
         time = item.get("time")
         if type(value) is not str or type(time) is not int:
             raise point_error(body, index, item)
-        try:
-            number = float(value)
-        except ValueError:
-            raise invalid_value(body, index, f"{value!r} is not a number") from None
-        if not isfinite(number):
-            raise invalid_value(body, index, f"{value!r} is not a finite number")
+        number = parse_decimal(value)
+        if number is None:
+            raise invalid_value(body, index, f"{value!r} is not a finite decimal number")
         if not oldest <= time <= newest:
             raise out_of_window(body, index, time, window)
         if time >= latest_time:

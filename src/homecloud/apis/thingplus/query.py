@@ -17,7 +17,8 @@ from typing import Any, Final
 
 from starlette.datastructures import QueryParams
 
-from homecloud.apis.thingplus.errors import schema_error
+from homecloud.apis.thingplus.errors import number_error, schema_error
+from homecloud.core.parsing import MAX_ID, NumberError, is_integer_text, parse_int
 
 MAX_COUNT: Final = 4000
 FILTER_KEY: Final = re.compile(r"^filter\[([^\]]+)\](?:\[\])?$")
@@ -75,16 +76,32 @@ def _order_key(value: Any) -> tuple[int, Any]:
     if value is None:
         return (0, "")
     text = _text(value)
-    if text.lstrip("-").isdigit():
+    if is_integer_text(text):
         return (1, int(text))
     return (2, text)
 
 
-def parse_collection(params: QueryParams, embeddable: Collection[str] = ()) -> CollectionQuery:
-    """The collection parameters of ``params``; a malformed one is 400 SCHEMA_VALIDATE."""
+def parse_collection(
+    params: QueryParams, embeddable: Collection[str] = (), nested: Collection[str] = ()
+) -> CollectionQuery:
+    """The collection parameters of ``params``; a malformed one is 400 SCHEMA_VALIDATE.
+
+    ``nested`` names the embeds whose own options (``series[dataStart]=...``) the endpoint
+    reads; options nested under any other embed (``sensors[series][...]`` on a gateway) are
+    refused rather than silently ignored.
+    """
     filters: dict[str, tuple[str, ...]] = {}
     used = False
     for key in params:
+        owner = key.partition("[")[0]
+        if owner != key and owner in embeddable and owner not in nested:
+            raise schema_error(
+                f"should NOT have additional properties: options nested under {owner} are "
+                f"not supported here; read the {owner} themselves with their own options",
+                "additionalProperties",
+                "",
+                additionalProperty=key,
+            )
         match = FILTER_KEY.match(key)
         if match:
             filters[match.group(1)] = tuple(params.getlist(key))
@@ -110,7 +127,7 @@ def parse_collection(params: QueryParams, embeddable: Collection[str] = ()) -> C
         )
     return CollectionQuery(
         count=integer_param(params, "count", MAX_COUNT, 1, MAX_COUNT),
-        page=integer_param(params, "page", 0, 0, None),
+        page=integer_param(params, "page", 0, 0, MAX_ID),
         order_by=params.get("orderBy") or None,
         descending=order_dir == "desc",
         fields=tuple(_listed(params, "fields")),
@@ -131,15 +148,7 @@ def integer_param(
     raw = params.get(name)
     if raw is None:
         return default
-    if not raw.lstrip("-").isdigit():
-        raise schema_error("should be integer", "type", f".{name}", type="integer")
-    value = int(raw)
-    if value < minimum:
-        raise schema_error(
-            f"should be >= {minimum}", "minimum", f".{name}", comparison=">=", limit=minimum
-        )
-    if maximum is not None and value > maximum:
-        raise schema_error(
-            f"should be <= {maximum}", "maximum", f".{name}", comparison="<=", limit=maximum
-        )
-    return value
+    try:
+        return parse_int(raw, name=name, minimum=minimum, maximum=maximum)
+    except NumberError as error:
+        raise number_error(error, f".{name}") from None

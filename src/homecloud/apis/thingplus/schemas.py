@@ -12,11 +12,11 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
-import orjson
 from starlette.requests import Request
 
 from homecloud.apis.thingplus.errors import schema_error
 from homecloud.core.errors import ApiError
+from homecloud.core.parsing import MalformedJson, is_integer_text, parse_json
 
 # A field's kind: a JSON type, "id" (a URL-unreserved identifier), "yn" (the vendor's "y"/"n"
 # flags), "any", or a tuple of the allowed strings.
@@ -193,7 +193,7 @@ def check_id(value: Any, path: str) -> str:
 
 def check_report_interval(value: Any, path: str) -> int:
     """The report interval in ms; a gateway sent back as read carries it as a digit string."""
-    if isinstance(value, str) and value.isdigit():
+    if isinstance(value, str) and is_integer_text(value):
         value = int(value)
     check_value(value, "integer", path)
     if value < MIN_REPORT_INTERVAL_MS:
@@ -244,6 +244,6 @@ async def json_body(request: Request) -> Any:
     answers."""
     raw = await request.body()
     try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        raise ApiError.of(400, "The request body is not valid JSON.", "JSON_PARSING") from None
+        return parse_json(raw)
+    except MalformedJson as exc:
+        raise ApiError.of(400, str(exc), "JSON_PARSING") from None

@@ -59,6 +59,7 @@ from homecloud.apis.thingplus.settings import ThingplusSettings
 from homecloud.core.errors import ApiError
 from homecloud.core.events import ChangeEvent
 from homecloud.core.models import Device, User
+from homecloud.core.parsing import parse_id
 from homecloud.core.unit_of_work import UnitOfWork
 from homecloud.core.users import get_user
 
@@ -184,7 +185,8 @@ def register_gateway(
     params = check_object(body["params"], REGISTER_PARAMS, ("model", "name"), ".params")
     site = params.get("siteId", str(user_id))
     if site != str(user_id):
-        other = site.isdigit() and repository.user_exists(session, int(site))
+        number = parse_id(site, name="siteId") if isinstance(site, str) else None
+        other = number is not None and repository.user_exists(session, number)
         raise access_denied(f"site {site}") if other else not_found(f"site {site}")
     if params["model"] != GATEWAY_MODEL_ID:
         raise not_found(f"gatewayModel {params['model']}")

@@ -15,7 +15,13 @@ takes to run it (measured: 170 µs against 30 µs for the client lookup, 160 µs
 for the grant insert), on the path every token request takes.
 """
 
-from homecloud.identity.server.adapters import LOOPBACK_HOSTS, ClientView, CodeView, GrantView
+from homecloud.identity.server.adapters import (
+    LOOPBACK_HOSTS,
+    ClientView,
+    CodeView,
+    GrantView,
+    client_authentication_help,
+)
 from homecloud.identity.server.endpoints import Introspection, Revocation
 from homecloud.identity.server.grants import (
     CLIENT_AUTH_METHODS,
@@ -97,6 +103,7 @@ __all__ = [
     "Revocation",
     "StrictCodeChallenge",
     "UserRecord",
+    "client_authentication_help",
     "keycloak_user_claims",
     "server_of",
     "user_info",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from authlib.oauth2.rfc6749 import ClientMixin, TokenMixin
@@ -45,6 +46,8 @@ class ClientView(ClientMixin):
         return " ".join(s for s in scope.split() if s in allowed)
 
     def check_redirect_uri(self, redirect_uri: str) -> bool:
+        if "#" in redirect_uri:  # RFC 6749 §3.1.2: never with a fragment, even on loopback
+            return False
         if redirect_uri in self.row.redirect_uris:
             return True
         # RFC 8252 §7.3: a native app's loopback redirect may use any port.
@@ -66,6 +69,19 @@ class ClientView(ClientMixin):
 
     def check_grant_type(self, grant_type: str) -> bool:
         return grant_type in self.row.grant_types
+
+
+_AUTH_METHOD_WORDS = {
+    "client_secret_basic": "its id and secret in HTTP Basic authentication",
+    "client_secret_post": "client_id and client_secret in the request body",
+    "none": "only its client_id (a public client)",
+}
+
+
+def client_authentication_help(methods: Sequence[str]) -> str:
+    """What a client that failed to authenticate should send, in words."""
+    ways = [_AUTH_METHOD_WORDS.get(method, method) for method in methods]
+    return "The client could not be authenticated. Send " + ", or ".join(ways) + "."
 
 
 def _same_except_loopback_port(candidate: str, registered: str) -> bool:

@@ -9,9 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from authlib.oauth2 import AuthorizationServer, OAuth2Request
-from authlib.oauth2.rfc6749.errors import (
-    InvalidScopeError,
-)
+from authlib.oauth2.rfc6749.errors import InvalidClientError, InvalidScopeError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -20,7 +18,12 @@ from homecloud.identity.keys import SHARED, KeyStore
 from homecloud.identity.models import Grant
 from homecloud.identity.profiles import IssuerProfile
 from homecloud.identity.secrets import digest, new_hex, new_secret
-from homecloud.identity.server.adapters import ClientView, CodeView, GrantView
+from homecloud.identity.server.adapters import (
+    ClientView,
+    CodeView,
+    GrantView,
+    client_authentication_help,
+)
 from homecloud.identity.server.endpoints import Introspection, Revocation
 from homecloud.identity.server.grants import (
     ClientCredentialsGrant,
@@ -255,6 +258,17 @@ class ProfileServer(AuthorizationServer):
     def write_deferred(self, session: Session) -> None:
         for values in self.deferred_writes:
             self.insert_grant(session, values)
+
+    def authenticate_client(
+        self, request: OAuth2Request, methods: list[str], endpoint: str = "token"
+    ) -> ClientView:
+        try:
+            return super().authenticate_client(request, methods, endpoint)  # type: ignore[no-any-return]
+        except InvalidClientError as error:
+            # Authlib's own text quotes the Python list of method names.
+            if str(error.description).startswith("The client cannot authenticate with"):
+                error.description = client_authentication_help(methods)
+            raise
 
     def handle_response(
         self, status: int, body: Any, headers: list[tuple[str, str]]

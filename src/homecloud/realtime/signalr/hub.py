@@ -26,6 +26,7 @@ from starlette.websockets import WebSocket
 
 from homecloud.core.errors import ApiError
 from homecloud.core.events import ChangeEvent, Subscription
+from homecloud.core.parsing import NumberError, parse_int
 from homecloud.realtime.signalr.connection import HubCaller, HubConnection, HubOptions
 from homecloud.realtime.signalr.connection_tokens import (
     ConnectionRefused,
@@ -119,10 +120,8 @@ class Hub(Generic[S]):
     async def negotiate(self, request: Request) -> Response:
         requested = request.query_params.get("negotiateVersion", "0")
         try:
-            version = int(requested)
-            if version < 0:
-                raise ValueError(requested)
-        except ValueError:
+            version = parse_int(requested, name="negotiateVersion", minimum=0, maximum=None)
+        except NumberError:
             return PlainTextResponse(
                 f"The client requested an invalid protocol version '{requested}'", 400
             )

@@ -17,7 +17,9 @@ RECORD_SEPARATOR = "\x1e"
 PROTOCOL_NAME = "json"
 # Version 1 is the JSON protocol; version 2 adds the stateful-reconnect messages (Ack, Sequence),
 # which are only used when negotiated. A client asking for 2 still speaks 1 unless it was.
-SUPPORTED_VERSIONS = (1, 2)
+# ASP.NET Core's JsonHubProtocol.IsVersionSupported is ``version <= Version``: every older
+# version (0 included) is served with the same messages.
+MAX_VERSION = 2
 
 
 class MessageType(IntEnum):
@@ -107,7 +109,7 @@ def parse_handshake(record: str) -> int:
         raise ProtocolError("Missing required property 'version'. Message content: " + record)
     if protocol != PROTOCOL_NAME:
         raise ProtocolError(f"Requested protocol '{protocol}' is not available.")
-    if version not in SUPPORTED_VERSIONS:
+    if version > MAX_VERSION:
         raise ProtocolError(
             f"The server does not support version {version} of the 'json' protocol."
         )

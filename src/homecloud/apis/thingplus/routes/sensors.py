@@ -63,7 +63,7 @@ def router(limits: ThingplusSettings) -> APIRouter:
         request: Request, gateway_id: str, sensor_id: str, caller: GatewayReader, work: ReadWork
     ) -> Response:
         user_id = user_of(caller)
-        query = parse_collection(request.query_params, SENSOR_EMBEDS)
+        query = parse_collection(request.query_params, SENSOR_EMBEDS, nested=("series",))
         nested = nested_series_params(request.query_params)
         meta = None
         if "series" in query.embed and "dataStart" in nested:

@@ -43,6 +43,7 @@ from homecloud.apis.thingplus.query import integer_param
 from homecloud.apis.thingplus.records import envelope, envelope_with_pack, series_leaf
 from homecloud.apis.thingplus.settings import ThingplusSettings
 from homecloud.core.models import Device, now_ms
+from homecloud.core.parsing import NumberError, parse_int
 from homecloud.core.series import (
     MAX_TS_MS,
     AggregateFunc,
@@ -83,7 +84,11 @@ def format_number(number: float) -> str:
     return str(int(number)) if number.is_integer() and abs(number) < 1e15 else repr(number)
 
 
+OUTSIDE_TIME_LINE = "{name} lies outside the time line this server keeps (1970 on)."
+
+
 def parse_time(params: QueryParams, name: str, default: int | None) -> int:
+    """``name`` as ms since the epoch: a number of ms, or an ISO 8601 date-time."""
     raw = params.get(name)
     if raw is None or raw == "":
         if default is None:
@@ -91,20 +96,22 @@ def parse_time(params: QueryParams, name: str, default: int | None) -> int:
                 f"should have required property '{name}'", "required", "", missingProperty=name
             )
         return default
-    if raw.isdigit():
-        moment_ms = int(raw)
-    else:
-        try:
-            moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-        except ValueError:
-            raise schema_error(
-                'should match format "date-time"', "format", f".{name}", format="date-time"
-            ) from None
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=UTC)
-        moment_ms = int(moment.timestamp() * 1000)
+    try:
+        return parse_int(raw, name=name, minimum=0, maximum=MAX_TS_MS)
+    except NumberError as error:
+        if error.problem != "integer":
+            raise invalid_input(OUTSIDE_TIME_LINE.format(name=name)) from None
+    try:
+        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        raise schema_error(
+            'should match format "date-time"', "format", f".{name}", format="date-time"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    moment_ms = int(moment.timestamp() * 1000)
     if not 0 <= moment_ms <= MAX_TS_MS:
-        raise invalid_input(f"{name} lies outside the time line this server keeps (1970 on).")
+        raise invalid_input(OUTSIDE_TIME_LINE.format(name=name))
     return moment_ms
 
 

@@ -12,6 +12,7 @@ from homecloud.apis.thingplus.auth import SiteReader
 from homecloud.apis.thingplus.errors import access_denied, not_found
 from homecloud.apis.thingplus.query import parse_collection
 from homecloud.apis.thingplus.records import envelope, site_record
+from homecloud.core.parsing import parse_id
 from homecloud.core.unit_of_work import ReadWork, units_router
 from homecloud.identity.guard import user_of
 
@@ -39,7 +40,8 @@ def router() -> APIRouter:
 
         def task(session: Session) -> dict[str, object]:
             if site_id != str(user_id):
-                other = site_id.isdigit() and repository.user_exists(session, int(site_id))
+                number = parse_id(site_id, name="siteId")
+                other = number is not None and repository.user_exists(session, number)
                 raise access_denied(f"site {site_id}") if other else not_found(f"site {site_id}")
             return own_site(session, user_id)
 
