@@ -21,6 +21,7 @@ from homecloud.identity.profiles import IssuerProfile
 from homecloud.identity.provider import IdentityProvider
 from homecloud.identity.server import IssueResult, PreparedRequest, ProfileServer, user_info
 from homecloud.identity.signin import signin_router
+from homecloud.identity.token_endpoint import Adjust, TokenHooks, token_endpoint
 from homecloud.identity.web import (
     MalformedRequest,
     end_session,
@@ -29,6 +30,7 @@ from homecloud.identity.web import (
 )
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+ANY_ORIGIN = {"Access-Control-Allow-Origin": "*"}
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,26 @@ def oauth_error(
         status_code=status,
         headers={**NO_STORE, **(headers or {})},
     )
+
+
+def oauth_token_hooks(
+    *,
+    extras: Callable[[IssueResult], dict[str, Any]] | None = None,
+    adjust: Adjust | None = None,
+) -> TokenHooks:
+    """A token endpoint answering in plain OAuth 2 JSON (RFC 6749 §5), readable by browser
+    apps of any origin (the response holds nothing a request without credentials could
+    not get). ``extras`` adds vendor fields to a successful response."""
+
+    def refuse(status: int, error: str, description: str, headers: dict[str, str]) -> Response:
+        return oauth_error(status, error, description, {**ANY_ORIGIN, **headers})
+
+    def render(result: IssueResult, _request: PreparedRequest) -> Response:
+        response = oauth_json(result, extras(result) if extras is not None else None)
+        response.headers.update(ANY_ORIGIN)
+        return response
+
+    return TokenHooks(refuse=refuse, render=render, adjust=adjust)
 
 
 def token_management(
@@ -192,10 +214,11 @@ def oidc_router(
     layout: OidcLayout,
     rate_limiter: RateLimiter,
     *,
-    token_extras: Callable[[IssueResult], dict[str, Any]] | None = None,
-    prepare_token_request: Callable[[PreparedRequest], JSONResponse | None] | None = None,
+    token_hooks: TokenHooks | None = None,
 ) -> APIRouter:
-    """Every endpoint of an OIDC issuer, with paths relative to the face's mount point."""
+    """Every endpoint of an OIDC issuer, with paths relative to the face's mount point. The
+    token endpoint answers in plain OAuth JSON unless the face gives its own ``token_hooks``
+    (see :func:`oauth_token_hooks`)."""
     mount = "/" + profile.face
     local = profile.issuer_path.removeprefix(mount)
     pages = FacePages(
@@ -222,21 +245,11 @@ def oidc_router(
     async def authorize(request: Request) -> Response:
         return await authorization_endpoint(provider, profile, pages, request)
 
-    @router.post(local + layout.token)
-    async def token(request: Request) -> Response:
-        try:
-            prepared = await prepare(request)
-        except MalformedRequest as exc:
-            return oauth_error(400, "invalid_request", str(exc))
-        if prepare_token_request is not None:
-            refusal = prepare_token_request(prepared)
-            if refusal is not None:
-                return refusal
-        result = await provider.exchange(profile, prepared, ProfileServer.create_token_response)
-        extra = token_extras(result) if token_extras is not None else None
-        response = oauth_json(result, extra)
-        response.headers["Access-Control-Allow-Origin"] = "*"
-        return response
+    router.add_api_route(
+        local + layout.token,
+        token_endpoint(provider, profile, rate_limiter, token_hooks or oauth_token_hooks()),
+        methods=["POST"],
+    )
 
     @router.api_route(local + layout.userinfo, methods=["GET", "POST"])
     async def userinfo(request: Request) -> Response:

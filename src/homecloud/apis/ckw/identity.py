@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from fastapi import APIRouter
 from starlette.responses import JSONResponse
 
 from homecloud.core.models import now_ms
-from homecloud.identity.oidc import oauth_error
+from homecloud.identity.oidc import KEYCLOAK, oauth_error, oauth_token_hooks, oidc_router
+from homecloud.identity.profiles import CKW
 from homecloud.identity.server import IssueResult, PreparedRequest
+from homecloud.services import Services
 
 
 def keycloak_token_extras(result: IssueResult) -> dict[str, Any]:
@@ -24,7 +27,7 @@ def keycloak_token_extras(result: IssueResult) -> dict[str, Any]:
     return extras
 
 
-def keycloak_token_request(request: PreparedRequest) -> JSONResponse | None:
+def keycloak_token_request(request: PreparedRequest) -> PreparedRequest | JSONResponse:
     """The CKW seed sends ``client`` where OAuth says ``client_id``; and the realm refuses the
     password grant the way Keycloak does when direct access grants are off."""
     request.alias("client", "client_id")
@@ -32,4 +35,17 @@ def keycloak_token_request(request: PreparedRequest) -> JSONResponse | None:
         return oauth_error(
             400, "unauthorized_client", "Client not allowed for direct access grants"
         )
-    return None
+    return request
+
+
+# The realm's token endpoint: plain OAuth JSON with Keycloak's extra fields and habits.
+KEYCLOAK_TOKEN_HOOKS = oauth_token_hooks(
+    extras=keycloak_token_extras, adjust=keycloak_token_request
+)
+
+
+def identity_router(services: Services) -> APIRouter:
+    """The Keycloak realm ``CKW`` at Keycloak's paths."""
+    return oidc_router(
+        services.identity, CKW, KEYCLOAK, services.rate_limiter, token_hooks=KEYCLOAK_TOKEN_HOOKS
+    )

@@ -29,10 +29,7 @@ from homecloud.core.database import Database
 from homecloud.core.ratelimit import RateLimitPolicy
 from homecloud.identity.authorize import FacePages, authorization_endpoint
 from homecloud.identity.clients import ClientError, get_client, register_client
-from homecloud.identity.passwords import throttle_subject
 from homecloud.identity.profiles import MCLIMATE
-from homecloud.identity.provider import basic_credentials
-from homecloud.identity.secrets import digest
 from homecloud.identity.server import (
     GrantView,
     IssueResult,
@@ -40,8 +37,8 @@ from homecloud.identity.server import (
     ProfileServer,
     RefreshGrant,
 )
-from homecloud.identity.signin import SIGN_IN_LIMIT, signin_router
-from homecloud.identity.web import MalformedRequest, prepare
+from homecloud.identity.signin import signin_router
+from homecloud.identity.token_endpoint import TokenHooks, token_endpoint
 from homecloud.services import Services
 
 # py-melissa-climate (the library Home Assistant pins) hard-codes this pair.
@@ -182,63 +179,42 @@ def error_envelope(result: IssueResult, href: str, grant_type: str | None) -> JS
     return envelope({"error": error, "error_description": description}, href, status)
 
 
-def too_many_requests(href: str, retry_after: int) -> JSONResponse:
-    return envelope(
-        {
-            "error": "too_many_requests",
-            "error_description": f"Too many attempts. Try again in {retry_after} seconds.",
-        },
-        href,
-        429,
-        {"Retry-After": str(retry_after)},
-    )
-
-
 def mclimate_identity_router(
     services: Services, *, client_limit: RateLimitPolicy = CLIENT_LIMIT
 ) -> APIRouter:
     provider = services.identity
     router = APIRouter(include_in_schema=False)
 
-    async def exchange(request: Request, href: str, grant_type: str | None) -> Response:
-        try:
-            prepared = await prepare(request)
-        except MalformedRequest as exc:
-            return envelope({"error": "invalid_request", "error_description": str(exc)}, href, 400)
-        if grant_type is not None:
-            prepared = as_grant(prepared, grant_type)
-        grant_type = prepared.payload.grant_type
-        client_id = prepared.form.get("client_id") or basic_credentials(request)[0]
-        if client_id:
-            # Digested: the key stays short whatever a caller sends as its client id.
-            decision = await services.rate_limiter.hit(client_limit, digest(client_id))
-            if not decision.allowed:
-                return too_many_requests(href, decision.retry_after)
-        if client_id == BUILTIN_CLIENT_ID:
-            await ensure_builtin_client(services.database)
-        if grant_type == "password":
-            # Each login checks a password: throttled like the sign-in page, on the same count.
-            subject = await throttle_subject(services.database, prepared.form.get("username", ""))
-            address = request.client.host if request.client else "-"
-            decision = await services.rate_limiter.hit(SIGN_IN_LIMIT, f"{address}:{subject}")
-            if not decision.allowed:
-                return too_many_requests(href, decision.retry_after)
-        result = await provider.exchange(MCLIMATE, prepared, renew if href == RENEW else issue)
-        if result.status != 200:
-            return error_envelope(result, href, grant_type)
-        return token_envelope(result, href)
+    def hooks(href: str, grant_type: str | None) -> TokenHooks:
+        def refuse(status: int, error: str, description: str, headers: dict[str, str]) -> Response:
+            return envelope(
+                {"error": error, "error_description": description}, href, status, headers
+            )
 
-    @router.post(LOGIN)
-    async def login(request: Request) -> Response:
-        return await exchange(request, LOGIN, "password")
+        def render(result: IssueResult, prepared: PreparedRequest) -> Response:
+            if result.status != 200:
+                return error_envelope(result, href, prepared.payload.grant_type)
+            return token_envelope(result, href)
 
-    @router.post(RENEW)
-    async def renew_token(request: Request) -> Response:
-        return await exchange(request, RENEW, "refresh_token")
+        async def builtin_client(client_id: str | None) -> None:
+            if client_id == BUILTIN_CLIENT_ID:
+                await ensure_builtin_client(services.database)
 
-    @router.post(TOKEN)
-    async def token(request: Request) -> Response:
-        return await exchange(request, TOKEN, None)
+        return TokenHooks(
+            refuse=refuse,
+            render=render,
+            adjust=(lambda prepared: as_grant(prepared, grant_type)) if grant_type else None,
+            issue=renew if href == RENEW else issue,
+            client_limit=client_limit,
+            before_exchange=builtin_client,
+        )
+
+    for href, grant_type in ((LOGIN, "password"), (RENEW, "refresh_token"), (TOKEN, None)):
+        router.add_api_route(
+            href,
+            token_endpoint(provider, MCLIMATE, services.rate_limiter, hooks(href, grant_type)),
+            methods=["POST"],
+        )
 
     @router.get("/auth/")
     async def authorize(request: Request) -> Response:

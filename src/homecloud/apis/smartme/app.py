@@ -7,7 +7,7 @@ from __future__ import annotations
 from homecloud.apis.smartme.account import account_router
 from homecloud.apis.smartme.auth import SmartMeAuth
 from homecloud.apis.smartme.errors import SmartMeJSON, smartme_error
-from homecloud.apis.smartme.oauth import oauth_router
+from homecloud.apis.smartme.identity import identity_router
 from homecloud.apis.smartme.routing import VendorPaths
 from homecloud.services import FaceApp, Services, face_application
 
@@ -22,7 +22,7 @@ def build(services: Services) -> FaceApp:
     app.state.smartme_auth = SmartMeAuth(
         services.identity, services.database, services.rate_limiter
     )
-    app.include_router(oauth_router(services.identity, services.rate_limiter))
+    app.include_router(identity_router(services.identity, services.rate_limiter))
     app.include_router(account_router(services.database))
     app.add_middleware(VendorPaths)
     return FaceApp(

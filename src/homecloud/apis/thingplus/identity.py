@@ -39,7 +39,6 @@ from homecloud.identity.clients import (
     validate_redirect_uri,
 )
 from homecloud.identity.models import AuthorizationCode, OAuthClient
-from homecloud.identity.passwords import throttle_subject
 from homecloud.identity.profiles import THINGPLUS
 from homecloud.identity.provider import IdentityProvider, unauthorized
 from homecloud.identity.secrets import digest
@@ -50,8 +49,9 @@ from homecloud.identity.server import (
     PreparedRequest,
     ProfileServer,
 )
-from homecloud.identity.signin import SIGN_IN_LIMIT, signin_router
-from homecloud.identity.web import MalformedRequest, current_session, prepare
+from homecloud.identity.signin import signin_router
+from homecloud.identity.token_endpoint import TokenHooks, token_endpoint
+from homecloud.identity.web import current_session
 from homecloud.services import Services
 
 PAGES = FacePages(
@@ -299,6 +299,38 @@ async def owned_client(provider: IdentityProvider, caller: Caller, client_id: st
     return client
 
 
+def refuse_token(status: int, error: str, description: str, headers: dict[str, str]) -> Response:
+    response = oauth2orize_error("TokenError", status, error, description)
+    response.headers.update(headers)
+    return response
+
+
+def served_grants(prepared: PreparedRequest) -> PreparedRequest | Response:
+    """The vendor's oauth2orize server answers 501 for a grant it has no exchange for."""
+    grant_type = prepared.payload.grant_type
+    if grant_type not in TOKEN_GRANTS:
+        return refuse_token(
+            501,
+            "unsupported_grant_type",
+            f"Unsupported grant type: {grant_type or 'undefined'}",
+            {},
+        )
+    return prepared
+
+
+def render_token(result: IssueResult, _request: PreparedRequest) -> Response:
+    if result.status != 200:
+        return token_error(result)
+    return JSONResponse(
+        {"access_token": result.body["access_token"], "token_type": "Bearer"}, headers=NO_STORE
+    )
+
+
+TOKEN_HOOKS = TokenHooks(
+    refuse=refuse_token, render=render_token, adjust=served_grants, issue=exchange
+)
+
+
 # ------------------------------------------------------------------------------------- router
 
 
@@ -306,42 +338,11 @@ def thingplus_identity_router(services: Services) -> APIRouter:
     provider = services.identity
     router = APIRouter(include_in_schema=False)
 
-    @router.post("/v2/oauth2/token")
-    async def token(request: Request) -> Response:
-        try:
-            prepared = await prepare(request)
-        except MalformedRequest as exc:
-            return oauth2orize_error("TokenError", 400, "invalid_request", str(exc))
-        grant_type = prepared.payload.grant_type
-        if grant_type not in TOKEN_GRANTS:
-            return oauth2orize_error(
-                "TokenError",
-                501,
-                "unsupported_grant_type",
-                f"Unsupported grant type: {grant_type or 'undefined'}",
-            )
-        if grant_type == "password":
-            # Each password grant checks a password: throttled like the sign-in page, on the
-            # same count.
-            subject = await throttle_subject(services.database, prepared.form.get("username", ""))
-            address = request.client.host if request.client else "-"
-            decision = await services.rate_limiter.hit(SIGN_IN_LIMIT, f"{address}:{subject}")
-            if not decision.allowed:
-                response = oauth2orize_error(
-                    "TokenError",
-                    429,
-                    "too_many_requests",
-                    f"Too many attempts. Try again in {decision.retry_after} seconds.",
-                )
-                response.headers["Retry-After"] = str(decision.retry_after)
-                return response
-        result = await provider.exchange(THINGPLUS, prepared, exchange)
-        if result.status != 200:
-            return token_error(result)
-        return JSONResponse(
-            {"access_token": result.body["access_token"], "token_type": "Bearer"},
-            headers=NO_STORE,
-        )
+    router.add_api_route(
+        "/v2/oauth2/token",
+        token_endpoint(provider, THINGPLUS, services.rate_limiter, TOKEN_HOOKS),
+        methods=["POST"],
+    )
 
     @router.get("/v2/oauth2/authorize")
     async def authorize(request: Request) -> Response:

@@ -23,12 +23,11 @@ from starlette.responses import JSONResponse, Response
 
 from homecloud.core.ratelimit import RateLimiter
 from homecloud.identity.authorize import FacePages, authorization_endpoint
-from homecloud.identity.oidc import oauth_error, oauth_json, token_management
+from homecloud.identity.oidc import oauth_token_hooks, token_management
 from homecloud.identity.profiles import SMARTME
 from homecloud.identity.provider import IdentityProvider
-from homecloud.identity.server import ProfileServer
 from homecloud.identity.signin import signin_router
-from homecloud.identity.web import MalformedRequest, prepare
+from homecloud.identity.token_endpoint import token_endpoint
 
 AUTHORIZE = "/api/oauth/authorize"
 TOKEN = "/api/oauth/token"
@@ -69,7 +68,7 @@ def metadata(issuer: str) -> dict[str, Any]:
     }
 
 
-def oauth_router(provider: IdentityProvider, rate_limiter: RateLimiter) -> APIRouter:
+def identity_router(provider: IdentityProvider, rate_limiter: RateLimiter) -> APIRouter:
     router = APIRouter(include_in_schema=False)
 
     @router.get("/.well-known/openid-configuration")
@@ -83,17 +82,11 @@ def oauth_router(provider: IdentityProvider, rate_limiter: RateLimiter) -> APIRo
     async def authorize(request: Request) -> Response:
         return await authorization_endpoint(provider, SMARTME, PAGES, request)
 
-    @router.post(TOKEN)
-    async def token(request: Request) -> Response:
-        try:
-            prepared = await prepare(request)
-        except MalformedRequest as exc:
-            return oauth_error(400, "invalid_request", str(exc))
-        result = await provider.exchange(SMARTME, prepared, ProfileServer.create_token_response)
-        response = oauth_json(result)
-        response.headers["Access-Control-Allow-Origin"] = "*"
-        return response
-
+    router.add_api_route(
+        TOKEN,
+        token_endpoint(provider, SMARTME, rate_limiter, oauth_token_hooks()),
+        methods=["POST"],
+    )
     router.add_api_route(
         REVOKE, token_management(provider, SMARTME, "revocation"), methods=["POST"]
     )
