@@ -164,3 +164,20 @@ def test_request_models_accept_or_refuse_but_never_raise_anything_else(
     for name, value in parsed:
         if isinstance(value, bool) and name in body:
             assert body[name] is value  # never coerced from "yes", 1 or "true"
+
+
+@pytest.mark.parametrize("depth", [1000, 100_000])
+async def test_deeply_nested_bodies_are_400(
+    client: httpx.AsyncClient, make_account: MakeAccount, depth: int
+) -> None:
+    account = await make_account(thermostats=1)
+    body = (
+        '{"serialNumber": "' + account.serials[0] + '", "name": ' + "[" * depth + "]" * depth + "}"
+    )
+    response = await client.put(
+        f"{API}/Thermostat",
+        headers={**account.auth, "Content-Type": "application/json"},
+        content=body,
+    )
+    assert response.status_code == 400, response.text[:200]
+    assert response.json()["messages"]

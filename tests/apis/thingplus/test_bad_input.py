@@ -134,3 +134,16 @@ async def test_series_options_nested_under_a_sensor_are_read(owner: Api) -> None
     response = await owner.get(sensor, embed="series", **{"series[dataStart]": "0"})
     assert response.status_code == 200, response.text
     assert isinstance(response.json()["data"]["series"], dict)
+
+
+async def test_deeply_nested_bodies_are_400(owner: Api) -> None:
+    gateway_id = await register(owner)
+    body = '{"name": ' + "[" * 1000 + "]" * 1000 + "}"
+    response = await owner.http.put(
+        f"/thingplus/v2/gateways/{gateway_id}",
+        headers={**owner.headers, "Content-Type": "application/json"},
+        content=body,
+    )
+    assert response.status_code == 400, response.text[:200]
+    assert code_of(response) == "JSON_PARSING"
+    assert "nests deeper than 64 levels" in response.json()["errors"][0]["message"]
