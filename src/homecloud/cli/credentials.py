@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.table import Table
@@ -20,6 +21,7 @@ from homecloud.core.users import (
     find_by_login,
     list_users,
 )
+from homecloud.settings import Settings
 
 apikey_app = typer.Typer(
     help="smart-me API keys for users' scripts (Authorization: ApiKey <key>).",
@@ -28,6 +30,8 @@ apikey_app = typer.Typer(
 cardtoken_app = typer.Typer(
     help="smart-me card access tokens (NFC cards); made through the API.", no_args_is_help=True
 )
+
+T = TypeVar("T")
 
 
 # Only smart-me reads API keys and card tokens; the service functions are face-neutral.
@@ -71,6 +75,27 @@ def _card_token_record(card_token: Any, owner: str) -> dict[str, Any]:
     }
 
 
+def run_refusing_bad_input(settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T:
+    """``run_on_database``, with a refused credential (unknown owner, key or token) as one
+    line and exit code 2."""
+    from homecloud.identity.credentials import CredentialError
+
+    try:
+        return run_on_database(settings, work)
+    except CredentialError as exc:
+        fail(str(exc), code=2)
+
+
+def print_records(records: list[dict[str, Any]], as_json: bool, columns: tuple[str, ...]) -> None:
+    if as_json:
+        print_json(records)
+        return
+    table = Table(*(column.replace("_", " ") for column in columns))
+    for record in records:
+        table.add_row(*(str(record[column]) for column in columns))
+    out.print(table)
+
+
 @apikey_app.command("add")
 def apikey_add(
     ctx: typer.Context,
@@ -104,10 +129,7 @@ def apikey_add(
             )
             return _api_key_record(issued.api_key, user.email, issued.key)
 
-    try:
-        record = run_on_database(settings, work)
-    except CredentialError as exc:
-        fail(str(exc), code=2)
+    record = run_refusing_bad_input(settings, work)
     if as_json:
         print_json(record)
         return
@@ -127,7 +149,7 @@ def apikey_list(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """List API keys (never the keys themselves)."""
-    from homecloud.identity.credentials import CredentialError, list_api_keys
+    from homecloud.identity.credentials import list_api_keys
 
     settings = current_settings(ctx)
 
@@ -138,17 +160,8 @@ def apikey_list(
             keys = await list_api_keys(session, face=CREDENTIALS_FACE, user_id=user_id)
             return [_api_key_record(key, emails.get(key.user_id, "")) for key in keys]
 
-    try:
-        records = run_on_database(settings, work)
-    except CredentialError as exc:
-        fail(str(exc), code=2)
-    if as_json:
-        print_json(records)
-        return
-    table = Table("id", "owner", "name", "scope")
-    for record in records:
-        table.add_row(str(record["id"]), record["owner"], record["name"], record["scope"])
-    out.print(table)
+    records = run_refusing_bad_input(settings, work)
+    print_records(records, as_json, ("id", "owner", "name", "scope"))
 
 
 @apikey_app.command("remove")
@@ -171,10 +184,7 @@ def apikey_remove(
                 raise CredentialError(f"no API key {key_id}")
             await remove_api_key(session, api_key)
 
-    try:
-        run_on_database(settings, work)
-    except CredentialError as exc:
-        fail(str(exc), code=2)
+    run_refusing_bad_input(settings, work)
     out.print(f"removed API key {key_id}")
 
 
@@ -187,7 +197,7 @@ def cardtoken_list(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """List card access tokens (never the tokens themselves)."""
-    from homecloud.identity.credentials import CredentialError, list_card_tokens
+    from homecloud.identity.credentials import list_card_tokens
 
     settings = current_settings(ctx)
 
@@ -198,17 +208,8 @@ def cardtoken_list(
             tokens = await list_card_tokens(session, face=CREDENTIALS_FACE, user_id=user_id)
             return [_card_token_record(token, emails.get(token.user_id, "")) for token in tokens]
 
-    try:
-        records = run_on_database(settings, work)
-    except CredentialError as exc:
-        fail(str(exc), code=2)
-    if as_json:
-        print_json(records)
-        return
-    table = Table("id", "owner", "card id")
-    for record in records:
-        table.add_row(str(record["id"]), record["owner"], str(record["card_id"]))
-    out.print(table)
+    records = run_refusing_bad_input(settings, work)
+    print_records(records, as_json, ("id", "owner", "card_id"))
 
 
 @cardtoken_app.command("remove")
@@ -231,8 +232,5 @@ def cardtoken_remove(
                 raise CredentialError(f"no card token {token_id}")
             await remove_card_token(session, card_token)
 
-    try:
-        run_on_database(settings, work)
-    except CredentialError as exc:
-        fail(str(exc), code=2)
+    run_refusing_bad_input(settings, work)
     out.print(f"removed card token {token_id}")
