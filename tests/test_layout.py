@@ -50,7 +50,6 @@ ARRIVING: dict[tuple[str, str], str] = {
             "demo.py",
         )
     },
-    ("smartme", "identity.py"): "11",
 }
 ARRIVING.pop(("smartme", "auth.py"))
 
