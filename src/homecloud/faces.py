@@ -14,7 +14,7 @@ from __future__ import annotations
 import importlib
 import shlex
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from urllib.parse import urlencode
 
@@ -181,8 +181,8 @@ class Face:
     demo: Ref[DemoSeeder] | None = None
     demo_grants: tuple[str, ...] = ("authorization_code", "refresh_token")
     try_it: TryIt | None = None
-    # The face's own module names, for the layout check (every face has the same ones).
-    package: str = field(init=False)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "package", f"homecloud.apis.{self.name}")
+    @property
+    def package(self) -> str:
+        """The face's package, where every part it names by reference lives."""
+        return f"homecloud.apis.{self.name}"

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends
 from starlette.requests import Request
 from starlette.responses import Response
 
-from homecloud.apis.smartme.auth import CARD_SCOPES, FACE, account_of, requires
+from homecloud.apis.smartme.auth import CARD_SCOPES, FACE, requires
 from homecloud.apis.smartme.bodies import integer, read_body
 from homecloud.apis.smartme.errors import SmartMeJSON
 from homecloud.core.database import Database
@@ -18,6 +18,7 @@ from homecloud.core.errors import ApiError
 from homecloud.core.models import User
 from homecloud.core.users import get_user
 from homecloud.identity.credentials import INT64_MAX, issue_card_token
+from homecloud.identity.guard import user_of
 from homecloud.identity.provider import Principal
 
 
@@ -40,7 +41,7 @@ def account_router(database: Database) -> APIRouter:
     @router.get("/api/user")
     async def user(principal: Principal = Depends(requires("user.read"))) -> Response:
         async with database.session() as session:
-            account = await get_user(session, account_of(principal))
+            account = await get_user(session, user_of(principal))
         if account is None:
             raise ApiError.of(404, "The user does not exist.")
         return SmartMeJSON(user_model(account))
@@ -58,11 +59,11 @@ def account_router(database: Database) -> APIRouter:
         if card_id is None:
             raise ApiError.of(400, "The request is invalid: CardId is required.")
         user_id = integer(body, "UserId", low=0, high=INT64_MAX)
-        if user_id is not None and user_id != account_of(principal):
+        if user_id is not None and user_id != user_of(principal):
             raise ApiError.of(403, "Card access tokens can only be created for your own account.")
         async with database.session(write=True) as session:
             token = await issue_card_token(
-                session, face=FACE, user_id=account_of(principal), card_id=card_id
+                session, face=FACE, user_id=user_of(principal), card_id=card_id
             )
         return SmartMeJSON(token)
 

@@ -253,13 +253,6 @@ async def smartme_principal(request: Request, scopes: Iterable[str] = ()) -> Pri
     return await auth.principal(request, scopes)
 
 
-def account_of(principal: Principal) -> int:
-    """The account behind a principal of :func:`smartme_principal` (always set)."""
-    if principal.user_id is None:
-        raise ValueError("a smart-me principal always names an account")
-    return principal.user_id
-
-
 def requires(*scopes: str) -> Callable[[Request], Awaitable[Principal]]:
     """A FastAPI dependency: ``principal: Principal = Depends(requires("device.read"))``."""
 
