@@ -145,7 +145,8 @@ async def send(work: UnitOfWork, owner_id: int, body: Mapping[str, Any]) -> Any:
     if found is None:
         raise controller_not_found()
     device, controller = found
-    now = now_ms()
+    # Never behind the simulation: a command lands at the device's latest moment.
+    now = max(now_ms(), controller.simulated_until)
     kind, state, command_log = move_to(device, controller, now)
     outcome = kind.command(
         command, fields, state, command_log, Identity(device.serial, controller.mac), now
