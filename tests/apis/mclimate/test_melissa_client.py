@@ -54,7 +54,7 @@ def base_url(live_server: LiveServer, monkeypatch: pytest.MonkeyPatch) -> Iterat
     url = live_server.url + "/mclimate/v1/%s"
     for module in (melissa, melissa.async_wrapper, melissa.wrapper):
         monkeypatch.setattr(module, "MELISSA_URL", url)
-    yield url
+    return url
 
 
 async def close(client: melissa.AsyncMelissa) -> None:

@@ -156,7 +156,7 @@ async def test_bobbie_commands(login: Login) -> None:
     assert off.json()["provider"] == [254, 2, 0, 0]
     assert (await api.fetch(serial))["relay_state"] == 0
     assert (await api.fetch(serial))["load"] is False
-    assert (await api.send(serial, "switch_on_off", state="ON")).status_code == 200
+    assert (await api.send(serial, "switch_on_off", state=True)).status_code == 200
     assert (await api.fetch(serial))["relay_state"] == 1
     assert (await api.send(serial, "default_state", state=2)).json()["provider"] == [254, 16, 0, 0]
     assert (await api.send(serial, "led_on_off", state="0")).json()["provider"] == [254, 12, 0, 0]

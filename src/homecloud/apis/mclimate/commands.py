@@ -11,6 +11,9 @@ What a field gets when it is wrong:
   temperature, ``true`` for a mode): 400, the body is malformed;
 - a number or word of the right type outside what the device takes (``temp`` 35, ``mode``
   7, ``temp`` 22.5, ``state`` "maybe"): 422, naming the field.
+
+Texts are JSON strings, and words (``"on"``, ``"last"``) are written as the vendor writes
+them, in lower case; switches also take ``true``/``false`` and 0/1.
 """
 
 from __future__ import annotations
@@ -54,9 +57,9 @@ class Fields:
         value = self.body.get(name)
         if value is None:
             raise malformed(f"{name} is required.")
-        if isinstance(value, bool) or not isinstance(value, str | int | float):
+        if not isinstance(value, str):
             raise malformed(f"{name} must be a string.")
-        text = str(value)
+        text = value
         if not text.strip():
             raise out_of_range(name, "must not be empty.")
         if len(text) > max_length:
@@ -93,25 +96,24 @@ class Fields:
         value = self.body.get(name)
         if isinstance(value, bool):
             return value
-        if isinstance(value, str) and value.lower() in ("true", "false"):
-            return value.lower() == "true"
+        if value in ("true", "false"):
+            return value == "true"
         return self.integer(name, 0, 1) == 1
 
     def optional_flag(self, name: str, default: bool) -> bool:
         return self.flag(name) if self.has(name) else default
 
     def choice(self, name: str, choices: Iterable[str]) -> str:
-        """One of ``choices``, compared case-insensitively (``"ON"`` is ``"on"``)."""
+        """One of the words ``choices``, as the vendor writes them (lower case)."""
         allowed = tuple(choices)
         value = self.body.get(name)
         if value is None:
             raise malformed(f"{name} is required.")
-        if isinstance(value, bool) or not isinstance(value, str | int | float):
+        if not isinstance(value, str):
             raise malformed(f"{name} must be one of {', '.join(allowed)}.")
-        word = str(value).lower()
-        if word not in allowed:
+        if value not in allowed:
             raise out_of_range(name, f"must be one of {', '.join(allowed)}.")
-        return word
+        return value
 
     def switch(self, name: str) -> bool:
         """``"on"``/``"off"`` as the vendor documents it, also 1/0 and true/false."""

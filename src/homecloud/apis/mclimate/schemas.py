@@ -8,7 +8,7 @@ numeric strings and ignores keys it does not use.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -132,73 +132,82 @@ class EntityAnswer(Open):
 
 
 # ------------------------------------------------------------------------------- requests
+# Numbers may come as JSON numbers or as strings of a decimal number (what
+# homecloud.core.parsing.parse_decimal reads); whole numbers may be written 25.0.
+DECIMAL_TEXT = r"^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$"
+NumberText = Annotated[str, Field(pattern=DECIMAL_TEXT)]
+Number = float | NumberText
+Whole = int | float | NumberText
+# A switch or flag: 0/1 (as a number or its text), or true/false.
+Flag = bool | Annotated[int, Field(ge=0, le=1)] | Literal["true", "false", "0", "1"]
+DefaultState = Literal["on", "off", "do_nothing"]
 
 
 class FetchBody(BaseModel):
     serial_number: str = Field(min_length=1, max_length=128)
-    offset: bool | None = Field(default=None, description="Accepted; offsets are zero here.")
+    offset: Flag | None = Field(default=None, description="Accepted; offsets are zero here.")
 
 
 class SendBody(BaseModel):
+    """The serial number and the command; the command's own fields beside them (any other
+    key is ignored): ``send_ir_code``: state 0..2, mode 0..4, temp 16..30, fan 0..3 (each
+    optional, the last value kept); ``turn_led_off``, ``reset_color``; Bobbie
+    ``switch_on_off`` (state on/off), ``default_state`` (state 0..2), ``led_on_off`` (state
+    0/1); smart plug ``switch_on_off`` (state), ``default_switch`` (state off/on/last),
+    ``max_power_turn_off`` (max_power 0..3680 W), ``auto_switch`` (state, timeout s); Vicki
+    ``set_motor_position`` (position: the target °C), ``set_motor_position_only`` (position
+    0..motorRange), ``set_ext_temp`` (temp), ``set_keepalive_time`` (time 1..255 min),
+    ``recalibrate_motor``, ``set_range`` (min, max), ``child_lock`` (enabled),
+    ``force_close_vicki``, ``set_open_window`` (enabled)."""
+
+    model_config = ConfigDict(extra="allow")
+
     serial_number: str = Field(min_length=1, max_length=128)
-    command: str = Field(
-        min_length=1,
-        max_length=64,
-        description="Melissa: send_ir_code, turn_led_off, reset_color. Bobbie: "
-        "switch_on_off, default_state, led_on_off. Smart plug: switch_on_off, "
-        "default_switch, max_power_turn_off, auto_switch. Vicki: set_motor_position, "
-        "set_motor_position_only, set_ext_temp, set_keepalive_time, recalibrate_motor, "
-        "set_range, child_lock, force_close_vicki, set_open_window.",
-    )
-    state: int | str | None = Field(default=None, description="AC state, or on/off")
-    mode: int | None = Field(default=None, ge=0, le=4)
-    temp: float | None = Field(default=None)
-    fan: int | None = Field(default=None, ge=0, le=3)
-    position: int | None = None
-    max_power: int | None = None
-    timeout: int | None = None
+    command: str = Field(min_length=1, max_length=64)
 
 
 class ControllerChange(BaseModel):
     name: str | None = Field(default=None, min_length=1, max_length=200)
-    room_id: int | None = Field(default=None, ge=1)
+    room_id: Whole | None = Field(default=None, description="a room's id (1 or more), or null")
 
 
 class ScheduleBody(BaseModel):
     controller_id: str = Field(min_length=1, max_length=128, description="serial number")
     days: str = Field(pattern="^[01]{7}$", description="Monday first, 1 for a day on")
-    from_time: int = Field(ge=0, le=1439, description="minute of the day")
-    to_time: int = Field(ge=0, le=1439, description="minute of the day")
-    active: int | None = Field(default=None, ge=0, le=1)
-    device_hours: int | None = Field(default=None, ge=0, le=1440)
+    from_time: Whole = Field(description="minute of the day, 0..1439")
+    to_time: Whole = Field(description="minute of the day, 0..1439")
+    active: Flag | None = None
+    device_hours: Whole | None = Field(default=None, description="0..1440")
     action: str | None = Field(default=None, min_length=1, max_length=200)
-    target: float | None = Field(default=None, ge=-50, le=100)
-    push: int | None = Field(default=None, ge=0, le=1)
-    default_state: Literal["on", "off", "do_nothing"] | None = None
+    target: Number | None = Field(default=None, description="-50..100")
+    push: Flag | None = None
+    default_state: DefaultState | None = None
 
 
 class ThermostatModeBody(BaseModel):
     serial_number: str = Field(min_length=1, max_length=128)
-    target_temperature: float = Field(ge=5, le=35)
+    target_temperature: Number = Field(description="5..35 °C")
     sensor_id: str | None = Field(default=None, min_length=1, max_length=200)
-    delta: float | None = Field(default=None, ge=0, le=10)
-    active: int | None = Field(default=None, ge=0, le=1)
-    state: Literal["on", "off"] | None = None
-    default_state: Literal["on", "off", "do_nothing"] | None = None
-    push: int | None = Field(default=None, ge=0, le=1)
+    delta: Number | None = Field(default=None, description="0..10 K")
+    active: Flag | None = None
+    state: Literal["on", "off"] | Flag | None = None
+    default_state: DefaultState | None = None
+    push: Flag | None = None
 
 
 class ScheduleProfileBody(BaseModel):
     name: str = Field(min_length=1, max_length=200)
-    building_id: int | None = Field(default=None, ge=1)
-    floor_id: int | None = Field(default=None, ge=1)
-    space_id: int | None = Field(default=None, ge=1)
-    room_id: int | None = Field(default=None, ge=1)
-    is_default: int | None = Field(default=None, ge=0, le=1)
-    editable: int | None = Field(default=None, ge=0, le=1)
-    boost_time: int | None = Field(default=None, ge=0, le=1440)
+    building_id: Whole | None = None
+    floor_id: Whole | None = None
+    space_id: Whole | None = None
+    room_id: Whole | None = None
+    is_default: Flag | None = None
+    editable: Flag | None = None
+    boost_time: Whole | None = Field(default=None, description="minutes, 0..1440")
     schedules: list[dict[str, Any]] | None = Field(default=None, max_length=100)
 
 
 class ScheduleProfileAssignment(BaseModel):
-    controller_id: int | list[int] = Field(description="a controller's id, or a list of them")
+    controller_id: Whole | list[Whole] = Field(
+        description="a controller's id, or a list of 1 to 1000 of them"
+    )

@@ -10,7 +10,7 @@ from starlette.responses import Response
 from homecloud.apis.mclimate import service
 from homecloud.apis.mclimate.auth import Caller
 from homecloud.apis.mclimate.hal import entity, hal_response
-from homecloud.apis.mclimate.routes import PROBLEMS, WRITE_PROBLEMS, fields_of, json_body
+from homecloud.apis.mclimate.routes import WRITE_PROBLEMS, fields_of, json_body
 from homecloud.apis.mclimate.schemas import FetchBody, ProviderAnswer, SendBody
 from homecloud.core.unit_of_work import ReadWork, WriteWork, units_router
 from homecloud.identity.guard import user_of
@@ -26,12 +26,13 @@ def router() -> APIRouter:
         summary="A controller's live data (melissa: temp, humidity and raw words; bobbie: "
         "energy, relay; smart_plug: power; vicki: temperature, motor, displayDigits)",
         response_model=None,
-        responses={200: {"model": ProviderAnswer}, **PROBLEMS},
+        responses={200: {"model": ProviderAnswer}, **WRITE_PROBLEMS},
         openapi_extra=json_body(FetchBody),
     )
     async def fetch(request: Request, caller: Caller, work: ReadWork) -> Response:
         fields = await fields_of(request)
         # "offset": true (Homebridge) asks for the user's temperature offset, which is 0 here.
+        fields.optional_flag("offset", False)
         provider = await service.fetch(work.database, user_of(caller), fields.serial_number())
         return hal_response(request, entity("provider", provider, FETCH))
 
