@@ -3,10 +3,10 @@ resources, the OpenAPI document with Swagger UI, and the devices' simulation."""
 
 from __future__ import annotations
 
+from homecloud.apis.mclimate import openapi
 from homecloud.apis.mclimate.auth import ApiLimits, bind_limits
 from homecloud.apis.mclimate.errors import mclimate_error
 from homecloud.apis.mclimate.identity import mclimate_identity_router
-from homecloud.apis.mclimate.openapi import install_swagger
 from homecloud.apis.mclimate.routes import (
     controllers,
     geofences,
@@ -44,7 +44,7 @@ def build(services: Services) -> FaceApp:
     ):
         app.include_router(module.router())
     app.include_router(mclimate_identity_router(services))
-    install_swagger(app)
+    openapi.install(app)
     simulation = Simulation(
         services.database,
         services.events,

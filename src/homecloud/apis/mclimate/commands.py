@@ -97,7 +97,7 @@ class Fields:
         if isinstance(value, bool):
             return value
         if value in ("true", "false"):
-            return value == "true"
+            return bool(value == "true")
         return self.integer(name, 0, 1) == 1
 
     def optional_flag(self, name: str, default: bool) -> bool:

@@ -11,18 +11,6 @@ from pydantic import BaseModel
 from starlette.requests import Request
 
 from homecloud.apis.mclimate.commands import Fields, json_object
-from homecloud.apis.mclimate.schemas import Problem
-
-PROBLEM = {"model": Problem, "description": "An RFC 7807 problem"}
-# The failures every resource route can answer.
-PROBLEMS: dict[int | str, dict[str, Any]] = {
-    status: {**PROBLEM, "content": {"application/problem+json": {}}}
-    for status in (400, 401, 404, 429)
-}
-WRITE_PROBLEMS: dict[int | str, dict[str, Any]] = {
-    **PROBLEMS,
-    422: {**PROBLEM, "content": {"application/problem+json": {}}},
-}
 
 
 def json_body(model: type[BaseModel]) -> dict[str, Any]:

@@ -16,8 +16,6 @@ from homecloud.apis.mclimate.auth import Caller
 from homecloud.apis.mclimate.hal import collection, entity, hal_response
 from homecloud.apis.mclimate.query import parse_query
 from homecloud.apis.mclimate.routes import (
-    PROBLEMS,
-    WRITE_PROBLEMS,
     fields_of,
     json_body,
     query_params,
@@ -55,7 +53,6 @@ def router() -> APIRouter:
         responses={
             200: {"model": ControllerCollection},
             304: {"description": "Not Modified"},
-            **PROBLEMS,
         },
     )
     async def controllers(
@@ -80,7 +77,6 @@ def router() -> APIRouter:
         responses={
             200: {"model": ControllerAnswer},
             304: {"description": "Not Modified"},
-            **PROBLEMS,
         },
     )
     async def controller(
@@ -103,7 +99,7 @@ def router() -> APIRouter:
         CONTROLLERS + "/{serial_number}",
         summary="Rename a controller or put it in a room",
         response_model=None,
-        responses={200: {"model": ControllerAnswer}, **WRITE_PROBLEMS},
+        responses={200: {"model": ControllerAnswer}},
         openapi_extra=json_body(ControllerChange),
     )
     async def change(
@@ -121,7 +117,6 @@ def router() -> APIRouter:
         responses={
             200: {"model": RecordCollection},
             304: {"description": "Not Modified"},
-            **PROBLEMS,
         },
     )
     async def history(

@@ -11,7 +11,7 @@ from homecloud.apis.mclimate import service
 from homecloud.apis.mclimate.auth import Caller
 from homecloud.apis.mclimate.hal import collection, entity, hal_response
 from homecloud.apis.mclimate.query import Field, apply, fields_of, parse_query
-from homecloud.apis.mclimate.routes import PROBLEMS, query_params
+from homecloud.apis.mclimate.routes import query_params
 from homecloud.apis.mclimate.routes.controllers import FIELDS, LIMIT, PAGE, SORT
 from homecloud.apis.mclimate.schemas import EntityAnswer, RecordCollection
 from homecloud.core.parsing import parse_id
@@ -46,7 +46,6 @@ def router() -> APIRouter:
         responses={
             200: {"model": RecordCollection},
             304: {"description": "Not Modified"},
-            **PROBLEMS,
         },
     )
     async def geofences(
@@ -66,7 +65,7 @@ def router() -> APIRouter:
         GEOFENCES + "/{geofence_id}",
         summary="One geofence",
         response_model=None,
-        responses={200: {"model": EntityAnswer}, 304: {"description": "Not Modified"}, **PROBLEMS},
+        responses={200: {"model": EntityAnswer}, 304: {"description": "Not Modified"}},
     )
     async def geofence(
         request: Request,

@@ -10,7 +10,7 @@ from starlette.responses import Response
 from homecloud.apis.mclimate import service
 from homecloud.apis.mclimate.auth import Caller
 from homecloud.apis.mclimate.hal import entity, hal_response
-from homecloud.apis.mclimate.routes import WRITE_PROBLEMS, fields_of, json_body
+from homecloud.apis.mclimate.routes import fields_of, json_body
 from homecloud.apis.mclimate.schemas import FetchBody, ProviderAnswer, SendBody
 from homecloud.core.unit_of_work import ReadWork, WriteWork, units_router
 from homecloud.identity.guard import user_of
@@ -26,7 +26,7 @@ def router() -> APIRouter:
         summary="A controller's live data (melissa: temp, humidity and raw words; bobbie: "
         "energy, relay; smart_plug: power; vicki: temperature, motor, displayDigits)",
         response_model=None,
-        responses={200: {"model": ProviderAnswer}, **WRITE_PROBLEMS},
+        responses={200: {"model": ProviderAnswer}},
         openapi_extra=json_body(FetchBody),
     )
     async def fetch(request: Request, caller: Caller, work: ReadWork) -> Response:
@@ -40,7 +40,7 @@ def router() -> APIRouter:
         SEND,
         summary="Send a command; the answer is the device's acknowledgement",
         response_model=None,
-        responses={200: {"model": ProviderAnswer}, **WRITE_PROBLEMS},
+        responses={200: {"model": ProviderAnswer}},
         openapi_extra=json_body(SendBody),
     )
     async def send(request: Request, caller: Caller, work: WriteWork) -> Response:

@@ -10,7 +10,7 @@ from starlette.responses import Response
 from homecloud.apis.mclimate import service
 from homecloud.apis.mclimate.auth import Caller
 from homecloud.apis.mclimate.hal import entity, hal_response
-from homecloud.apis.mclimate.routes import WRITE_PROBLEMS, fields_of, json_body
+from homecloud.apis.mclimate.routes import fields_of, json_body
 from homecloud.apis.mclimate.schemas import (
     EntityAnswer,
     ScheduleProfileAssignment,
@@ -31,7 +31,7 @@ def router() -> APIRouter:
         status_code=201,
         summary="Add a heating profile",
         response_model=None,
-        responses={201: {"model": EntityAnswer}, **WRITE_PROBLEMS},
+        responses={201: {"model": EntityAnswer}},
         openapi_extra=json_body(ScheduleProfileBody),
     )
     async def add(request: Request, caller: Caller, work: WriteWork) -> Response:
@@ -43,7 +43,7 @@ def router() -> APIRouter:
         PROFILES + "/{profile_id}",
         summary="Put controllers (controller_id: an id or a list of ids) on a heating profile",
         response_model=None,
-        responses={200: {"model": EntityAnswer}, **WRITE_PROBLEMS},
+        responses={200: {"model": EntityAnswer}},
         openapi_extra=json_body(ScheduleProfileAssignment),
     )
     async def assign(

@@ -12,13 +12,11 @@ from homecloud.apis.mclimate import service
 from homecloud.apis.mclimate.auth import Caller
 from homecloud.apis.mclimate.hal import collection, entity, hal_response
 from homecloud.apis.mclimate.query import Field, apply, fields_of, parse_query
+from homecloud.apis.mclimate.routes import fields_of as body_fields
 from homecloud.apis.mclimate.routes import (
-    PROBLEMS,
-    WRITE_PROBLEMS,
     json_body,
     query_params,
 )
-from homecloud.apis.mclimate.routes import fields_of as body_fields
 from homecloud.apis.mclimate.routes.controllers import FIELDS, LIMIT, PAGE, SORT
 from homecloud.apis.mclimate.schemas import EntityAnswer, RecordCollection, ScheduleBody
 from homecloud.core.unit_of_work import ReadWork, WriteWork, units_router
@@ -51,7 +49,7 @@ def router() -> APIRouter:
         status_code=201,
         summary="Add a schedule to a controller (controller_id: its serial number)",
         response_model=None,
-        responses={201: {"model": EntityAnswer}, **WRITE_PROBLEMS},
+        responses={201: {"model": EntityAnswer}},
         openapi_extra=json_body(ScheduleBody),
     )
     async def add(request: Request, caller: Caller, work: WriteWork) -> Response:
@@ -65,7 +63,6 @@ def router() -> APIRouter:
         responses={
             200: {"model": RecordCollection},
             304: {"description": "Not Modified"},
-            **PROBLEMS,
         },
     )
     async def of_controller(

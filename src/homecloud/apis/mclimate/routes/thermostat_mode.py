@@ -10,7 +10,7 @@ from starlette.responses import Response
 from homecloud.apis.mclimate import service
 from homecloud.apis.mclimate.auth import Caller
 from homecloud.apis.mclimate.hal import entity, hal_response
-from homecloud.apis.mclimate.routes import WRITE_PROBLEMS, fields_of, json_body
+from homecloud.apis.mclimate.routes import fields_of, json_body
 from homecloud.apis.mclimate.schemas import EntityAnswer, ThermostatModeBody
 from homecloud.core.unit_of_work import WriteWork, units_router
 from homecloud.identity.guard import user_of
@@ -26,7 +26,7 @@ def router() -> APIRouter:
         status_code=201,
         summary="Set a controller's thermostat mode (one per controller: replaces the last)",
         response_model=None,
-        responses={201: {"model": EntityAnswer}, **WRITE_PROBLEMS},
+        responses={201: {"model": EntityAnswer}},
         openapi_extra=json_body(ThermostatModeBody),
     )
     async def set_mode(request: Request, caller: Caller, work: WriteWork) -> Response:

@@ -11,7 +11,6 @@ from starlette.responses import Response
 
 from homecloud.apis.mclimate.auth import Caller
 from homecloud.apis.mclimate.hal import hal_response
-from homecloud.apis.mclimate.routes import PROBLEMS
 from homecloud.apis.mclimate.schemas import UsersAnswer
 from homecloud.core.errors import ApiError
 from homecloud.core.models import User
@@ -43,7 +42,7 @@ def router() -> APIRouter:
         "/v1/users/me",
         summary="The signed-in user",
         response_model=None,
-        responses={200: {"model": UsersAnswer}, **PROBLEMS},
+        responses={200: {"model": UsersAnswer}},
     )
     async def users_me(request: Request, caller: Caller, work: ReadWork) -> Response:
         user = await get_user(await work.session(), user_of(caller))
