@@ -73,4 +73,4 @@ def list_controllers(
     if isinstance(found, str):
         fail(found, code=2)
     for serial, kind, name in found:
-        out.print(f"{serial}\t{kind}\t{name}", markup=False)
+        out.print(f"{serial}  {kind}  {name}", markup=False)
