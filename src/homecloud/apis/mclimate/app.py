@@ -18,6 +18,7 @@ from homecloud.apis.mclimate.routes import (
 )
 from homecloud.apis.mclimate.settings import MClimateSettings
 from homecloud.apis.mclimate.simulation import Simulation
+from homecloud.apis.mclimate.views import RenderedItems, bind_rendered_items
 from homecloud.core.ratelimit import RateLimitPolicy
 from homecloud.services import FaceApp, Services, face_application
 
@@ -33,6 +34,7 @@ def build(services: Services) -> FaceApp:
             per_token=RateLimitPolicy.parse("mclimate-token", settings.token_rate_limit),
         ),
     )
+    bind_rendered_items(app.state, RenderedItems())
     for module in (
         controllers,
         provider,

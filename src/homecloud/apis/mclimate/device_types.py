@@ -11,6 +11,7 @@ result.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import random
 from collections.abc import Mapping
@@ -44,6 +45,7 @@ def iso_ms(at_ms: int) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{at_ms % 1000:03d}Z"
 
 
+@functools.lru_cache(maxsize=65_536)
 def vendor_datetime(at_ms: int) -> str:
     """``2016-07-06 18:59:46``, as the vendor writes entity dates (MySQL's DATETIME)."""
     return datetime.fromtimestamp(at_ms / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S")

@@ -11,10 +11,16 @@ history is :class:`MClimateControllerLog`.
 
 from __future__ import annotations
 
+import secrets
+
 from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from homecloud.core.models import Base, Id, now_ms
+
+
+def new_version() -> int:
+    return secrets.randbits(62)
 
 
 class MClimateController(Base):
@@ -37,6 +43,11 @@ class MClimateController(Base):
     # The simulated device (room, relay, motor, ...), JSON text.
     state: Mapped[str] = mapped_column(Text, default="{}")
     simulated_until: Mapped[int] = mapped_column(BigInteger, default=now_ms)
+    # A fresh random number at every write of a field the controller collection shows (the
+    # service's ``store`` and ``change_controller``): with the id, the key of the rendered
+    # items' cache. Random rather than counted, so that a controller made anew under a
+    # reused id never meets the old one's key.
+    version: Mapped[int] = mapped_column(BigInteger, default=new_version)
 
 
 class MClimateRecord(Base):

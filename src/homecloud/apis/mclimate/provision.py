@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from homecloud.apis.mclimate import repository
 from homecloud.apis.mclimate.device_types import Identity, seeded
 from homecloud.apis.mclimate.kinds import KINDS
-from homecloud.apis.mclimate.models import MClimateController
+from homecloud.apis.mclimate.models import MClimateController, new_version
 from homecloud.core.devices import DeviceRegistry
 from homecloud.core.models import Device, now_ms
 
@@ -70,6 +70,7 @@ async def add_controller(
             controller_log=orjson.dumps(device_type.controller_log(state, identity, at)).decode(),
             state=orjson.dumps(state).decode(),
             simulated_until=at,
+            version=new_version(),
         ),
     )
     return device

@@ -84,7 +84,7 @@ class Query:
     def offset(self) -> int:
         return (self.page - 1) * self.limit
 
-    def select(self, entity: dict[str, Any]) -> dict[str, Any]:
+    def select(self, entity: Any) -> Any:
         """The entity with only the fields asked for (its ``_links`` always stay)."""
         if self.fields is None:
             return entity
@@ -207,9 +207,12 @@ def apply(query: Query, items: Sequence[dict[str, Any]]) -> tuple[list[dict[str,
 def page_links(path: str, query: Query, total: int) -> dict[str, Any]:
     """``_links`` of a collection page: self, first, last, and prev/next where they exist."""
 
+    given = f"{path}?{urlencode(query.options)}&" if query.options else f"{path}?"
+
     def href(page: int | None) -> str:
-        options = list(query.options) + ([("page", str(page))] if page is not None else [])
-        return f"{path}?{urlencode(options)}" if options else path
+        if page is None:
+            return given[:-1]
+        return f"{given}page={page}"
 
     last = max(1, math.ceil(total / query.limit))
     links: dict[str, Any] = {

@@ -67,8 +67,10 @@ _FROM = (
     f" ON c.device_id = d.id WHERE d.owner_id = ? AND d.face = '{FACE}'"
 )
 
+_DEVICES = f" FROM {Device.__tablename__} d WHERE d.owner_id = ? AND d.face = '{FACE}'"
 
-def _row(values: Sequence[Any]) -> ControllerRow:
+
+def row_from(values: Sequence[Any]) -> ControllerRow:
     (id_, user_id, serial, name, kind, created, mac, firmware, room_id, brand_id, online) = values[
         :11
     ]
@@ -141,26 +143,41 @@ def _order(query: Query) -> str:
     return " ORDER BY " + ", ".join([*keys, "d.id"])
 
 
-async def controllers_page(
+async def controller_page_keys(
     database: Database, owner_id: int, query: Query
-) -> tuple[list[ControllerRow], int]:
-    """A page of the owner's controllers, and how many match the query in all."""
+) -> tuple[list[tuple[int, int]], int]:
+    """The (id, version) of each controller on the query's page, and how many match the
+    query in all: two indexed statements that read no more than ids and versions."""
     where, parameters = _where(query)
     rows = await database.fetch(
-        f"SELECT {_COLUMNS}, COUNT(*) OVER (){_FROM}{where}{_order(query)} LIMIT ? OFFSET ?",
+        f"SELECT d.id, c.version{_FROM}{where}{_order(query)} LIMIT ? OFFSET ?",
         (owner_id, *parameters, query.limit, query.offset),
     )
-    if rows:
-        return [_row(row) for row in rows], int(rows[0][-1])
-    # Past the last page (or nothing matches): the count alone.
-    counted = await database.fetch(f"SELECT COUNT(*){_FROM}{where}", (owner_id, *parameters))
-    return [], int(counted[0][0])
+    # Every controller has its row in both tables: the count reads the devices' index alone
+    # unless a filter needs the face's columns.
+    needs_face = any(f.field.column and f.field.column.startswith("c.") for f in query.filters)
+    counted = await database.fetch(
+        f"SELECT COUNT(*){_FROM if needs_face else _DEVICES}{where}", (owner_id, *parameters)
+    )
+    return [(id_, version) for id_, version in rows], int(counted[0][0])
+
+
+async def controllers_by_id(
+    database: Database, owner_id: int, ids: Sequence[int]
+) -> dict[int, tuple[Any, ...]]:
+    """The owner's controllers ``ids`` as read (:func:`row_from` makes a
+    :class:`ControllerRow` of each; the version comes last)."""
+    marks = ", ".join("?" * len(ids))
+    rows = await database.fetch(
+        f"SELECT {_COLUMNS}, c.version{_FROM} AND d.id IN ({marks})", (owner_id, *ids)
+    )
+    return {row[0]: row for row in rows}
 
 
 async def controller(database: Database, owner_id: int, serial: str) -> ControllerRow | None:
     """The owner's controller ``serial``; None for an unknown one and for another user's."""
     rows = await database.fetch(f"SELECT {_COLUMNS}{_FROM} AND d.serial = ?", (owner_id, serial))
-    return _row(rows[0]) if rows else None
+    return row_from(rows[0]) if rows else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,10 +22,10 @@ from homecloud.apis.mclimate.device_types import (
     vendor_datetime,
 )
 from homecloud.apis.mclimate.kinds import KINDS
-from homecloud.apis.mclimate.models import MClimateController, MClimateRecord
+from homecloud.apis.mclimate.models import MClimateController, MClimateRecord, new_version
 from homecloud.apis.mclimate.query import Field, Query, apply
-from homecloud.apis.mclimate.repository import ControllerRow
-from homecloud.apis.mclimate.views import record_fields
+from homecloud.apis.mclimate.repository import ControllerRow, row_from
+from homecloud.apis.mclimate.views import RenderedItems, controller_item, record_fields
 from homecloud.core.database import Database
 from homecloud.core.errors import ApiError
 from homecloud.core.events import ChangeEvent
@@ -52,9 +52,23 @@ def event(owner_id: int, serial: str, **data: Any) -> ChangeEvent:
 
 
 async def list_controllers(
-    database: Database, owner_id: int, query: Query
-) -> tuple[list[ControllerRow], int]:
-    return await repository.controllers_page(database, owner_id, query)
+    database: Database, owner_id: int, query: Query, rendered: RenderedItems
+) -> tuple[list[Any], int]:
+    """A page of the owner's controllers, and how many match the query in all. Without a
+    ``fields`` option each item comes as its rendered JSON, from ``rendered`` while its
+    controller is unchanged: the page read names only ids and versions, and just the rows
+    not rendered yet are read whole."""
+    keys, total = await repository.controller_page_keys(database, owner_id, query)
+    if query.fields is not None:
+        rows = await repository.controllers_by_id(database, owner_id, [id_ for id_, _ in keys])
+        return [controller_item(row_from(rows[id_])) for id_, _ in keys if id_ in rows], total
+    found = {key: rendered.get(key) for key in keys}
+    missing = [id_ for (id_, _), item in found.items() if item is None]
+    if missing:
+        rows = await repository.controllers_by_id(database, owner_id, missing)
+        for values in rows.values():
+            found[(values[0], values[-1])] = rendered.put(values)
+    return [item for item in found.values() if item is not None], total
 
 
 async def get_controller(database: Database, owner_id: int, serial: str) -> ControllerRow:
@@ -79,6 +93,7 @@ async def change_controller(
         device.name = fields.text("name").strip()
     if "room_id" in fields.body:
         controller.room_id = fields.optional_integer("room_id", 1, 2**63 - 1)
+    controller.version = new_version()
     await session.flush()
     work.publish(event(owner_id, serial, name=device.name))
     return repository.row_of(device, controller)
@@ -130,6 +145,7 @@ def store(
     controller.command_log = orjson.dumps(command_log).decode() if command_log else None
     controller.controller_log = orjson.dumps(record).decode()
     controller.simulated_until = now
+    controller.version = new_version()
     if kind.shows_relay:
         controller.relay_state = kind.relay_state(state)
     return record

@@ -11,11 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
+from cachetools import LRUCache
 
 from homecloud.apis.mclimate.device_types import vendor_datetime
 from homecloud.apis.mclimate.melissa import COMMAND_LOG_KEYS
 from homecloud.apis.mclimate.query import Field, FieldKind, fields_of
-from homecloud.apis.mclimate.repository import ControllerRow
+from homecloud.apis.mclimate.repository import ControllerRow, row_from
 
 CONTROLLERS = "/v1/controllers"
 
@@ -77,9 +78,40 @@ def controller_item(row: ControllerRow) -> dict[str, Any]:
     and (the vendor's quirk) the collection's own path as its self link."""
     return {
         **_base(row),
-        "controller_log": orjson.loads(row.controller_log),
+        # Stored as the JSON it is shown as: spliced into the answer, never parsed.
+        "controller_log": orjson.Fragment(row.controller_log),
         "_links": {"self": {"href": CONTROLLERS}},
     }
+
+
+class RenderedItems:
+    """Collection items rendered to JSON, by controller id and version.
+
+    A page of controllers is read on every poll of every client, and a controller changes
+    only when a command, a rename or a simulation step writes it, which gives it a new
+    version; so a changed controller is rendered anew on its next read and its old entry ages
+    out. Any process sees the version in the database, so this never serves another
+    process's stale item. One per face application; only the event loop's thread uses it.
+    """
+
+    SIZE = 16_384
+
+    def __init__(self) -> None:
+        self._entries: LRUCache[tuple[int, int], orjson.Fragment] = LRUCache(maxsize=self.SIZE)
+
+    def get(self, key: tuple[int, int]) -> orjson.Fragment | None:
+        return self._entries.get(key)
+
+    def put(self, values: tuple[Any, ...]) -> orjson.Fragment:
+        """Renders a row read by ``controllers_by_id`` (its version last) and keeps it."""
+        rendered = orjson.Fragment(orjson.dumps(controller_item(row_from(values))))
+        self._entries[(values[0], values[-1])] = rendered
+        return rendered
+
+
+def bind_rendered_items(state: object, rendered: RenderedItems) -> None:
+    """Gives the face application its cache: ``state`` is ``app.state``."""
+    state.mclimate_rendered = rendered  # type: ignore[attr-defined]
 
 
 def command_log_of(text: str | None) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -17,7 +17,9 @@ from homecloud.apis.mclimate.hal import collection, entity, hal_response
 from homecloud.apis.mclimate.query import parse_query
 from homecloud.apis.mclimate.routes import (
     fields_of,
+    filter_option,
     json_body,
+    query_options,
     query_params,
 )
 from homecloud.apis.mclimate.schemas import (
@@ -31,16 +33,9 @@ from homecloud.apis.mclimate.views import (
     CONTROLLER_ITEM_FIELDS,
     CONTROLLERS,
     controller_entity,
-    controller_item,
 )
 from homecloud.core.unit_of_work import ReadWork, WriteWork, units_router
 from homecloud.identity.guard import user_of
-
-# The documented options; any field of the entity also filters (``?type=melissa``).
-PAGE = Query(default=None, ge=1, le=10_000_000, description="page, from 1")
-LIMIT = Query(default=None, ge=1, le=30, description="entities per page (30 by default)")
-SORT = Query(default=None, description="fields to order by, '-' for descending: -created,name")
-FIELDS = Query(default=None, description="only these fields, comma-separated")
 
 
 def router() -> APIRouter:
@@ -49,6 +44,7 @@ def router() -> APIRouter:
     @routes.get(
         CONTROLLERS,
         summary="The user's controllers (30 per page; fields, filters, sort, limit)",
+        openapi_extra=query_options(filter_option("type", "only controllers of this type")),
         response_model=None,
         responses={
             200: {"model": ControllerCollection},
@@ -59,20 +55,17 @@ def router() -> APIRouter:
         request: Request,
         caller: Caller,
         work: ReadWork,
-        type: str | None = Query(default=None, description="only controllers of this type"),
-        page: int | None = PAGE,
-        limit: int | None = LIMIT,
-        sort: str | None = SORT,
-        fields: str | None = FIELDS,
     ) -> Response:
         query = parse_query(query_params(request), CONTROLLER_ITEM_FIELDS, resource="controllers")
-        rows, total = await service.list_controllers(work.database, user_of(caller), query)
-        items = [controller_item(row) for row in rows]
+        items, total = await service.list_controllers(
+            work.database, user_of(caller), query, request.app.state.mclimate_rendered
+        )
         return hal_response(request, collection("controller", items, total, query, CONTROLLERS))
 
     @routes.get(
         CONTROLLERS + "/{serial_number}",
         summary="One controller, with its last AC command in _relation.command_log",
+        openapi_extra=query_options(collection=False),
         response_model=None,
         responses={
             200: {"model": ControllerAnswer},
@@ -84,7 +77,6 @@ def router() -> APIRouter:
         serial_number: str,
         caller: Caller,
         work: ReadWork,
-        fields: str | None = FIELDS,
     ) -> Response:
         query = parse_query(
             query_params(request), CONTROLLER_FIELDS, resource="controllers", collection=False
@@ -113,6 +105,7 @@ def router() -> APIRouter:
     @routes.get(
         CONTROLLERS + "/{serial_number}/logs",
         summary="A controller's sensor history (_embedded.controller_log, oldest first)",
+        openapi_extra=query_options(),
         response_model=None,
         responses={
             200: {"model": RecordCollection},
@@ -124,10 +117,6 @@ def router() -> APIRouter:
         serial_number: str,
         caller: Caller,
         work: ReadWork,
-        page: int | None = PAGE,
-        limit: int | None = LIMIT,
-        sort: str | None = SORT,
-        fields: str | None = FIELDS,
     ) -> Response:
         row, known = await service.history_fields(work.database, user_of(caller), serial_number)
         query = parse_query(query_params(request), known, resource="controller_log")

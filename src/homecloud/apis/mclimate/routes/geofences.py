@@ -11,8 +11,7 @@ from homecloud.apis.mclimate import service
 from homecloud.apis.mclimate.auth import Caller
 from homecloud.apis.mclimate.hal import collection, entity, hal_response
 from homecloud.apis.mclimate.query import Field, apply, fields_of, parse_query
-from homecloud.apis.mclimate.routes import query_params
-from homecloud.apis.mclimate.routes.controllers import FIELDS, LIMIT, PAGE, SORT
+from homecloud.apis.mclimate.routes import query_options, query_params
 from homecloud.apis.mclimate.schemas import EntityAnswer, RecordCollection
 from homecloud.core.parsing import parse_id
 from homecloud.core.unit_of_work import ReadWork, units_router
@@ -42,6 +41,7 @@ def router() -> APIRouter:
     @routes.get(
         GEOFENCES,
         summary="The user's geofences",
+        openapi_extra=query_options(),
         response_model=None,
         responses={
             200: {"model": RecordCollection},
@@ -52,10 +52,6 @@ def router() -> APIRouter:
         request: Request,
         caller: Caller,
         work: ReadWork,
-        page: int | None = PAGE,
-        limit: int | None = LIMIT,
-        sort: str | None = SORT,
-        fields: str | None = FIELDS,
     ) -> Response:
         query = parse_query(query_params(request), GEOFENCE_FIELDS, resource="geofences")
         items, total = apply(query, await service.geofences(work, user_of(caller)))
@@ -64,6 +60,7 @@ def router() -> APIRouter:
     @routes.get(
         GEOFENCES + "/{geofence_id}",
         summary="One geofence",
+        openapi_extra=query_options(collection=False),
         response_model=None,
         responses={200: {"model": EntityAnswer}, 304: {"description": "Not Modified"}},
     )
@@ -72,7 +69,6 @@ def router() -> APIRouter:
         geofence_id: str,
         caller: Caller,
         work: ReadWork,
-        fields: str | None = FIELDS,
     ) -> Response:
         query = parse_query(
             query_params(request), GEOFENCE_FIELDS, resource="geofences", collection=False

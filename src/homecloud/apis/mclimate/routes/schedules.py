@@ -15,9 +15,9 @@ from homecloud.apis.mclimate.query import Field, apply, fields_of, parse_query
 from homecloud.apis.mclimate.routes import fields_of as body_fields
 from homecloud.apis.mclimate.routes import (
     json_body,
+    query_options,
     query_params,
 )
-from homecloud.apis.mclimate.routes.controllers import FIELDS, LIMIT, PAGE, SORT
 from homecloud.apis.mclimate.schemas import EntityAnswer, RecordCollection, ScheduleBody
 from homecloud.core.unit_of_work import ReadWork, WriteWork, units_router
 from homecloud.identity.guard import user_of
@@ -59,6 +59,7 @@ def router() -> APIRouter:
     @routes.get(
         SCHEDULES + "/{serial_number}",
         summary="A controller's schedules",
+        openapi_extra=query_options(),
         response_model=None,
         responses={
             200: {"model": RecordCollection},
@@ -70,10 +71,6 @@ def router() -> APIRouter:
         serial_number: str,
         caller: Caller,
         work: ReadWork,
-        page: int | None = PAGE,
-        limit: int | None = LIMIT,
-        sort: str | None = SORT,
-        fields: str | None = FIELDS,
     ) -> Response:
         query = parse_query(query_params(request), SCHEDULE_FIELDS, resource="schedules")
         found = await service.schedules(work, user_of(caller), serial_number)
