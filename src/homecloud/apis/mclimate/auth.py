@@ -51,9 +51,10 @@ def bind_limits(state: object, limits: ApiLimits) -> None:
 
 async def authenticate(request: Request) -> Principal:
     identity: IdentityProvider = request.app.state.identity
-    principal = await identity.authenticate(FACE, request)
+    token = bearer_token(request)
+    principal = await identity.authenticate(FACE, request, token=token)
     limits: ApiLimits = request.app.state.mclimate_limits
-    await limits.count(principal, bearer_token(request) or "")
+    await limits.count(principal, token or "")
     return principal
 
 

@@ -9,6 +9,7 @@ and queues a change event for every controller a client would now see differentl
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -51,9 +52,17 @@ def event(owner_id: int, serial: str, **data: Any) -> ChangeEvent:
 # ----------------------------------------------------------------------------- controllers
 
 
+@dataclass(frozen=True, slots=True)
+class ControllerPage:
+    items: list[Any]
+    total: int
+    # (id, version) of each item: with the query, what the page's answer is made of.
+    keys: list[tuple[int, int]]
+
+
 async def list_controllers(
     database: Database, owner_id: int, query: Query, rendered: RenderedItems
-) -> tuple[list[Any], int]:
+) -> ControllerPage:
     """A page of the owner's controllers, and how many match the query in all. Without a
     ``fields`` option each item comes as its rendered JSON, from ``rendered`` while its
     controller is unchanged: the page read names only ids and versions, and just the rows
@@ -61,14 +70,17 @@ async def list_controllers(
     keys, total = await repository.controller_page_keys(database, owner_id, query)
     if query.fields is not None:
         rows = await repository.controllers_by_id(database, owner_id, [id_ for id_, _ in keys])
-        return [controller_item(row_from(rows[id_])) for id_, _ in keys if id_ in rows], total
-    found = {key: rendered.get(key) for key in keys}
-    missing = [id_ for (id_, _), item in found.items() if item is None]
+        items = [controller_item(row_from(rows[id_])) for id_, _ in keys if id_ in rows]
+        return ControllerPage(items, total, keys)
+    found = list(map(rendered.get, keys))
+    missing = [key[0] for key, item in zip(keys, found, strict=True) if item is None]
     if missing:
         rows = await repository.controllers_by_id(database, owner_id, missing)
-        for values in rows.values():
-            found[(values[0], values[-1])] = rendered.put(values)
-    return [item for item in found.values() if item is not None], total
+        for index, (id_, _) in enumerate(keys):
+            if found[index] is None and id_ in rows:
+                # Written since the keys were read: the newer row is shown.
+                found[index] = rendered.put(rows[id_])
+    return ControllerPage([item for item in found if item is not None], total, keys)
 
 
 async def get_controller(database: Database, owner_id: int, serial: str) -> ControllerRow:

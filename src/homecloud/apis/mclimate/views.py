@@ -8,10 +8,10 @@ query options (``?relay_state=null`` finds every controller without a relay).
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import orjson
-from cachetools import LRUCache
 
 from homecloud.apis.mclimate.device_types import vendor_datetime
 from homecloud.apis.mclimate.melissa import COMMAND_LOG_KEYS
@@ -97,7 +97,9 @@ class RenderedItems:
     SIZE = 16_384
 
     def __init__(self) -> None:
-        self._entries: LRUCache[tuple[int, int], orjson.Fragment] = LRUCache(maxsize=self.SIZE)
+        # A plain dict, read at C speed; when full, the oldest entries make room (a page's
+        # worth of reads costs no bookkeeping, unlike a least-recently-used order).
+        self._entries: dict[tuple[int, int], orjson.Fragment] = {}
 
     def get(self, key: tuple[int, int]) -> orjson.Fragment | None:
         return self._entries.get(key)
@@ -105,6 +107,9 @@ class RenderedItems:
     def put(self, values: tuple[Any, ...]) -> orjson.Fragment:
         """Renders a row read by ``controllers_by_id`` (its version last) and keeps it."""
         rendered = orjson.Fragment(orjson.dumps(controller_item(row_from(values))))
+        if len(self._entries) >= self.SIZE:
+            for key in list(itertools.islice(self._entries, self.SIZE // 8)):
+                del self._entries[key]
         self._entries[(values[0], values[-1])] = rendered
         return rendered
 

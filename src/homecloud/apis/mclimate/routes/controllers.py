@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
@@ -57,10 +58,13 @@ def router() -> APIRouter:
         work: ReadWork,
     ) -> Response:
         query = parse_query(query_params(request), CONTROLLER_ITEM_FIELDS, resource="controllers")
-        items, total = await service.list_controllers(
+        page = await service.list_controllers(
             work.database, user_of(caller), query, request.app.state.mclimate_rendered
         )
-        return hal_response(request, collection("controller", items, total, query, CONTROLLERS))
+        body = collection("controller", page.items, page.total, query, CONTROLLERS)
+        # The page is made of these controllers at these versions, with this query: its tag.
+        made_of = orjson.dumps([page.keys, page.total, query.page, query.options])
+        return hal_response(request, body, identity=made_of)
 
     @routes.get(
         CONTROLLERS + "/{serial_number}",
