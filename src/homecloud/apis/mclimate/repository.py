@@ -154,13 +154,17 @@ async def controller_page_keys(
         f"SELECT d.id, c.version{_FROM}{where}{_order(query)} LIMIT ? OFFSET ?",
         (owner_id, *parameters, query.limit, query.offset),
     )
+    keys = [(id_, version) for id_, version in rows]
+    if 0 < len(keys) < query.limit:
+        # The last page, not full: everything before it was full, so this is the count.
+        return keys, query.offset + len(keys)
     # Every controller has its row in both tables: the count reads the devices' index alone
     # unless a filter needs the face's columns.
     needs_face = any(f.field.column and f.field.column.startswith("c.") for f in query.filters)
     counted = await database.fetch(
         f"SELECT COUNT(*){_FROM if needs_face else _DEVICES}{where}", (owner_id, *parameters)
     )
-    return [(id_, version) for id_, version in rows], int(counted[0][0])
+    return keys, int(counted[0][0])
 
 
 async def controllers_by_id(
