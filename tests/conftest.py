@@ -15,6 +15,7 @@ import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -146,12 +147,19 @@ async def services(settings: Settings) -> AsyncIterator[Services]:
     await services.close()
 
 
+@asynccontextmanager
+async def app_client(settings: Settings, services: Services) -> AsyncIterator[httpx.AsyncClient]:
+    """The whole application, in process, without sockets: what ``client`` and every face's
+    ``face`` fixture are."""
+    transport = httpx.ASGITransport(app=create_app(settings, services))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http
+
+
 @pytest.fixture
 async def client(settings: Settings, services: Services) -> AsyncIterator[httpx.AsyncClient]:
     """The whole application, in process, without sockets."""
-    app = create_app(settings, services)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+    async with app_client(settings, services) as http:
         yield http
 
 
