@@ -16,7 +16,7 @@ from homecloud.identity.clients import register_client
 from homecloud.identity.cors import ClientOrigins, origin_of
 from tests.apis.nuheat.conftest import PASSWORD, UserMaker, issue_token
 from tests.conftest import LiveServer, run_in_own_loop
-from tests.realtime.serving import serving
+from tests.serving import serving
 
 API = "/nuheat/api/v1/Thermostat"
 APP = "https://client.example"  # the origin of the redirect URI conftest registers
