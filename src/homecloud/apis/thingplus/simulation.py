@@ -12,20 +12,20 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import html
 import math
 import random
-import re
 import secrets
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Final
+from urllib.parse import urlencode
 
 import httpx
 
 from homecloud.apis.thingplus.catalog_data import DEVICE_MODEL_ID, SENSOR_DRIVER, SENSOR_TYPES_BY_ID
+from homecloud.identity.person import fill_sign_in
 
 CLIENT_ID: Final = "homecloud-simulator"
 DAY_S: Final = 86_400.0
@@ -79,16 +79,8 @@ class SimulatedGateway:
 
 async def sign_in_and_get_token(http: httpx.AsyncClient, login: str, password: str) -> str:
     """The guide's setup: a portal session makes the client, the MD5 password gets a token."""
-    page = await http.get("/thingplus/login", params={"ReturnUrl": "/thingplus/v2/authClients"})
-    hidden = {
-        name: html.unescape(value)
-        for name, value in re.findall(
-            r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page.text
-        )
-    }
-    signed_in = await http.post(
-        "/thingplus/login", data={**hidden, "Username": login, "Password": password}
-    )
+    portal = "/thingplus/login?" + urlencode({"ReturnUrl": "/thingplus/v2/authClients"})
+    signed_in = await fill_sign_in(http, portal, login, password)
     if signed_in.status_code != 302:
         raise SimulationError(f"cannot sign in as {login} (HTTP {signed_in.status_code})")
     secret = secrets.token_urlsafe(24)
