@@ -54,10 +54,11 @@ def pkce_pair() -> tuple[str, str]:
 async def submit_sign_in(
     client: httpx.AsyncClient, page: httpx.Response, login: str, password: str
 ) -> httpx.Response:
-    """Sends an open sign-in page's form back filled in; returns the answer (a redirect to
-    the page's ReturnUrl, or the page again with the reason)."""
+    """Sends an open sign-in page's form back filled in, to the page's own URL as a browser
+    does with a form without an action; returns the answer (a redirect to the page's
+    ReturnUrl, or the page again with the reason)."""
     return await client.post(
-        page.request.url.path,
+        str(page.request.url),
         data={**hidden_fields(page.text), "Username": login, "Password": password},
     )
 
@@ -66,7 +67,10 @@ async def fill_sign_in(
     client: httpx.AsyncClient, login_url: str, login: str, password: str
 ) -> httpx.Response:
     """Opens a sign-in page and sends its form back filled in (see ``submit_sign_in``)."""
-    return await submit_sign_in(client, await client.get(login_url), login, password)
+    page = await client.get(login_url)
+    if page.status_code != 200:
+        raise PageError(f"no sign-in page at {login_url}: HTTP {page.status_code}")
+    return await submit_sign_in(client, page, login, password)
 
 
 async def sign_in(
@@ -86,22 +90,23 @@ async def allow(
     consent_path: str | None = None,
     *,
     approve: bool = True,
+    remember: bool = False,
 ) -> httpx.Response:
-    """Clicks Allow (or Deny) on a consent page; returns the redirect to the client. The form
-    goes to ``consent_path``, else to the page's own form action."""
+    """Clicks Allow (or Deny) on a consent page, every hidden input sent as a browser sends it
+    (the scopes consented to among them), ticking "remember" when asked; returns the redirect
+    to the client. The form goes to ``consent_path``, else to the page's own form action."""
     if consent_path is None:
         action = FORM_ACTION.search(consent_page.text)
         if action is None:
             raise PageError(f"no form on the consent page: {consent_page.text}")
         consent_path = unescape(action.group(1))
-    return await client.post(
-        consent_path,
-        data={
-            "ReturnUrl": field(consent_page.text, "ReturnUrl"),
-            "button": "yes" if approve else "no",
-            "__RequestVerificationToken": field(consent_page.text, "__RequestVerificationToken"),
-        },
-    )
+    data: dict[str, list[str]] = {}
+    for name, value in HIDDEN_INPUT.findall(consent_page.text):
+        data.setdefault(name, []).append(unescape(value))
+    data["button"] = ["yes" if approve else "no"]
+    if remember:
+        data["RememberConsent"] = ["true"]
+    return await client.post(consent_path, data=data)
 
 
 async def back_to_the_app(

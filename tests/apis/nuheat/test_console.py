@@ -22,7 +22,7 @@ from homecloud.services import Services
 from tests.apis.nuheat.conftest import PASSWORD, Account, UserMaker
 from tests.apis.nuheat.test_energy import local_ms, record
 from tests.conftest import LiveServer, run_in_own_loop
-from tests.identity.person import field
+from tests.identity.person import field, fill_sign_in
 
 SETTINGS = "/nuheat/console/settings"
 CSRF = "__RequestVerificationToken"
@@ -37,16 +37,7 @@ async def signed_in(face: httpx.AsyncClient, account: Account) -> httpx.Response
     location = to_sign_in.headers["location"]
     assert urlsplit(location).path == "/nuheat/identity/Account/Login"
     assert parse_qs(urlsplit(location).query)["ReturnUrl"] == [SETTINGS]
-    form = await face.get(location)
-    back = await face.post(
-        urlsplit(location).path,
-        data={
-            "ReturnUrl": field(form.text, "ReturnUrl"),
-            "Username": account.email,
-            "Password": PASSWORD,
-            CSRF: field(form.text, CSRF),
-        },
-    )
+    back = await fill_sign_in(face, location, account.email, PASSWORD)
     assert back.status_code == 302
     assert back.headers["location"] == SETTINGS
     page = await face.get(SETTINGS)
