@@ -21,7 +21,6 @@ from sqlalchemy.orm import Session
 from homecloud.apis.thingplus import repository
 from homecloud.apis.thingplus.catalog_data import SENSOR_TYPES_BY_ID, ValueKind
 from homecloud.apis.thingplus.errors import access_denied, invalid_input, not_found, schema_error
-from homecloud.apis.thingplus.models import ThingplusSensor
 from homecloud.apis.thingplus.records import sensor_record, series_leaf
 from homecloud.apis.thingplus.schemas import check_object
 from homecloud.apis.thingplus.service import leaf_id, run
@@ -206,7 +205,7 @@ def ingest(
             "mtime": now,
         }
         repository.set_latest(session, sensor.pk, leaf, now)
-        row = session.get(ThingplusSensor, sensor.pk)
+        row = repository.sensor_by_pk(session, sensor.pk)
         assert row is not None  # read in this transaction
         return Ingested(sensor_record(row, gateway_id), with_pack=False)
     leaf = {**previous, "mtime": now}

@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session
 from homecloud.apis.thingplus.models import ThingplusDevice, ThingplusSensor
 from homecloud.core.models import Device, Series, User
 from homecloud.core.series import tidy
+from homecloud.identity.models import AuthorizationCode, OAuthClient
+from homecloud.identity.secrets import digest
 
 FACE: Final = "thingplus"
 GATEWAY: Final = "gateway"
@@ -82,6 +84,10 @@ def find_sensor(
         ThingplusSensor.gateway_id == gateway_pk, ThingplusSensor.sensor_id == sensor_id
     )
     return session.scalar(statement.with_for_update() if lock else statement)
+
+
+def sensor_by_pk(session: Session, pk: int) -> ThingplusSensor | None:
+    return session.get(ThingplusSensor, pk)
 
 
 def gateway_sensors(session: Session, gateway_pk: int) -> Sequence[ThingplusSensor]:
@@ -250,3 +256,19 @@ def interval_buckets(
         (int(bucket), tidy(float(avg)), tidy(float(total)), int(count))
         for bucket, avg, total, count in rows
     ]
+
+
+# ------------------------------------------------------------------------- OAuth clients, codes
+
+
+def find_authorization_code(session: Session, code: str) -> AuthorizationCode | None:
+    """The stored authorization code (used, expired or not), by the code itself."""
+    return session.scalar(
+        select(AuthorizationCode).where(AuthorizationCode.code_hash == digest(code))
+    )
+
+
+def delete_client(session: Session, client_pk: int) -> None:
+    """Deletes an OAuth client; its codes, tokens and consents go with it (foreign keys), so
+    they stop working at once."""
+    session.execute(delete(OAuthClient).where(OAuthClient.id == client_pk))
