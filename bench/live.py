@@ -13,10 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import hashlib
 import os
-import re
-import secrets
 import signal
 import socket
 import subprocess
@@ -24,11 +21,8 @@ import sys
 import time
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from html import unescape
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -36,7 +30,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from homecloud.app import WEBSOCKET_IMPLEMENTATION
 from homecloud.core import migrations
 from homecloud.core.database import Database
-from homecloud.identity.clients import register_client
+from homecloud.identity.person import (  # noqa: F401  (NUHEAT, CKW: the benches' faces)
+    CKW,
+    NUHEAT,
+    CodeApp,
+    Issuer,
+    code_flow,
+    register_code_app,
+)
 
 HOST = "127.0.0.1"  # benches never listen beyond this machine
 PASSWORD = "bench-password-1"
@@ -186,72 +187,34 @@ async def seeding(database_url: str) -> AsyncIterator[AsyncSession]:
         await database.dispose()
 
 
-@dataclass(frozen=True)
-class Face:
-    """Where an OIDC face keeps its endpoints, below its issuer."""
-
-    name: str
-    issuer: str
-    authorize: str
-    token: str
-
-    @property
-    def token_path(self) -> str:
-        return self.issuer + self.token
+# The clients, the sign-in pages and the code flow are homecloud.identity.person's, as the
+# tests' and the Thing+ simulator's are: a changed page is followed in one place.
+CodeClient = CodeApp
 
 
-NUHEAT = Face("nuheat", "/nuheat/identity", "/connect/authorize", "/connect/token")
-CKW = Face(
-    "ckw", "/ckw/auth/realms/CKW", "/protocol/openid-connect/auth", "/protocol/openid-connect/token"
-)
-
-
-@dataclass(frozen=True)
-class CodeClient:
-    """A confidential client of one face, and the scope the bench asks it for."""
-
-    face: Face
-    scope: str
-    client_id: str
-    client_secret: str
-
-    @property
-    def basic(self) -> str:
-        """The client_secret_basic Authorization header."""
-        pair = f"{self.client_id}:{self.client_secret}".encode()
-        return "Basic " + base64.b64encode(pair).decode()
+def basic(client: CodeClient) -> str:
+    """The client_secret_basic Authorization header."""
+    pair = f"{client.client_id}:{client.client_secret}".encode()
+    return "Basic " + base64.b64encode(pair).decode()
 
 
 async def register_code_client(
     session: AsyncSession,
-    face: Face,
+    issuer: Issuer,
     scope: str,
     grant_types: Sequence[str] = ("authorization_code",),
 ) -> CodeClient:
     """A client with the bench's redirect URI that needs no consent, so that the sign-in page
     is the only one between the authorization endpoint and the code."""
-    issued = await register_client(
+    return await register_code_app(
         session,
-        face=face.name,
+        issuer,
+        scope,
+        REDIRECT_URI,
         name="Bench",
-        redirect_uris=[REDIRECT_URI],
-        grant_types=list(grant_types),
-        scope=scope,
+        grant_types=grant_types,
         require_consent=False,
     )
-    assert issued.client_secret is not None
-    return CodeClient(face, scope, issued.client.client_id, issued.client_secret)
-
-
-# ------------------------------------------------------------------------------- sign-in
-
-
-def field(html: str, name: str) -> str:
-    """A hidden form field's value (the sign-in page's ReturnUrl and anti-forgery token)."""
-    match = re.search(rf'name="{re.escape(name)}" value="([^"]*)"', html)
-    if match is None:
-        raise SystemExit(f"the sign-in page has no {name} field")
-    return unescape(match.group(1))
 
 
 def browser(base: str) -> httpx.AsyncClient:
@@ -266,48 +229,4 @@ async def authorize(
     """The authorization-code flow with PKCE, as an app runs it for its user; returns the
     token endpoint's answer. The user signs in with ``PASSWORD`` only when ``browser`` has no
     session yet, so one browser can fetch many codes for one sign-in."""
-    face = client.face
-    verifier = secrets.token_urlsafe(48)
-    digest = hashlib.sha256(verifier.encode()).digest()
-    query = {
-        "response_type": "code",
-        "client_id": client.client_id,
-        "redirect_uri": REDIRECT_URI,
-        "scope": client.scope,
-        "state": state,
-        "code_challenge": base64.urlsafe_b64encode(digest).rstrip(b"=").decode(),
-        "code_challenge_method": "S256",
-    }
-    response = await browser.get(f"{face.issuer}{face.authorize}?{urlencode(query)}")
-    location = response.headers.get("location", "")
-    if location and not location.startswith(REDIRECT_URI):  # the sign-in page
-        page = await browser.get(location)
-        signed_in = await browser.post(
-            location,
-            data={
-                "ReturnUrl": field(page.text, "ReturnUrl"),
-                "__RequestVerificationToken": field(page.text, "__RequestVerificationToken"),
-                "Username": username,
-                "Password": PASSWORD,
-                "button": "login",
-            },
-        )
-        response = await browser.get(signed_in.headers["location"])
-        location = response.headers.get("location", "")
-    code = parse_qs(urlsplit(location).query).get("code")
-    if not code:
-        raise SystemExit(f"no code from the authorization endpoint: {response.status_code}")
-    exchanged = await browser.post(
-        face.token_path,
-        data={
-            "grant_type": "authorization_code",
-            "code": code[0],
-            "redirect_uri": REDIRECT_URI,
-            "code_verifier": verifier,
-        },
-        auth=(client.client_id, client.client_secret),
-    )
-    if exchanged.status_code != 200:
-        raise SystemExit(f"the code exchange failed: {exchanged.text}")
-    document: dict[str, Any] = exchanged.json()
-    return document
+    return await code_flow(browser, client, username, PASSWORD, state)

@@ -420,10 +420,10 @@ async def bench(args: argparse.Namespace) -> int:
             live.server_environment(data_dir, HOMECLOUD_PORT=str(port), HOMECLOUD_HOST=live.HOST),
         )
         await live.wait_until_up(base, process)
-        token_path = client.face.token_path
+        token_path = client.issuer.token
         health = Job("get", "/healthz")
-        client_credentials = Job("post", token_path, client.basic, CLIENT_CREDENTIALS_BODY)
-        refresh = Job("refresh", token_path, client.basic)
+        client_credentials = Job("post", token_path, live.basic(client), CLIENT_CREDENTIALS_BODY)
+        refresh = Job("refresh", token_path, live.basic(client))
 
         async def new_chains() -> list[str]:
             return await first_refresh_tokens(base, client, args.chains)

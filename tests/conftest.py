@@ -1,4 +1,5 @@
-"""Shared fixtures: databases on both back ends, the app in process and on a real socket.
+"""Shared fixtures: databases on both back ends, the app in process and on a real socket
+(the serving itself is tests/serving.py).
 
 Lanes that need a server outside the test process are chosen by environment variables:
 ``HOMECLOUD_TEST_POSTGRES_URL`` (e.g. ``postgresql://postgres@127.0.0.1:5432/test``) and
@@ -10,28 +11,27 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import threading
-import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from argon2 import PasswordHasher
 from argon2 import profiles as argon2_profiles
 from sqlalchemy import text
 
-from homecloud.app import WEBSOCKET_IMPLEMENTATION, create_app
+from homecloud.app import create_app
 from homecloud.core import migrations, passwords
 from homecloud.core.database import Database
 from homecloud.schema import metadata
 from homecloud.services import Services
 from homecloud.settings import Settings
+from tests.serving import free_port, serving_in_a_thread
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -146,19 +146,20 @@ async def services(settings: Settings) -> AsyncIterator[Services]:
     await services.close()
 
 
-@pytest.fixture
-async def client(settings: Settings, services: Services) -> AsyncIterator[httpx.AsyncClient]:
-    """The whole application, in process, without sockets."""
-    app = create_app(settings, services)
-    transport = httpx.ASGITransport(app=app)
+@asynccontextmanager
+async def app_client(settings: Settings, services: Services) -> AsyncIterator[httpx.AsyncClient]:
+    """The whole application, in process, without sockets: what ``client`` and every face's
+    ``face`` fixture are."""
+    transport = httpx.ASGITransport(app=create_app(settings, services))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         yield http
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+@pytest.fixture
+async def client(settings: Settings, services: Services) -> AsyncIterator[httpx.AsyncClient]:
+    """The whole application, in process, without sockets."""
+    async with app_client(settings, services) as http:
+        yield http
 
 
 @dataclass
@@ -179,22 +180,5 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
         await services.database.dispose()
 
     run_in_own_loop(prepare)
-    config = uvicorn.Config(
-        create_app(settings, services),
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        lifespan="on",
-        ws=WEBSOCKET_IMPLEMENTATION,
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("live server did not start")
-        time.sleep(0.02)
-    yield LiveServer(url=f"http://127.0.0.1:{port}", settings=settings)
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving_in_a_thread(create_app(settings, services), port) as url:
+        yield LiveServer(url=url, settings=settings)

@@ -23,7 +23,7 @@ from homecloud.core.database import Database
 from homecloud.core.users import authenticate, create_user
 from homecloud.identity.credentials import issue_card_token
 from homecloud.services import Services
-from tests.conftest import free_port
+from tests.serving import free_port
 
 
 @pytest.fixture

@@ -29,7 +29,7 @@ from homecloud.identity.clients import get_client
 from homecloud.services import Services
 from homecloud.settings import Settings
 from tests.conftest import LiveServer
-from tests.identity.person import allow, pkce_pair, sign_in
+from tests.identity.person import back_to_the_app, pkce_pair
 
 # A space, a quote and a dollar: the printed commands must quote the password for the shell.
 PASSWORD = "it's a $demo pass"
@@ -64,18 +64,12 @@ def shell(command: str, **env: str) -> Any:
 
 
 async def sign_in_and_allow(http: httpx.AsyncClient, authorize_url: str) -> str:
-    """Signs the demo user in at a face's authorize page; returns where the face sends the
-    browser back to (the redirect URI with the code)."""
-    signed_in = await sign_in(http, authorize_url, "demo@homecloud.local", PASSWORD)
-    assert signed_in.status_code == 302, signed_in.text
-    back = await http.get(signed_in.headers["location"])
-    if back.status_code == 200:  # the consent page
-        action = re.search(r'<form[^>]*action="([^"]*)"', back.text)
-        assert action is not None, back.text
-        back = await allow(http, back, unescape(action.group(1)))
-    assert back.status_code == 302, back.text
-    location: str = back.headers["location"]
-    return location
+    """Signs the demo user in at a face's authorize page (and allows the client when asked);
+    returns where the face sends the browser back to (the redirect URI with the code)."""
+    redirect_uri = parse_qs(urlsplit(authorize_url).query)["redirect_uri"][0]
+    return await back_to_the_app(
+        http, authorize_url, redirect_uri, "demo@homecloud.local", PASSWORD
+    )
 
 
 def test_the_banner_s_try_it_commands_return_real_data(live_server: LiveServer) -> None:

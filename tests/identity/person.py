@@ -1,58 +1,72 @@
-"""A person at the sign-in and consent pages, played by an httpx client that keeps cookies."""
+"""A person at the sign-in and consent pages, for every suite that registers a client and
+signs in: the page-driving steps are ``homecloud.identity.person`` (the benches and the Thing+
+simulator use them too); this adds the tests' one-call way to an access token."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import re
-import secrets
-from html import unescape
-from urllib.parse import urlsplit
-
 import httpx
 
+from homecloud.core.database import Database
+from homecloud.identity.person import (
+    CKW,
+    NUHEAT,
+    CodeApp,
+    Issuer,
+    PageError,
+    allow,
+    back_to_the_app,
+    code_flow,
+    field,
+    fill_sign_in,
+    hidden_fields,
+    pkce_pair,
+    register_code_app,
+    sign_in,
+    submit_sign_in,
+)
 
-def field(html: str, name: str) -> str:
-    """The value of the form input ``name`` on a page."""
-    match = re.search(rf'<input[^>]*name="{re.escape(name)}"[^>]*value="([^"]*)"', html)
-    assert match is not None, f"no {name} on the page"
-    return unescape(match.group(1))
+__all__ = [
+    "CKW",
+    "NUHEAT",
+    "REDIRECT",
+    "CodeApp",
+    "Issuer",
+    "PageError",
+    "allow",
+    "back_to_the_app",
+    "code_flow",
+    "field",
+    "fill_sign_in",
+    "hidden_fields",
+    "pkce_pair",
+    "register_code_app",
+    "sign_in",
+    "signed_in_token",
+    "submit_sign_in",
+]
+
+REDIRECT = "https://client.example/cb"
 
 
-def pkce_pair() -> tuple[str, str]:
-    verifier = secrets.token_urlsafe(48)
-    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=")
-    return verifier, challenge.decode()
-
-
-async def sign_in(
-    client: httpx.AsyncClient, authorize_url: str, login: str, password: str
-) -> httpx.Response:
-    """Opens the authorization URL, is sent to the sign-in page, fills it in; returns the
-    answer to the form (a redirect back to the authorization endpoint)."""
-    to_login = await client.get(authorize_url)
-    assert to_login.status_code == 302, to_login.text
-    form = await client.get(to_login.headers["location"])
-    return await client.post(
-        urlsplit(to_login.headers["location"]).path,
-        data={
-            "ReturnUrl": field(form.text, "ReturnUrl"),
-            "Username": login,
-            "Password": password,
-            "__RequestVerificationToken": field(form.text, "__RequestVerificationToken"),
-        },
-    )
-
-
-async def allow(
-    client: httpx.AsyncClient, consent_page: httpx.Response, consent_path: str
-) -> httpx.Response:
-    """Clicks Allow on a consent page; returns the redirect to the client."""
-    return await client.post(
-        consent_path,
-        data={
-            "ReturnUrl": field(consent_page.text, "ReturnUrl"),
-            "button": "yes",
-            "__RequestVerificationToken": field(consent_page.text, "__RequestVerificationToken"),
-        },
-    )
+async def signed_in_token(
+    http: httpx.AsyncClient,
+    database: Database,
+    issuer: Issuer,
+    login: str,
+    password: str,
+    scope: str,
+    *,
+    client_scope: str | None = None,
+) -> str:
+    """An access token of ``login`` for ``scope``, the way a real app gets one: a new client
+    (asking for consent) is registered, the person signs in and allows it on the pages, and
+    the code is exchanged with PKCE. ``http`` leaves with no cookies, as it came."""
+    async with database.session(write=True) as session:
+        app = await register_code_app(
+            session, issuer, scope, REDIRECT, name="Test app", client_scope=client_scope
+        )
+    http.cookies.clear()
+    try:
+        return str((await code_flow(http, app, login, password))["access_token"])
+    finally:
+        http.cookies.clear()

@@ -40,6 +40,7 @@ from homecloud.identity.clients import register_client
 from homecloud.identity.models import AuthorizationCode, BrowserSession, Grant, SigningKey
 from homecloud.identity.secrets import digest
 from homecloud.settings import Settings
+from tests.identity.person import allow, submit_sign_in
 
 PASSWORD = "correct-horse-battery"
 REDIRECT_URI = "https://client.example/cb"
@@ -304,21 +305,14 @@ class OP:
     ) -> httpx.Response:
         page = await browser.get(login_location)
         assert page.status_code == 200, page.text
-        form = only_form(page.text)
-        data = [*form.hidden(), ("Username", "ann"), ("Password", password), ("button", "login")]
-        return await post_form(browser, login_location, data)
+        only_form(page.text)
+        return await submit_sign_in(browser, page, "ann", password)
 
     async def answer_consent(
         self, browser: httpx.AsyncClient, page: httpx.Response, approve: bool = True
     ) -> httpx.Response:
-        form = only_form(page.text)
-        assert form.action
-        data = [
-            *form.hidden(),
-            ("RememberConsent", "true"),
-            ("button", "yes" if approve else "no"),
-        ]
-        return await post_form(browser, form.action, data)
+        assert only_form(page.text).action
+        return await allow(browser, page, approve=approve, remember=True)
 
     async def authorize(
         self, browser: httpx.AsyncClient, url: str, *, approve: bool = True

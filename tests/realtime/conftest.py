@@ -31,8 +31,8 @@ from homecloud.realtime.signalr import (
 )
 from tests.conftest import IN_CI
 from tests.identity.test_browser import chromium  # noqa: F401  (headless Chromium, shared)
-from tests.realtime.serving import serving
 from tests.realtime.signalr_peer import eventually
+from tests.serving import serving
 
 # The official JavaScript client (@microsoft/signalr), installed from the lock file.
 NODE_PACKAGE = Path(__file__).parent / "node"

@@ -16,11 +16,12 @@ from homecloud.core import migrations
 from homecloud.core.users import create_user
 from homecloud.services import Services
 from homecloud.settings import Settings
-from tests.apis.nuheat.conftest import PASSWORD, issue_token
-from tests.conftest import free_port
+from tests.identity.person import NUHEAT, signed_in_token
 from tests.realtime.signalr_peer import Peer, negotiate, open_peer, websocket_url
+from tests.serving import free_port
 
 HUB = "/nuheat/notificationsHost"
+PASSWORD = "password-1"
 
 
 async def test_hub_tokens_in_query_strings_never_reach_the_log(tmp_path: Path) -> None:
@@ -44,7 +45,9 @@ async def test_hub_tokens_in_query_strings_never_reach_the_log(tmp_path: Path) -
     try:
         async with httpx.AsyncClient(base_url=base) as http:
             await until_ready(http)
-            token = await issue_token(http, services, "erin@example.com")
+            token = await signed_in_token(
+                http, services.database, NUHEAT, "erin@example.com", PASSWORD, "openid openapi"
+            )
         # ?access_token= as the official clients send it from browsers ...
         async with open_peer(base, HUB, token) as peer:
             assert await peer.invoke("Nothing") != {}

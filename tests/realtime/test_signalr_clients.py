@@ -17,14 +17,17 @@ from playwright.async_api import Browser
 from pysignalr.client import SignalRClient
 from pysignalr.messages import CompletionMessage
 
-from tests.apis.nuheat.homecloud_server import Homecloud, running_homecloud
+from homecloud.apis.nuheat.provision import add_group, add_thermostat
+from homecloud.apis.nuheat.settings import NuheatSettings
+from homecloud.core.models import now_ms
 from tests.realtime.conftest import NODE_PACKAGE, HubServer
+from tests.serving import Running, running_homecloud
 
 HUB = "/nuheat/notificationsHost"
 SERIAL = "12345678"
 
 
-async def put_thermostat(homecloud: Homecloud, token: str) -> None:
+async def put_thermostat(homecloud: Running, token: str) -> None:
     async with httpx.AsyncClient(base_url=homecloud.url) as http:
         put = await http.put(
             "/nuheat/api/v1/Thermostat",
@@ -42,16 +45,27 @@ def assert_notified_of_the_put(notifications: list[dict[str, Any]]) -> None:
 
 
 @pytest.fixture
-async def homecloud(tmp_path: Path) -> AsyncIterator[Homecloud]:
-    async with running_homecloud(tmp_path / "data") as running:
+async def homecloud(tmp_path: Path) -> AsyncIterator[Running]:
+    """Without the thermostat simulation, whose changes would mix with the tests' own."""
+    nuheat = NuheatSettings(simulation=False)
+    async with running_homecloud(tmp_path / "data", nuheat=nuheat) as running:
         yield running
+
+
+async def ann_with_a_thermostat(homecloud: Running) -> str:
+    """Ann, owner of thermostat ``SERIAL``, signed in; her access token."""
+    ann = await homecloud.add_user("ann@example.com")
+    async with homecloud.services.database.session(write=True) as session:
+        group = await add_group(session, ann, "Home")
+        await add_thermostat(session, ann, SERIAL, SERIAL, group_id=group.id, started_ms=now_ms())
+    return await homecloud.token("ann@example.com", "openid openapi")
 
 
 @pytest.mark.parametrize("mode", ["factory", "query"])
 async def test_official_client_subscribes_and_is_notified(
-    homecloud: Homecloud, node: str, mode: str
+    homecloud: Running, node: str, mode: str
 ) -> None:
-    _, token = await homecloud.user_token("ann@example.com", thermostats=(SERIAL,))
+    token = await ann_with_a_thermostat(homecloud)
 
     async def on_event(event: dict[str, Any]) -> None:
         if event["event"] == "subscribed":
@@ -67,10 +81,10 @@ async def test_official_client_subscribes_and_is_notified(
 
 @pytest.mark.browser
 async def test_official_client_in_a_browser_subscribes_and_is_notified(
-    homecloud: Homecloud, node: str, chromium: Browser
+    homecloud: Running, node: str, chromium: Browser
 ) -> None:
     # A browser cannot set headers on a WebSocket: the client sends ?access_token= instead.
-    _, token = await homecloud.user_token("ann@example.com", thermostats=(SERIAL,))
+    token = await ann_with_a_thermostat(homecloud)
     page = await chromium.new_page()
     await page.goto(homecloud.url + "/healthz")  # the app's origin: no CORS in the way
     await page.add_script_tag(
@@ -137,8 +151,8 @@ async def run_node(
     return events
 
 
-async def test_pysignalr_subscribes_and_is_notified(homecloud: Homecloud) -> None:
-    _, token = await homecloud.user_token("ann@example.com", thermostats=(SERIAL,))
+async def test_pysignalr_subscribes_and_is_notified(homecloud: Running) -> None:
+    token = await ann_with_a_thermostat(homecloud)
     # pysignalr negotiates without negotiateVersion (version 0) and sends the token only
     # as a header it is given up front.
     client = SignalRClient(homecloud.url + HUB, headers={"Authorization": f"Bearer {token}"})

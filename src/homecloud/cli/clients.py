@@ -6,15 +6,14 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from homecloud.cli.common import (
     current_settings,
     fail,
     out,
-    print_json,
+    print_record,
+    print_records,
     run_on_database,
-    shown,
 )
 from homecloud.core.database import Database
 from homecloud.core.users import (
@@ -25,15 +24,9 @@ client_app = typer.Typer(help="Client applications allowed to sign users in.", n
 
 
 def _print_client(record: dict[str, Any], as_json: bool) -> None:
-    if as_json:
-        print_json(record)
-        return
-    table = Table("field", "value", show_header=False)
-    for key, value in record.items():
-        table.add_row(key, shown(key, value))
-    out.print(table)
-    if "client_secret" in record:
-        out.print("The secret is shown only now; it is stored hashed.")
+    secret_shown = "client_secret" in record
+    note = "The secret is shown only now; it is stored hashed." if secret_shown else None
+    print_record(record, as_json, note)
 
 
 @client_app.command("add")
@@ -102,10 +95,7 @@ def client_add(
             )
             return client_record(issued.client, issued.client_secret)
 
-    try:
-        record = run_on_database(settings, work)
-    except ClientError as exc:
-        fail(str(exc), code=2)
+    record = run_on_database(settings, work, refusing=ClientError)
     _print_client(record, as_json)
 
 
@@ -125,19 +115,13 @@ def client_list(
             return [client_record(client) for client in await list_clients(session, face=face)]
 
     records = run_on_database(settings, work)
-    if as_json:
-        print_json(records)
-        return
-    table = Table("client_id", "face", "name", "grants", "redirect URIs")
-    for record in records:
-        table.add_row(
-            record["client_id"],
-            record["face"],
-            record["name"],
-            " ".join(record["grant_types"]),
-            " ".join(record["redirect_uris"]),
-        )
-    out.print(table)
+    headers = ("client_id", "face", "name", "grants", "redirect URIs")
+    print_records(records, as_json, headers, client_row)
+
+
+def client_row(record: dict[str, Any]) -> list[str]:
+    grants, redirects = " ".join(record["grant_types"]), " ".join(record["redirect_uris"])
+    return [record["client_id"], record["face"], record["name"], grants, redirects]
 
 
 def _with_client(
@@ -154,10 +138,7 @@ def _with_client(
                 raise ClientError(f"no client {client_id!r}")
             return await action(session, client)
 
-    try:
-        return run_on_database(settings, work)
-    except ClientError as exc:
-        fail(str(exc), code=2)
+    return run_on_database(settings, work, refusing=ClientError)
 
 
 @client_app.command("show")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
@@ -12,6 +12,7 @@ from typing import Any, NoReturn, TypeVar
 import orjson
 import typer
 from rich.console import Console
+from rich.table import Table
 
 from homecloud.core import migrations
 from homecloud.core.database import Database, DatabaseUnavailable, describe_connection_error
@@ -46,9 +47,15 @@ async def ensure_schema(database: Database, settings: Settings) -> None:
 
 
 def run_on_database(
-    settings: Settings, work: Callable[[Database], Awaitable[T]], *, migrate: bool = True
+    settings: Settings,
+    work: Callable[[Database], Awaitable[T]],
+    *,
+    migrate: bool = True,
+    refusing: type[Exception] | tuple[type[Exception], ...] = (),
 ) -> T:
-    """Runs ``work`` on the configured database, turning an unreachable one into one line."""
+    """Runs ``work`` on the configured database, turning an unreachable one into one line, and
+    a refusal ``work`` raises (``refusing``: an unknown account, client or key, a bad value)
+    into one line and exit code 2."""
 
     async def runner() -> T:
         database = Database(settings.effective_database_url)
@@ -62,6 +69,8 @@ def run_on_database(
 
     try:
         return asyncio.run(runner())
+    except refusing as exc:
+        fail(str(exc), code=2)
     except DatabaseUnavailable as exc:
         fail(f"cannot reach the database at {database_display(settings)}: {exc}")
     except OSError as exc:
@@ -101,3 +110,58 @@ def shown(key: str, value: Any) -> str:
 
 def print_json(value: Any) -> None:
     sys.stdout.write(orjson.dumps(value, option=orjson.OPT_INDENT_2).decode() + "\n")
+
+
+def print_records(
+    records: list[dict[str, Any]],
+    as_json: bool,
+    headers: Sequence[str],
+    row: Callable[[dict[str, Any]], Sequence[str]],
+) -> None:
+    """A listing: the records as JSON, or a table of ``headers`` with a ``row`` a record."""
+    if as_json:
+        print_json(records)
+        return
+    table = Table(*headers)
+    for record in records:
+        table.add_row(*row(record))
+    out.print(table)
+
+
+def remove_after_asking(
+    ctx: typer.Context,
+    question: str,
+    yes: bool,
+    found: Callable[[Any], Awaitable[Any]],
+    remove: Callable[[Any, Any], Awaitable[None]],
+    missing: Exception,
+    done: str,
+) -> None:
+    """Asks ``question`` (unless ``yes``), then removes what ``found`` finds in one write
+    session; nothing found is refused with ``missing`` (exit code 2)."""
+    settings = current_settings(ctx)
+    if not yes:
+        typer.confirm(question, abort=True)
+
+    async def work(database: Database) -> None:
+        async with database.session(write=True) as session:
+            item = await found(session)
+            if item is None:
+                raise missing
+            await remove(session, item)
+
+    run_on_database(settings, work, refusing=type(missing))
+    out.print(done)
+
+
+def print_record(record: dict[str, Any], as_json: bool, note: str | None = None) -> None:
+    """One record: as JSON, or as a table of its fields followed by ``note``."""
+    if as_json:
+        print_json(record)
+        return
+    table = Table("field", "value", show_header=False)
+    for key, value in record.items():
+        table.add_row(key, shown(key, value))
+    out.print(table)
+    if note:
+        out.print(note)

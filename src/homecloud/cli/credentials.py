@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Annotated, Any, TypeVar
 
 import typer
-from rich.table import Table
 
 from homecloud.cli.common import (
     current_settings,
-    fail,
-    out,
-    print_json,
+    print_record,
+    print_records,
+    remove_after_asking,
     run_on_database,
-    shown,
 )
 from homecloud.core.database import Database
 from homecloud.core.users import (
@@ -80,20 +78,7 @@ def run_refusing_bad_input(settings: Settings, work: Callable[[Database], Awaita
     line and exit code 2."""
     from homecloud.identity.credentials import CredentialError
 
-    try:
-        return run_on_database(settings, work)
-    except CredentialError as exc:
-        fail(str(exc), code=2)
-
-
-def print_records(records: list[dict[str, Any]], as_json: bool, columns: tuple[str, ...]) -> None:
-    if as_json:
-        print_json(records)
-        return
-    table = Table(*(column.replace("_", " ") for column in columns))
-    for record in records:
-        table.add_row(*(str(record[column]) for column in columns))
-    out.print(table)
+    return run_on_database(settings, work, refusing=CredentialError)
 
 
 @apikey_app.command("add")
@@ -130,14 +115,56 @@ def apikey_add(
             return _api_key_record(issued.api_key, user.email, issued.key)
 
     record = run_refusing_bad_input(settings, work)
-    if as_json:
-        print_json(record)
-        return
-    table = Table("field", "value", show_header=False)
-    for key, value in record.items():
-        table.add_row(key, shown(key, value))
-    out.print(table)
-    out.print("The key is shown only now; it is stored hashed.")
+    print_record(record, as_json, "The key is shown only now; it is stored hashed.")
+
+
+def list_credentials(
+    ctx: typer.Context,
+    owner: str | None,
+    as_json: bool,
+    columns: tuple[str, ...],
+    listed: Callable[[Any, int | None], Awaitable[Sequence[Any]]],
+    record: Callable[[Any, str], dict[str, Any]],
+) -> None:
+    """Prints the credentials ``listed`` gives (of ``owner``'s account, else of all), each as
+    ``record`` makes it, as a table of ``columns`` or as JSON."""
+    settings = current_settings(ctx)
+
+    async def work(database: Database) -> list[dict[str, Any]]:
+        async with database.session() as session:
+            user_id = await _owner_id(session, owner)
+            emails = await _owner_emails(session)
+            return [
+                record(item, emails.get(item.user_id, ""))
+                for item in await listed(session, user_id)
+            ]
+
+    records = run_refusing_bad_input(settings, work)
+    headers = [column.replace("_", " ") for column in columns]
+    print_records(records, as_json, headers, lambda record: [str(record[c]) for c in columns])
+
+
+def remove_credential(
+    ctx: typer.Context,
+    what: str,
+    item_id: int,
+    yes: bool,
+    found: Callable[[Any, int], Awaitable[Any]],
+    remove: Callable[[Any, Any], Awaitable[None]],
+) -> None:
+    """Deletes the credential ``found`` gives for ``item_id`` (after asking, unless ``yes``);
+    an unknown id is refused."""
+    from homecloud.identity.credentials import CredentialError
+
+    remove_after_asking(
+        ctx,
+        f"Delete {what} {item_id}?",
+        yes,
+        lambda session: found(session, item_id),
+        remove,
+        CredentialError(f"no {what} {item_id}"),
+        f"removed {what} {item_id}",
+    )
 
 
 @apikey_app.command("list")
@@ -151,17 +178,11 @@ def apikey_list(
     """List API keys (never the keys themselves)."""
     from homecloud.identity.credentials import list_api_keys
 
-    settings = current_settings(ctx)
+    def listed(session: Any, user_id: int | None) -> Awaitable[Sequence[Any]]:
+        return list_api_keys(session, face=CREDENTIALS_FACE, user_id=user_id)
 
-    async def work(database: Database) -> list[dict[str, Any]]:
-        async with database.session() as session:
-            user_id = await _owner_id(session, owner)
-            emails = await _owner_emails(session)
-            keys = await list_api_keys(session, face=CREDENTIALS_FACE, user_id=user_id)
-            return [_api_key_record(key, emails.get(key.user_id, "")) for key in keys]
-
-    records = run_refusing_bad_input(settings, work)
-    print_records(records, as_json, ("id", "owner", "name", "scope"))
+    columns = ("id", "owner", "name", "scope")
+    list_credentials(ctx, owner, as_json, columns, listed, _api_key_record)
 
 
 @apikey_app.command("remove")
@@ -171,21 +192,12 @@ def apikey_remove(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Delete an API key; it stops working at once."""
-    from homecloud.identity.credentials import CredentialError, get_api_key, remove_api_key
+    from homecloud.identity.credentials import get_api_key, remove_api_key
 
-    settings = current_settings(ctx)
-    if not yes:
-        typer.confirm(f"Delete API key {key_id}?", abort=True)
+    def found(session: Any, key_id: int) -> Awaitable[Any]:
+        return get_api_key(session, face=CREDENTIALS_FACE, key_id=key_id)
 
-    async def work(database: Database) -> None:
-        async with database.session(write=True) as session:
-            api_key = await get_api_key(session, face=CREDENTIALS_FACE, key_id=key_id)
-            if api_key is None:
-                raise CredentialError(f"no API key {key_id}")
-            await remove_api_key(session, api_key)
-
-    run_refusing_bad_input(settings, work)
-    out.print(f"removed API key {key_id}")
+    remove_credential(ctx, "API key", key_id, yes, found, remove_api_key)
 
 
 @cardtoken_app.command("list")
@@ -199,17 +211,10 @@ def cardtoken_list(
     """List card access tokens (never the tokens themselves)."""
     from homecloud.identity.credentials import list_card_tokens
 
-    settings = current_settings(ctx)
+    def listed(session: Any, user_id: int | None) -> Awaitable[Sequence[Any]]:
+        return list_card_tokens(session, face=CREDENTIALS_FACE, user_id=user_id)
 
-    async def work(database: Database) -> list[dict[str, Any]]:
-        async with database.session() as session:
-            user_id = await _owner_id(session, owner)
-            emails = await _owner_emails(session)
-            tokens = await list_card_tokens(session, face=CREDENTIALS_FACE, user_id=user_id)
-            return [_card_token_record(token, emails.get(token.user_id, "")) for token in tokens]
-
-    records = run_refusing_bad_input(settings, work)
-    print_records(records, as_json, ("id", "owner", "card_id"))
+    list_credentials(ctx, owner, as_json, ("id", "owner", "card_id"), listed, _card_token_record)
 
 
 @cardtoken_app.command("remove")
@@ -219,18 +224,9 @@ def cardtoken_remove(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Delete a card access token; the card stops working at once."""
-    from homecloud.identity.credentials import CredentialError, get_card_token, remove_card_token
+    from homecloud.identity.credentials import get_card_token, remove_card_token
 
-    settings = current_settings(ctx)
-    if not yes:
-        typer.confirm(f"Delete card token {token_id}?", abort=True)
+    def found(session: Any, token_id: int) -> Awaitable[Any]:
+        return get_card_token(session, face=CREDENTIALS_FACE, token_id=token_id)
 
-    async def work(database: Database) -> None:
-        async with database.session(write=True) as session:
-            card_token = await get_card_token(session, face=CREDENTIALS_FACE, token_id=token_id)
-            if card_token is None:
-                raise CredentialError(f"no card token {token_id}")
-            await remove_card_token(session, card_token)
-
-    run_refusing_bad_input(settings, work)
-    out.print(f"removed card token {token_id}")
+    remove_credential(ctx, "card token", token_id, yes, found, remove_card_token)

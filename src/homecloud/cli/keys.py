@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from homecloud.cli.common import (
     current_settings,
     fail,
     out,
-    print_json,
+    print_records,
     run_on_database,
 )
 from homecloud.core.database import Database
@@ -45,18 +44,12 @@ def keys_list(
         ]
 
     records = run_on_database(settings, work)
-    if as_json:
-        print_json(records)
-        return
-    table = Table("kid", "purpose", "alg", "state")
-    for record in records:
-        table.add_row(
-            record["kid"],
-            record["purpose"],
-            record["alg"],
-            "retired" if record["retired_at"] else "active",
-        )
-    out.print(table)
+    print_records(records, as_json, ("kid", "purpose", "alg", "state"), key_row)
+
+
+def key_row(record: dict[str, Any]) -> list[str]:
+    state = "retired" if record["retired_at"] else "active"
+    return [record["kid"], record["purpose"], record["alg"], state]
 
 
 @keys_app.command("rotate")

@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from homecloud.cli.common import (
     current_settings,
-    fail,
     out,
     print_json,
+    print_records,
     read_password,
+    remove_after_asking,
     run_on_database,
 )
 from homecloud.core.database import Database
@@ -78,10 +78,7 @@ def user_add(
                 timezone=timezone,
             )
 
-    try:
-        user = run_on_database(settings, work)
-    except UserError as exc:
-        fail(str(exc), code=2)
+    user = run_on_database(settings, work, refusing=UserError)
     if as_json:
         print_json(user_record(user))
     else:
@@ -101,21 +98,21 @@ def user_list(
             return [user_record(user) for user in await list_users(session)]
 
     records = run_on_database(settings, work)
-    if as_json:
-        print_json(records)
-        return
-    table = Table("id", "email", "username", "name", "time zone", "active")
-    for record in records:
-        name = f"{record['first_name']} {record['last_name']}".strip()
-        table.add_row(
-            str(record["id"]),
-            record["email"],
-            record["username"] or "",
-            name,
-            record["timezone"],
-            "yes" if record["active"] else "no",
-        )
-    out.print(table)
+    headers = ("id", "email", "username", "name", "time zone", "active")
+    print_records(records, as_json, headers, user_row)
+
+
+def user_row(record: dict[str, Any]) -> list[str]:
+    name = f"{record['first_name']} {record['last_name']}".strip()
+    active = "yes" if record["active"] else "no"
+    return [
+        str(record["id"]),
+        record["email"],
+        record["username"] or "",
+        name,
+        record["timezone"],
+        active,
+    ]
 
 
 async def _require_user(database: Database, login: str) -> None:
@@ -134,10 +131,7 @@ def user_passwd(
 ) -> None:
     """Set an account's password."""
     settings = current_settings(ctx)
-    try:
-        run_on_database(settings, lambda database: _require_user(database, login))
-    except UserError as exc:
-        fail(str(exc), code=2)
+    run_on_database(settings, lambda database: _require_user(database, login), refusing=UserError)
     password = read_password(password_stdin)
 
     async def work(database: Database) -> None:
@@ -147,10 +141,7 @@ def user_passwd(
                 raise UserError(f"no account {login!r}")
             await set_password(session, user, password)
 
-    try:
-        run_on_database(settings, work)
-    except UserError as exc:
-        fail(str(exc), code=2)
+    run_on_database(settings, work, refusing=UserError)
     out.print(f"password of {login} changed")
 
 
@@ -161,19 +152,12 @@ def user_remove(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Delete an account with all its devices and their data."""
-    settings = current_settings(ctx)
-    if not yes:
-        typer.confirm(f"Delete {login} with all its devices and data?", abort=True)
-
-    async def work(database: Database) -> None:
-        async with database.session(write=True) as session:
-            user = await find_by_login(session, login)
-            if user is None:
-                raise UserError(f"no account {login!r}")
-            await remove_user(session, user)
-
-    try:
-        run_on_database(settings, work)
-    except UserError as exc:
-        fail(str(exc), code=2)
-    out.print(f"removed {login}")
+    remove_after_asking(
+        ctx,
+        f"Delete {login} with all its devices and data?",
+        yes,
+        lambda session: find_by_login(session, login),
+        remove_user,
+        UserError(f"no account {login!r}"),
+        f"removed {login}",
+    )

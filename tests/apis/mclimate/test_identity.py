@@ -24,6 +24,7 @@ from homecloud.identity.clients import register_client
 from homecloud.identity.models import Grant, OAuthClient
 from homecloud.services import Services
 from tests.conftest import LiveServer
+from tests.identity.person import allow, sign_in
 
 LOGIN = "/mclimate/v1/auth/login"
 RENEW = "/mclimate/v1/auth/renew"
@@ -256,32 +257,15 @@ async def sign_in_and_consent(
 ) -> httpx.URL:
     """A person at the browser: signs in on the face's page, allows the client, and lands on
     the redirect URI; returns that URI."""
-    response = await http.get(authorize_url)
-    assert response.status_code == 302, response.text
-    login_url = response.headers["location"]
-    page = await http.get(login_url)
-    response = await http.post(
-        urlsplit(str(page.url)).path,
-        data={**hidden_fields(page.text), "Username": "ann@example.com", "Password": "password-1"},
-    )
+    response = await sign_in(http, authorize_url, "ann@example.com", "password-1")
     assert response.status_code == 302, response.text
     page = await http.get(response.headers["location"])
     assert page.status_code == 200, page.text
     form = re.search(r'<form method="post" action="([^"]+)"', page.text)
     assert form is not None
-    action = html.unescape(form[1])
-    response = await http.post(
-        action, data={**hidden_fields(page.text), "button": "yes" if approve else "no"}
-    )
+    response = await allow(http, page, html.unescape(form[1]), approve=approve)
     assert response.status_code == 302, response.text
     return httpx.URL(response.headers["location"])
-
-
-def hidden_fields(page: str) -> dict[str, str]:
-    return {
-        name: html.unescape(value)
-        for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page)
-    }
 
 
 async def test_code_flow_with_json_token_request_and_rotating_refresh(

@@ -1,29 +1,30 @@
-"""Nuheat accounts with thermostats, and access tokens issued the way real clients get them:
-the authorization-code flow through the face's own sign-in and consent pages."""
+"""The Nuheat face's fixtures, named as in every face's conftest: ``face`` (the whole app over
+``httpx.ASGITransport``), ``make_user`` (an account with a group ``Home`` and thermostats,
+signed in) and ``token_for`` (an access token through the authorization-code flow on the face's
+own sign-in and consent pages, as real clients get one)."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 import pytest
 
 from homecloud.apis.nuheat.provision import add_group, add_thermostat
+from homecloud.core.database import Database
 from homecloud.core.models import now_ms
 from homecloud.core.users import create_user
-from homecloud.identity.clients import register_client
 from homecloud.services import Services
-from tests.identity.person import allow, sign_in
+from homecloud.settings import Settings
+from tests.conftest import app_client
+from tests.identity.person import NUHEAT, signed_in_token
 from tests.identity.test_browser import chromium  # noqa: F401  (headless Chromium, shared)
 
 PASSWORD = "password-1"
-REDIRECT = "https://client.example/cb"
-TOKEN = "/nuheat/identity/connect/token"
+TOKEN = NUHEAT.token
+# The scopes the tests' client may ask for; each token asks for what its test needs.
+CLIENT_SCOPE = "openid openapi offline_access"
 
 
 @dataclass
@@ -40,61 +41,39 @@ class Account:
 
 
 async def issue_token(
-    http: httpx.AsyncClient, services: Services, email: str, scope: str = "openid openapi"
+    http: httpx.AsyncClient, database: Database, email: str, scope: str = "openid openapi"
 ) -> str:
     """Signs ``email`` in through the authorization-code flow with PKCE; the access token."""
-    async with services.database.session(write=True) as session:
-        issued = await register_client(
-            session,
-            face="nuheat",
-            name="Thermostat app",
-            redirect_uris=[REDIRECT],
-            grant_types=["authorization_code"],
-            scope="openid openapi offline_access",
-        )
-    assert issued.client_secret is not None
-    verifier = secrets.token_urlsafe(48)
-    challenge = (
-        base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    return await signed_in_token(
+        http, database, NUHEAT, email, PASSWORD, scope, client_scope=CLIENT_SCOPE
     )
-    query = {
-        "client_id": issued.client.client_id,
-        "redirect_uri": REDIRECT,
-        "response_type": "code",
-        "scope": scope,
-        "state": "s",
-        "code_challenge": challenge,
-        "code_challenge_method": "S256",
-    }
-    http.cookies.clear()
-    signed_in = await sign_in(
-        http, "/nuheat/identity/connect/authorize?" + urlencode(query), email, PASSWORD
-    )
-    assert signed_in.status_code == 302, signed_in.text
-    consent = await http.get(signed_in.headers["location"])
-    answer = await allow(http, consent, "/nuheat/identity/consent")
-    assert answer.status_code == 302, answer.text
-    code = parse_qs(urlsplit(answer.headers["location"]).query)["code"][0]
-    token = await http.post(
-        TOKEN,
-        data={
-            "grant_type": "authorization_code",
-            "code": code,
-            "redirect_uri": REDIRECT,
-            "code_verifier": verifier,
-        },
-        auth=(issued.client.client_id, issued.client_secret),
-    )
-    assert token.status_code == 200, token.text
-    http.cookies.clear()
-    return str(token.json()["access_token"])
-
-
-MakeAccount = Callable[..., Awaitable[Account]]
 
 
 @pytest.fixture
-def make_account(client: httpx.AsyncClient, services: Services) -> MakeAccount:
+async def face(settings: Settings, services: Services) -> AsyncIterator[httpx.AsyncClient]:
+    async with app_client(settings, services) as http:
+        yield http
+
+
+TokenFor = Callable[..., Awaitable[str]]
+
+
+@pytest.fixture
+def token_for(face: httpx.AsyncClient, services: Services) -> TokenFor:
+    """An access token of a user (an ``Account`` or an email) for ``scope``."""
+
+    async def token(user: Account | str, scope: str = "openid openapi") -> str:
+        email = user if isinstance(user, str) else user.email
+        return await issue_token(face, services.database, email, scope)
+
+    return token
+
+
+UserMaker = Callable[..., Awaitable[Account]]
+
+
+@pytest.fixture
+def make_user(services: Services, token_for: TokenFor) -> UserMaker:
     """An account with a group ``Home`` and ``thermostats`` thermostats, signed in."""
     counter = iter(range(1, 1000))
 
@@ -121,7 +100,7 @@ def make_account(client: httpx.AsyncClient, services: Services) -> MakeAccount:
                     started_ms=now_ms(),
                 )
                 serials.append(serial)
-        token = await issue_token(client, services, email, scope)
+        token = await token_for(email, scope)
         return Account(user.id, email, token, group.id, serials)
 
     return make

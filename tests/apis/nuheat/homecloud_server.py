@@ -1,5 +1,6 @@
-"""The whole application on a real socket (on the test's event loop), with Nuheat users signed
-in through the real authorization-code flow, for tests of the notification hub and its clients."""
+"""The whole application on a real socket (``tests/serving.py``), with Nuheat users who own
+thermostats, signed in through the real authorization-code flow, for tests of the notification
+hub and its clients."""
 
 from __future__ import annotations
 
@@ -8,22 +9,18 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
-
 from homecloud.apis.nuheat.provision import add_group, add_thermostat
 from homecloud.apis.nuheat.settings import NuheatSettings
 from homecloud.core.events import ChangeEvent
 from homecloud.core.models import now_ms
-from homecloud.core.users import create_user
-from homecloud.services import Services
-from tests.apis.nuheat.conftest import PASSWORD, issue_token
+from tests.apis.nuheat.conftest import CLIENT_SCOPE
+from tests.serving import Running
 from tests.serving import running_homecloud as serving_app
 
 
 @dataclass
-class Homecloud:
-    url: str
-    services: Services
+class Homecloud(Running):
+    """The running app, with what Nuheat's hub tests need of it."""
 
     async def publish(self, kind: str, owner_id: int, resource_id: str, at_ms: int) -> None:
         """What the Nuheat resources do after a change a client can see."""
@@ -35,15 +32,14 @@ class Homecloud:
         self, email: str, thermostats: tuple[str, ...] = (), scope: str = "openid openapi"
     ) -> tuple[int, str]:
         """A new user, with the given thermostats, and an access token of theirs."""
+        user_id = await self.add_user(email)
         async with self.services.database.session(write=True) as session:
-            user = await create_user(session, email, PASSWORD)
-            group = await add_group(session, user.id, "Home")
+            group = await add_group(session, user_id, "Home")
             for serial in thermostats:
                 await add_thermostat(
-                    session, user.id, serial, serial, group_id=group.id, started_ms=now_ms()
+                    session, user_id, serial, serial, group_id=group.id, started_ms=now_ms()
                 )
-        async with httpx.AsyncClient(base_url=self.url) as http:
-            return user.id, await issue_token(http, self.services, email, scope)
+        return user_id, await self.token(email, scope, client_scope=CLIENT_SCOPE)
 
 
 @asynccontextmanager
@@ -52,4 +48,4 @@ async def running_homecloud(
 ) -> AsyncIterator[Homecloud]:
     """Without the thermostat simulation, whose changes would mix with the tests' own."""
     async with serving_app(data_dir, nuheat=nuheat or NuheatSettings(simulation=False)) as running:
-        yield Homecloud(running.url, running.services)
+        yield Homecloud(running.url, running.services, running.settings)

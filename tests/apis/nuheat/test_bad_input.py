@@ -12,20 +12,20 @@ from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 
 from homecloud.apis.nuheat import schemas
-from tests.apis.nuheat.conftest import MakeAccount
+from tests.apis.nuheat.conftest import UserMaker
 
 API = "/nuheat/api/v1"
 
 
 @pytest.mark.parametrize("group_id", ["²", "\u0661", "99999999999999999999", "-1", " 1"])
 async def test_group_ids_that_are_not_ascii_numbers_are_not_found(
-    client: httpx.AsyncClient, make_account: MakeAccount, group_id: str
+    face: httpx.AsyncClient, make_user: UserMaker, group_id: str
 ) -> None:
-    account = await make_account(thermostats=0)
-    response = await client.get(f"{API}/Group/{group_id}", headers=account.auth)
+    account = await make_user(thermostats=0)
+    response = await face.get(f"{API}/Group/{group_id}", headers=account.auth)
     assert response.status_code == 404, response.text
     assert response.json()["messages"]
-    changed = await client.put(
+    changed = await face.put(
         f"{API}/Group", headers=account.auth, json={"groupId": group_id, "awayMode": True}
     )
     assert changed.status_code == 404, changed.text
@@ -34,10 +34,10 @@ async def test_group_ids_that_are_not_ascii_numbers_are_not_found(
 @pytest.mark.parametrize("period", ["Day", "Week"])
 @pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "1969-12-31"])
 async def test_energy_log_days_at_the_ends_of_the_calendar_are_refused(
-    client: httpx.AsyncClient, make_account: MakeAccount, period: str, day: str
+    face: httpx.AsyncClient, make_user: UserMaker, period: str, day: str
 ) -> None:
-    account = await make_account(thermostats=1)
-    response = await client.get(
+    account = await make_user(thermostats=1)
+    response = await face.get(
         f"{API}/EnergyLog/{period}/{account.serials[0]}/{day}", headers=account.auth
     )
     assert response.status_code == 400, response.text
@@ -45,33 +45,33 @@ async def test_energy_log_days_at_the_ends_of_the_calendar_are_refused(
 
 
 async def test_energy_log_dates_in_other_digits_are_refused(
-    client: httpx.AsyncClient, make_account: MakeAccount
+    face: httpx.AsyncClient, make_user: UserMaker
 ) -> None:
-    account = await make_account(thermostats=1)
+    account = await make_user(thermostats=1)
     serial = account.serials[0]
-    day = await client.get(
+    day = await face.get(
         f"{API}/EnergyLog/Day/{serial}/\u0662\u0660\u0662\u0664-01-01", headers=account.auth
     )
-    year = await client.get(
+    year = await face.get(
         f"{API}/EnergyLog/Month/{serial}/\u0662\u0660\u0662\u0664", headers=account.auth
     )
     assert (day.status_code, year.status_code) == (400, 400)
 
 
 async def test_a_lone_surrogate_in_a_name_is_refused_and_nothing_changes(
-    client: httpx.AsyncClient, make_account: MakeAccount
+    face: httpx.AsyncClient, make_user: UserMaker
 ) -> None:
-    account = await make_account(thermostats=1)
+    account = await make_user(thermostats=1)
     serial = account.serials[0]
     body = '{"serialNumber": "' + serial + '", "name": "\\ud800"}'
-    response = await client.put(
+    response = await face.put(
         f"{API}/Thermostat",
         headers={**account.auth, "Content-Type": "application/json"},
         content=body,
     )
     assert response.status_code == 400, response.text
     assert "surrogate" in response.text
-    after = await client.get(f"{API}/Thermostat/{serial}", headers=account.auth)
+    after = await face.get(f"{API}/Thermostat/{serial}", headers=account.auth)
     assert after.json()["name"] == "Room 0"
 
 
@@ -86,44 +86,44 @@ async def test_a_lone_surrogate_in_a_name_is_refused_and_nothing_changes(
     ],
 )
 async def test_values_of_the_wrong_json_type_are_refused(
-    client: httpx.AsyncClient, make_account: MakeAccount, path: str, body: dict[str, Any]
+    face: httpx.AsyncClient, make_user: UserMaker, path: str, body: dict[str, Any]
 ) -> None:
-    account = await make_account(thermostats=1)
+    account = await make_user(thermostats=1)
     filled = {
         key: (str(account.group_id) if value == "GROUP" else account.serials[0])
         if value in ("GROUP", "SERIAL")
         else value
         for key, value in body.items()
     }
-    response = await client.put(API + path, headers=account.auth, json=filled)
+    response = await face.put(API + path, headers=account.auth, json=filled)
     assert response.status_code == 400, response.text
-    group = await client.get(f"{API}/Group/{account.group_id}", headers=account.auth)
+    group = await face.get(f"{API}/Group/{account.group_id}", headers=account.auth)
     assert group.json()["awayMode"] is False
 
 
 async def test_405_names_every_method_of_the_path(
-    client: httpx.AsyncClient, make_account: MakeAccount
+    face: httpx.AsyncClient, make_user: UserMaker
 ) -> None:
-    account = await make_account(thermostats=0)
+    account = await make_user(thermostats=0)
     for path in ("/Thermostat", "/Group"):
-        response = await client.request("DELETE", API + path, headers=account.auth)
+        response = await face.request("DELETE", API + path, headers=account.auth)
         assert response.status_code == 405
         assert response.headers["allow"] == "GET, PUT", path
         assert response.json()["messages"]
 
 
 async def test_an_unknown_openapi_version_is_a_404_in_the_face_shape(
-    client: httpx.AsyncClient,
+    face: httpx.AsyncClient,
 ) -> None:
-    response = await client.get("/nuheat/swagger/v3/swagger.json")
+    response = await face.get("/nuheat/swagger/v3/swagger.json")
     assert response.status_code == 404
     assert response.json() == {"messages": ["There is no OpenAPI document v3; there are v1, v2."]}
 
 
 async def test_the_openapi_document_names_what_the_server_enforces(
-    client: httpx.AsyncClient,
+    face: httpx.AsyncClient,
 ) -> None:
-    document = (await client.get("/nuheat/swagger/v1/swagger.json")).json()
+    document = (await face.get("/nuheat/swagger/v1/swagger.json")).json()
     models = document["components"]["schemas"]
     update = models["ThermostatUpdateModel"]
     assert update["required"] == ["serialNumber"]
@@ -168,13 +168,13 @@ def test_request_models_accept_or_refuse_but_never_raise_anything_else(
 
 @pytest.mark.parametrize("depth", [1000, 100_000])
 async def test_deeply_nested_bodies_are_400(
-    client: httpx.AsyncClient, make_account: MakeAccount, depth: int
+    face: httpx.AsyncClient, make_user: UserMaker, depth: int
 ) -> None:
-    account = await make_account(thermostats=1)
+    account = await make_user(thermostats=1)
     body = (
         '{"serialNumber": "' + account.serials[0] + '", "name": ' + "[" * depth + "]" * depth + "}"
     )
-    response = await client.put(
+    response = await face.put(
         f"{API}/Thermostat",
         headers={**account.auth, "Content-Type": "application/json"},
         content=body,

@@ -19,44 +19,35 @@ from homecloud.core.events import Subscription
 from homecloud.core.models import User
 from homecloud.core.users import create_user
 from homecloud.services import Services
-from tests.apis.nuheat.conftest import PASSWORD, Account, MakeAccount
+from tests.apis.nuheat.conftest import PASSWORD, Account, UserMaker
 from tests.apis.nuheat.test_energy import local_ms, record
 from tests.conftest import LiveServer, run_in_own_loop
-from tests.identity.person import field
+from tests.identity.person import field, fill_sign_in
 
 SETTINGS = "/nuheat/console/settings"
 CSRF = "__RequestVerificationToken"
 
 
-async def signed_in(client: httpx.AsyncClient, account: Account) -> httpx.Response:
+async def signed_in(face: httpx.AsyncClient, account: Account) -> httpx.Response:
     """Opens the settings page signed out, signs in where it sends the browser, follows the
     sign-in page back; the settings page."""
-    client.cookies.clear()
-    to_sign_in = await client.get(SETTINGS)
+    face.cookies.clear()
+    to_sign_in = await face.get(SETTINGS)
     assert to_sign_in.status_code == 302
     location = to_sign_in.headers["location"]
     assert urlsplit(location).path == "/nuheat/identity/Account/Login"
     assert parse_qs(urlsplit(location).query)["ReturnUrl"] == [SETTINGS]
-    form = await client.get(location)
-    back = await client.post(
-        urlsplit(location).path,
-        data={
-            "ReturnUrl": field(form.text, "ReturnUrl"),
-            "Username": account.email,
-            "Password": PASSWORD,
-            CSRF: field(form.text, CSRF),
-        },
-    )
+    back = await fill_sign_in(face, location, account.email, PASSWORD)
     assert back.status_code == 302
     assert back.headers["location"] == SETTINGS
-    page = await client.get(SETTINGS)
+    page = await face.get(SETTINGS)
     assert page.status_code == 200
     return page
 
 
-async def submit(client: httpx.AsyncClient, page: httpx.Response, **fields: str) -> httpx.Response:
+async def submit(face: httpx.AsyncClient, page: httpx.Response, **fields: str) -> httpx.Response:
     """Sends the settings form of ``page`` with ``fields`` (and the page's CSRF token)."""
-    return await client.post(SETTINGS, data={CSRF: field(page.text, CSRF), **fields})
+    return await face.post(SETTINGS, data={CSRF: field(page.text, CSRF), **fields})
 
 
 async def stored(services: Services, account: Account) -> dict[str, object]:
@@ -74,19 +65,19 @@ def account_events(services: Services) -> Iterator[Subscription]:
 
 
 async def test_saved_settings_reach_the_account_the_energy_log_and_subscribers(
-    client: httpx.AsyncClient,
-    make_account: MakeAccount,
+    face: httpx.AsyncClient,
+    make_user: UserMaker,
     services: Services,
     account_events: Subscription,
 ) -> None:
-    account = await make_account(thermostats=1)
+    account = await make_user(thermostats=1)
     serial = account.serials[0]
     await record(services, serial, {local_ms(2026, 3, 10, 6): 30.0})
-    page = await signed_in(client, account)
+    page = await signed_in(face, account)
     assert account.email in page.text
     assert 'name="kwhRate" type="text" inputmode="decimal" value=""' in page.text
     saved = await submit(
-        client,
+        face,
         page,
         temperatureScale="Fahrenheit",
         use12Hour="on",
@@ -97,7 +88,7 @@ async def test_saved_settings_reach_the_account_the_energy_log_and_subscribers(
     )
     assert saved.status_code == 303
     assert saved.headers["location"] == SETTINGS + "?saved=1"
-    again = await client.get(saved.headers["location"])
+    again = await face.get(saved.headers["location"])
     assert "Saved." in again.text
     assert 'name="floorArea" type="text" inputmode="decimal" value="50"' in again.text
     assert await stored(services, account) == {
@@ -108,11 +99,9 @@ async def test_saved_settings_reach_the_account_the_energy_log_and_subscribers(
         "wattDensity": 12.0,
         "mondayIsFirstDay": False,
     }
-    shown = (await client.get("/nuheat/api/v1/Account", headers=account.auth)).json()
+    shown = (await face.get("/nuheat/api/v1/Account", headers=account.auth)).json()
     assert (shown["temperatureScale"], shown["use12Hour"]) == ("Fahrenheit", True)
-    day = await client.get(
-        f"/nuheat/api/v1/EnergyLog/Day/{serial}/2026-03-10", headers=account.auth
-    )
+    day = await face.get(f"/nuheat/api/v1/EnergyLog/Day/{serial}/2026-03-10", headers=account.auth)
     six = next(e for e in day.json()["energyUsage"] if e["entry"] == "6")
     assert (six["energyKWattHour"], six["chargeKWattHour"]) == (0.3, 3.6)
     change = await asyncio.wait_for(account_events.get(), timeout=5)
@@ -123,18 +112,18 @@ async def test_saved_settings_reach_the_account_the_energy_log_and_subscribers(
     )
     assert account_events.pending() == 0  # one save, one announcement
     # A blank number clears it, and the estimates read zero again.
-    cleared = await submit(client, page, temperatureScale="Celsius", kwhRate="")
+    cleared = await submit(face, page, temperatureScale="Celsius", kwhRate="")
     assert cleared.status_code == 303
     assert "kwhRate" not in await stored(services, account)
 
 
 async def test_bad_values_are_named_and_nothing_is_stored(
-    client: httpx.AsyncClient, make_account: MakeAccount, services: Services
+    face: httpx.AsyncClient, make_user: UserMaker, services: Services
 ) -> None:
-    account = await make_account(thermostats=1)
-    page = await signed_in(client, account)
+    account = await make_user(thermostats=1)
+    page = await signed_in(face, account)
     refused = await submit(
-        client, page, temperatureScale="Kelvin", kwhRate="twelve", floorArea="-5", wattDensity="12"
+        face, page, temperatureScale="Kelvin", kwhRate="twelve", floorArea="-5", wattDensity="12"
     )
     assert refused.status_code == 400
     assert "The temperature scale must be Celsius or Fahrenheit." in refused.text
@@ -145,30 +134,30 @@ async def test_bad_values_are_named_and_nothing_is_stored(
 
 
 async def test_forged_or_signed_out_posts_change_nothing(
-    client: httpx.AsyncClient, make_account: MakeAccount, services: Services
+    face: httpx.AsyncClient, make_user: UserMaker, services: Services
 ) -> None:
-    account = await make_account(thermostats=1)
-    await signed_in(client, account)
-    forged = await client.post(
+    account = await make_user(thermostats=1)
+    await signed_in(face, account)
+    forged = await face.post(
         SETTINGS, data={CSRF: "not-the-cookie", "temperatureScale": "Fahrenheit"}
     )
     assert forged.status_code == 400
     assert "The form expired" in forged.text
-    client.cookies.clear()
-    signed_out = await client.post(SETTINGS, data={"temperatureScale": "Fahrenheit"})
+    face.cookies.clear()
+    signed_out = await face.post(SETTINGS, data={"temperatureScale": "Fahrenheit"})
     assert signed_out.status_code == 303
     assert urlsplit(signed_out.headers["location"]).path == "/nuheat/identity/Account/Login"
     assert await stored(services, account) == {}
 
 
 async def test_the_sign_in_page_returns_only_to_this_faces_pages(
-    client: httpx.AsyncClient,
+    face: httpx.AsyncClient,
 ) -> None:
     login = "/nuheat/identity/Account/Login"
     for elsewhere in ("https://evil.example/nuheat/", "//evil.example/x", "/ckw/x", "/nuheatx/"):
-        page = await client.get(login, params={"ReturnUrl": elsewhere})
+        page = await face.get(login, params={"ReturnUrl": elsewhere})
         assert page.status_code == 400, elsewhere
-    assert (await client.get(login, params={"ReturnUrl": SETTINGS})).status_code == 200
+    assert (await face.get(login, params={"ReturnUrl": SETTINGS})).status_code == 200
 
 
 def test_settings_are_checked_before_anything_is_stored() -> None:

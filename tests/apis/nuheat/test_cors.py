@@ -4,8 +4,6 @@ readable answers, any other origin gets nothing it could read."""
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import httpx
 import pytest
 from playwright.async_api import Browser
@@ -16,9 +14,9 @@ from homecloud.core.database import Database
 from homecloud.core.users import create_user
 from homecloud.identity.clients import register_client
 from homecloud.identity.cors import ClientOrigins, origin_of
-from tests.apis.nuheat.conftest import PASSWORD, MakeAccount, issue_token
+from tests.apis.nuheat.conftest import PASSWORD, UserMaker, issue_token
 from tests.conftest import LiveServer, run_in_own_loop
-from tests.realtime.serving import serving
+from tests.serving import serving
 
 API = "/nuheat/api/v1/Thermostat"
 APP = "https://client.example"  # the origin of the redirect URI conftest registers
@@ -33,10 +31,10 @@ def preflight(origin: str, headers: str = "authorization") -> dict[str, str]:
 
 
 async def test_a_registered_apps_origin_may_call_and_read_the_api(
-    client: httpx.AsyncClient, make_account: MakeAccount
+    face: httpx.AsyncClient, make_user: UserMaker
 ) -> None:
-    account = await make_account(thermostats=1)
-    asked = await client.options(API, headers=preflight(APP, "authorization, x-requested-with"))
+    account = await make_user(thermostats=1)
+    asked = await face.options(API, headers=preflight(APP, "authorization, x-requested-with"))
     assert asked.status_code == 204
     assert asked.headers["access-control-allow-origin"] == APP
     assert asked.headers["access-control-allow-credentials"] == "true"
@@ -44,39 +42,39 @@ async def test_a_registered_apps_origin_may_call_and_read_the_api(
     assert asked.headers["access-control-allow-headers"] == "authorization, x-requested-with"
     assert asked.headers["vary"] == "Origin"
 
-    called = await client.get(API, headers={**account.auth, "Origin": APP})
+    called = await face.get(API, headers={**account.auth, "Origin": APP})
     assert called.status_code == 200
     assert called.headers["access-control-allow-origin"] == APP
     exposed = called.headers["access-control-expose-headers"]
     assert "X-Rate-Limit-Remaining" in exposed
     assert "WWW-Authenticate" in exposed
     # A refusal is readable too, so the app can tell an expired token from a network error.
-    refused = await client.get(API, headers={"Origin": APP})
+    refused = await face.get(API, headers={"Origin": APP})
     assert refused.status_code == 401
     assert refused.headers["access-control-allow-origin"] == APP
     # The hub's negotiate, which the SignalR client posts from the page.
-    hub = await client.options(
+    hub = await face.options(
         "/nuheat/notificationsHost/negotiate", headers=preflight(APP, "x-signalr-user-agent")
     )
     assert hub.headers["access-control-allow-origin"] == APP
 
 
 async def test_any_other_origin_gets_nothing_it_could_read(
-    client: httpx.AsyncClient, make_account: MakeAccount
+    face: httpx.AsyncClient, make_user: UserMaker
 ) -> None:
-    account = await make_account(thermostats=1)
+    account = await make_user(thermostats=1)
     for origin in ("https://evil.example", "https://client.example.evil.example", "null"):
-        asked = await client.options(API, headers=preflight(origin))
+        asked = await face.options(API, headers=preflight(origin))
         assert asked.status_code == 204, origin
         assert "access-control-allow-origin" not in asked.headers
-        called = await client.get(API, headers={**account.auth, "Origin": origin})
+        called = await face.get(API, headers={**account.auth, "Origin": origin})
         assert called.status_code == 200  # the server answers; the browser hides it
         assert "access-control-allow-origin" not in called.headers
     # Without an Origin (not a browser's cross-origin call) nothing changes.
-    plain = await client.get(API, headers=account.auth)
+    plain = await face.get(API, headers=account.auth)
     assert "access-control-allow-origin" not in plain.headers
     # A preflight is not an API call: without CORS in front it would be a 401.
-    assert (await client.options(API)).status_code == 401
+    assert (await face.options(API)).status_code == 401
 
 
 async def test_origins_come_from_redirect_uris_and_settings(database: Database) -> None:
@@ -132,8 +130,7 @@ async def test_a_page_on_the_apps_origin_reads_the_api_in_a_browser(
 
         run_in_own_loop(add_person)
         async with httpx.AsyncClient(base_url=live_server.url) as http:
-            services = SimpleNamespace(database=database)
-            token = await issue_token(http, services, "ann@example.com")  # type: ignore[arg-type]
+            token = await issue_token(http, database, "ann@example.com")
         await database.dispose()
         page = await chromium.new_page()
         call = """async ([url, token]) => {

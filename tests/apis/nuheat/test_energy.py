@@ -13,7 +13,7 @@ from homecloud.apis.nuheat import repository
 from homecloud.core.models import Device, User
 from homecloud.core.series import Point, ensure_series, write_points
 from homecloud.services import Services
-from tests.apis.nuheat.conftest import Account, MakeAccount
+from tests.apis.nuheat.conftest import Account, UserMaker
 
 URL = "/nuheat/api/v1/EnergyLog"
 ZURICH = ZoneInfo("Europe/Zurich")
@@ -41,9 +41,9 @@ async def set_energy(services: Services, account: Account, **values: object) -> 
 
 
 async def test_a_day_lists_24_hours_latest_first_in_local_time(
-    client: httpx.AsyncClient, make_account: MakeAccount, services: Services
+    face: httpx.AsyncClient, make_user: UserMaker, services: Services
 ) -> None:
-    account = await make_account()
+    account = await make_user()
     serial = account.serials[0]
     await record(
         services,
@@ -56,7 +56,7 @@ async def test_a_day_lists_24_hours_latest_first_in_local_time(
             local_ms(2026, 3, 9, 23): 30.0,  # the day before
         },
     )
-    response = await client.get(f"{URL}/Day/{serial}/2026-03-10", headers=account.auth)
+    response = await face.get(f"{URL}/Day/{serial}/2026-03-10", headers=account.auth)
     assert response.status_code == 200
     body = response.json()
     assert {k: v for k, v in body.items() if k != "energyUsage"} == {
@@ -76,13 +76,13 @@ async def test_a_day_lists_24_hours_latest_first_in_local_time(
 
 
 async def test_energy_and_cost_come_from_the_accounts_settings(
-    client: httpx.AsyncClient, make_account: MakeAccount, services: Services
+    face: httpx.AsyncClient, make_user: UserMaker, services: Services
 ) -> None:
-    account = await make_account()
+    account = await make_user()
     serial = account.serials[0]
     await record(services, serial, {local_ms(2026, 3, 10, 6): 30.0})
     await set_energy(services, account, kwhRate=12.0, floorArea=50.0, wattDensity=12.0)
-    entries = (await client.get(f"{URL}/Day/{serial}/2026-03-10", headers=account.auth)).json()[
+    entries = (await face.get(f"{URL}/Day/{serial}/2026-03-10", headers=account.auth)).json()[
         "energyUsage"
     ]
     six = next(e for e in entries if e["entry"] == "6")
@@ -91,9 +91,9 @@ async def test_energy_and_cost_come_from_the_accounts_settings(
 
 
 async def test_a_week_has_seven_days_from_monday_or_sunday(
-    client: httpx.AsyncClient, make_account: MakeAccount, services: Services
+    face: httpx.AsyncClient, make_user: UserMaker, services: Services
 ) -> None:
-    account = await make_account()
+    account = await make_user()
     serial = account.serials[0]
     # 2026-03-11 is a Wednesday; 2026-03-08 a Sunday.
     await record(
@@ -105,13 +105,13 @@ async def test_a_week_has_seven_days_from_monday_or_sunday(
             local_ms(2026, 3, 15, 9): 5.0,
         },
     )
-    monday = (await client.get(f"{URL}/Week/{serial}/2026-03-11", headers=account.auth)).json()
+    monday = (await face.get(f"{URL}/Week/{serial}/2026-03-11", headers=account.auth)).json()
     assert (monday["energyUsageFrom"], monday["energyUsageTo"]) == ("2026-03-09", "2026-03-15")
     assert [e["entry"] for e in monday["energyUsage"]] == ["7", "6", "5", "4", "3", "2", "1"]
     assert {e["entry"]: e["minutes"] for e in monday["energyUsage"]}["1"] == 20
     assert sum(e["minutes"] for e in monday["energyUsage"]) == 25
     await set_energy(services, account, mondayIsFirstDay=False)
-    sunday = (await client.get(f"{URL}/Week/{serial}/2026-03-11", headers=account.auth)).json()
+    sunday = (await face.get(f"{URL}/Week/{serial}/2026-03-11", headers=account.auth)).json()
     assert sunday["mondayIsFirstDay"] is False
     assert (sunday["energyUsageFrom"], sunday["energyUsageTo"]) == ("2026-03-08", "2026-03-14")
     assert [e["entry"] for e in sunday["energyUsage"]] == ["6", "5", "4", "3", "2", "1", "7"]
@@ -119,9 +119,9 @@ async def test_a_week_has_seven_days_from_monday_or_sunday(
 
 
 async def test_a_year_has_twelve_months(
-    client: httpx.AsyncClient, make_account: MakeAccount, services: Services
+    face: httpx.AsyncClient, make_user: UserMaker, services: Services
 ) -> None:
-    account = await make_account()
+    account = await make_user()
     serial = account.serials[0]
     await record(
         services,
@@ -132,7 +132,7 @@ async def test_a_year_has_twelve_months(
             local_ms(2027, 1, 1, 0): 99.0,
         },
     )
-    body = (await client.get(f"{URL}/Month/{serial}/2026", headers=account.auth)).json()
+    body = (await face.get(f"{URL}/Month/{serial}/2026", headers=account.auth)).json()
     assert (body["energyUsageFrom"], body["energyUsageTo"]) == ("2026-01-01", "2026-12-31")
     assert [e["entry"] for e in body["energyUsage"]] == [str(m) for m in range(12, 0, -1)]
     minutes = {e["entry"]: e["minutes"] for e in body["energyUsage"]}
@@ -140,10 +140,10 @@ async def test_a_year_has_twelve_months(
 
 
 async def test_bad_dates_are_400_and_unknown_or_foreign_thermostats_404(
-    client: httpx.AsyncClient, make_account: MakeAccount
+    face: httpx.AsyncClient, make_user: UserMaker
 ) -> None:
-    ann = await make_account()
-    bob = await make_account()
+    ann = await make_user()
+    bob = await make_user()
     serial = ann.serials[0]
     for path, message in (
         (f"Day/{serial}/01-01-2026", "Date format yyyy-MM-dd."),
@@ -151,9 +151,9 @@ async def test_bad_dates_are_400_and_unknown_or_foreign_thermostats_404(
         (f"Week/{serial}/2026-1-1", "Date format yyyy-MM-dd."),
         (f"Month/{serial}/26", "Year format yyyy."),
     ):
-        response = await client.get(f"{URL}/{path}", headers=ann.auth)
+        response = await face.get(f"{URL}/{path}", headers=ann.auth)
         assert (response.status_code, response.json()) == (400, {"messages": [message]}), path
     for path in (f"Day/{bob.serials[0]}/2026-01-01", "Month/99999999/2026"):
-        assert (await client.get(f"{URL}/{path}", headers=ann.auth)).status_code == 404
-    lower = await client.get(f"/nuheat/api/v1/energylog/month/{serial}/2026", headers=ann.auth)
+        assert (await face.get(f"{URL}/{path}", headers=ann.auth)).status_code == 404
+    lower = await face.get(f"/nuheat/api/v1/energylog/month/{serial}/2026", headers=ann.auth)
     assert lower.status_code == 200

@@ -14,7 +14,7 @@ from homecloud.core.models import User, now_ms
 from homecloud.identity.models import Grant
 from homecloud.services import Services
 from homecloud.settings import ConfigurationError, Settings, load_settings
-from tests.apis.nuheat.conftest import MakeAccount
+from tests.apis.nuheat.conftest import UserMaker
 
 
 def test_a_malformed_rate_limit_is_named(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -38,9 +38,9 @@ def test_the_simulation_runs_in_the_background_unless_switched_off(
 
 
 async def test_a_client_with_the_vendors_host_name_reaches_the_api_at_the_root(
-    settings: Settings, services: Services, make_account: MakeAccount
+    settings: Settings, services: Services, make_user: UserMaker
 ) -> None:
-    account = await make_account()
+    account = await make_user()
     mapped = settings.model_copy(update={"host_map": {"api.mynuheat.com": "nuheat"}})
     app = create_app(mapped, services)
     async with httpx.AsyncClient(
@@ -53,11 +53,11 @@ async def test_a_client_with_the_vendors_host_name_reaches_the_api_at_the_root(
 
 @pytest.mark.parametrize("how", ["token revoked", "account disabled"])
 async def test_a_revoked_token_or_disabled_account_is_refused_on_the_next_call(
-    client: httpx.AsyncClient, services: Services, make_account: MakeAccount, how: str
+    face: httpx.AsyncClient, services: Services, make_user: UserMaker, how: str
 ) -> None:
     """By default every call checks its token anew (token_cache_seconds is 0)."""
-    account = await make_account(thermostats=1)
-    assert (await client.get("/nuheat/api/v1/Thermostat", headers=account.auth)).status_code == 200
+    account = await make_user(thermostats=1)
+    assert (await face.get("/nuheat/api/v1/Thermostat", headers=account.auth)).status_code == 200
     async with services.database.session(write=True) as session:
         if how == "token revoked":
             await session.execute(
@@ -67,6 +67,6 @@ async def test_a_revoked_token_or_disabled_account_is_refused_on_the_next_call(
             await session.execute(
                 update(User).where(User.id == account.user_id).values(is_active=False)
             )
-    refused = await client.get("/nuheat/api/v1/Thermostat", headers=account.auth)
+    refused = await face.get("/nuheat/api/v1/Thermostat", headers=account.auth)
     assert refused.status_code == 401
     assert refused.headers["www-authenticate"].startswith("Bearer")

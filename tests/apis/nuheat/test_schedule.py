@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from homecloud.services import Services
-from tests.apis.nuheat.conftest import MakeAccount
+from tests.apis.nuheat.conftest import UserMaker
 
 URL = "/nuheat/api/v1/Schedule"
 
@@ -30,11 +30,11 @@ GOOD = [
 ]
 
 
-async def test_reads_the_default_week(client: httpx.AsyncClient, make_account: MakeAccount) -> None:
-    account = await make_account()
-    listed = (await client.get(URL, headers=account.auth)).json()
+async def test_reads_the_default_week(face: httpx.AsyncClient, make_user: UserMaker) -> None:
+    account = await make_user()
+    listed = (await face.get(URL, headers=account.auth)).json()
     assert [s["serialNumber"] for s in listed] == account.serials
-    one = (await client.get(f"{URL}/{account.serials[0]}", headers=account.auth)).json()
+    one = (await face.get(f"{URL}/{account.serials[0]}", headers=account.auth)).json()
     assert one == listed[0]
     assert [d["weekDay"] for d in one["days"]] == [1, 2, 3, 4, 5, 6, 7]
     assert {d["weekDayGroupNumber"] for d in one["days"][:5]} == {1}
@@ -43,27 +43,25 @@ async def test_reads_the_default_week(client: httpx.AsyncClient, make_account: M
     assert set(monday[0]) == {"clock", "scheduleType", "active", "temperature"}
 
 
-async def test_replacing_a_group_of_days(
-    client: httpx.AsyncClient, make_account: MakeAccount
-) -> None:
-    account = await make_account()
+async def test_replacing_a_group_of_days(face: httpx.AsyncClient, make_user: UserMaker) -> None:
+    account = await make_user()
     serial = account.serials[0]
     body = {"serialNumber": serial, "days": [day(6, 2, *GOOD), day(7, 2, *GOOD)]}
-    response = await client.put(URL, json=body, headers=account.auth)
+    response = await face.put(URL, json=body, headers=account.auth)
     assert response.status_code == 204
-    days = (await client.get(f"{URL}/{serial}", headers=account.auth)).json()["days"]
+    days = (await face.get(f"{URL}/{serial}", headers=account.auth)).json()["days"]
     assert days[5]["events"] == GOOD
     assert days[6]["events"] == GOOD
     assert days[0]["events"] != GOOD  # the weekdays were kept
 
 
 async def test_a_sleep_after_midnight_before_three_is_accepted(
-    client: httpx.AsyncClient, make_account: MakeAccount
+    face: httpx.AsyncClient, make_user: UserMaker
 ) -> None:
-    account = await make_account()
+    account = await make_user()
     late = [*GOOD[:3], event("02:45", 3)]
     body = {"serialNumber": account.serials[0], "days": [day(6, 2, *late), day(7, 2, *late)]}
-    assert (await client.put(URL, json=body, headers=account.auth)).status_code == 204
+    assert (await face.put(URL, json=body, headers=account.auth)).status_code == 204
 
 
 @pytest.mark.parametrize(
@@ -100,29 +98,29 @@ async def test_a_sleep_after_midnight_before_three_is_accepted(
     ],
 )
 async def test_each_broken_rule_is_a_400_naming_it(
-    client: httpx.AsyncClient,
-    make_account: MakeAccount,
+    face: httpx.AsyncClient,
+    make_user: UserMaker,
     events: list[dict[str, Any]],
     message: str,
 ) -> None:
-    account = await make_account(thermostats=1)
+    account = await make_user(thermostats=1)
     serial = account.serials[0]
-    before = (await client.get(f"{URL}/{serial}", headers=account.auth)).json()
+    before = (await face.get(f"{URL}/{serial}", headers=account.auth)).json()
     body = {"serialNumber": serial, "days": [day(6, 2, *events), day(7, 2, *events)]}
-    response = await client.put(URL, json=body, headers=account.auth)
+    response = await face.put(URL, json=body, headers=account.auth)
     assert response.status_code == 400
     assert response.json() == {"messages": [message]}
-    assert (await client.get(f"{URL}/{serial}", headers=account.auth)).json() == before
+    assert (await face.get(f"{URL}/{serial}", headers=account.auth)).json() == before
 
 
 async def test_days_of_one_group_must_share_their_events(
-    client: httpx.AsyncClient, make_account: MakeAccount
+    face: httpx.AsyncClient, make_user: UserMaker
 ) -> None:
-    account = await make_account(thermostats=1)
+    account = await make_user(thermostats=1)
     other = copy.deepcopy(GOOD)
     other[0]["temperature"] = 2500
     body = {"serialNumber": account.serials[0], "days": [day(6, 2, *GOOD), day(7, 2, *other)]}
-    response = await client.put(URL, json=body, headers=account.auth)
+    response = await face.put(URL, json=body, headers=account.auth)
     assert response.json() == {
         "messages": [
             "Days 6 and 7 share week-day group 2 but not its events; put different events in"
@@ -131,14 +129,14 @@ async def test_days_of_one_group_must_share_their_events(
     }
     # Changing only Saturday breaks its group with Sunday, too.
     alone = {"serialNumber": account.serials[0], "days": [day(6, 2, *GOOD)]}
-    assert (await client.put(URL, json=alone, headers=account.auth)).status_code == 400
+    assert (await face.put(URL, json=alone, headers=account.auth)).status_code == 400
     # In a group of its own it is fine.
     alone["days"][0]["weekDayGroupNumber"] = 3
-    assert (await client.put(URL, json=alone, headers=account.auth)).status_code == 204
+    assert (await face.put(URL, json=alone, headers=account.auth)).status_code == 204
 
 
-async def test_malformed_schedules(client: httpx.AsyncClient, make_account: MakeAccount) -> None:
-    account = await make_account(thermostats=1)
+async def test_malformed_schedules(face: httpx.AsyncClient, make_user: UserMaker) -> None:
+    account = await make_user(thermostats=1)
     serial = account.serials[0]
     cases = [
         ({"days": [day(6, 2, *GOOD)]}, 400, "serialNumber is required."),
@@ -160,28 +158,26 @@ async def test_malformed_schedules(client: httpx.AsyncClient, make_account: Make
         ),
     ]
     for body, status, message in cases:
-        response = await client.put(URL, json=body, headers=account.auth)
+        response = await face.put(URL, json=body, headers=account.auth)
         assert (response.status_code, response.json()) == (status, {"messages": [message]}), body
 
 
-async def test_another_users_schedule_is_404(
-    client: httpx.AsyncClient, make_account: MakeAccount
-) -> None:
-    ann = await make_account(thermostats=1)
-    bob = await make_account(thermostats=1)
-    assert (await client.get(f"{URL}/{bob.serials[0]}", headers=ann.auth)).status_code == 404
+async def test_another_users_schedule_is_404(face: httpx.AsyncClient, make_user: UserMaker) -> None:
+    ann = await make_user(thermostats=1)
+    bob = await make_user(thermostats=1)
+    assert (await face.get(f"{URL}/{bob.serials[0]}", headers=ann.auth)).status_code == 404
     body = {"serialNumber": bob.serials[0], "days": [day(6, 3, *GOOD)]}
-    assert (await client.put(URL, json=body, headers=ann.auth)).status_code == 404
+    assert (await face.put(URL, json=body, headers=ann.auth)).status_code == 404
 
 
 async def test_a_schedule_change_publishes_schedule_and_thermostat(
-    client: httpx.AsyncClient, make_account: MakeAccount, services: Services
+    face: httpx.AsyncClient, make_user: UserMaker, services: Services
 ) -> None:
-    account = await make_account(thermostats=1)
+    account = await make_user(thermostats=1)
     serial = account.serials[0]
     subscription = services.events.subscribe(lambda event: event.face == "nuheat")
     body = {"serialNumber": serial, "days": [day(6, 3, *GOOD)]}
-    await client.put(URL, json=body, headers=account.auth)
+    await face.put(URL, json=body, headers=account.auth)
     kinds = [(await subscription.get()).kind for _ in range(2)]
     assert sorted(kinds) == ["schedule", "thermostat"]
     subscription.close()

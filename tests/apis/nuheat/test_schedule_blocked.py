@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from homecloud.settings import Settings
-from tests.apis.nuheat.conftest import MakeAccount
+from tests.apis.nuheat.conftest import UserMaker
 
 
 @pytest.fixture
@@ -18,19 +18,19 @@ def settings(tmp_path: Path) -> Settings:
 
 
 async def test_every_v1_schedule_endpoint_is_405(
-    client: httpx.AsyncClient, make_account: MakeAccount
+    face: httpx.AsyncClient, make_user: UserMaker
 ) -> None:
-    account = await make_account(thermostats=1)
+    account = await make_user(thermostats=1)
     url = "/nuheat/api/v1/Schedule"
     for method, path in (("GET", url), ("GET", f"{url}/{account.serials[0]}"), ("PUT", url)):
-        response = await client.request(
+        response = await face.request(
             method, path, headers=account.auth, json={"serialNumber": account.serials[0]}
         )
         assert response.status_code == 405, path
         assert response.json()["messages"]
     # Whatever the body: the endpoint is off, not the request wrong.
-    malformed = await client.put(url, headers=account.auth, content=b"{not json")
+    malformed = await face.put(url, headers=account.auth, content=b"{not json")
     assert malformed.status_code == 405
-    assert (await client.get(url)).status_code == 401  # the token is still checked first
-    thermostats = await client.get("/nuheat/api/v1/Thermostat", headers=account.auth)
+    assert (await face.get(url)).status_code == 401  # the token is still checked first
+    thermostats = await face.get("/nuheat/api/v1/Thermostat", headers=account.auth)
     assert thermostats.status_code == 200

@@ -23,8 +23,8 @@ V1_MODELS = {
 }
 
 
-async def test_the_v1_document_has_the_vendors_paths_and_models(client: httpx.AsyncClient) -> None:
-    response = await client.get("/nuheat/swagger/v1/swagger.json")
+async def test_the_v1_document_has_the_vendors_paths_and_models(face: httpx.AsyncClient) -> None:
+    response = await face.get("/nuheat/swagger/v1/swagger.json")
     assert response.status_code == 200
     document = response.json()
     assert document["openapi"].startswith("3.0")
@@ -60,9 +60,9 @@ async def test_the_v1_document_has_the_vendors_paths_and_models(client: httpx.As
 
 
 async def test_the_v2_document_names_its_models_as_the_vendor_does(
-    client: httpx.AsyncClient,
+    face: httpx.AsyncClient,
 ) -> None:
-    document = (await client.get("/nuheat/swagger/v2/swagger.json")).json()
+    document = (await face.get("/nuheat/swagger/v2/swagger.json")).json()
     assert set(document["paths"]) == {
         "/api/v2/Account",
         "/api/v2/Thermostat",
@@ -76,15 +76,15 @@ async def test_the_v2_document_names_its_models_as_the_vendor_does(
     assert "setPointTemperature" in schemas["ThermostatModel"]["properties"]
     assert "userName" in schemas["AccountModel"]["properties"]
     assert "ModelV2" not in str(document)
-    assert (await client.get("/nuheat/swagger/v3/swagger.json")).status_code == 404
+    assert (await face.get("/nuheat/swagger/v3/swagger.json")).status_code == 404
 
 
-async def test_the_page_and_its_assets_are_served_locally(client: httpx.AsyncClient) -> None:
-    page = await client.get("/nuheat/swagger")
+async def test_the_page_and_its_assets_are_served_locally(face: httpx.AsyncClient) -> None:
+    page = await face.get("/nuheat/swagger")
     assert page.status_code == 200
     assert "swagger/assets/swagger-ui-bundle.js" in page.text
     assert "http" not in page.text.split("<body>")[1].split("new URL")[0]  # no CDN
-    script = await client.get("/nuheat/swagger/assets/swagger-ui-bundle.js")
+    script = await face.get("/nuheat/swagger/assets/swagger-ui-bundle.js")
     assert script.status_code == 200
     assert len(script.content) > 100_000
 

@@ -12,7 +12,7 @@ from homecloud.apis.nuheat import repository
 from homecloud.core.events import ChangeEvent
 from homecloud.core.models import Device, now_ms
 from homecloud.services import Services
-from tests.apis.nuheat.conftest import MakeAccount
+from tests.apis.nuheat.conftest import UserMaker
 
 URL = "/nuheat/api/v1/Thermostat"
 
@@ -22,10 +22,10 @@ def iso(delta: timedelta) -> str:
 
 
 async def test_lists_the_users_thermostats_in_the_vendors_shape(
-    client: httpx.AsyncClient, make_account: MakeAccount
+    face: httpx.AsyncClient, make_user: UserMaker
 ) -> None:
-    account = await make_account()
-    response = await client.get(URL, headers=account.auth)
+    account = await make_user()
+    response = await face.get(URL, headers=account.auth)
     assert response.status_code == 200, response.text
     body = response.json()
     assert [t["serialNumber"] for t in body] == account.serials
@@ -55,14 +55,12 @@ async def test_lists_the_users_thermostats_in_the_vendors_shape(
 
 
 async def test_paths_match_whatever_their_case(
-    client: httpx.AsyncClient, make_account: MakeAccount
+    face: httpx.AsyncClient, make_user: UserMaker
 ) -> None:
-    account = await make_account()
-    lower = await client.get(
-        "/nuheat/api/v1/thermostat/" + account.serials[0], headers=account.auth
-    )
-    upper = await client.get("/nuheat/API/V1/THERMOSTAT", headers=account.auth)
-    slash = await client.get("/nuheat/api/v1/Thermostat/", headers=account.auth)
+    account = await make_user()
+    lower = await face.get("/nuheat/api/v1/thermostat/" + account.serials[0], headers=account.auth)
+    upper = await face.get("/nuheat/API/V1/THERMOSTAT", headers=account.auth)
+    slash = await face.get("/nuheat/api/v1/Thermostat/", headers=account.auth)
     assert lower.status_code == 200
     assert upper.status_code == 200
     assert slash.status_code == 200
@@ -70,47 +68,47 @@ async def test_paths_match_whatever_their_case(
 
 
 async def test_an_empty_list_is_404_as_the_vendors_swagger_says(
-    client: httpx.AsyncClient, make_account: MakeAccount
+    face: httpx.AsyncClient, make_user: UserMaker
 ) -> None:
-    account = await make_account(thermostats=0)
-    response = await client.get(URL, headers=account.auth)
+    account = await make_user(thermostats=0)
+    response = await face.get(URL, headers=account.auth)
     assert response.status_code == 404
     assert response.json() == {"messages": ["No thermostats were found."]}
 
 
 async def test_another_users_thermostat_is_404_like_an_unknown_one(
-    client: httpx.AsyncClient, make_account: MakeAccount
+    face: httpx.AsyncClient, make_user: UserMaker
 ) -> None:
-    ann = await make_account()
-    bob = await make_account()
+    ann = await make_user()
+    bob = await make_user()
     for serial in (bob.serials[0], "99999999"):
-        assert (await client.get(f"{URL}/{serial}", headers=ann.auth)).status_code == 404
-        put = await client.put(
+        assert (await face.get(f"{URL}/{serial}", headers=ann.auth)).status_code == 404
+        put = await face.put(
             URL, json={"serialNumber": serial, "scheduleMode": 3}, headers=ann.auth
         )
         assert put.status_code == 404
         assert put.json()["messages"]
-    assert [t["serialNumber"] for t in (await client.get(URL, headers=ann.auth)).json()] == (
+    assert [t["serialNumber"] for t in (await face.get(URL, headers=ann.auth)).json()] == (
         ann.serials
     )
     # Bob's thermostat was not touched.
-    bobs = (await client.get(f"{URL}/{bob.serials[0]}", headers=bob.auth)).json()
+    bobs = (await face.get(f"{URL}/{bob.serials[0]}", headers=bob.auth)).json()
     assert bobs["scheduleMode"] == 1
 
 
 async def test_permanent_hold_holds_the_given_set_point(
-    client: httpx.AsyncClient, make_account: MakeAccount
+    face: httpx.AsyncClient, make_user: UserMaker
 ) -> None:
-    account = await make_account()
+    account = await make_user()
     serial = account.serials[0]
-    put = await client.put(
+    put = await face.put(
         URL,
         json={"serialNumber": serial, "setPointTemp": 3000, "scheduleMode": 3},
         headers=account.auth,
     )
     assert put.status_code == 204
     assert put.content == b""
-    view = (await client.get(f"{URL}/{serial}", headers=account.auth)).json()
+    view = (await face.get(f"{URL}/{serial}", headers=account.auth)).json()
     assert (view["scheduleMode"], view["setPointTemp"], view["holdSetPointDateTime"]) == (
         3,
         3000,
@@ -119,12 +117,12 @@ async def test_permanent_hold_holds_the_given_set_point(
 
 
 async def test_hold_with_an_end_time_shows_it_and_without_one_ends_at_the_next_event(
-    client: httpx.AsyncClient, make_account: MakeAccount
+    face: httpx.AsyncClient, make_user: UserMaker
 ) -> None:
-    account = await make_account()
+    account = await make_user()
     serial = account.serials[0]
     until = iso(timedelta(hours=5))
-    put = await client.put(
+    put = await face.put(
         URL,
         json={
             "serialNumber": serial,
@@ -135,15 +133,15 @@ async def test_hold_with_an_end_time_shows_it_and_without_one_ends_at_the_next_e
         headers=account.auth,
     )
     assert put.status_code == 204
-    view = (await client.get(f"{URL}/{serial}", headers=account.auth)).json()
+    view = (await face.get(f"{URL}/{serial}", headers=account.auth)).json()
     assert (view["scheduleMode"], view["setPointTemp"], view["holdSetPointDateTime"]) == (
         2,
         2400,
         until,
     )
     # Without an end: until the next schedule event, which lies within the next day.
-    await client.put(URL, json={"serialNumber": serial, "scheduleMode": 2}, headers=account.auth)
-    view = (await client.get(f"{URL}/{serial}", headers=account.auth)).json()
+    await face.put(URL, json={"serialNumber": serial, "scheduleMode": 2}, headers=account.auth)
+    view = (await face.get(f"{URL}/{serial}", headers=account.auth)).json()
     assert view["scheduleMode"] == 2
     assert view["setPointTemp"] == 2400  # the last hold value is reused
     ends = datetime.fromisoformat(view["holdSetPointDateTime"])
@@ -152,16 +150,16 @@ async def test_hold_with_an_end_time_shows_it_and_without_one_ends_at_the_next_e
 
 
 async def test_auto_ignores_set_point_and_hold_and_accepts_the_guides_blanks(
-    client: httpx.AsyncClient, make_account: MakeAccount
+    face: httpx.AsyncClient, make_user: UserMaker
 ) -> None:
-    account = await make_account()
+    account = await make_user()
     serial = account.serials[0]
-    await client.put(
+    await face.put(
         URL,
         json={"serialNumber": serial, "setPointTemp": 3000, "scheduleMode": 3},
         headers=account.auth,
     )
-    put = await client.put(
+    put = await face.put(
         URL,
         json={
             "serialNumber": serial,
@@ -172,26 +170,26 @@ async def test_auto_ignores_set_point_and_hold_and_accepts_the_guides_blanks(
         headers=account.auth,
     )
     assert put.status_code == 204
-    view = (await client.get(f"{URL}/{serial}", headers=account.auth)).json()
+    view = (await face.get(f"{URL}/{serial}", headers=account.auth)).json()
     assert view["scheduleMode"] == 1
     assert view["setPointTemp"] in (2200, 2800)
     assert view["holdSetPointDateTime"] is None
 
 
-async def test_rename(client: httpx.AsyncClient, make_account: MakeAccount) -> None:
-    account = await make_account()
+async def test_rename(face: httpx.AsyncClient, make_user: UserMaker) -> None:
+    account = await make_user()
     serial = account.serials[0]
-    put = await client.put(
+    put = await face.put(
         URL, json={"serialNumber": serial, "name": "Bathroom"}, headers=account.auth
     )
     assert put.status_code == 204
-    assert (await client.get(f"{URL}/{serial}", headers=account.auth)).json()["name"] == "Bathroom"
+    assert (await face.get(f"{URL}/{serial}", headers=account.auth)).json()["name"] == "Bathroom"
 
 
 async def test_bad_updates_are_400_naming_the_problem(
-    client: httpx.AsyncClient, make_account: MakeAccount
+    face: httpx.AsyncClient, make_user: UserMaker
 ) -> None:
-    account = await make_account()
+    account = await make_user()
     serial = account.serials[0]
     cases = [
         ({"scheduleMode": 1}, "serialNumber is required."),
@@ -226,38 +224,38 @@ async def test_bad_updates_are_400_naming_the_problem(
         ),
     ]
     for body, message in cases:
-        response = await client.put(URL, json=body, headers=account.auth)
+        response = await face.put(URL, json=body, headers=account.auth)
         assert response.status_code == 400, body
         assert response.json() == {"messages": [message]}, body
-    malformed = await client.put(
+    malformed = await face.put(
         URL, content=b"{not json", headers={**account.auth, "Content-Type": "application/json"}
     )
     assert malformed.status_code == 400
     assert malformed.json()["messages"]
     # Nothing was changed by any of them.
-    view = (await client.get(f"{URL}/{serial}", headers=account.auth)).json()
+    view = (await face.get(f"{URL}/{serial}", headers=account.auth)).json()
     assert view["scheduleMode"] == 1
 
 
 async def test_a_numeric_serial_in_the_body_is_accepted(
-    client: httpx.AsyncClient, make_account: MakeAccount
+    face: httpx.AsyncClient, make_user: UserMaker
 ) -> None:
-    account = await make_account()
+    account = await make_user()
     serial = account.serials[0]
-    put = await client.put(
+    put = await face.put(
         URL, json={"serialNumber": int(serial), "scheduleMode": 3}, headers=account.auth
     )
     assert put.status_code == 204
 
 
 async def test_a_change_is_published_after_the_commit_and_a_failed_one_is_not(
-    client: httpx.AsyncClient, make_account: MakeAccount, services: Services
+    face: httpx.AsyncClient, make_user: UserMaker, services: Services
 ) -> None:
-    account = await make_account()
+    account = await make_user()
     subscription = services.events.subscribe(lambda event: event.face == "nuheat")
     serial = account.serials[0]
-    await client.put(URL, json={"serialNumber": serial, "scheduleMode": 7}, headers=account.auth)
-    await client.put(URL, json={"serialNumber": serial, "scheduleMode": 3}, headers=account.auth)
+    await face.put(URL, json={"serialNumber": serial, "scheduleMode": 7}, headers=account.auth)
+    await face.put(URL, json={"serialNumber": serial, "scheduleMode": 3}, headers=account.auth)
     change = await subscription.get()
     assert isinstance(change, ChangeEvent)
     assert (change.kind, change.owner_id, change.resource_id) == (
@@ -270,30 +268,30 @@ async def test_a_change_is_published_after_the_commit_and_a_failed_one_is_not(
 
 
 async def test_without_a_token_401_and_without_the_scope_403(
-    client: httpx.AsyncClient, make_account: MakeAccount
+    face: httpx.AsyncClient, make_user: UserMaker
 ) -> None:
-    missing = await client.get(URL)
+    missing = await face.get(URL)
     assert missing.status_code == 401
     # Authentication comes before the body is read, as on ASP.NET.
-    unread = await client.put(URL, content=b"{not json")
+    unread = await face.put(URL, content=b"{not json")
     assert unread.status_code == 401
     assert missing.headers["www-authenticate"].startswith("Bearer")
     assert missing.content == b""
-    garbage = await client.get(URL, headers={"Authorization": "Bearer not-a-token"})
+    garbage = await face.get(URL, headers={"Authorization": "Bearer not-a-token"})
     assert garbage.status_code == 401
-    account = await make_account(scope="openid")
-    forbidden = await client.get(URL, headers=account.auth)
+    account = await make_user(scope="openid")
+    forbidden = await face.get(URL, headers=account.auth)
     assert forbidden.status_code == 403
     assert forbidden.content == b""
 
 
 async def test_a_write_from_elsewhere_shows_on_the_next_read(
-    client: httpx.AsyncClient, services: Services, make_account: MakeAccount
+    face: httpx.AsyncClient, services: Services, make_user: UserMaker
 ) -> None:
     """Reads keep decoded states per device, used only while the stored JSON is the same text:
     a change written by another process (plain SQL here) shows on the very next read."""
-    account = await make_account(thermostats=1)
-    before = (await client.get(URL, headers=account.auth)).json()[0]
+    account = await make_user(thermostats=1)
+    before = (await face.get(URL, headers=account.auth)).json()[0]
     assert before["operatingMode"] == 1
     async with services.database.session(write=True) as session:
         device = await repository.thermostat(session, account.user_id, account.serials[0])
@@ -301,7 +299,7 @@ async def test_a_write_from_elsewhere_shows_on_the_next_read(
         await session.execute(
             update(Device).where(Device.id == device.id).values(attributes=attributes)
         )
-    after = (await client.get(URL, headers=account.auth)).json()[0]
+    after = (await face.get(URL, headers=account.auth)).json()[0]
     assert after["operatingMode"] == 2
     assert after["setPointTemp"] == 2650
 

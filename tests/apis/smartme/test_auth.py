@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import hashlib
-import html
 import re
 import secrets
 from dataclasses import dataclass
@@ -40,6 +38,7 @@ from homecloud.identity.credentials import (
 from homecloud.services import Services
 from homecloud.settings import Settings
 from tests.conftest import LiveServer
+from tests.identity.person import allow, pkce_pair, sign_in
 
 DENIED = {"Message": "Authorization has been denied for this request."}
 BASIC_CHALLENGE = 'Basic realm="smart-me"'
@@ -489,50 +488,16 @@ async def test_api_keys_are_listed_removed_and_validated(
 # --------------------------------------------------------------------------------------- OAuth
 
 
-def pkce_pair() -> tuple[str, str]:
-    verifier = secrets.token_urlsafe(48)
-    challenge = (
-        base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
-    )
-    return verifier, challenge
-
-
-def form_field(page: str, name: str) -> str:
-    match = re.search(rf'name="{re.escape(name)}" value="([^"]*)"', page)
-    assert match, f"no {name} in the page"
-    return html.unescape(match[1])
-
-
 async def sign_in_and_consent(
     http: httpx.AsyncClient, authorize_url: str, login: str, password: str
 ) -> str:
     """Drives the browser part of the code flow; returns the redirect back to the client."""
-    response = await http.get(authorize_url)
-    assert response.status_code == 302, response.text
-    login_url = response.headers["location"]
-    assert urlsplit(login_url).path == "/smartme/api/oauth/login"
-    page = await http.get(login_url)
-    assert page.status_code == 200
-    response = await http.post(
-        urlsplit(login_url).path,
-        data={
-            "ReturnUrl": form_field(page.text, "ReturnUrl"),
-            "__RequestVerificationToken": form_field(page.text, "__RequestVerificationToken"),
-            "Username": login,
-            "Password": password,
-        },
-    )
+    response = await sign_in(http, authorize_url, login, password)
+    assert urlsplit(str(response.request.url)).path == "/smartme/api/oauth/login"
     assert response.status_code == 302, response.text
     consent = await http.get(response.headers["location"])
     assert consent.status_code == 200, consent.text
-    response = await http.post(
-        "/smartme/api/oauth/consent",
-        data={
-            "ReturnUrl": form_field(consent.text, "ReturnUrl"),
-            "__RequestVerificationToken": form_field(consent.text, "__RequestVerificationToken"),
-            "button": "yes",
-        },
-    )
+    response = await allow(http, consent, "/smartme/api/oauth/consent")
     assert response.status_code == 302, response.text
     return str(response.headers["location"])
 

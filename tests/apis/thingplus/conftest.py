@@ -1,5 +1,7 @@
-"""The Thing+ face on both databases, and users holding tokens issued by its real token
-endpoint (password grant with the MD5 of the password, as the vendor's guide does it)."""
+"""The Thing+ face's fixtures, named as in every face's conftest: ``face`` (the whole app over
+``httpx.ASGITransport``, on both databases), ``make_user`` (a new user holding a token) and
+``token_for`` (a token from the face's real token endpoint: the password grant with the MD5 of
+the password, as the vendor's guide does it)."""
 
 from __future__ import annotations
 
@@ -12,16 +14,16 @@ from typing import Any
 import httpx
 import pytest
 
-from homecloud.app import create_app
 from homecloud.core.database import Database
 from homecloud.core.events import InProcessBus
 from homecloud.core.observability import Metrics
 from homecloud.core.ratelimit import RateLimiter
-from homecloud.core.users import create_user
+from homecloud.core.users import create_user, find_by_login
 from homecloud.identity.clients import register_client
 from homecloud.identity.provider import IdentityProvider
 from homecloud.services import Services
 from homecloud.settings import Settings
+from tests.conftest import app_client
 
 PASSWORD = "password-1"
 ALL_GATEWAY_SCOPES = "gateway site-read user-profile-read"
@@ -35,6 +37,7 @@ class Api:
     http: httpx.AsyncClient
     token: str
     user_id: int
+    login: str
 
     @property
     def headers(self) -> dict[str, str]:
@@ -54,7 +57,8 @@ class Api:
 
 
 @pytest.fixture
-async def face(database: Database, settings: Settings) -> AsyncIterator[Services]:
+async def services(database: Database, settings: Settings) -> AsyncIterator[Services]:
+    """The core over the ``database`` fixture: every Thing+ test runs on SQLite and PostgreSQL."""
     services = Services(
         settings=settings,
         database=database,
@@ -64,56 +68,71 @@ async def face(database: Database, settings: Settings) -> AsyncIterator[Services
         identity=IdentityProvider(database, settings),
     )
     await services.start()
-    return services
+    yield services
+    await services.close()
 
 
 @pytest.fixture
-async def http(face: Services) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=create_app(face.settings, face))
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-        yield client
+async def face(settings: Settings, services: Services) -> AsyncIterator[httpx.AsyncClient]:
+    async with app_client(settings, services) as http:
+        yield http
+
+
+TokenFor = Callable[..., Coroutine[Any, Any, str]]
+
+
+@pytest.fixture
+def token_for(face: httpx.AsyncClient, services: Services) -> TokenFor:
+    """A token of ``scope`` for a user (an ``Api`` or a user name) from the real password grant
+    (the MD5 of the password, as the vendor's guide does it), through a client of their own."""
+
+    async def token(user: Api | str, scope: str = ALL_GATEWAY_SCOPES) -> str:
+        login = user if isinstance(user, str) else user.login
+        client_id = f"client-{uuid.uuid4().hex[:8]}"
+        async with services.database.session(write=True) as session:
+            owner = await find_by_login(session, login)
+            assert owner is not None, login
+            await register_client(
+                session,
+                face="thingplus",
+                name="gateway app",
+                grant_types=("password",),
+                scope=scope,
+                client_id=client_id,
+                client_secret="client-secret",
+                owner_id=owner.id,
+            )
+        answer = await face.post(
+            "/thingplus/v2/oauth2/token",
+            json={
+                "grant_type": "password",
+                "client_id": client_id,
+                "client_secret": "client-secret",
+                "username": login,
+                "password": hashlib.md5(PASSWORD.encode()).hexdigest(),
+            },
+        )
+        assert answer.status_code == 200, answer.text
+        return str(answer.json()["access_token"])
+
+    return token
 
 
 UserMaker = Callable[..., Coroutine[Any, Any, Api]]
 
 
 @pytest.fixture
-def make_user(face: Services, http: httpx.AsyncClient) -> UserMaker:
-    """A new user with a token of ``scope`` from the real password grant."""
+def make_user(face: httpx.AsyncClient, services: Services, token_for: TokenFor) -> UserMaker:
+    """A new user (Thing+ users start with no gateways: they register them through the API),
+    holding a token of ``scope``."""
 
     async def make(scope: str = ALL_GATEWAY_SCOPES) -> Api:
         name = uuid.uuid4().hex[:8]
-        async with face.database.session(write=True) as session:
+        async with services.database.session(write=True) as session:
             user = await create_user(session, f"{name}@example.com", PASSWORD, username=name)
-            issued = await register_client(
-                session,
-                face="thingplus",
-                name="gateway app",
-                grant_types=("password",),
-                scope=scope,
-                client_id=f"client-{name}",
-                client_secret="client-secret",
-                owner_id=user.id,
-            )
-        token = await http.post(
-            "/thingplus/v2/oauth2/token",
-            json={
-                "grant_type": "password",
-                "client_id": issued.client.client_id,
-                "client_secret": "client-secret",
-                "username": name,
-                "password": hashlib.md5(PASSWORD.encode()).hexdigest(),
-            },
-        )
-        assert token.status_code == 200, token.text
-        return Api(http, token.json()["access_token"], user.id)
+        return Api(face, await token_for(name, scope), user.id, name)
 
     return make
-
-
-@pytest.fixture
-async def owner(make_user: UserMaker) -> Api:
-    return await make_user()
 
 
 def new_gateway_id() -> str:

@@ -9,12 +9,12 @@ from tests.apis.thingplus.conftest import Api, UserMaker
 BASE = "/thingplus/v2"
 
 
-async def test_the_catalogue_needs_no_token(http: httpx.AsyncClient) -> None:
-    models = await http.get(BASE + "/gatewayModels")
+async def test_the_catalogue_needs_no_token(face: httpx.AsyncClient) -> None:
+    models = await face.get(BASE + "/gatewayModels")
     assert models.status_code == 200
     [model] = models.json()["data"]
     assert model["id"] == "52"
-    types = await http.get(BASE + "/sensorTypes")
+    types = await face.get(BASE + "/sensorTypes")
     assert types.status_code == 200
     data = types.json()["data"]
     assert len(data) == 63
@@ -25,21 +25,21 @@ async def test_the_catalogue_needs_no_token(http: httpx.AsyncClient) -> None:
     assert ids == [entry["type"] for entry in model["deviceModels"][0]["sensors"]]
 
 
-async def test_sensor_types_by_id_and_filter(http: httpx.AsyncClient) -> None:
-    one = await http.get(BASE + "/sensorTypes/location")
+async def test_sensor_types_by_id_and_filter(face: httpx.AsyncClient) -> None:
+    one = await face.get(BASE + "/sensorTypes/location")
     assert one.json()["data"]["type"] == "object"
-    assert (await http.get(BASE + "/sensorTypes/temperature")).json()["data"]["unit"] == "°C"
-    filtered = await http.get(BASE + "/sensorTypes", params={"filter[id]": ["co2", "voc"]})
+    assert (await face.get(BASE + "/sensorTypes/temperature")).json()["data"]["unit"] == "°C"
+    filtered = await face.get(BASE + "/sensorTypes", params={"filter[id]": ["co2", "voc"]})
     body = filtered.json()
     assert [entry["id"] for entry in body["data"]] == ["co2", "voc"]
     assert body["_meta"] == {"count": 2, "page": 0, "total": 2}
-    missing = await http.get(BASE + "/sensorTypes/teleport")
+    missing = await face.get(BASE + "/sensorTypes/teleport")
     assert missing.status_code == 404
     assert missing.json()["errors"][0]["code"] == "NOT_FOUND"
 
 
-async def test_an_unknown_gateway_model_is_404(http: httpx.AsyncClient) -> None:
-    response = await http.get(BASE + "/gatewayModels/53")
+async def test_an_unknown_gateway_model_is_404(face: httpx.AsyncClient) -> None:
+    response = await face.get(BASE + "/gatewayModels/53")
     assert response.status_code == 404
     body = response.json()
     assert body["statusCode"] == 404
@@ -69,10 +69,10 @@ async def test_sites_need_the_site_read_scope(make_user: UserMaker) -> None:
     assert response.json()["errors"][0]["code"] == "ACL_DENY"
 
 
-async def test_no_token_and_a_bad_token(http: httpx.AsyncClient) -> None:
-    bare = await http.get(BASE + "/gateways")
+async def test_no_token_and_a_bad_token(face: httpx.AsyncClient) -> None:
+    bare = await face.get(BASE + "/gateways")
     assert bare.status_code == 401
     assert bare.json() == "Access denied"
-    bad = await http.get(BASE + "/gateways", headers={"Authorization": "Bearer not-a-jwt"})
+    bad = await face.get(BASE + "/gateways", headers={"Authorization": "Bearer not-a-jwt"})
     assert bad.status_code == 403
     assert bad.json() == {"name": "JsonWebTokenError", "message": "jwt malformed"}

@@ -10,10 +10,10 @@ from homecloud.demo import prepare_demo
 from homecloud.services import Services
 
 
-async def test_the_demo_gateway_is_seeded_once(face: Services) -> None:
-    await prepare_demo(face.database, face.settings, ["thingplus"])
-    await prepare_demo(face.database, face.settings, ["thingplus"])
-    async with face.database.session() as session:
+async def test_the_demo_gateway_is_seeded_once(services: Services) -> None:
+    await prepare_demo(services.database, services.settings, ["thingplus"])
+    await prepare_demo(services.database, services.settings, ["thingplus"])
+    async with services.database.session() as session:
         gateways = (await session.scalars(select(Device).where(Device.face == "thingplus"))).all()
         sensors = (await session.scalars(select(ThingplusSensor))).all()
         points = await session.scalar(select(func.count()).select_from(SeriesPoint))

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from homecloud.core.models import now_ms
-from tests.apis.thingplus.conftest import TEMPERATURE, Api, add_sensor, register
+from tests.apis.thingplus.conftest import TEMPERATURE, UserMaker, add_sensor, register
 
 DEVICE = {"name": "Box", "model": "open-api-device-v1.0"}
 
@@ -16,7 +16,8 @@ def code_of(response: Any) -> str:
     return str(response.json()["errors"][0]["code"])
 
 
-async def test_device_lifecycle(owner: Api) -> None:
+async def test_device_lifecycle(make_user: UserMaker) -> None:
+    owner = await make_user()
     gateway_id = await register(owner)
     path = f"/gateways/{gateway_id}/devices"
     created = await owner.post(path, {"reqId": "dev-1", "address": "A1", **DEVICE})
@@ -57,14 +58,16 @@ async def test_device_lifecycle(owner: Api) -> None:
         ({"reqId": "d", **DEVICE, "test": "test"}, "SCHEMA_VALIDATE"),
     ],
 )
-async def test_device_refusals(owner: Api, body: dict[str, Any], code: str) -> None:
+async def test_device_refusals(make_user: UserMaker, body: dict[str, Any], code: str) -> None:
+    owner = await make_user()
     gateway_id = await register(owner)
     response = await owner.post(f"/gateways/{gateway_id}/devices", body)
     assert response.status_code == 400
     assert code_of(response) == code
 
 
-async def test_a_gateway_holds_at_most_the_models_99_devices(owner: Api) -> None:
+async def test_a_gateway_holds_at_most_the_models_99_devices(make_user: UserMaker) -> None:
+    owner = await make_user()
     gateway_id = await register(owner)
     path = f"/gateways/{gateway_id}/devices"
     for index in range(99):
@@ -74,7 +77,8 @@ async def test_a_gateway_holds_at_most_the_models_99_devices(owner: Api) -> None
     assert "99" in over.json()["errors"][0]["message"]
 
 
-async def test_sensor_lifecycle(owner: Api) -> None:
+async def test_sensor_lifecycle(make_user: UserMaker) -> None:
+    owner = await make_user()
     gateway_id = await register(owner)
     path = f"/gateways/{gateway_id}/sensors"
     await owner.post(f"/gateways/{gateway_id}/devices", {"reqId": "dev-1", **DEVICE})
@@ -115,7 +119,10 @@ async def test_sensor_lifecycle(owner: Api) -> None:
         ({"extra": 1}, 400, "SCHEMA_VALIDATE"),
     ],
 )
-async def test_sensor_refusals(owner: Api, change: dict[str, Any], status: int, code: str) -> None:
+async def test_sensor_refusals(
+    make_user: UserMaker, change: dict[str, Any], status: int, code: str
+) -> None:
+    owner = await make_user()
     gateway_id = await register(owner)
     response = await owner.post(
         f"/gateways/{gateway_id}/sensors", {"reqId": "s", **TEMPERATURE, **change}
@@ -124,9 +131,10 @@ async def test_sensor_refusals(owner: Api, change: dict[str, Any], status: int, 
     assert code_of(response) == code
 
 
-async def test_every_sensor_of_the_model_registers(owner: Api, http: Any) -> None:
+async def test_every_sensor_of_the_model_registers(make_user: UserMaker, face: Any) -> None:
+    owner = await make_user()
     gateway_id = await register(owner)
-    model = (await http.get("/thingplus/v2/gatewayModels/52")).json()["data"]
+    model = (await face.get("/thingplus/v2/gatewayModels/52")).json()["data"]
     for entry in model["deviceModels"][0]["sensors"]:
         response = await owner.post(
             f"/gateways/{gateway_id}/sensors",
@@ -143,7 +151,8 @@ async def test_every_sensor_of_the_model_registers(owner: Api, http: Any) -> Non
     assert len((await owner.get(f"/gateways/{gateway_id}/sensors")).json()["data"]) == 63
 
 
-async def test_sensor_embeds(owner: Api) -> None:
+async def test_sensor_embeds(make_user: UserMaker) -> None:
+    owner = await make_user()
     gateway_id = await register(owner)
     sensor_id = await add_sensor(owner, gateway_id)
     path = f"/gateways/{gateway_id}/sensors/{sensor_id}"

@@ -10,11 +10,13 @@ from homecloud.services import Services
 from tests.apis.thingplus.conftest import UserMaker, add_sensor, register
 
 
-async def test_writes_are_announced_to_their_owner(face: Services, make_user: UserMaker) -> None:
+async def test_writes_are_announced_to_their_owner(
+    services: Services, make_user: UserMaker
+) -> None:
     owner = await make_user()
     gateway_id = await register(owner)
     sensor_id = await add_sensor(owner, gateway_id)
-    subscription = face.events.subscribe(lambda event: event.owner_id == owner.user_id)
+    subscription = services.events.subscribe(lambda event: event.owner_id == owner.user_id)
     try:
         await owner.put(f"/gateways/{gateway_id}/status", {"value": "on", "validDuration": 60})
         path = f"/gateways/{gateway_id}/sensors/{sensor_id}"

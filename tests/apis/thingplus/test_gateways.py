@@ -11,7 +11,6 @@ import pytest
 from homecloud.services import Services
 from tests.apis.thingplus.conftest import (
     TEMPERATURE,
-    Api,
     UserMaker,
     add_sensor,
     new_gateway_id,
@@ -26,7 +25,8 @@ def error_of(response: Any) -> dict[str, Any]:
     return dict(error)
 
 
-async def test_register_with_id_instead_of_reqid_and_options(owner: Api) -> None:
+async def test_register_with_id_instead_of_reqid_and_options(make_user: UserMaker) -> None:
+    owner = await make_user()
     gateway_id = new_gateway_id()
     response = await owner.post(
         "/registerGateway",
@@ -56,7 +56,8 @@ async def test_register_with_id_instead_of_reqid_and_options(owner: Api) -> None
     assert read["ctime"].isdigit()
 
 
-async def test_register_with_devices_and_sensors_in_one_call(owner: Api) -> None:
+async def test_register_with_devices_and_sensors_in_one_call(make_user: UserMaker) -> None:
+    owner = await make_user()
     gateway_id = new_gateway_id()
     response = await owner.post(
         "/registerGateway",
@@ -79,7 +80,8 @@ async def test_register_with_devices_and_sensors_in_one_call(owner: Api) -> None
     assert read["sensors"] == ["t-1"]
 
 
-async def test_register_answers_207_when_a_sensor_fails(owner: Api) -> None:
+async def test_register_answers_207_when_a_sensor_fails(make_user: UserMaker) -> None:
+    owner = await make_user()
     gateway_id = new_gateway_id()
     response = await owner.post(
         "/registerGateway",
@@ -146,8 +148,9 @@ async def test_register_answers_207_when_a_sensor_fails(owner: Api) -> None:
     ],
 )
 async def test_register_refusals(
-    owner: Api, body: dict[str, Any], status: int, code: str, message: str
+    make_user: UserMaker, body: dict[str, Any], status: int, code: str, message: str
 ) -> None:
+    owner = await make_user()
     if body.get("reqId") == "ab" and code not in ("INVALID_INPUT", "NOT_FOUND"):
         body = {**body, "reqId": new_gateway_id()}
     if "reportInterval" in body.get("params", {}):
@@ -159,7 +162,8 @@ async def test_register_refusals(
     assert message in error["message"]
 
 
-async def test_schema_errors_carry_the_validators_detail(owner: Api) -> None:
+async def test_schema_errors_carry_the_validators_detail(make_user: UserMaker) -> None:
+    owner = await make_user()
     response = await owner.post("/registerGateway", {"reqId": new_gateway_id()})
     assert response.json() == {
         "statusCode": 400,
@@ -209,7 +213,8 @@ async def test_register_twice_and_someone_elses_id_and_site(make_user: UserMaker
     assert unknown.status_code == 404
 
 
-async def test_update_and_delete(owner: Api) -> None:
+async def test_update_and_delete(make_user: UserMaker) -> None:
+    owner = await make_user()
     gateway_id = await register(owner)
     read = (await owner.get(f"/gateways/{gateway_id}")).json()["data"]
     # A gateway as read back may be sent back whole, with changes.
@@ -268,7 +273,8 @@ async def test_owner_checks_in_the_vendors_order(make_user: UserMaker) -> None:
     assert (await alice.get(f"/gateways/{gateway_id}")).json()["data"]["name"] == "Gateway"
 
 
-async def test_collection_parameters(owner: Api) -> None:
+async def test_collection_parameters(make_user: UserMaker) -> None:
+    owner = await make_user()
     ids = sorted(
         [
             await register(owner, name=f"G{index}", virtual="y" if index % 2 else "n")
@@ -308,7 +314,8 @@ async def test_collection_parameters(owner: Api) -> None:
         assert error_of(response)["code"] == "SCHEMA_VALIDATE"
 
 
-async def test_embed_devices_sensors_status(owner: Api) -> None:
+async def test_embed_devices_sensors_status(make_user: UserMaker) -> None:
+    owner = await make_user()
     gateway_id = await register(owner)
     await owner.post(
         f"/gateways/{gateway_id}/devices",
@@ -330,7 +337,7 @@ async def test_scopes_per_endpoint(make_user: UserMaker) -> None:
     owner = await make_user()
     gateway_id = await register(owner)
     await add_sensor(owner, gateway_id)
-    reader = Api(owner.http, (await make_user("gateway-read")).token, owner.user_id)
+    reader = await make_user("gateway-read")
     # A read-only token of another user: the scope check comes first, then ownership.
     assert (await reader.get("/gateways")).status_code == 200
     refused = await reader.post(
@@ -347,10 +354,10 @@ async def test_scopes_per_endpoint(make_user: UserMaker) -> None:
     assert error_of(await profile_only.get("/gateways"))["code"] == "ACL_DENY"
 
 
-async def test_plan_limits_answer_471(face: Services, make_user: UserMaker) -> None:
-    face.settings.thingplus.max_gateways = 1
-    face.settings.thingplus.max_devices = 1
-    face.settings.thingplus.max_sensors = 1
+async def test_plan_limits_answer_471(services: Services, make_user: UserMaker) -> None:
+    services.settings.thingplus.max_gateways = 1
+    services.settings.thingplus.max_devices = 1
+    services.settings.thingplus.max_sensors = 1
     owner = await make_user()
     gateway_id = await register(owner)
     over = await owner.post(
@@ -376,7 +383,8 @@ async def test_plan_limits_answer_471(face: Services, make_user: UserMaker) -> N
     assert more.status_code == 471
 
 
-async def test_registering_one_id_twice_at_once(owner: Api) -> None:
+async def test_registering_one_id_twice_at_once(make_user: UserMaker) -> None:
+    owner = await make_user()
     gateway_id = new_gateway_id()
     body = {"reqId": gateway_id, "params": {"model": "52", "name": "x"}}
     answers = await asyncio.gather(*(owner.post("/registerGateway", body) for _ in range(4)))

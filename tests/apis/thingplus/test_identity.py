@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import html
 import json
 import re
 import secrets
 import time
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
 
 import httpx
 import pytest
@@ -24,6 +23,7 @@ from homecloud.identity.clients import register_client
 from homecloud.identity.models import AuthorizationCode
 from homecloud.services import Services
 from tests.conftest import LiveServer
+from tests.identity.person import allow, submit_sign_in
 
 TOKEN = "/thingplus/v2/oauth2/token"
 AUTHORIZE = "/thingplus/v2/oauth2/authorize"
@@ -51,29 +51,19 @@ async def add_user(services: Services, email: str, username: str | None = None) 
         return user.id
 
 
-async def sign_in(http: httpx.AsyncClient, login: str) -> None:
+async def sign_in(face: httpx.AsyncClient, login: str) -> None:
     """Signs in on the face's sign-in page, as the guide's user does in the portal."""
-    page = await http.get("/thingplus/login", params={"ReturnUrl": CLIENTS})
+    page = await face.get("/thingplus/login", params={"ReturnUrl": CLIENTS})
     assert page.status_code == 200
-    response = await http.post(
-        "/thingplus/login",
-        data={**hidden_fields(page.text), "Username": login, "Password": PASSWORD},
-    )
+    response = await submit_sign_in(face, page, login, PASSWORD)
     assert response.status_code == 302, response.text
     assert response.headers["location"] == CLIENTS
 
 
-def hidden_fields(page: str) -> dict[str, str]:
-    return {
-        name: html.unescape(value)
-        for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page)
-    }
-
-
 async def password_token(
-    http: httpx.AsyncClient, client_id: str, secret: str, login: str, **extra: str
+    face: httpx.AsyncClient, client_id: str, secret: str, login: str, **extra: str
 ) -> httpx.Response:
-    return await http.post(
+    return await face.post(
         TOKEN,
         json={
             "grant_type": "password",
@@ -105,7 +95,7 @@ def header_of(token: str) -> dict[str, Any]:
 
 
 async def token_user(
-    http: httpx.AsyncClient,
+    face: httpx.AsyncClient,
     services: Services,
     email: str,
     *,
@@ -124,11 +114,11 @@ async def token_user(
     }
     if redirect_uri:
         body["redirectUri"] = redirect_uri
-    async with httpx.AsyncClient(transport=http._transport, base_url=http.base_url) as browser:
+    async with httpx.AsyncClient(transport=face._transport, base_url=face.base_url) as browser:
         await sign_in(browser, email)
         created = await browser.post(CLIENTS, json=body)
     assert created.status_code == 201, created.text
-    response = await password_token(http, req_id, "chosen-secret", email)
+    response = await password_token(face, req_id, "chosen-secret", email)
     assert response.status_code == 200, response.text
     return req_id, response.json()["access_token"]
 
@@ -137,11 +127,11 @@ async def token_user(
 
 
 async def test_the_guides_walk_portal_session_then_md5_password_grant(
-    client: httpx.AsyncClient, services: Services
+    face: httpx.AsyncClient, services: Services
 ) -> None:
     user_id = await add_user(services, "admin@example.com", username="serviceadmin")
-    await sign_in(client, "serviceadmin")
-    created = await client.post(CLIENTS, json=SEED_CLIENT)
+    await sign_in(face, "serviceadmin")
+    created = await face.post(CLIENTS, json=SEED_CLIENT)
     assert created.status_code == 201, created.text
     body = created.json()
     assert body["statusCode"] == 201
@@ -156,7 +146,7 @@ async def test_the_guides_walk_portal_session_then_md5_password_grant(
     assert data["mtime"] == data["ctime"]
     assert data["id"] == "testClientId"
 
-    token = await client.post(
+    token = await face.post(
         TOKEN,
         json={
             "grant_type": "password",
@@ -176,17 +166,17 @@ async def test_the_guides_walk_portal_session_then_md5_password_grant(
     assert claims["clientId"] == "testClientId"
     assert claims["exp"] - claims["iat"] == 90 * DAY
     # The guide's client has no user-profile scope: the token works, the scope check says no.
-    refused = await client.get(ME, headers=bearer(access))
+    refused = await face.get(ME, headers=bearer(access))
     assert refused.status_code == 403
     assert refused.json()["errors"][0]["code"] == "ACL_DENY"
     assert refused.json()["errors"][0]["category"] == "AUTHORIZATION_ERROR"
 
 
 async def test_password_grant_by_form_and_the_user_shape(
-    client: httpx.AsyncClient, services: Services
+    face: httpx.AsyncClient, services: Services
 ) -> None:
-    await token_user(client, services, "kim@example.com", req_id="kims")
-    response = await client.post(
+    await token_user(face, services, "kim@example.com", req_id="kims")
+    response = await face.post(
         TOKEN,
         data={
             "grant_type": "password",
@@ -197,7 +187,7 @@ async def test_password_grant_by_form_and_the_user_shape(
         },
     )
     assert response.status_code == 200, response.text
-    me = await client.get(ME, headers=bearer(response.json()["access_token"]))
+    me = await face.get(ME, headers=bearer(response.json()["access_token"]))
     assert me.status_code == 200, me.text
     assert me.json()["statusCode"] == 200
     assert me.json()["message"] == "OK"
@@ -212,13 +202,13 @@ async def test_password_grant_by_form_and_the_user_shape(
 
 
 async def test_two_tokens_in_the_same_second_are_distinct(
-    client: httpx.AsyncClient, services: Services
+    face: httpx.AsyncClient, services: Services
 ) -> None:
-    req_id, first = await token_user(client, services, "kim@example.com")
-    second = (await password_token(client, req_id, "chosen-secret", "kim@example.com")).json()
+    req_id, first = await token_user(face, services, "kim@example.com")
+    second = (await password_token(face, req_id, "chosen-secret", "kim@example.com")).json()
     assert second["access_token"] != first
     for token in (first, second["access_token"]):
-        assert (await client.get(ME, headers=bearer(token))).status_code == 200
+        assert (await face.get(ME, headers=bearer(token))).status_code == 200
 
 
 # ------------------------------------------------------------------------- token endpoint errors
@@ -237,11 +227,11 @@ def assert_token_error(
 
 
 async def test_the_plain_password_is_refused_only_its_md5_works(
-    client: httpx.AsyncClient, services: Services
+    face: httpx.AsyncClient, services: Services
 ) -> None:
-    req_id, _ = await token_user(client, services, "kim@example.com")
+    req_id, _ = await token_user(face, services, "kim@example.com")
     plain = await password_token(
-        client, req_id, "chosen-secret", "kim@example.com", password=PASSWORD
+        face, req_id, "chosen-secret", "kim@example.com", password=PASSWORD
     )
     assert_token_error(
         plain,
@@ -251,39 +241,37 @@ async def test_the_plain_password_is_refused_only_its_md5_works(
         uri=True,
     )
     wrong = await password_token(
-        client, req_id, "chosen-secret", "kim@example.com", password=hashlib.md5(b"x").hexdigest()
+        face, req_id, "chosen-secret", "kim@example.com", password=hashlib.md5(b"x").hexdigest()
     )
     assert wrong.status_code == 401
-    nobody = await password_token(client, req_id, "chosen-secret", "nobody@example.com")
+    nobody = await password_token(face, req_id, "chosen-secret", "nobody@example.com")
     assert nobody.status_code == 401
 
 
-async def test_client_credential_errors(client: httpx.AsyncClient, services: Services) -> None:
-    req_id, _ = await token_user(client, services, "kim@example.com")
+async def test_client_credential_errors(face: httpx.AsyncClient, services: Services) -> None:
+    req_id, _ = await token_user(face, services, "kim@example.com")
     message = "The client_id and/or client_secret are incorrect"
-    wrong_secret = await password_token(client, req_id, "not-it", "kim@example.com")
+    wrong_secret = await password_token(face, req_id, "not-it", "kim@example.com")
     assert_token_error(wrong_secret, 401, "incorrect_client_credentials", message)
-    unknown = await password_token(client, "nobody", "x", "kim@example.com")
+    unknown = await password_token(face, "nobody", "x", "kim@example.com")
     assert_token_error(unknown, 401, "incorrect_client_credentials", message)
 
 
-async def test_grant_type_errors(client: httpx.AsyncClient) -> None:
-    refresh = await client.post(TOKEN, json={"grant_type": "refresh_token"})
+async def test_grant_type_errors(face: httpx.AsyncClient) -> None:
+    refresh = await face.post(TOKEN, json={"grant_type": "refresh_token"})
     assert_token_error(
         refresh, 501, "unsupported_grant_type", "Unsupported grant type: refresh_token"
     )
-    missing = await client.post(TOKEN, data={"client_id": "x"})
+    missing = await face.post(TOKEN, data={"client_id": "x"})
     assert_token_error(missing, 501, "unsupported_grant_type", "Unsupported grant type: undefined")
-    broken = await client.post(
-        TOKEN, content=b"[1, 2", headers={"Content-Type": "application/json"}
-    )
+    broken = await face.post(TOKEN, content=b"[1, 2", headers={"Content-Type": "application/json"})
     assert broken.status_code == 400
     assert broken.json()["name"] == "TokenError"
 
 
-async def test_missing_parameters_are_named(client: httpx.AsyncClient, services: Services) -> None:
-    req_id, _ = await token_user(client, services, "kim@example.com")
-    response = await client.post(
+async def test_missing_parameters_are_named(face: httpx.AsyncClient, services: Services) -> None:
+    req_id, _ = await token_user(face, services, "kim@example.com")
+    response = await face.post(
         TOKEN,
         json={"grant_type": "password", "client_id": req_id, "client_secret": "chosen-secret"},
     )
@@ -291,16 +279,16 @@ async def test_missing_parameters_are_named(client: httpx.AsyncClient, services:
 
 
 async def test_another_users_client_is_refused_with_unauthorized_user(
-    client: httpx.AsyncClient, services: Services
+    face: httpx.AsyncClient, services: Services
 ) -> None:
-    req_id, _ = await token_user(client, services, "kim@example.com")
+    req_id, _ = await token_user(face, services, "kim@example.com")
     await add_user(services, "lee@example.com")
-    response = await password_token(client, req_id, "chosen-secret", "lee@example.com")
+    response = await password_token(face, req_id, "chosen-secret", "lee@example.com")
     assert_token_error(response, 403, "unauthorized_user", "The user is unauthorized", uri=True)
 
 
 async def test_an_operator_registered_client_serves_every_user(
-    client: httpx.AsyncClient, services: Services
+    face: httpx.AsyncClient, services: Services
 ) -> None:
     await add_user(services, "kim@example.com")
     async with services.database.session(write=True) as session:
@@ -309,22 +297,22 @@ async def test_an_operator_registered_client_serves_every_user(
         )
     assert issued.client_secret is not None
     response = await password_token(
-        client, issued.client.client_id, issued.client_secret, "kim@example.com"
+        face, issued.client.client_id, issued.client_secret, "kim@example.com"
     )
     assert response.status_code == 200, response.text
 
 
-async def test_password_grant_is_throttled(client: httpx.AsyncClient, services: Services) -> None:
+async def test_password_grant_is_throttled(face: httpx.AsyncClient, services: Services) -> None:
     # The sign-in page and the first grant already counted against the same allowance.
-    req_id, _ = await token_user(client, services, "kim@example.com")
+    req_id, _ = await token_user(face, services, "kim@example.com")
     statuses = [
         (
-            await password_token(client, req_id, "chosen-secret", "kim@example.com", password="x")
+            await password_token(face, req_id, "chosen-secret", "kim@example.com", password="x")
         ).status_code
         for _ in range(10)
     ]
     assert statuses == [401] * 8 + [429] * 2
-    throttled = await password_token(client, req_id, "chosen-secret", "kim@example.com")
+    throttled = await password_token(face, req_id, "chosen-secret", "kim@example.com")
     assert throttled.status_code == 429
     assert throttled.json()["name"] == "TokenError"
     assert "retry-after" in throttled.headers
@@ -338,33 +326,28 @@ async def authorize_url(**params: str) -> str:
 
 
 async def sign_in_and_decide(
-    http: httpx.AsyncClient, url: str, login: str, *, approve: bool = True
+    face: httpx.AsyncClient, url: str, login: str, *, approve: bool = True
 ) -> httpx.URL:
-    page = await http.get(url)
+    page = await face.get(url)
     if page.status_code == 302:  # not signed in yet
-        page = await http.get(page.headers["location"])
-        response = await http.post(
-            urlsplit(str(page.url)).path,
-            data={**hidden_fields(page.text), "Username": login, "Password": PASSWORD},
-        )
+        page = await face.get(page.headers["location"])
+        response = await submit_sign_in(face, page, login, PASSWORD)
         assert response.status_code == 302, response.text
-        page = await http.get(response.headers["location"])
+        page = await face.get(response.headers["location"])
     assert page.status_code == 200, page.text
     form = re.search(r'<form method="post" action="([^"]+)"', page.text)
     assert form is not None
     assert form[1] == "/thingplus/v2/oauth2/authorize/decision"
-    response = await http.post(
-        form[1], data={**hidden_fields(page.text), "button": "yes" if approve else "no"}
-    )
+    response = await allow(face, page, approve=approve)
     assert response.status_code == 302, response.text
     return httpx.URL(response.headers["location"])
 
 
 async def code_for(
-    http: httpx.AsyncClient, services: Services, email: str
+    face: httpx.AsyncClient, services: Services, email: str
 ) -> tuple[str, str, httpx.AsyncClient]:
-    req_id, _ = await token_user(http, services, email, redirect_uri=REDIRECT)
-    browser = httpx.AsyncClient(transport=http._transport, base_url=http.base_url)
+    req_id, _ = await token_user(face, services, email, redirect_uri=REDIRECT)
+    browser = httpx.AsyncClient(transport=face._transport, base_url=face.base_url)
     landed = await sign_in_and_decide(
         browser,
         await authorize_url(client_id=req_id, response_type="code", redirect_uri=REDIRECT),
@@ -375,9 +358,9 @@ async def code_for(
 
 
 async def test_code_flow_through_the_decision_step(
-    client: httpx.AsyncClient, services: Services
+    face: httpx.AsyncClient, services: Services
 ) -> None:
-    req_id, code, browser = await code_for(client, services, "kim@example.com")
+    req_id, code, browser = await code_for(face, services, "kim@example.com")
     await browser.aclose()
     exchange = {
         "code": code,
@@ -386,20 +369,20 @@ async def test_code_flow_through_the_decision_step(
         "client_id": req_id,
         "client_secret": "chosen-secret",
     }
-    response = await client.post(TOKEN, data=exchange)
+    response = await face.post(TOKEN, data=exchange)
     assert response.status_code == 200, response.text
     token = response.json()["access_token"]
     claims = claims_of(token)
     assert claims["exp"] - claims["iat"] == 15 * DAY
     assert claims["clientId"] == req_id
     # No scope was asked for: the token carries the client's registered scopes.
-    assert (await client.get(ME, headers=bearer(token))).status_code == 200
-    replay = await client.post(TOKEN, json=exchange)
+    assert (await face.get(ME, headers=bearer(token))).status_code == 200
+    replay = await face.post(TOKEN, json=exchange)
     assert_token_error(replay, 400, "invalid_code", "Authorization Code is invalid")
 
 
-async def test_code_errors(client: httpx.AsyncClient, services: Services) -> None:
-    req_id, code, browser = await code_for(client, services, "kim@example.com")
+async def test_code_errors(face: httpx.AsyncClient, services: Services) -> None:
+    req_id, code, browser = await code_for(face, services, "kim@example.com")
     exchange = {
         "code": code,
         "grant_type": "authorization_code",
@@ -407,15 +390,15 @@ async def test_code_errors(client: httpx.AsyncClient, services: Services) -> Non
         "client_id": req_id,
         "client_secret": "chosen-secret",
     }
-    mismatch = await client.post(TOKEN, json={**exchange, "redirect_uri": "http://app.example/x"})
+    mismatch = await face.post(TOKEN, json={**exchange, "redirect_uri": "http://app.example/x"})
     assert_token_error(mismatch, 400, "redirect_uri_mismatch", "Mismatched redirect_uri")
-    unknown = await client.post(TOKEN, json={**exchange, "code": "made-up"})
+    unknown = await face.post(TOKEN, json={**exchange, "code": "made-up"})
     assert_token_error(unknown, 400, "invalid_code", "Authorization Code is invalid")
-    missing = await client.post(TOKEN, json={**exchange, "code": ""})
+    missing = await face.post(TOKEN, json={**exchange, "code": ""})
     assert missing.status_code == 400
     async with services.database.session(write=True) as session:
         await session.execute(update(AuthorizationCode).values(expires_at=0))
-    expired = await client.post(TOKEN, json=exchange)
+    expired = await face.post(TOKEN, json=exchange)
     assert_token_error(expired, 403, "expired_code", "Authorization code is expired")
     # A denial goes back to the client as the vendor documents it.
     denied = await sign_in_and_decide(
@@ -442,14 +425,14 @@ def assert_authorization_error(
 
 
 async def test_authorize_errors_are_never_redirected(
-    client: httpx.AsyncClient, services: Services
+    face: httpx.AsyncClient, services: Services
 ) -> None:
-    req_id, _ = await token_user(client, services, "kim@example.com", redirect_uri=REDIRECT)
+    req_id, _ = await token_user(face, services, "kim@example.com", redirect_uri=REDIRECT)
     ok = {"client_id": req_id, "response_type": "code", "redirect_uri": REDIRECT}
 
     async def attempt(**params: str | None) -> httpx.Response:
         query = {k: v for k, v in {**ok, **params}.items() if v is not None}
-        return await client.get(AUTHORIZE, params=query)
+        return await face.get(AUTHORIZE, params=query)
 
     assert_authorization_error(
         await attempt(response_type=None),
@@ -488,7 +471,7 @@ async def test_authorize_errors_are_never_redirected(
         "Mismatched redirect_uri",
     )
     # A client made without a redirect URI has no code flow at all.
-    no_code_id, _ = await token_user(client, services, "lee@example.com")
+    no_code_id, _ = await token_user(face, services, "lee@example.com")
     assert_authorization_error(
         await attempt(client_id=no_code_id),
         401,
@@ -516,60 +499,58 @@ def assert_envelope_error(response: httpx.Response, status: int, code: str) -> d
 
 @pytest.mark.parametrize("path", [CLIENTS, "/thingplus/v2/oauth2/authClients"])
 async def test_auth_clients_lifecycle_with_a_token(
-    client: httpx.AsyncClient, services: Services, path: str
+    face: httpx.AsyncClient, services: Services, path: str
 ) -> None:
-    _, token = await token_user(client, services, "kim@example.com", scopes=["gateway", "tag"])
-    created = await client.post(
+    _, token = await token_user(face, services, "kim@example.com", scopes=["gateway", "tag"])
+    created = await face.post(
         path,
         json={"name": "Second", "reqId": "second", "clientSecret": "s3cret", "scopes": ["tag"]},
         headers=bearer(token),
     )
     assert created.status_code == 201, created.text
-    listed = await client.get(path, headers=bearer(token))
+    listed = await face.get(path, headers=bearer(token))
     assert listed.status_code == 200
     assert listed.json()["statusCode"] == 200
     records = listed.json()["data"]
     assert [record["id"] for record in records][-1] == "second"
     assert all("clientSecret" not in record for record in records)
-    one = await client.get(f"{path}/second", headers=bearer(token))
+    one = await face.get(f"{path}/second", headers=bearer(token))
     assert one.status_code == 200
     assert one.json()["data"]["scopes"] == ["tag"]
     assert isinstance(one.json()["data"]["ctime"], str)
-    second_token = (await password_token(client, "second", "s3cret", "kim@example.com")).json()
-    deleted = await client.delete(f"{path}/second", headers=bearer(token))
+    second_token = (await password_token(face, "second", "s3cret", "kim@example.com")).json()
+    deleted = await face.delete(f"{path}/second", headers=bearer(token))
     assert deleted.status_code == 204
     assert deleted.content == b""
-    assert (await client.get(f"{path}/second", headers=bearer(token))).status_code == 404
+    assert (await face.get(f"{path}/second", headers=bearer(token))).status_code == 404
     # The deleted client's tokens stop working with it.
-    gone = await client.get(
-        "/thingplus/v2/authClients", headers=bearer(second_token["access_token"])
-    )
+    gone = await face.get("/thingplus/v2/authClients", headers=bearer(second_token["access_token"]))
     assert gone.status_code == 403
     assert gone.json() == {"name": "JsonWebTokenError", "message": "invalid token"}
 
 
 async def test_auth_clients_are_isolated_between_users(
-    client: httpx.AsyncClient, services: Services
+    face: httpx.AsyncClient, services: Services
 ) -> None:
-    kims, kim_token = await token_user(client, services, "kim@example.com")
-    lees, lee_token = await token_user(client, services, "lee@example.com")
-    kim_list = (await client.get(CLIENTS, headers=bearer(kim_token))).json()["data"]
+    kims, kim_token = await token_user(face, services, "kim@example.com")
+    lees, lee_token = await token_user(face, services, "lee@example.com")
+    kim_list = (await face.get(CLIENTS, headers=bearer(kim_token))).json()["data"]
     assert [record["id"] for record in kim_list] == [kims]
     for method in ("GET", "DELETE"):
-        foreign = await client.request(method, f"{CLIENTS}/{lees}", headers=bearer(kim_token))
+        foreign = await face.request(method, f"{CLIENTS}/{lees}", headers=bearer(kim_token))
         assert_envelope_error(foreign, 403, "ACCESSGROUP_DENY")
-        missing = await client.request(method, f"{CLIENTS}/nothing", headers=bearer(kim_token))
+        missing = await face.request(method, f"{CLIENTS}/nothing", headers=bearer(kim_token))
         assert_envelope_error(missing, 404, "NOT_FOUND")
-    still = await client.get(f"{CLIENTS}/{lees}", headers=bearer(lee_token))
+    still = await face.get(f"{CLIENTS}/{lees}", headers=bearer(lee_token))
     assert still.status_code == 200
 
 
-async def test_auth_client_validation(client: httpx.AsyncClient, services: Services) -> None:
-    kims, token = await token_user(client, services, "kim@example.com")
+async def test_auth_client_validation(face: httpx.AsyncClient, services: Services) -> None:
+    kims, token = await token_user(face, services, "kim@example.com")
     good = {"name": "N", "reqId": "new-one", "clientSecret": "s", "scopes": ["gateway"]}
 
     async def create(body: Any) -> httpx.Response:
-        return await client.post(CLIENTS, json=body, headers=bearer(token))
+        return await face.post(CLIENTS, json=body, headers=bearer(token))
 
     duplicate = await create({**good, "reqId": kims})
     assert_envelope_error(duplicate, 409, "CONFLICT")
@@ -598,28 +579,28 @@ async def test_auth_client_validation(client: httpx.AsyncClient, services: Servi
     assert (await create(good)).status_code == 201
 
 
-async def test_auth_clients_need_a_user(client: httpx.AsyncClient, services: Services) -> None:
-    nobody = await client.post(CLIENTS, json=SEED_CLIENT)
+async def test_auth_clients_need_a_user(face: httpx.AsyncClient, services: Services) -> None:
+    nobody = await face.post(CLIENTS, json=SEED_CLIENT)
     assert nobody.status_code == 401
     assert nobody.json() == "Access denied"
-    assert (await client.get(CLIENTS)).json() == "Access denied"
+    assert (await face.get(CLIENTS)).json() == "Access denied"
     # With a portal session, a body that is not declared JSON is no body at all (as Express
     # reads it), so a cross-site form post creates nothing.
     await add_user(services, "kim@example.com")
-    await sign_in(client, "kim@example.com")
-    form = await client.post(
+    await sign_in(face, "kim@example.com")
+    form = await face.post(
         CLIENTS, content=json.dumps(SEED_CLIENT), headers={"Content-Type": "text/plain"}
     )
     assert_envelope_error(form, 400, "SCHEMA_VALIDATE")
-    listed = await client.get(CLIENTS)
+    listed = await face.get(CLIENTS)
     assert listed.json()["data"] == []
 
 
 # ------------------------------------------------------------------------ bearer-token errors
 
 
-async def test_resource_route_token_errors(client: httpx.AsyncClient, services: Services) -> None:
-    _, token = await token_user(client, services, "kim@example.com")
+async def test_resource_route_token_errors(face: httpx.AsyncClient, services: Services) -> None:
+    _, token = await token_user(face, services, "kim@example.com")
     key = services.identity.keys.active("thingplus", "HS256")
     now = int(time.time())
 
@@ -627,10 +608,10 @@ async def test_resource_route_token_errors(client: httpx.AsyncClient, services: 
         assert response.status_code == 403, response.text
         assert response.json() == {"name": "JsonWebTokenError", "message": message}
 
-    missing = await client.get(ME)
+    missing = await face.get(ME)
     assert missing.status_code == 401
     assert missing.json() == "Access denied"
-    jsonwebtoken_error(await client.get(ME, headers=bearer("garbage")), "jwt malformed")
+    jsonwebtoken_error(await face.get(ME, headers=bearer("garbage")), "jwt malformed")
     claims = claims_of(token)
     unsigned = (
         base64.urlsafe_b64encode(b'{"alg":"none","typ":"JWT"}').rstrip(b"=").decode()
@@ -638,20 +619,20 @@ async def test_resource_route_token_errors(client: httpx.AsyncClient, services: 
         + token.split(".")[1]
         + "."
     )
-    jsonwebtoken_error(await client.get(ME, headers=bearer(unsigned)), "jwt signature is required")
+    jsonwebtoken_error(await face.get(ME, headers=bearer(unsigned)), "jwt signature is required")
     forged = jwt.encode({"alg": "HS256", "typ": "JWT"}, claims, OctKey.generate_key(256))
-    jsonwebtoken_error(await client.get(ME, headers=bearer(forged)), "invalid signature")
+    jsonwebtoken_error(await face.get(ME, headers=bearer(forged)), "invalid signature")
     other_alg = services.identity.keys.sign(claims)  # the OIDC faces' RS256 key
-    jsonwebtoken_error(await client.get(ME, headers=bearer(other_alg)), "invalid algorithm")
+    jsonwebtoken_error(await face.get(ME, headers=bearer(other_alg)), "invalid algorithm")
     # Signed with the right key but never issued (or revoked): the store does not know it.
     unknown = jwt.encode({"alg": "HS256", "typ": "JWT"}, {**claims, "jti": "x"}, key.key)
-    jsonwebtoken_error(await client.get(ME, headers=bearer(unknown)), "invalid token")
+    jsonwebtoken_error(await face.get(ME, headers=bearer(unknown)), "invalid token")
     expired = jwt.encode(
         {"alg": "HS256", "typ": "JWT"},
         {**claims, "iat": now - 100, "exp": 1433931034},
         key.key,
     )
-    response = await client.get(ME, headers=bearer(expired))
+    response = await face.get(ME, headers=bearer(expired))
     assert response.status_code == 403
     assert response.json() == {
         "name": "TokenExpiredError",
@@ -660,8 +641,8 @@ async def test_resource_route_token_errors(client: httpx.AsyncClient, services: 
     }
 
 
-async def test_framework_errors_use_the_envelope(client: httpx.AsyncClient) -> None:
-    nowhere = await client.get("/thingplus/v2/nowhere")
+async def test_framework_errors_use_the_envelope(face: httpx.AsyncClient) -> None:
+    nowhere = await face.get("/thingplus/v2/nowhere")
     assert_envelope_error(nowhere, 404, "NOT_FOUND")
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from homecloud.core.models import now_ms
-from tests.apis.thingplus.conftest import Api, add_sensor, register
+from tests.apis.thingplus.conftest import Api, UserMaker, add_sensor, register
 
 HOUR = 3_600_000
 
@@ -34,7 +34,8 @@ async def raw(api: Api, path: str, start: int, **params: str) -> list[Any]:
     return list(response.json()["data"]["series"]["data"])
 
 
-async def test_a_rejected_batch_stores_nothing(owner: Api) -> None:
+async def test_a_rejected_batch_stores_nothing(make_user: UserMaker) -> None:
+    owner = await make_user()
     path = await sensor_path(owner)
     now = now_ms()
     good = [{"value": str(index), "time": now - 1000 + index} for index in range(5)]
@@ -66,7 +67,8 @@ async def test_a_rejected_batch_stores_nothing(owner: Api) -> None:
     ("content", "code"),
     [(b"{not json", "JSON_PARSING"), (b"[]", "SCHEMA_VALIDATE"), (b"42", "SCHEMA_VALIDATE")],
 )
-async def test_malformed_bodies(owner: Api, content: bytes, code: str) -> None:
+async def test_malformed_bodies(make_user: UserMaker, content: bytes, code: str) -> None:
+    owner = await make_user()
     path = await sensor_path(owner)
     response = await owner.http.put(
         "/thingplus/v2" + path,
@@ -77,7 +79,8 @@ async def test_malformed_bodies(owner: Api, content: bytes, code: str) -> None:
     assert code_of(response) == code
 
 
-async def test_resending_a_batch_adds_nothing(owner: Api) -> None:
+async def test_resending_a_batch_adds_nothing(make_user: UserMaker) -> None:
+    owner = await make_user()
     path = await sensor_path(owner)
     now = now_ms()
     batch = [
@@ -93,7 +96,8 @@ async def test_resending_a_batch_adds_nothing(owner: Api) -> None:
     assert stored[:4] == ["20", now - 10_000, "20.1", now - 9_999]
 
 
-async def test_the_pack_is_echoed_as_sent(owner: Api) -> None:
+async def test_the_pack_is_echoed_as_sent(make_user: UserMaker) -> None:
+    owner = await make_user()
     path = await sensor_path(owner)
     now = now_ms()
     await owner.put(path, {"value": "1", "time": now - 10})
@@ -110,7 +114,10 @@ async def test_the_pack_is_echoed_as_sent(owner: Api) -> None:
     assert leaf["value"] == "3"
 
 
-async def test_a_late_batch_is_stored_but_does_not_move_the_latest_value(owner: Api) -> None:
+async def test_a_late_batch_is_stored_but_does_not_move_the_latest_value(
+    make_user: UserMaker,
+) -> None:
+    owner = await make_user()
     path = await sensor_path(owner)
     now = now_ms()
     await owner.put(path, {"value": "30", "time": now})
@@ -126,7 +133,8 @@ async def test_a_late_batch_is_stored_but_does_not_move_the_latest_value(owner: 
     assert "data" not in latest["series"]
 
 
-async def test_object_and_string_types(owner: Api) -> None:
+async def test_object_and_string_types(make_user: UserMaker) -> None:
+    owner = await make_user()
     now = now_ms()
     location = await sensor_path(owner, "location", "openApiLocation")
     ok = await owner.put(
@@ -160,7 +168,8 @@ async def test_object_and_string_types(owner: Api) -> None:
     assert await raw(owner, text, now - 60_000) == ["door opened", now]
 
 
-async def test_raw_reads_count_and_window(owner: Api) -> None:
+async def test_raw_reads_count_and_window(make_user: UserMaker) -> None:
+    owner = await make_user()
     path = await sensor_path(owner)
     start = (now_ms() // HOUR - 2) * HOUR
     await owner.put(
@@ -183,7 +192,8 @@ async def test_raw_reads_count_and_window(owner: Api) -> None:
     assert body["_meta"]["dataStart"].endswith("Z")
 
 
-async def test_interval_reads(owner: Api) -> None:
+async def test_interval_reads(make_user: UserMaker) -> None:
+    owner = await make_user()
     path = await sensor_path(owner)
     start = (now_ms() // HOUR - 3) * HOUR
     # Two hours of one value a minute: 0..59 then 60..119.
@@ -219,7 +229,8 @@ async def test_interval_reads(owner: Api) -> None:
     assert (await owner.get(path, dataStart=str(start), dataEnd=str(start))).status_code == 400
 
 
-async def test_statistics(owner: Api) -> None:
+async def test_statistics(make_user: UserMaker) -> None:
+    owner = await make_user()
     path = await sensor_path(owner)
     start = (now_ms() // HOUR - 4) * HOUR
     await owner.put(
@@ -295,7 +306,8 @@ async def test_statistics(owner: Api) -> None:
         assert (await owner.get(path, dataStart=str(start), **bad)).status_code == 400, bad
 
 
-async def test_reading_a_sensor_without_values(owner: Api) -> None:
+async def test_reading_a_sensor_without_values(make_user: UserMaker) -> None:
+    owner = await make_user()
     path = await sensor_path(owner)
     latest = (await owner.get(path)).json()["data"]
     assert "series" not in latest
@@ -304,7 +316,8 @@ async def test_reading_a_sensor_without_values(owner: Api) -> None:
     assert ranged["_meta"]["count"] == 0
 
 
-async def test_a_sensor_read_with_the_series_embedded_and_its_range(owner: Api) -> None:
+async def test_a_sensor_read_with_the_series_embedded_and_its_range(make_user: UserMaker) -> None:
+    owner = await make_user()
     path = await sensor_path(owner)
     start = (now_ms() // HOUR - 2) * HOUR
     await owner.put(
@@ -338,7 +351,8 @@ async def test_a_sensor_read_with_the_series_embedded_and_its_range(owner: Api) 
     assert "_meta" not in plain
 
 
-async def test_concurrent_uploads_leave_the_newest_value_latest(owner: Api) -> None:
+async def test_concurrent_uploads_leave_the_newest_value_latest(make_user: UserMaker) -> None:
+    owner = await make_user()
     path = await sensor_path(owner)
     now = now_ms()
     batches = [
@@ -353,7 +367,8 @@ async def test_concurrent_uploads_leave_the_newest_value_latest(owner: Api) -> N
     assert len(await raw(owner, path, now - 200_000, count="1000")) == 2 * 8 * 50
 
 
-async def test_ranges_beyond_reason_are_refused(owner: Api) -> None:
+async def test_ranges_beyond_reason_are_refused(make_user: UserMaker) -> None:
+    owner = await make_user()
     path = await sensor_path(owner)
     for params in (
         {"dataStart": "99999999999999999999"},

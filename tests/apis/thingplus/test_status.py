@@ -7,14 +7,15 @@ from typing import Any
 import pytest
 
 from homecloud.apis.thingplus.routes import status as status_routes
-from tests.apis.thingplus.conftest import Api, add_sensor, register
+from tests.apis.thingplus.conftest import UserMaker, add_sensor, register
 
 
 def code_of(response: Any) -> str:
     return str(response.json()["errors"][0]["code"])
 
 
-async def test_vtime_moves_only_when_the_value_changes(owner: Api) -> None:
+async def test_vtime_moves_only_when_the_value_changes(make_user: UserMaker) -> None:
+    owner = await make_user()
     gateway_id = await register(owner)
     path = f"/gateways/{gateway_id}/status"
     first = await owner.put(path, {"value": "on", "validDuration": 10})
@@ -32,8 +33,9 @@ async def test_vtime_moves_only_when_the_value_changes(owner: Api) -> None:
 
 
 async def test_reading_status_embeds_the_leaf_and_expiry_reads_off(
-    owner: Api, monkeypatch: pytest.MonkeyPatch
+    make_user: UserMaker, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    owner = await make_user()
     gateway_id = await register(owner)
     sensor_id = await add_sensor(owner, gateway_id)
     await owner.put(f"/gateways/{gateway_id}/status", {"value": "on", "validDuration": 450})
@@ -55,7 +57,10 @@ async def test_reading_status_embeds_the_leaf_and_expiry_reads_off(
     assert (await owner.get(sensor_path)).json()["data"]["status"]["value"] == "on"
 
 
-async def test_minus_one_never_expires(owner: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_minus_one_never_expires(
+    make_user: UserMaker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    owner = await make_user()
     gateway_id = await register(owner)
     path = f"/gateways/{gateway_id}/status"
     await owner.put(path, {"value": "on", "validDuration": -1})
@@ -79,7 +84,8 @@ async def test_minus_one_never_expires(owner: Api, monkeypatch: pytest.MonkeyPat
         ["on"],
     ],
 )
-async def test_status_refusals(owner: Api, body: Any) -> None:
+async def test_status_refusals(make_user: UserMaker, body: Any) -> None:
+    owner = await make_user()
     gateway_id = await register(owner)
     response = await owner.put(f"/gateways/{gateway_id}/status", body)
     assert response.status_code == 400
@@ -87,7 +93,8 @@ async def test_status_refusals(owner: Api, body: Any) -> None:
     assert "status" not in (await owner.get(f"/gateways/{gateway_id}")).json()["data"]
 
 
-async def test_status_of_a_missing_sensor(owner: Api) -> None:
+async def test_status_of_a_missing_sensor(make_user: UserMaker) -> None:
+    owner = await make_user()
     gateway_id = await register(owner)
     response = await owner.put(
         f"/gateways/{gateway_id}/sensors/nope/status", {"value": "on", "validDuration": 1}

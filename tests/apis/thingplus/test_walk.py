@@ -9,33 +9,27 @@ relative to now (same spacing), because values that old are refused as too old (
 from __future__ import annotations
 
 import hashlib
-import html
 import re
 import time
+from urllib.parse import urlencode
 
 import httpx
 
 from homecloud.core.users import create_user
 from homecloud.services import Services
-from tests.apis.thingplus.conftest import PASSWORD, Api, add_sensor, register
+from tests.apis.thingplus.conftest import PASSWORD, UserMaker, add_sensor, register
+from tests.identity.person import fill_sign_in
 
 GATEWAY = "87cd2a6e407511e7922eb724f8803770"
 DEVICE = "366d685f93f5477a8d29e8c45bae0a31"
 SENSOR = "d815ba2f84eb490b8e68d9dd744da397"
 API = "/thingplus/v2"
+PORTAL_SIGN_IN = "/thingplus/login?" + urlencode({"ReturnUrl": API + "/authClients"})
 
 
-async def sign_in(http: httpx.AsyncClient, login: str) -> None:
-    page = await http.get("/thingplus/login", params={"ReturnUrl": API + "/authClients"})
-    hidden = {
-        name: html.unescape(value)
-        for name, value in re.findall(
-            r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page.text
-        )
-    }
-    response = await http.post(
-        "/thingplus/login", data={**hidden, "Username": login, "Password": PASSWORD}
-    )
+async def sign_in(face: httpx.AsyncClient, login: str) -> None:
+    """Signs in on the face's portal page, as the guide's user does."""
+    response = await fill_sign_in(face, PORTAL_SIGN_IN, login, PASSWORD)
     assert response.status_code == 302, response.text
 
 
@@ -43,14 +37,14 @@ def is_ms_string(value: object) -> bool:
     return isinstance(value, str) and value.isdigit() and len(value) == 13
 
 
-async def test_the_guides_walk(http: httpx.AsyncClient, face: Services) -> None:
-    async with face.database.session(write=True) as session:
+async def test_the_guides_walk(face: httpx.AsyncClient, services: Services) -> None:
+    async with services.database.session(write=True) as session:
         user = await create_user(session, "admin@example.com", PASSWORD, username="serviceadmin")
     site = str(user.id)
 
     # 3. Create OAuth client (from the portal session)
-    await sign_in(http, "serviceadmin")
-    created = await http.post(
+    await sign_in(face, "serviceadmin")
+    created = await face.post(
         API + "/authClients",
         json={
             "name": "Test Client for Daliworks",
@@ -60,10 +54,10 @@ async def test_the_guides_walk(http: httpx.AsyncClient, face: Services) -> None:
         },
     )
     assert created.status_code == 201, created.text
-    http.cookies.clear()
+    face.cookies.clear()
 
     # 4. Access token with the MD5 of the password
-    token = await http.post(
+    token = await face.post(
         API + "/oauth2/token",
         json={
             "grant_type": "password",
@@ -77,7 +71,7 @@ async def test_the_guides_walk(http: httpx.AsyncClient, face: Services) -> None:
     headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
 
     # 5.1 The site id
-    sites = await http.get(API + "/sites", headers=headers)
+    sites = await face.get(API + "/sites", headers=headers)
     assert sites.status_code == 200
     body = sites.json()
     assert list(body) == ["statusCode", "message", "data"]
@@ -102,7 +96,7 @@ async def test_the_guides_walk(http: httpx.AsyncClient, face: Services) -> None:
     assert is_ms_string(only["ctime"])
 
     # 5.2 The gateway model
-    model = await http.get(API + "/gatewayModels/52", headers=headers)
+    model = await face.get(API + "/gatewayModels/52", headers=headers)
     assert model.status_code == 200
     data = model.json()["data"]
     assert data["id"] == "52"
@@ -128,7 +122,7 @@ async def test_the_guides_walk(http: httpx.AsyncClient, face: Services) -> None:
     assert len(device_model["sensors"]) == 63
 
     # 5.4 Register the gateway
-    registered = await http.post(
+    registered = await face.post(
         API + "/registerGateway",
         headers=headers,
         json={
@@ -162,7 +156,7 @@ async def test_the_guides_walk(http: httpx.AsyncClient, face: Services) -> None:
     assert gateway["tree"] == gateway["id"] == GATEWAY
 
     # 6. Register a device
-    device = await http.post(
+    device = await face.post(
         API + f"/gateways/{GATEWAY}/devices",
         headers=headers,
         json={"reqId": DEVICE, "name": "Open Gateway Device 1", "model": "open-api-device-v1.0"},
@@ -178,7 +172,7 @@ async def test_the_guides_walk(http: httpx.AsyncClient, face: Services) -> None:
     }
 
     # 7. Register a sensor
-    sensor = await http.post(
+    sensor = await face.post(
         API + f"/gateways/{GATEWAY}/sensors",
         headers=headers,
         json={
@@ -214,12 +208,12 @@ async def test_the_guides_walk(http: httpx.AsyncClient, face: Services) -> None:
     # 8.1 Gateway status: the first report names the new status on the gateway; the next
     # one answers the status leaf, as the guide shows it.
     status = {"validDuration": 450, "value": "on"}
-    first = await http.put(API + f"/gateways/{GATEWAY}/status", headers=headers, json=status)
+    first = await face.put(API + f"/gateways/{GATEWAY}/status", headers=headers, json=status)
     assert first.status_code == 200, first.text
     status_id = first.json()["data"]["status"]
     assert re.fullmatch(r"status\.gateway\.[A-Za-z0-9_-]{6}", status_id)
     before = int(time.time() * 1000)
-    again = await http.put(API + f"/gateways/{GATEWAY}/status", headers=headers, json=status)
+    again = await face.put(API + f"/gateways/{GATEWAY}/status", headers=headers, json=status)
     assert again.status_code == 200
     leaf = again.json()["data"]
     assert list(leaf) == [
@@ -248,11 +242,11 @@ async def test_the_guides_walk(http: httpx.AsyncClient, face: Services) -> None:
 
     # 8.2 Sensor status
     sensor_path = API + f"/gateways/{GATEWAY}/sensors/{SENSOR}"
-    first = await http.put(sensor_path + "/status", headers=headers, json=status)
+    first = await face.put(sensor_path + "/status", headers=headers, json=status)
     assert first.status_code == 200
     assert first.json()["data"]["id"] == SENSOR
     sensor_status_id = first.json()["data"]["status"]
-    again = await http.put(sensor_path + "/status", headers=headers, json=status)
+    again = await face.put(sensor_path + "/status", headers=headers, json=status)
     leaf = again.json()["data"]
     assert list(leaf) == [
         "type",
@@ -281,7 +275,7 @@ async def test_the_guides_walk(http: httpx.AsyncClient, face: Services) -> None:
 
     # 9.1 One value: the first value answers the sensor, now naming status and series.
     now = int(time.time() * 1000)
-    one = await http.put(
+    one = await face.put(
         sensor_path + "/series", headers=headers, json={"value": "36.5", "time": now - 10_000}
     )
     assert one.status_code == 200, one.text
@@ -309,7 +303,7 @@ async def test_the_guides_walk(http: httpx.AsyncClient, face: Services) -> None:
 
     # 9.1 An array of values: the series leaf with the batch as seriesPack.
     pack = [{"value": "36.5", "time": now - 5_000}, {"value": "36.3", "time": now - 4_550}]
-    many = await http.put(sensor_path + "/series", headers=headers, json=pack)
+    many = await face.put(sensor_path + "/series", headers=headers, json=pack)
     assert many.status_code == 200, many.text
     leaf = many.json()["data"]
     assert list(leaf) == [
@@ -340,7 +334,7 @@ async def test_the_guides_walk(http: httpx.AsyncClient, face: Services) -> None:
     assert int(leaf["ctime"]) <= int(leaf["mtime"])
 
     # What was sent is what is stored.
-    stored = await http.get(
+    stored = await face.get(
         sensor_path + "/series",
         headers=headers,
         params={"dataStart": str(now - 60_000), "interval": "0"},
@@ -356,7 +350,8 @@ async def test_the_guides_walk(http: httpx.AsyncClient, face: Services) -> None:
     ]
 
 
-async def test_the_guides_own_2017_times_are_refused_as_too_old(owner: Api) -> None:
+async def test_the_guides_own_2017_times_are_refused_as_too_old(make_user: UserMaker) -> None:
+    owner = await make_user()
     gateway = await register(owner, GATEWAY)
     sensor = await add_sensor(owner, gateway, SENSOR)
     response = await owner.put(

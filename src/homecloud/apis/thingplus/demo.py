@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from homecloud.apis.thingplus import repository, service
 from homecloud.apis.thingplus.catalog_data import DEVICE_MODEL_ID
-from homecloud.apis.thingplus.ingest import SeriesBody, Window, ingest
+from homecloud.apis.thingplus.ingest import SeriesBody, SeriesWrite, Window, ingest
 from homecloud.apis.thingplus.settings import ThingplusSettings
 from homecloud.apis.thingplus.simulation import sensor_entries
 from homecloud.core.database import Database
@@ -57,6 +57,7 @@ async def seed_thingplus(database: Database, settings: Settings, user: User) -> 
                 {"value": signal(at / 1000, rng), "time": at}
                 for at in range(now - HISTORY_MS, now, STEP_MS)
             ]
-            ingest(session, user.id, gateway_id, sensor_id, SeriesBody(points, True), window, now)
+            body = SeriesBody(points, True)
+            ingest(session, SeriesWrite(user.id, gateway_id, sensor_id, body, window, now))
 
     await database.run_in_transaction(work)

@@ -20,11 +20,11 @@ from typing import Any
 from authlib.oauth2.rfc6749.errors import OAuth2Error
 from authlib.oauth2.rfc6749.util import extract_basic_authorization
 from fastapi import APIRouter
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from homecloud.apis.thingplus import repository
 from homecloud.apis.thingplus.errors import NO_STORE, oauth2orize_error, schema_error
 from homecloud.core.errors import ApiError
 from homecloud.core.models import now_ms
@@ -35,13 +35,11 @@ from homecloud.identity.clients import (
     get_client,
     list_clients,
     register_client,
-    remove_client,
     validate_redirect_uri,
 )
-from homecloud.identity.models import AuthorizationCode, OAuthClient
+from homecloud.identity.models import OAuthClient
 from homecloud.identity.profiles import THINGPLUS
 from homecloud.identity.provider import IdentityProvider, unauthorized
-from homecloud.identity.secrets import digest
 from homecloud.identity.server import (
     ClientView,
     IssueResult,
@@ -106,13 +104,7 @@ def diagnose_code(server: ProfileServer, request: PreparedRequest) -> str:
     ``invalid_grant`` for all of them). Runs in the exchange's transaction, so it sees the
     code as the refusal did."""
     code = request.form.get("code")
-    row = (
-        server.session.scalar(
-            select(AuthorizationCode).where(AuthorizationCode.code_hash == digest(code))
-        )
-        if code
-        else None
-    )
+    row = repository.find_authorization_code(server.session, code) if code else None
     client_id = request.payload.client_id or extract_basic_authorization(request.headers)[0]
     if row is None or row.used_at is not None or row.client_id != client_id:
         return "invalid_code"
@@ -433,10 +425,7 @@ def thingplus_identity_router(services: Services) -> APIRouter:
         caller = await current_caller(provider, request)
         client = await owned_client(provider, caller, client_id)
         async with provider.database.session(write=True) as session:
-            # Its tokens go with it (foreign keys): they stop working at once.
-            row = await session.get(OAuthClient, client.id)
-            if row is not None:
-                await remove_client(session, row)
+            await session.run_sync(repository.delete_client, client.id)
         return Response(status_code=204)
 
     for path in CLIENT_PATHS:

@@ -21,7 +21,6 @@ from sqlalchemy.orm import Session
 from homecloud.apis.thingplus import repository
 from homecloud.apis.thingplus.catalog_data import SENSOR_TYPES_BY_ID, ValueKind
 from homecloud.apis.thingplus.errors import access_denied, invalid_input, not_found, schema_error
-from homecloud.apis.thingplus.models import ThingplusSensor
 from homecloud.apis.thingplus.records import sensor_record, series_leaf
 from homecloud.apis.thingplus.schemas import check_object
 from homecloud.apis.thingplus.service import leaf_id, run
@@ -166,28 +165,34 @@ class Ingested(NamedTuple):
     with_pack: bool
 
 
-def ingest(
-    session: Session,
-    user_id: int,
-    gateway_id: str,
-    sensor_id: str,
-    body: SeriesBody,
-    window: Window,
-    now: int,
-) -> Ingested:
+@dataclass(frozen=True)
+class SeriesWrite:
+    """One upload to a sensor's series: by whom, to which sensor, the values, the times they
+    may carry, and when it came."""
+
+    user_id: int
+    gateway_id: str
+    sensor_id: str
+    body: SeriesBody
+    window: Window
+    now: int
+
+
+def ingest(session: Session, write: SeriesWrite) -> Ingested:
     """Stores the body's values; returns what the vendor answers: the sensor when this write
     created its series leaf, else the leaf (with ``seriesPack``, the batch, for an array)."""
+    gateway_id, sensor_id, body, now = write.gateway_id, write.sensor_id, write.body, write.now
     found = repository.ingest_target(session, gateway_id, sensor_id)
     if found is None:
         raise not_found(f"gateway {gateway_id}")
     owner_id, sensor = found
-    if owner_id != user_id:
+    if owner_id != write.user_id:
         raise access_denied(f"gateway {gateway_id}")
     if sensor is None:
         raise not_found(f"sensor {sensor_id}")
     sensor_type = SENSOR_TYPES_BY_ID[sensor.type]
     points, latest_index = CHECKERS[sensor_type.kind](
-        body, sensor.series_id, window, sensor_type.id
+        body, sensor.series_id, write.window, sensor_type.id
     )
     previous = sensor.latest
     if session.get_bind().dialect.name != "sqlite":
@@ -206,7 +211,7 @@ def ingest(
             "mtime": now,
         }
         repository.set_latest(session, sensor.pk, leaf, now)
-        row = session.get(ThingplusSensor, sensor.pk)
+        row = repository.sensor_by_pk(session, sensor.pk)
         assert row is not None  # read in this transaction
         return Ingested(sensor_record(row, gateway_id), with_pack=False)
     leaf = {**previous, "mtime": now}
@@ -217,28 +222,18 @@ def ingest(
     return Ingested(series_leaf(sensor, gateway_id, leaf), with_pack=body.is_array)
 
 
-async def record_series(
-    work: UnitOfWork,
-    user_id: int,
-    gateway_id: str,
-    sensor_id: str,
-    body: SeriesBody,
-    window: Window,
-    now: int,
-) -> Ingested:
-    """Ingests ``body`` as the unit's one synchronous transaction (SQLite's writer thread) and
-    queues the series event."""
-    answer = await run(
-        work, lambda session: ingest(session, user_id, gateway_id, sensor_id, body, window, now)
-    )
+async def record_series(work: UnitOfWork, write: SeriesWrite) -> Ingested:
+    """Ingests the upload as the unit's one synchronous transaction (SQLite's writer thread)
+    and queues the series event."""
+    answer = await run(work, lambda session: ingest(session, write))
     work.publish(
         ChangeEvent(
             "thingplus",
             "series",
-            user_id,
-            f"{gateway_id}/{sensor_id}",
-            now,
-            {"values": len(body.points)},
+            write.user_id,
+            f"{write.gateway_id}/{write.sensor_id}",
+            write.now,
+            {"values": len(write.body.points)},
         )
     )
     return answer

@@ -6,16 +6,20 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import Any, Final, NamedTuple
+from typing import Any, Final, NamedTuple, TypeVar
 
-from sqlalchemy import JSON, BigInteger, bindparam, delete, func, select, text
+from sqlalchemy import JSON, BigInteger, Select, bindparam, delete, func, select, text
 from sqlalchemy.orm import Session
 
 from homecloud.apis.thingplus.models import ThingplusDevice, ThingplusSensor
 from homecloud.core.models import Device, Series, User
 from homecloud.core.series import tidy
+from homecloud.identity.models import AuthorizationCode, OAuthClient
+from homecloud.identity.secrets import digest
 
 FACE: Final = "thingplus"
+# What sits on a gateway: the tables that share its gateway_id column.
+Child = TypeVar("Child", ThingplusDevice, ThingplusSensor)
 GATEWAY: Final = "gateway"
 
 
@@ -68,10 +72,13 @@ def find_device(session: Session, gateway_pk: int, device_id: str) -> ThingplusD
 
 
 def gateway_devices(session: Session, gateway_pk: int) -> Sequence[ThingplusDevice]:
+    return _on_gateway(session, ThingplusDevice, gateway_pk)
+
+
+def _on_gateway(session: Session, table: type[Child], gateway_pk: int) -> Sequence[Child]:
+    """A gateway's devices or sensors, oldest first."""
     return session.scalars(
-        select(ThingplusDevice)
-        .where(ThingplusDevice.gateway_id == gateway_pk)
-        .order_by(ThingplusDevice.id)
+        select(table).where(table.gateway_id == gateway_pk).order_by(table.id)
     ).all()
 
 
@@ -84,12 +91,12 @@ def find_sensor(
     return session.scalar(statement.with_for_update() if lock else statement)
 
 
+def sensor_by_pk(session: Session, pk: int) -> ThingplusSensor | None:
+    return session.get(ThingplusSensor, pk)
+
+
 def gateway_sensors(session: Session, gateway_pk: int) -> Sequence[ThingplusSensor]:
-    return session.scalars(
-        select(ThingplusSensor)
-        .where(ThingplusSensor.gateway_id == gateway_pk)
-        .order_by(ThingplusSensor.id)
-    ).all()
+    return _on_gateway(session, ThingplusSensor, gateway_pk)
 
 
 class IngestTarget(NamedTuple):
@@ -150,50 +157,33 @@ def set_latest(session: Session, pk: int, latest: dict[str, Any], mtime: int | N
     session.execute(_SET_LATEST_SQL, {"latest": latest, "mtime": mtime, "pk": pk})
 
 
+def _count(session: Session, statement: Select[int]) -> int:
+    return session.scalar(statement) or 0
+
+
 def count_gateways(session: Session, user_id: int) -> int:
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(Device)
-            .where(Device.owner_id == user_id, Device.face == FACE, Device.kind == GATEWAY)
-        )
-        or 0
-    )
+    owned = (Device.owner_id == user_id, Device.face == FACE, Device.kind == GATEWAY)
+    return _count(session, select(func.count()).select_from(Device).where(*owned))
 
 
 def count_devices(session: Session, user_id: int) -> int:
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(ThingplusDevice)
-            .join(Device, Device.id == ThingplusDevice.gateway_id)
-            .where(Device.owner_id == user_id)
-        )
-        or 0
-    )
+    return _count_on_gateways_of(session, ThingplusDevice, user_id)
 
 
 def count_sensors(session: Session, user_id: int) -> int:
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(ThingplusSensor)
-            .join(Device, Device.id == ThingplusSensor.gateway_id)
-            .where(Device.owner_id == user_id)
-        )
-        or 0
-    )
+    return _count_on_gateways_of(session, ThingplusSensor, user_id)
+
+
+def _count_on_gateways_of(session: Session, table: type[Child], user_id: int) -> int:
+    """The devices or sensors on all of the user's gateways (the plan's limits count them)."""
+    on_gateway = Device.id == table.gateway_id
+    statement = select(func.count()).select_from(table).join(Device, on_gateway)
+    return _count(session, statement.where(Device.owner_id == user_id))
 
 
 def count_model_devices(session: Session, gateway_pk: int, model: str) -> int:
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(ThingplusDevice)
-            .where(ThingplusDevice.gateway_id == gateway_pk, ThingplusDevice.model == model)
-        )
-        or 0
-    )
+    of_model = (ThingplusDevice.gateway_id == gateway_pk, ThingplusDevice.model == model)
+    return _count(session, select(func.count()).select_from(ThingplusDevice).where(*of_model))
 
 
 def user_exists(session: Session, user_id: int) -> bool:
@@ -250,3 +240,19 @@ def interval_buckets(
         (int(bucket), tidy(float(avg)), tidy(float(total)), int(count))
         for bucket, avg, total, count in rows
     ]
+
+
+# ------------------------------------------------------------------------- OAuth clients, codes
+
+
+def find_authorization_code(session: Session, code: str) -> AuthorizationCode | None:
+    """The stored authorization code (used, expired or not), by the code itself."""
+    return session.scalar(
+        select(AuthorizationCode).where(AuthorizationCode.code_hash == digest(code))
+    )
+
+
+def delete_client(session: Session, client_pk: int) -> None:
+    """Deletes an OAuth client; its codes, tokens and consents go with it (foreign keys), so
+    they stop working at once."""
+    session.execute(delete(OAuthClient).where(OAuthClient.id == client_pk))

@@ -13,6 +13,7 @@ import secrets
 import string
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Final, TypeVar
 
 from sqlalchemy.exc import IntegrityError
@@ -73,6 +74,18 @@ def leaf_id(kind: str) -> str:
     return kind + "".join(secrets.choice(LEAF_ID_ALPHABET) for _ in range(6))
 
 
+def within_plan(
+    session: Session,
+    user_id: int,
+    what: str,
+    limit: int | None,
+    count: Callable[[Session, int], int],
+) -> None:
+    """One more of ``what`` must fit the plan's ``limit`` (none: no limit): else 471."""
+    if limit is not None and count(session, user_id) >= limit:
+        raise billing(what, limit)
+
+
 def billing(what: str, limit: int) -> ApiError:
     return ApiError.of(471, f"The plan allows at most {limit} {what}.", "BILLING")
 
@@ -104,6 +117,51 @@ def owned_device(
     return gateway, found(
         repository.find_device(session, gateway.id, device_id), "device", device_id
     )
+
+
+async def on_gateway(
+    work: UnitOfWork,
+    user_id: int,
+    gateway_id: str,
+    act: Callable[[Session, Device], T],
+    *,
+    lock: bool = False,
+) -> T:
+    """``act`` on the user's gateway as the unit's transaction: the one way a route reaches a
+    gateway (an unknown one is 404, another user's 403)."""
+    return await run(
+        work, lambda session: act(session, owned_gateway(session, user_id, gateway_id, lock=lock))
+    )
+
+
+async def on_device(
+    work: UnitOfWork,
+    user_id: int,
+    gateway_id: str,
+    device_id: str,
+    act: Callable[[Session, Device, ThingplusDevice], T],
+) -> T:
+    """``act`` on a device of the user's gateway, as ``on_gateway``."""
+    return await run(
+        work, lambda session: act(session, *owned_device(session, user_id, gateway_id, device_id))
+    )
+
+
+async def on_sensor(
+    work: UnitOfWork,
+    user_id: int,
+    gateway_id: str,
+    sensor_id: str,
+    act: Callable[[Session, Device, ThingplusSensor], T],
+    *,
+    lock: bool = False,
+) -> T:
+    """``act`` on a sensor of the user's gateway, as ``on_gateway``."""
+
+    def task(session: Session) -> T:
+        return act(session, *owned_sensor(session, user_id, gateway_id, sensor_id, lock=lock))
+
+    return await run(work, task)
 
 
 def found(child: T | None, kind: str, child_id: str) -> T:
@@ -199,10 +257,7 @@ def register_gateway(
         if existing.owner_id != user_id:
             raise access_denied(f"gateway {gateway_id}")
         raise ApiError.of(409, f"gateway {gateway_id} exists.", "CONFLICT")
-    if limits.max_gateways is not None and (
-        repository.count_gateways(session, user_id) >= limits.max_gateways
-    ):
-        raise billing("gateways", limits.max_gateways)
+    within_plan(session, user_id, "gateways", limits.max_gateways, repository.count_gateways)
     interval = params.get("reportInterval")
     fields = gateway_fields(params)
     gateway = Device(
@@ -233,7 +288,8 @@ def register_gateway(
         for item in params[key]:
             try:
                 with session.begin_nested():
-                    created.append(create(session, user_id, gateway, item, limits, now))
+                    made = create(session, gateway, item, Adding(user_id, limits, now))
+                    created.append(made)
             except ApiError as error:
                 registration.errors.append(error)
         data[key] = created
@@ -272,14 +328,16 @@ def update_gateway(session: Session, gateway: Device, body: Any, now: int) -> di
 # ----------------------------------------------------------------------------------- devices
 
 
-def create_device(
-    session: Session,
-    user_id: int,
-    gateway: Device,
-    body: Any,
-    limits: ThingplusSettings,
-    now: int,
-) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Adding:
+    """Who adds devices or sensors to a gateway of theirs, under which plan, and when."""
+
+    user_id: int
+    limits: ThingplusSettings
+    now: int
+
+
+def create_device(session: Session, gateway: Device, body: Any, adding: Adding) -> dict[str, Any]:
     check_object(body, DEVICE_INPUT, ("reqId", "name", "model"))
     device_id = body["reqId"]
     if body["model"] != DEVICE_MODEL_ID:
@@ -290,10 +348,9 @@ def create_device(
         raise ApiError.of(409, f"device {device_id} exists.", "CONFLICT")
     if repository.count_model_devices(session, gateway.id, DEVICE_MODEL_ID) >= MAX_DEVICES:
         raise invalid_input(f"A gateway holds at most {MAX_DEVICES} devices of {DEVICE_MODEL_ID}.")
-    if limits.max_devices is not None and (
-        repository.count_devices(session, user_id) >= limits.max_devices
-    ):
-        raise billing("devices", limits.max_devices)
+    within_plan(
+        session, adding.user_id, "devices", adding.limits.max_devices, repository.count_devices
+    )
     extra = {"address": body["address"]} if "address" in body else {}
     device = ThingplusDevice(
         gateway_id=gateway.id,
@@ -301,12 +358,19 @@ def create_device(
         name=body["name"],
         model=body["model"],
         extra=extra,
-        created_at=now,
-        updated_at=now,
+        created_at=adding.now,
+        updated_at=adding.now,
     )
     session.add(device)
     session.flush()
     return device_record(device, gateway.serial, created=True)
+
+
+def device_views(session: Session, gateway: Device) -> list[dict[str, Any]]:
+    return [
+        device_record(device, gateway.serial)
+        for device in repository.gateway_devices(session, gateway.id)
+    ]
 
 
 def update_device(
@@ -327,14 +391,7 @@ def update_device(
 # ----------------------------------------------------------------------------------- sensors
 
 
-def create_sensor(
-    session: Session,
-    user_id: int,
-    gateway: Device,
-    body: Any,
-    limits: ThingplusSettings,
-    now: int,
-) -> dict[str, Any]:
+def create_sensor(session: Session, gateway: Device, body: Any, adding: Adding) -> dict[str, Any]:
     check_object(body, SENSOR_INPUT, ("reqId", "name", "type", "driverName", "model"))
     sensor_id = body["reqId"]
     category = body.get("category", "sensor")
@@ -349,10 +406,9 @@ def create_sensor(
         raise not_found(f"device {device_id}")
     if repository.find_sensor(session, gateway.id, sensor_id) is not None:
         raise ApiError.of(409, f"sensor {sensor_id} exists.", "CONFLICT")
-    if limits.max_sensors is not None and (
-        repository.count_sensors(session, user_id) >= limits.max_sensors
-    ):
-        raise billing("sensors", limits.max_sensors)
+    within_plan(
+        session, adding.user_id, "sensors", adding.limits.max_sensors, repository.count_sensors
+    )
     series = repository.add_series(
         session, gateway.id, sensor_id, "number" if entry.kind == "number" else "json", entry.unit
     )
@@ -367,8 +423,8 @@ def create_sensor(
         driver_name=body["driverName"],
         model=body["model"],
         extra={key: body[key] for key in SENSOR_OPTIONS if key in body},
-        created_at=now,
-        updated_at=now,
+        created_at=adding.now,
+        updated_at=adding.now,
     )
     session.add(sensor)
     session.flush()
@@ -443,13 +499,20 @@ def next_status(
     }
 
 
-def put_gateway_status(
-    session: Session, user_id: int, gateway_id: str, value: str, duration: int, now: int
-) -> dict[str, Any]:
+@dataclass(frozen=True)
+class StatusReport:
+    """A status a gateway or sensor reports: its value, how long it holds, and when it came."""
+
+    value: str
+    duration: int
+    now: int
+
+
+def put_gateway_status(session: Session, gateway: Device, report: StatusReport) -> dict[str, Any]:
     """The leaf; on the first report, the gateway now naming its new status."""
-    gateway = owned_gateway(session, user_id, gateway_id, lock=True)
+    now = report.now
     previous = gateway.attributes.get("status")
-    leaf = next_status(previous, value, duration, now, "gateway")
+    leaf = next_status(previous, report.value, report.duration, now, "gateway")
     gateway.attributes = {**gateway.attributes, "status": leaf}
     if previous is None:
         gateway.updated_at = now
@@ -460,17 +523,11 @@ def put_gateway_status(
 
 
 def put_sensor_status(
-    session: Session,
-    user_id: int,
-    gateway_id: str,
-    sensor_id: str,
-    value: str,
-    duration: int,
-    now: int,
+    session: Session, gateway: Device, sensor: ThingplusSensor, report: StatusReport
 ) -> dict[str, Any]:
-    gateway, sensor = owned_sensor(session, user_id, gateway_id, sensor_id, lock=True)
+    now = report.now
     previous = sensor.status
-    leaf = next_status(previous, value, duration, now, "sensor")
+    leaf = next_status(previous, report.value, report.duration, now, "sensor")
     sensor.status = leaf
     if previous is None:
         sensor.updated_at = now
@@ -495,36 +552,26 @@ async def run(work: UnitOfWork, task: Callable[[Session], T]) -> T:
         ) from None
 
 
-def status_event(user_id: int, resource_id: str, value: str, now: int) -> ChangeEvent:
-    return ChangeEvent("thingplus", "status", user_id, resource_id, now, {"value": value})
+def status_event(user_id: int, resource_id: str, report: StatusReport) -> ChangeEvent:
+    data = {"value": report.value}
+    return ChangeEvent("thingplus", "status", user_id, resource_id, report.now, data)
 
 
 async def set_gateway_status(
-    work: UnitOfWork, user_id: int, gateway_id: str, value: str, duration: int, now: int
+    work: UnitOfWork, user_id: int, gateway_id: str, report: StatusReport
 ) -> dict[str, Any]:
-    data = await run(
-        work, lambda session: put_gateway_status(session, user_id, gateway_id, value, duration, now)
-    )
-    work.publish(status_event(user_id, gateway_id, value, now))
+    put = partial(put_gateway_status, report=report)
+    data = await on_gateway(work, user_id, gateway_id, put, lock=True)
+    work.publish(status_event(user_id, gateway_id, report))
     return data
 
 
 async def set_sensor_status(
-    work: UnitOfWork,
-    user_id: int,
-    gateway_id: str,
-    sensor_id: str,
-    value: str,
-    duration: int,
-    now: int,
+    work: UnitOfWork, user_id: int, gateway_id: str, sensor_id: str, report: StatusReport
 ) -> dict[str, Any]:
-    data = await run(
-        work,
-        lambda session: put_sensor_status(
-            session, user_id, gateway_id, sensor_id, value, duration, now
-        ),
-    )
-    work.publish(status_event(user_id, f"{gateway_id}/{sensor_id}", value, now))
+    put = partial(put_sensor_status, report=report)
+    data = await on_sensor(work, user_id, gateway_id, sensor_id, put, lock=True)
+    work.publish(status_event(user_id, f"{gateway_id}/{sensor_id}", report))
     return data
 
 

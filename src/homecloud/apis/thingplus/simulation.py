@@ -12,20 +12,20 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import html
 import math
 import random
-import re
 import secrets
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Final
+from urllib.parse import urlencode
 
 import httpx
 
 from homecloud.apis.thingplus.catalog_data import DEVICE_MODEL_ID, SENSOR_DRIVER, SENSOR_TYPES_BY_ID
+from homecloud.identity.person import fill_sign_in
 
 CLIENT_ID: Final = "homecloud-simulator"
 DAY_S: Final = 86_400.0
@@ -79,46 +79,43 @@ class SimulatedGateway:
 
 async def sign_in_and_get_token(http: httpx.AsyncClient, login: str, password: str) -> str:
     """The guide's setup: a portal session makes the client, the MD5 password gets a token."""
-    page = await http.get("/thingplus/login", params={"ReturnUrl": "/thingplus/v2/authClients"})
-    hidden = {
-        name: html.unescape(value)
-        for name, value in re.findall(
-            r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page.text
-        )
-    }
-    signed_in = await http.post(
-        "/thingplus/login", data={**hidden, "Username": login, "Password": password}
-    )
+    portal = "/thingplus/login?" + urlencode({"ReturnUrl": "/thingplus/v2/authClients"})
+    signed_in = await fill_sign_in(http, portal, login, password)
     if signed_in.status_code != 302:
         raise SimulationError(f"cannot sign in as {login} (HTTP {signed_in.status_code})")
     secret = secrets.token_urlsafe(24)
     # A client left by an earlier run has a secret nobody knows any more: make it anew.
     await http.delete(f"/thingplus/v2/authClients/{CLIENT_ID}")
-    created = await http.post(
-        "/thingplus/v2/authClients",
-        json={
-            "name": "homecloud gateway simulator",
-            "reqId": CLIENT_ID,
-            "clientSecret": secret,
-            "scopes": ["gateway"],
-        },
+    client = {
+        "name": "homecloud gateway simulator",
+        "reqId": CLIENT_ID,
+        "clientSecret": secret,
+        "scopes": ["gateway"],
+    }
+    await posted(
+        http, "/thingplus/v2/authClients", client, 201, "cannot create the simulator's client"
     )
-    if created.status_code != 201:
-        raise SimulationError(f"cannot create the simulator's client: {created.text}")
     http.cookies.clear()
-    token = await http.post(
+    md5 = hashlib.md5(password.encode()).hexdigest()
+    grant = {"grant_type": "password", "client_id": CLIENT_ID, "client_secret": secret}
+    token = await posted(
+        http,
         "/thingplus/v2/oauth2/token",
-        json={
-            "grant_type": "password",
-            "client_id": CLIENT_ID,
-            "client_secret": secret,
-            "username": login,
-            "password": hashlib.md5(password.encode()).hexdigest(),
-        },
+        {**grant, "username": login, "password": md5},
+        200,
+        "no token",
     )
-    if token.status_code != 200:
-        raise SimulationError(f"no token: {token.text}")
     return str(token.json()["access_token"])
+
+
+async def posted(
+    http: httpx.AsyncClient, path: str, body: Any, status: int, failure: str
+) -> httpx.Response:
+    """POSTs ``body``; an answer other than ``status`` stops the simulation with ``failure``."""
+    response = await http.post(path, json=body)
+    if response.status_code != status:
+        raise SimulationError(f"{failure}: {response.text}")
+    return response
 
 
 class SimulationError(Exception):
@@ -149,21 +146,15 @@ async def register(
 ) -> SimulatedGateway:
     gateway_id = uuid.UUID(int=rng.getrandbits(128)).hex
     entries = sensor_entries(sensors)
-    response = await http.post(
-        "/thingplus/v2/registerGateway",
-        json={
-            "reqId": gateway_id,
-            "params": {
-                "model": "52",
-                "name": f"Simulated gateway {gateway_id[:6]}",
-                "reportInterval": interval_s * 1000,
-                "devices": [{"reqId": "device-0", "name": "Sensor box", "model": DEVICE_MODEL_ID}],
-                "sensors": [body for _, _, body in entries],
-            },
-        },
-    )
-    if response.status_code != 201:
-        raise SimulationError(f"registerGateway failed: {response.text}")
+    params = {
+        "model": "52",
+        "name": f"Simulated gateway {gateway_id[:6]}",
+        "reportInterval": interval_s * 1000,
+        "devices": [{"reqId": "device-0", "name": "Sensor box", "model": DEVICE_MODEL_ID}],
+        "sensors": [body for _, _, body in entries],
+    }
+    registration = {"reqId": gateway_id, "params": params}
+    await posted(http, "/thingplus/v2/registerGateway", registration, 201, "registerGateway failed")
     # The first report covers one interval of history, staggered across gateways.
     start = time.time() - interval_s * (1 + rng.random())
     return SimulatedGateway(gateway_id, [(sid, signal) for sid, signal, _ in entries], start)

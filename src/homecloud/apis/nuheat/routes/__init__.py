@@ -16,3 +16,7 @@ def json_response(content: Any) -> Response:
 
 def no_content() -> Response:
     return Response(status_code=204)
+
+
+# What every PUT that changes something declares: the vendor answers 204 with no body.
+CHANGED: dict[str, Any] = {"status_code": 204, "responses": {204: {"description": "Changed"}}}

@@ -7,7 +7,7 @@ from starlette.responses import Response
 
 from homecloud.apis.nuheat import service
 from homecloud.apis.nuheat.auth import Caller
-from homecloud.apis.nuheat.routes import json_response, no_content
+from homecloud.apis.nuheat.routes import CHANGED, json_response, no_content
 from homecloud.apis.nuheat.schemas import GroupModel, GroupUpdateModel
 from homecloud.core.unit_of_work import ReadWork, WriteWork, units_router
 from homecloud.identity.guard import user_of
@@ -26,8 +26,7 @@ def router() -> APIRouter:
 
     @routes.put(
         "/api/v1/Group",
-        status_code=204,
-        responses={204: {"description": "Changed"}},
+        **CHANGED,
         summary="Turn a group's away mode on or off",
     )
     async def update(body: GroupUpdateModel, caller: Caller, work: WriteWork) -> Response:

@@ -8,7 +8,7 @@ from starlette.responses import Response
 
 from homecloud.apis.nuheat import service
 from homecloud.apis.nuheat.auth import Caller
-from homecloud.apis.nuheat.routes import json_response, no_content
+from homecloud.apis.nuheat.routes import CHANGED, json_response, no_content
 from homecloud.apis.nuheat.schemas import ScheduleModel
 from homecloud.core.errors import ApiError
 from homecloud.core.unit_of_work import ReadWork, WriteWork, units_router
@@ -48,8 +48,7 @@ def router(*, blocked: bool) -> APIRouter:
 
     @routes.put(
         "/api/v1/Schedule",
-        status_code=204,
-        responses={204: {"description": "Changed"}},
+        **CHANGED,
         summary="Replace days of a thermostat's weekly schedule",
     )
     async def update(body: ScheduleModel, caller: Caller, work: WriteWork) -> Response:

@@ -3,14 +3,12 @@ two views of the same devices."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
 from starlette.responses import Response
 
 from homecloud.apis.nuheat import service
 from homecloud.apis.nuheat.auth import Caller
-from homecloud.apis.nuheat.routes import json_response, no_content
+from homecloud.apis.nuheat.routes import CHANGED, json_response, no_content
 from homecloud.apis.nuheat.schemas import (
     AutoModeModel,
     HoldModeModel,
@@ -30,6 +28,7 @@ from homecloud.core.errors import ApiError
 from homecloud.core.models import now_ms
 from homecloud.core.unit_of_work import ReadWork, WriteWork, units_router
 from homecloud.identity.guard import user_of
+from homecloud.identity.provider import Principal
 
 
 def _relative(temperature_type: int) -> bool:
@@ -38,9 +37,16 @@ def _relative(temperature_type: int) -> bool:
     return temperature_type == 1
 
 
+async def change_mode(
+    work: WriteWork, caller: Principal, serial: str, change: service.ModeChange
+) -> Response:
+    """What every v2 mode route does once it has parsed its body into a change."""
+    await service.change_thermostat(work, user_of(caller), serial, change)
+    return no_content()
+
+
 def router() -> APIRouter:
     routes = units_router()
-    changed: dict[int | str, dict[str, Any]] = {204: {"description": "Changed"}}
 
     @routes.get(
         "/api/v1/Thermostat",
@@ -67,8 +73,7 @@ def router() -> APIRouter:
 
     @routes.put(
         "/api/v1/Thermostat",
-        status_code=204,
-        responses=changed,
+        **CHANGED,
         tags=["Thermostat"],
         summary="Change a thermostat's name, schedule mode and set point",
     )
@@ -104,20 +109,17 @@ def router() -> APIRouter:
 
     @routes.put(
         "/api/v2/Mode/Auto",
-        status_code=204,
-        responses=changed,
+        **CHANGED,
         tags=["Mode"],
         summary="Follow the schedule",
     )
     async def mode_auto(body: AutoModeModel, caller: Caller, work: WriteWork) -> Response:
         change = service.ModeChange(operating_mode=OPERATING_AUTO, schedule_mode=SCHEDULE_AUTO)
-        await service.change_thermostat(work, user_of(caller), body.serialNumber, change)
-        return no_content()
+        return await change_mode(work, caller, body.serialNumber, change)
 
     @routes.put(
         "/api/v2/Mode/Hold",
-        status_code=204,
-        responses=changed,
+        **CHANGED,
         tags=["Mode"],
         summary="Hold a temperature until a time or the next schedule event",
     )
@@ -129,13 +131,11 @@ def router() -> APIRouter:
             relative=_relative(body.temperatureType),
             hold_until_ms=parse_instant(body.holdUntil, "holdUntil") if body.holdUntil else None,
         )
-        await service.change_thermostat(work, user_of(caller), body.serialNumber, change)
-        return no_content()
+        return await change_mode(work, caller, body.serialNumber, change)
 
     @routes.put(
         "/api/v2/Mode/Manual",
-        status_code=204,
-        responses=changed,
+        **CHANGED,
         tags=["Mode"],
         summary="Hold a temperature, schedule off",
     )
@@ -145,7 +145,6 @@ def router() -> APIRouter:
             set_point=body.temperature,
             relative=_relative(body.temperatureType),
         )
-        await service.change_thermostat(work, user_of(caller), body.serialNumber, change)
-        return no_content()
+        return await change_mode(work, caller, body.serialNumber, change)
 
     return routes

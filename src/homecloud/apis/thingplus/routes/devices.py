@@ -3,10 +3,9 @@ delete)."""
 
 from __future__ import annotations
 
-from typing import Any
+from functools import partial
 
 from fastapi import APIRouter
-from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -31,72 +30,54 @@ def router(limits: ThingplusSettings) -> APIRouter:
     async def list_devices(
         request: Request, gateway_id: str, caller: GatewayReader, work: ReadWork
     ) -> Response:
-        user_id = user_of(caller)
         query = parse_collection(request.query_params)
-
-        def task(session: Session) -> list[dict[str, Any]]:
-            gateway = service.owned_gateway(session, user_id, gateway_id)
-            return [
-                device_record(device, gateway.serial)
-                for device in repository.gateway_devices(session, gateway.id)
-            ]
-
-        data, meta = query.apply(await service.run(work, task))
+        records = await service.on_gateway(work, user_of(caller), gateway_id, service.device_views)
+        data, meta = query.apply(records)
         return envelope(200, data, meta)
 
     @routes.post(DEVICES)
     async def create_device(
         request: Request, gateway_id: str, caller: GatewayUpdater, work: WriteWork
     ) -> Response:
-        user_id = user_of(caller)
-        body = await json_body(request)
-        now = now_ms()
-
-        def task(session: Session) -> dict[str, Any]:
-            gateway = service.owned_gateway(session, user_id, gateway_id)
-            return service.create_device(session, user_id, gateway, body, limits, now)
-
-        return envelope(201, await service.run(work, task))
+        user_id, body = user_of(caller), await json_body(request)
+        adding = service.Adding(user_id, limits, now_ms())
+        create = partial(service.create_device, body=body, adding=adding)
+        return envelope(201, await service.on_gateway(work, user_id, gateway_id, create))
 
     @routes.get(DEVICE)
     async def get_device(
         request: Request, gateway_id: str, device_id: str, caller: GatewayReader, work: ReadWork
     ) -> Response:
-        user_id = user_of(caller)
         query = parse_collection(request.query_params)
-
-        def task(session: Session) -> dict[str, Any]:
-            gateway, device = service.owned_device(session, user_id, gateway_id, device_id)
-            return device_record(device, gateway.serial)
-
-        data, _ = query.apply([await service.run(work, task)])
+        record = await service.on_device(
+            work,
+            user_of(caller),
+            gateway_id,
+            device_id,
+            lambda _session, gateway, device: device_record(device, gateway.serial),
+        )
+        data, _ = query.apply([record])
         return envelope(200, data[0])
 
     @routes.put(DEVICE)
     async def update_device(
         request: Request, gateway_id: str, device_id: str, caller: GatewayUpdater, work: WriteWork
     ) -> Response:
-        user_id = user_of(caller)
-        body = await json_body(request)
-        now = now_ms()
-
-        def task(session: Session) -> dict[str, Any]:
-            gateway, device = service.owned_device(session, user_id, gateway_id, device_id)
-            return service.update_device(session, gateway, device, body, now)
-
-        return envelope(200, await service.run(work, task))
+        update = partial(service.update_device, body=await json_body(request), now=now_ms())
+        updated = await service.on_device(work, user_of(caller), gateway_id, device_id, update)
+        return envelope(200, updated)
 
     @routes.delete(DEVICE)
     async def delete_device(
         gateway_id: str, device_id: str, caller: GatewayUpdater, work: WriteWork
     ) -> Response:
-        user_id = user_of(caller)
-
-        def task(session: Session) -> None:
-            _, device = service.owned_device(session, user_id, gateway_id, device_id)
-            repository.delete_device(session, device)
-
-        await service.run(work, task)
+        await service.on_device(
+            work,
+            user_of(caller),
+            gateway_id,
+            device_id,
+            lambda session, _gateway, device: repository.delete_device(session, device),
+        )
         return Response(status_code=204)
 
     return routes

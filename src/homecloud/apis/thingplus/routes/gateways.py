@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter
-from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -68,39 +68,22 @@ def router(limits: ThingplusSettings) -> APIRouter:
     async def get_gateway(
         request: Request, gateway_id: str, caller: GatewayReader, work: ReadWork
     ) -> Response:
-        user_id = user_of(caller)
         query = parse_collection(request.query_params, GATEWAY_EMBEDS)
-        now = now_ms()
-
-        def task(session: Session) -> dict[str, Any]:
-            gateway = service.owned_gateway(session, user_id, gateway_id)
-            return service.gateway_view(session, gateway, query.embed, now)
-
-        data, _ = query.apply([await service.run(work, task)])
+        view = partial(service.gateway_view, embed=query.embed, now=now_ms())
+        data, _ = query.apply([await service.on_gateway(work, user_of(caller), gateway_id, view)])
         return envelope(200, data[0])
 
     @routes.put("/v2/gateways/{gateway_id}")
     async def update_gateway(
         request: Request, gateway_id: str, caller: GatewayUpdater, work: WriteWork
     ) -> Response:
-        user_id = user_of(caller)
-        body = await json_body(request)
-        now = now_ms()
-
-        def task(session: Session) -> dict[str, Any]:
-            gateway = service.owned_gateway(session, user_id, gateway_id, lock=True)
-            return service.update_gateway(session, gateway, body, now)
-
-        return envelope(200, await service.run(work, task))
+        update = partial(service.update_gateway, body=await json_body(request), now=now_ms())
+        updated = await service.on_gateway(work, user_of(caller), gateway_id, update, lock=True)
+        return envelope(200, updated)
 
     @routes.delete("/v2/gateways/{gateway_id}")
     async def delete_gateway(gateway_id: str, caller: GatewayManager, work: WriteWork) -> Response:
-        user_id = user_of(caller)
-
-        def task(session: Session) -> None:
-            repository.delete_gateway(session, service.owned_gateway(session, user_id, gateway_id))
-
-        await service.run(work, task)
+        await service.on_gateway(work, user_of(caller), gateway_id, repository.delete_gateway)
         return Response(status_code=204)
 
     return routes

@@ -3,10 +3,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from functools import partial
 
 from fastapi import APIRouter
-from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -33,30 +32,19 @@ def router(limits: ThingplusSettings) -> APIRouter:
     async def list_sensors(
         request: Request, gateway_id: str, caller: GatewayReader, work: ReadWork
     ) -> Response:
-        user_id = user_of(caller)
         query = parse_collection(request.query_params, SENSOR_EMBEDS)
-        now = now_ms()
-
-        def task(session: Session) -> list[dict[str, Any]]:
-            gateway = service.owned_gateway(session, user_id, gateway_id)
-            return service.sensor_views(session, gateway, query.embed, now)
-
-        data, meta = query.apply(await service.run(work, task))
+        views = partial(service.sensor_views, embed=query.embed, now=now_ms())
+        data, meta = query.apply(await service.on_gateway(work, user_of(caller), gateway_id, views))
         return envelope(200, data, meta)
 
     @routes.post(SENSORS)
     async def create_sensor(
         request: Request, gateway_id: str, caller: GatewayUpdater, work: WriteWork
     ) -> Response:
-        user_id = user_of(caller)
-        body = await json_body(request)
-        now = now_ms()
-
-        def task(session: Session) -> dict[str, Any]:
-            gateway = service.owned_gateway(session, user_id, gateway_id)
-            return service.create_sensor(session, user_id, gateway, body, limits, now)
-
-        return envelope(201, await service.run(work, task))
+        user_id, body = user_of(caller), await json_body(request)
+        adding = service.Adding(user_id, limits, now_ms())
+        create = partial(service.create_sensor, body=body, adding=adding)
+        return envelope(201, await service.on_gateway(work, user_id, gateway_id, create))
 
     @routes.get(SENSOR)
     async def get_sensor(
@@ -72,12 +60,15 @@ def router(limits: ThingplusSettings) -> APIRouter:
             )
         else:
             now = now_ms()
-
-            def task(session: Session) -> dict[str, Any]:
-                gateway, sensor = service.owned_sensor(session, user_id, gateway_id, sensor_id)
-                return service.sensor_view(gateway, sensor, query.embed, now)
-
-            record = await service.run(work, task)
+            record = await service.on_sensor(
+                work,
+                user_id,
+                gateway_id,
+                sensor_id,
+                lambda _session, gateway, sensor: service.sensor_view(
+                    gateway, sensor, query.embed, now
+                ),
+            )
         data, _ = query.apply([record])
         return envelope(200, data[0], meta)
 
@@ -85,29 +76,23 @@ def router(limits: ThingplusSettings) -> APIRouter:
     async def update_sensor(
         request: Request, gateway_id: str, sensor_id: str, caller: GatewayUpdater, work: WriteWork
     ) -> Response:
-        user_id = user_of(caller)
-        body = await json_body(request)
-        now = now_ms()
-
-        def task(session: Session) -> dict[str, Any]:
-            gateway, sensor = service.owned_sensor(
-                session, user_id, gateway_id, sensor_id, lock=True
-            )
-            return service.update_sensor(session, gateway, sensor, body, now)
-
-        return envelope(200, await service.run(work, task))
+        update = partial(service.update_sensor, body=await json_body(request), now=now_ms())
+        updated = await service.on_sensor(
+            work, user_of(caller), gateway_id, sensor_id, update, lock=True
+        )
+        return envelope(200, updated)
 
     @routes.delete(SENSOR)
     async def delete_sensor(
         gateway_id: str, sensor_id: str, caller: GatewayUpdater, work: WriteWork
     ) -> Response:
-        user_id = user_of(caller)
-
-        def task(session: Session) -> None:
-            _, sensor = service.owned_sensor(session, user_id, gateway_id, sensor_id)
-            repository.delete_sensor(session, sensor)
-
-        await service.run(work, task)
+        await service.on_sensor(
+            work,
+            user_of(caller),
+            gateway_id,
+            sensor_id,
+            lambda session, _gateway, sensor: repository.delete_sensor(session, sensor),
+        )
         return Response(status_code=204)
 
     return routes

@@ -37,7 +37,7 @@ from starlette.responses import Response
 from homecloud.apis.thingplus import repository, service
 from homecloud.apis.thingplus.auth import GatewayReader, GatewayUpdater
 from homecloud.apis.thingplus.errors import invalid_input, iso_ms, schema_error
-from homecloud.apis.thingplus.ingest import Window, parse_series_body, record_series
+from homecloud.apis.thingplus.ingest import SeriesWrite, Window, parse_series_body, record_series
 from homecloud.apis.thingplus.models import ThingplusSensor
 from homecloud.apis.thingplus.query import integer_param
 from homecloud.apis.thingplus.records import envelope, envelope_with_pack, series_leaf
@@ -139,7 +139,8 @@ def router(limits: ThingplusSettings) -> APIRouter:
         body = parse_series_body(raw)
         now = now_ms()
         window = Window.around(now, limits.max_value_age_days)
-        answer = await record_series(work, user_id, gateway_id, sensor_id, body, window, now)
+        write = SeriesWrite(user_id, gateway_id, sensor_id, body, window, now)
+        answer = await record_series(work, write)
         if answer.with_pack:
             return envelope_with_pack(answer.data, raw)
         return envelope(200, answer.data)

@@ -8,10 +8,9 @@ sensor with its status leaf embedded, reporting ``off`` once ``expireAt`` has pa
 
 from __future__ import annotations
 
-from typing import Any
+from functools import partial
 
 from fastapi import APIRouter
-from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -33,48 +32,40 @@ def router() -> APIRouter:
     async def get_gateway_status(
         gateway_id: str, caller: GatewayReader, work: ReadWork
     ) -> Response:
-        user_id = user_of(caller)
-        now = now_ms()
-
-        def task(session: Session) -> dict[str, Any]:
-            gateway = service.owned_gateway(session, user_id, gateway_id)
-            return service.gateway_view(session, gateway, WITH_STATUS, now)
-
-        return envelope(200, await service.run(work, task))
+        view = partial(service.gateway_view, embed=WITH_STATUS, now=now_ms())
+        return envelope(200, await service.on_gateway(work, user_of(caller), gateway_id, view))
 
     @routes.put("/v2/gateways/{gateway_id}/status")
     async def put_gateway_status(
         request: Request, gateway_id: str, caller: GatewayUpdater, work: WriteWork
     ) -> Response:
-        user_id = user_of(caller)
-        value, duration = check_status(await json_body(request))
-        now = now_ms()
-        data = await service.set_gateway_status(work, user_id, gateway_id, value, duration, now)
+        report = service.StatusReport(*check_status(await json_body(request)), now_ms())
+        data = await service.set_gateway_status(work, user_of(caller), gateway_id, report)
         return envelope(200, data)
 
     @routes.get("/v2/gateways/{gateway_id}/sensors/{sensor_id}/status")
     async def get_sensor_status(
         gateway_id: str, sensor_id: str, caller: GatewayReader, work: ReadWork
     ) -> Response:
-        user_id = user_of(caller)
         now = now_ms()
-
-        def task(session: Session) -> dict[str, Any]:
-            gateway, sensor = service.owned_sensor(session, user_id, gateway_id, sensor_id)
-            return service.sensor_view(gateway, sensor, WITH_STATUS, now)
-
-        return envelope(200, await service.run(work, task))
+        record = await service.on_sensor(
+            work,
+            user_of(caller),
+            gateway_id,
+            sensor_id,
+            lambda _session, gateway, sensor: service.sensor_view(
+                gateway, sensor, WITH_STATUS, now
+            ),
+        )
+        return envelope(200, record)
 
     @routes.put("/v2/gateways/{gateway_id}/sensors/{sensor_id}/status")
     async def put_sensor_status(
         request: Request, gateway_id: str, sensor_id: str, caller: GatewayUpdater, work: WriteWork
     ) -> Response:
+        report = service.StatusReport(*check_status(await json_body(request)), now_ms())
         user_id = user_of(caller)
-        value, duration = check_status(await json_body(request))
-        now = now_ms()
-        data = await service.set_sensor_status(
-            work, user_id, gateway_id, sensor_id, value, duration, now
-        )
+        data = await service.set_sensor_status(work, user_id, gateway_id, sensor_id, report)
         return envelope(200, data)
 
     return routes
