@@ -12,39 +12,27 @@ import httpx
 
 from homecloud.apis.mclimate.provision import add_controller
 from homecloud.apis.mclimate.settings import MClimateSettings
-from homecloud.app import create_app
-from homecloud.core import migrations
-from homecloud.core.users import create_user
-from homecloud.services import Services
-from homecloud.settings import Settings
 from tests.apis.mclimate.conftest import PASSWORD, PUBLIC_PAIR
-from tests.conftest import free_port
-from tests.realtime.serving import serving
+from tests.serving import running_homecloud
 
 SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
+# Enough to reach every operation's corners with a fixed seed, few enough for two cores.
 MAX_EXAMPLES = 25
 CONFIG = Path(__file__).with_name("schemathesis.toml")
+UNLIMITED = "1000000/1m"
 
 
 async def test_every_check_passes_against_the_document(tmp_path: Path) -> None:
-    port = free_port()
-    unlimited = "1000000/1m"
-    settings = Settings(
-        data_dir=tmp_path / "data",
-        port=port,
-        host="127.0.0.1",
-        mclimate=MClimateSettings(
-            simulation=False, client_rate_limit=unlimited, token_rate_limit=unlimited
-        ),
+    # The default per-token limit would answer most generated calls with 429, untested.
+    mclimate = MClimateSettings(
+        simulation=False, client_rate_limit=UNLIMITED, token_rate_limit=UNLIMITED
     )
-    services = Services.from_settings(settings)
-    await migrations.upgrade(services.database)
-    async with services.database.session(write=True) as session:
-        user = await create_user(session, "sam@example.com", PASSWORD)
-        for kind in ("melissa", "bobbie", "smart_plug", "vicki"):
-            await add_controller(session, user.id, kind, f"{kind.upper()}1")
-    async with serving(create_app(settings, services), lifespan="on", port=port) as url:
-        async with httpx.AsyncClient(base_url=url) as http:
+    async with running_homecloud(tmp_path / "data", mclimate=mclimate) as homecloud:
+        user_id = await homecloud.add_user("sam@example.com")
+        async with homecloud.services.database.session(write=True) as session:
+            for kind in ("melissa", "bobbie", "smart_plug", "vicki"):
+                await add_controller(session, user_id, kind, f"{kind.upper()}1")
+        async with httpx.AsyncClient(base_url=homecloud.url) as http:
             login = await http.post(
                 "/mclimate/v1/auth/login",
                 data={**PUBLIC_PAIR, "username": "sam@example.com", "password": PASSWORD},
@@ -55,7 +43,7 @@ async def test_every_check_passes_against_the_document(tmp_path: Path) -> None:
         token = login.json()["auth"]["access_token"]
         run = await asyncio.create_subprocess_exec(
             *(str(SCHEMATHESIS), "--config-file", str(CONFIG)),
-            *("run", f"{url}/mclimate/swagger/v1/swagger.json"),
+            *("run", f"{homecloud.url}/mclimate/swagger/v1/swagger.json"),
             *("--checks", "all", "--max-examples", str(MAX_EXAMPLES), "--seed", "12"),
             *("--header", f"Authorization: Bearer {token}", "--no-color"),
             stdout=asyncio.subprocess.PIPE,
@@ -63,7 +51,6 @@ async def test_every_check_passes_against_the_document(tmp_path: Path) -> None:
             cwd=tmp_path,
         )
         output, _ = await run.communicate()
-    await services.close()
     report = output.decode()
     assert run.returncode == 0, report
     summary = report.rsplit("Test cases:", 1)[-1]
