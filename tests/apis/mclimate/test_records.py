@@ -46,6 +46,10 @@ async def test_geofences_link_per_item(login: Login, services: Services) -> None
     ordered = (await api.get("/geofences", sort="-id", limit="1")).json()
     assert ordered["_embedded"]["geofence"][0]["controller_id"] == serial
     assert ordered["_links"]["next"] == {"href": "/v1/geofences?sort=-id&limit=1&page=2"}
+    picked = (await api.get(f"/geofences/{first['id']}", fields="radius,active")).json()
+    assert set(picked["geofence"]) == {"radius", "active"}
+    assert_problem(await api.get(f"/geofences/{first['id']}", fields="colour"), 400, '"colour"')
+    assert_problem(await api.get(f"/geofences/{first['id']}", sort="id"), 400)
     assert_problem(await api.get("/geofences", foo="1"), 400, '"foo"')
     theirs = (await others.get("/geofences")).json()["_embedded"]["geofence"][0]["id"]
     assert_problem(await api.get(f"/geofences/{theirs}"), 404)
@@ -75,7 +79,16 @@ async def test_schedules_add_and_list(login: Login) -> None:
     assert listed["_links"]["self"] == {"href": f"/v1/schedules/{serial}"}
     weekend = (await api.get(f"/schedules/{serial}", days="0000011")).json()
     assert [item["days"] for item in weekend["_embedded"]["schedules"]] == ["0000011"]
+    combined = (
+        await api.get(f"/schedules/{serial}", active="1", sort="-days", limit="1", fields="days")
+    ).json()
+    assert combined["total"] == 2
+    assert combined["_embedded"]["schedules"] == [
+        {"days": "1111100", "_links": {"self": {"href": f"/v1/schedules/{serial}"}}}
+    ]
+    assert combined["_links"]["next"]["href"].endswith("&page=2")
     assert_problem(await api.get(f"/schedules/{serial}", colour="red"), 400, '"colour"')
+    assert_problem(await api.get(f"/schedules/{serial}", target="warm"), 400, "target")
 
 
 async def test_schedule_bodies_that_are_refused(login: Login) -> None:
