@@ -12,9 +12,18 @@ from starlette.responses import Response
 
 from homecloud.apis.thingplus import repository, service
 from homecloud.apis.thingplus.auth import GatewayReader, GatewayUpdater
-from homecloud.apis.thingplus.query import parse_collection
+from homecloud.apis.thingplus.openapi import (
+    COLLECTION,
+    CREATED_ERRORS,
+    DEVICE_BODY,
+    DEVICE_UPDATE_BODY,
+    FIELDS,
+    answers,
+    operation,
+)
+from homecloud.apis.thingplus.query import parse_collection, parse_single
 from homecloud.apis.thingplus.records import device_record, envelope
-from homecloud.apis.thingplus.schemas import json_body
+from homecloud.apis.thingplus.schemas import DeviceAnswer, DeviceList, json_body
 from homecloud.apis.thingplus.settings import ThingplusSettings
 from homecloud.core.models import now_ms
 from homecloud.core.unit_of_work import ReadWork, WriteWork, units_router
@@ -27,7 +36,9 @@ DEVICE = DEVICES + "/{device_id}"
 def router(limits: ThingplusSettings) -> APIRouter:
     routes = units_router()
 
-    @routes.get(DEVICES)
+    @routes.get(
+        DEVICES, responses=answers(200, DeviceList), openapi_extra=operation(parameters=COLLECTION)
+    )
     async def list_devices(
         request: Request, gateway_id: str, caller: GatewayReader, work: ReadWork
     ) -> Response:
@@ -44,7 +55,12 @@ def router(limits: ThingplusSettings) -> APIRouter:
         data, meta = query.apply(await service.run(work, task))
         return envelope(200, data, meta)
 
-    @routes.post(DEVICES)
+    @routes.post(
+        DEVICES,
+        status_code=201,
+        responses={**answers(201, DeviceAnswer, "Created"), **CREATED_ERRORS},
+        openapi_extra=operation(body=DEVICE_BODY),
+    )
     async def create_device(
         request: Request, gateway_id: str, caller: GatewayUpdater, work: WriteWork
     ) -> Response:
@@ -58,21 +74,26 @@ def router(limits: ThingplusSettings) -> APIRouter:
 
         return envelope(201, await service.run(work, task))
 
-    @routes.get(DEVICE)
+    @routes.get(
+        DEVICE, responses=answers(200, DeviceAnswer), openapi_extra=operation(parameters=[FIELDS])
+    )
     async def get_device(
         request: Request, gateway_id: str, device_id: str, caller: GatewayReader, work: ReadWork
     ) -> Response:
         user_id = user_of(caller)
-        query = parse_collection(request.query_params)
+        query = parse_single(request.query_params)
 
         def task(session: Session) -> dict[str, Any]:
             gateway, device = service.owned_device(session, user_id, gateway_id, device_id)
             return device_record(device, gateway.serial)
 
-        data, _ = query.apply([await service.run(work, task)])
-        return envelope(200, data[0])
+        return envelope(200, query.project(await service.run(work, task)))
 
-    @routes.put(DEVICE)
+    @routes.put(
+        DEVICE,
+        responses=answers(200, DeviceAnswer),
+        openapi_extra=operation(body=DEVICE_UPDATE_BODY),
+    )
     async def update_device(
         request: Request, gateway_id: str, device_id: str, caller: GatewayUpdater, work: WriteWork
     ) -> Response:
@@ -86,7 +107,7 @@ def router(limits: ThingplusSettings) -> APIRouter:
 
         return envelope(200, await service.run(work, task))
 
-    @routes.delete(DEVICE)
+    @routes.delete(DEVICE, status_code=204)
     async def delete_device(
         gateway_id: str, device_id: str, caller: GatewayUpdater, work: WriteWork
     ) -> Response:

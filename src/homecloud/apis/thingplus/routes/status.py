@@ -17,8 +17,15 @@ from starlette.responses import Response
 
 from homecloud.apis.thingplus import service
 from homecloud.apis.thingplus.auth import GatewayReader, GatewayUpdater
+from homecloud.apis.thingplus.openapi import STATUS_BODY, answers, operation
 from homecloud.apis.thingplus.records import envelope
-from homecloud.apis.thingplus.schemas import check_status, json_body
+from homecloud.apis.thingplus.schemas import (
+    GatewayAnswer,
+    SensorAnswer,
+    StatusAnswer,
+    check_status,
+    json_body,
+)
 from homecloud.core.models import now_ms
 from homecloud.core.unit_of_work import ReadWork, WriteWork, units_router
 from homecloud.identity.guard import user_of
@@ -29,7 +36,7 @@ WITH_STATUS = frozenset({"status"})
 def router() -> APIRouter:
     routes = units_router()
 
-    @routes.get("/v2/gateways/{gateway_id}/status")
+    @routes.get("/v2/gateways/{gateway_id}/status", responses=answers(200, GatewayAnswer))
     async def get_gateway_status(
         gateway_id: str, caller: GatewayReader, work: ReadWork
     ) -> Response:
@@ -42,7 +49,11 @@ def router() -> APIRouter:
 
         return envelope(200, await service.run(work, task))
 
-    @routes.put("/v2/gateways/{gateway_id}/status")
+    @routes.put(
+        "/v2/gateways/{gateway_id}/status",
+        responses=answers(200, StatusAnswer),
+        openapi_extra=operation(body=STATUS_BODY),
+    )
     async def put_gateway_status(
         request: Request, gateway_id: str, caller: GatewayUpdater, work: WriteWork
     ) -> Response:
@@ -52,7 +63,10 @@ def router() -> APIRouter:
         data = await service.set_gateway_status(work, user_id, gateway_id, value, duration, now)
         return envelope(200, data)
 
-    @routes.get("/v2/gateways/{gateway_id}/sensors/{sensor_id}/status")
+    @routes.get(
+        "/v2/gateways/{gateway_id}/sensors/{sensor_id}/status",
+        responses=answers(200, SensorAnswer),
+    )
     async def get_sensor_status(
         gateway_id: str, sensor_id: str, caller: GatewayReader, work: ReadWork
     ) -> Response:
@@ -65,7 +79,11 @@ def router() -> APIRouter:
 
         return envelope(200, await service.run(work, task))
 
-    @routes.put("/v2/gateways/{gateway_id}/sensors/{sensor_id}/status")
+    @routes.put(
+        "/v2/gateways/{gateway_id}/sensors/{sensor_id}/status",
+        responses=answers(200, StatusAnswer),
+        openapi_extra=operation(body=STATUS_BODY),
+    )
     async def put_sensor_status(
         request: Request, gateway_id: str, sensor_id: str, caller: GatewayUpdater, work: WriteWork
     ) -> Response:
