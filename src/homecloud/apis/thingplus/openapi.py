@@ -389,8 +389,15 @@ DOCUMENT: Final = ApiDocument(
 )
 
 SWAGGER_SCOPES: Final = {scope: THINGPLUS.describe(scope) for scope in THINGPLUS.scopes_supported}
-# What Swagger UI asks for by default: every scope the documented operations check.
-API_SCOPES: Final = ("gateway", "site-read", "user-profile-read")
+# What Swagger UI asks for by default: the scopes the operations check that the demo client
+# (registered with the vendor's recommended set) may grant: reading and changing gateways,
+# their devices, sensors, status and series, and the profile. Registering and deleting
+# gateways (``gateway``) and sites (``site-read``) need a client registered with those.
+API_SCOPES: Final = tuple(
+    scope
+    for scope in ("gateway-update", "user-profile-read")
+    if scope in THINGPLUS.default_client_scope.split()
+)
 _CODE_FLOW = oauth_security(
     authorize="/v2/oauth2/authorize",
     token="/v2/oauth2/token",
