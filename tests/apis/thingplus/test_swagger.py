@@ -6,10 +6,12 @@ These tests use the root conftest's fixtures only (``client``, ``services``, ``s
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
+import jsonschema_rs
 import orjson
 import pytest
 from playwright.async_api import Browser
@@ -18,6 +20,7 @@ from homecloud.apis.thingplus.catalog_data import SENSOR_TYPES
 from homecloud.demo import prepare_demo
 from homecloud.services import Services
 from homecloud.settings import Settings
+from tests.apis.thingplus.test_openapi_findings import bearer, gateway_with_sensor
 from tests.conftest import LiveServer
 from tests.identity.person import pkce_pair
 from tests.identity.test_browser import chromium  # noqa: F401  (headless Chromium, shared)
@@ -276,3 +279,70 @@ async def test_swagger_ui_renders_the_operations_in_a_browser(
     assert "authorizationCode" in text or "Authorization Code" in text
     assert await dialog.locator("input#client_id").first.input_value() == "demo-thingplus"
     assert outside == []
+
+
+def conforms(served: dict[str, Any], path: str, method: str, response: httpx.Response) -> None:
+    """``response`` is what the document says ``method path`` answers with its status."""
+    declared = served["paths"][path][method]["responses"][str(response.status_code)]
+    schema = declared["content"]["application/json"]["schema"]
+    # schemathesis's own validator (OpenAPI 3.0's schemas are JSON Schema draft 4's).
+    validator = jsonschema_rs.Draft4Validator(
+        {**schema, "components": served["components"]}, validate_formats=True
+    )
+    errors = [error.message for error in validator.iter_errors(response.json())]
+    assert errors == [], (path, method, response.text)
+
+
+async def test_the_answers_of_the_series_and_status_writes_conform(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    """The answers schemathesis rarely reaches with its own values (a series write needs the
+    sensor's kind of value and a time near now): first and later writes, raw and statistics
+    reads, embedded leaves."""
+    served = await document(client)
+    headers = await bearer(client, services)
+    gateway_id = await gateway_with_sensor(client, headers)
+    base = "/thingplus/v2"
+    sensor = f"/gateways/{gateway_id}/sensors/t-1"
+    series = "/v2/gateways/{gateway_id}/sensors/{sensor_id}/series"
+    status = "/v2/gateways/{gateway_id}/sensors/{sensor_id}/status"
+    now = int(time.time() * 1000)
+    for body in (
+        {"value": "21.5", "time": now - 120_000},  # the first: the sensor
+        [{"value": "22", "time": now - 60_000}, {"value": "22.5", "time": now}],  # the leaf
+    ):
+        written = await client.put(f"{base}{sensor}/series", json=body, headers=headers)
+        assert written.status_code == 200, written.text
+        conforms(served, series, "put", written)
+    for query in (
+        {},
+        {"dataStart": str(now - 3_600_000), "interval": "0"},
+        {
+            "dataStart": str(now - 3_600_000),
+            "statFunc[id]": "seriesStat",
+            "statFunc[subFunc]": "max",
+        },
+    ):
+        read = await client.get(f"{base}{sensor}/series", params=query, headers=headers)
+        assert read.status_code == 200, read.text
+        conforms(served, series, "get", read)
+    for duration in (90, 90):  # the first: the sensor; then the leaf
+        put = await client.put(
+            f"{base}{sensor}/status",
+            json={"value": "on", "validDuration": duration},
+            headers=headers,
+        )
+        conforms(served, status, "put", put)
+    conforms(served, status, "get", await client.get(f"{base}{sensor}/status", headers=headers))
+    embedded = await client.get(
+        f"{base}/gateways/{gateway_id}",
+        params={"embed": ["devices", "sensors", "status"]},
+        headers=headers,
+    )
+    conforms(served, "/v2/gateways/{gateway_id}", "get", embedded)
+    me = await client.get(f"{base}/users/me", headers=headers)
+    conforms(served, "/v2/users/me", "get", me)
+    missing = await client.get(f"{base}/gateways/{'0' * 32}", headers=headers)
+    conforms(served, "/v2/gateways/{gateway_id}", "get", missing)
+    anonymous = await client.get(f"{base}/gateways")
+    conforms(served, "/v2/gateways", "get", anonymous)
