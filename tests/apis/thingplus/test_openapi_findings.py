@@ -12,8 +12,10 @@ import uuid
 from typing import Any
 
 import httpx
+import jsonschema_rs
 import pytest
 
+from homecloud.apis.thingplus.identity import auth_client_schema
 from homecloud.core.users import create_user
 from homecloud.identity.clients import register_client
 from homecloud.services import Services
@@ -166,3 +168,37 @@ async def test_registration_checks_the_whole_body_before_making_anything(
     refused(response, "INVALID_INPUT")
     listed = await client.get("/thingplus/v2/gateways", headers=headers)
     assert listed.json()["data"] == []
+
+
+@pytest.mark.parametrize(
+    ("uri", "accepted"),
+    [
+        ("http://[", False),  # was a 500: urlsplit refuses the bracket
+        ("https://[::1", False),
+        ("https://app.example/cb#frag", False),
+        ("http:no-host", False),
+        ("https://app.example/cb", True),
+        ("myapp:callback", True),
+    ],
+)
+async def test_an_auth_clients_redirect_uri_is_checked_as_documented(
+    client: httpx.AsyncClient, services: Services, uri: str, accepted: bool
+) -> None:
+    headers = await bearer(client, services)
+    # What the document says of it (a URI, by the pattern), as schemathesis checks it.
+    schema = auth_client_schema()["properties"]["redirectUri"]
+    documented = jsonschema_rs.Draft4Validator(schema, validate_formats=True).is_valid(uri)
+    body = {
+        "name": "App",
+        "reqId": f"app-{uuid.uuid4().hex[:8]}",
+        "clientSecret": "s3cret",
+        "scopes": ["gateway"],
+        "redirectUri": uri,
+    }
+    response = await client.post("/thingplus/v2/authClients", json=body, headers=headers)
+    if accepted:
+        assert response.status_code == 201, response.text
+    else:
+        error = refused(response)
+        assert error["detail"]["dataPath"] == ".redirectUri"
+    assert documented == accepted

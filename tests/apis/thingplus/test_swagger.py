@@ -45,6 +45,11 @@ PATHS = {
     "/v2/gateways/{gateway_id}/sensors/{sensor_id}",
     "/v2/gateways/{gateway_id}/sensors/{sensor_id}/status",
     "/v2/gateways/{gateway_id}/sensors/{sensor_id}/series",
+    # Both names the vendor's material gives the client registration.
+    "/v2/authClients",
+    "/v2/authClients/{client_id}",
+    "/v2/oauth2/authClients",
+    "/v2/oauth2/authClients/{client_id}",
 }
 
 
@@ -106,6 +111,11 @@ async def test_bodies_state_required_fields_enums_and_ranges(client: httpx.Async
     }
     assert ("temperature", "openApiTemp") in pairs
     assert len(pairs) == len(SENSOR_TYPES)
+
+    auth_client = body_of(paths["/v2/authClients"]["post"])
+    assert auth_client["required"] == ["name", "reqId", "clientSecret", "scopes"]
+    assert "gateway" in auth_client["properties"]["scopes"]["items"]["enum"]
+    assert auth_client["properties"]["redirectUri"]["format"] == "uri"
 
     status = body_of(paths["/v2/gateways/{gateway_id}/status"]["put"])
     assert status["properties"]["value"]["enum"] == ["on", "off", "err"]

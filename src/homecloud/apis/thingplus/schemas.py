@@ -435,6 +435,19 @@ class SensorType(_Answer):
     id: str
 
 
+class AuthClient(_Answer):
+    """An OAuth2 client of the user's; its secret is shown only in the answer that made it."""
+
+    name: str
+    clientSecret: str | None = None
+    scopes: list[str]
+    redirectUri: str | None = None
+    user: str = Field(alias="_user")
+    mtime: Stamp
+    ctime: Stamp
+    id: str
+
+
 class Meta(_Answer):
     """Paging (``count``, ``page``, ``total``) or a series range (``count``, ``dataStart``,
     ``dataEnd``, ``interval``, ``stat``; statistics: ``gmt``, ``timeUnit``, ``stats``)."""
@@ -550,3 +563,11 @@ class SensorTypeAnswer(Envelope):
 
 class SensorTypeList(Envelope):
     data: list[SensorType]
+
+
+class AuthClientAnswer(Envelope):
+    data: AuthClient
+
+
+class AuthClientList(Envelope):
+    data: list[AuthClient]
