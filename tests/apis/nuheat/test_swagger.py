@@ -17,6 +17,7 @@ from homecloud.apis.nuheat.weekly_schedule import validate_day
 from homecloud.core.errors import ApiError
 from tests.apis.nuheat.conftest import MakeAccount
 from tests.conftest import LiveServer
+from tests.swagger_ui import open_swagger_ui
 
 V1_MODELS = {
     "AccountModel",
@@ -102,25 +103,12 @@ async def test_the_page_and_its_assets_are_served_locally(client: httpx.AsyncCli
 async def test_swagger_ui_renders_the_operations_in_a_browser(
     chromium: Browser, live_server: LiveServer
 ) -> None:
-    page = await chromium.new_page()
-    # Anything but the live server (a CDN, say) would be unreachable offline: refuse it.
-    outside: list[str] = []
-
-    async def only_local(route):  # type: ignore[no-untyped-def]
-        if route.request.url.startswith(live_server.url):
-            await route.continue_()
-        else:
-            outside.append(route.request.url)
-            await route.abort()
-
-    await page.route("**/*", only_local)
-    await page.goto(f"{live_server.url}/nuheat/swagger")
-    await page.wait_for_selector(".opblock-summary-path", timeout=20_000)
-    paths = await page.locator(".opblock-summary-path").all_inner_texts()
+    swagger = await open_swagger_ui(chromium, live_server.url, "/nuheat/swagger")
+    paths = await swagger.paths()
     assert any("/api/v1/Thermostat" in path for path in paths)
     assert any("/api/v1/EnergyLog/Day" in path for path in paths)
-    assert "Open API" in await page.locator(".title").first.inner_text()
-    assert outside == []
+    assert "Open API" in await swagger.title()
+    assert swagger.outside == []
 
 
 # What the documents state of the bodies, and that a client going by them is answered.

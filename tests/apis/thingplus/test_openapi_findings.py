@@ -6,7 +6,6 @@ These tests use the root conftest's ``client`` and ``services`` only."""
 
 from __future__ import annotations
 
-import hashlib
 import time
 import uuid
 from typing import Any
@@ -16,11 +15,9 @@ import jsonschema_rs
 import pytest
 
 from homecloud.apis.thingplus.identity import auth_client_schema
-from homecloud.core.users import create_user
-from homecloud.identity.clients import register_client
 from homecloud.services import Services
+from tests.apis.thingplus.password_grant import password_token
 
-PASSWORD = "password-1"
 TEMPERATURE = {
     "name": "Temperature",
     "type": "temperature",
@@ -30,32 +27,8 @@ TEMPERATURE = {
 
 
 async def bearer(client: httpx.AsyncClient, services: Services) -> dict[str, str]:
-    """A new user's token from the real password grant (the MD5 of the password)."""
-    name = uuid.uuid4().hex[:8]
-    async with services.database.session(write=True) as session:
-        user = await create_user(session, f"{name}@example.com", PASSWORD, username=name)
-        await register_client(
-            session,
-            face="thingplus",
-            name="app",
-            grant_types=("password",),
-            scope="gateway site-read user-profile-read",
-            client_id=f"client-{name}",
-            client_secret="secret",
-            owner_id=user.id,
-        )
-    token = await client.post(
-        "/thingplus/v2/oauth2/token",
-        json={
-            "grant_type": "password",
-            "client_id": f"client-{name}",
-            "client_secret": "secret",
-            "username": name,
-            "password": hashlib.md5(PASSWORD.encode()).hexdigest(),
-        },
-    )
-    assert token.status_code == 200, token.text
-    return {"Authorization": f"Bearer {token.json()['access_token']}"}
+    """A new user's token, as the Authorization header."""
+    return {"Authorization": f"Bearer {await password_token(client, services.database)}"}
 
 
 async def gateway_with_sensor(client: httpx.AsyncClient, headers: dict[str, str]) -> str:

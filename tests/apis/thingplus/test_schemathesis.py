@@ -7,51 +7,16 @@ ever meet 404)."""
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from pathlib import Path
 
 import httpx
 
-from homecloud.core.users import create_user
-from homecloud.identity.clients import register_client
+from tests.apis.thingplus.password_grant import password_token
 from tests.fuzzing import assert_clean, run_schemathesis
 from tests.serving import Running, running_homecloud
 
 CONFIG = Path(__file__).with_name("schemathesis.toml")
-PASSWORD = "password-1"
-SCOPES = "gateway site-read user-profile-read"
-
-
-async def password_token(homecloud: Running, scope: str = SCOPES) -> str:
-    """A new user's token from the face's real token endpoint (password grant, MD5)."""
-    name = uuid.uuid4().hex[:8]
-    async with homecloud.services.database.session(write=True) as session:
-        user = await create_user(session, f"{name}@example.com", PASSWORD, username=name)
-        await register_client(
-            session,
-            face="thingplus",
-            name="schemathesis",
-            grant_types=("password",),
-            scope=scope,
-            client_id=f"client-{name}",
-            client_secret="client-secret",
-            owner_id=user.id,
-        )
-    async with httpx.AsyncClient(base_url=homecloud.url) as http:
-        token = await http.post(
-            "/thingplus/v2/oauth2/token",
-            json={
-                "grant_type": "password",
-                "client_id": f"client-{name}",
-                "client_secret": "client-secret",
-                "username": name,
-                "password": hashlib.md5(PASSWORD.encode()).hexdigest(),
-            },
-        )
-    assert token.status_code == 200, token.text
-    access_token: str = token.json()["access_token"]
-    return access_token
 
 
 async def gateway_with_sensor(homecloud: Running, token: str) -> dict[str, str]:
@@ -93,7 +58,8 @@ def config_with(tmp_path: Path, parameters: dict[str, str]) -> Path:
 
 async def test_every_check_passes_against_the_document(tmp_path: Path) -> None:
     async with running_homecloud(tmp_path / "data") as homecloud:
-        token = await password_token(homecloud)
+        async with httpx.AsyncClient(base_url=homecloud.url) as http:
+            token = await password_token(http, homecloud.services.database)
         ids = await gateway_with_sensor(homecloud, token)
         code, report = await run_schemathesis(
             f"{homecloud.url}/thingplus/swagger/v2/swagger.json",

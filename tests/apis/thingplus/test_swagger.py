@@ -24,6 +24,7 @@ from tests.apis.thingplus.test_openapi_findings import bearer, gateway_with_sens
 from tests.conftest import LiveServer
 from tests.identity.person import pkce_pair
 from tests.identity.test_browser import chromium  # noqa: F401  (headless Chromium, shared)
+from tests.swagger_ui import open_swagger_ui
 from tests.test_demo import demo_settings, sign_in_and_allow
 
 DOCUMENT = "/thingplus/swagger/v2/swagger.json"
@@ -263,32 +264,19 @@ async def test_swagger_ui_renders_the_operations_in_a_browser(
     chromium: Browser,  # noqa: F811  (the shared fixture, imported above)
     live_server: LiveServer,
 ) -> None:
-    page = await chromium.new_page()
-    # Anything but the live server (a CDN, say) would be unreachable offline: refuse it.
-    outside: list[str] = []
-
-    async def only_local(route):  # type: ignore[no-untyped-def]
-        if route.request.url.startswith(live_server.url):
-            await route.continue_()
-        else:
-            outside.append(route.request.url)
-            await route.abort()
-
-    await page.route("**/*", only_local)
-    await page.goto(f"{live_server.url}/thingplus/swagger")
-    await page.wait_for_selector(".opblock-summary-path", timeout=20_000)
-    paths = await page.locator(".opblock-summary-path").all_inner_texts()
+    swagger = await open_swagger_ui(chromium, live_server.url, "/thingplus/swagger")
+    paths = await swagger.paths()
     assert any("/v2/registerGateway" in path for path in paths)
     assert any("/v2/gateways/{gateway_id}/sensors/{sensor_id}/series" in path for path in paths)
-    assert "Thing+ API" in await page.locator(".title").first.inner_text()
+    assert "Thing+ API" in await swagger.title()
     # Authorize offers the face's flows, with the demo client filled in.
-    await page.locator(".btn.authorize").first.click()
-    dialog = page.locator(".modal-ux")
+    await swagger.page.locator(".btn.authorize").first.click()
+    dialog = swagger.page.locator(".modal-ux")
     await dialog.wait_for(timeout=10_000)
     text = await dialog.inner_text()
     assert "authorizationCode" in text or "Authorization Code" in text
     assert await dialog.locator("input#client_id").first.input_value() == "demo-thingplus"
-    assert outside == []
+    assert swagger.outside == []
 
 
 def conforms(served: dict[str, Any], path: str, method: str, response: httpx.Response) -> None:
