@@ -13,8 +13,13 @@ from typing import Any
 import httpx
 import jsonschema_rs
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from homecloud.apis.thingplus.identity import auth_client_schema
+from homecloud.apis.thingplus.openapi import GATEWAY_BODY
+from homecloud.apis.thingplus.schemas import check_report_interval
+from homecloud.core.errors import ApiError
 from homecloud.services import Services
 from tests.apis.thingplus.password_grant import password_token
 
@@ -175,3 +180,23 @@ async def test_an_auth_clients_redirect_uri_is_checked_as_documented(
         error = refused(response)
         assert error["detail"]["dataPath"] == ".redirectUri"
     assert documented == accepted
+
+
+@given(
+    st.integers(min_value=-10, max_value=10**10).map(str)
+    | st.integers(min_value=59_000, max_value=605_000_000).map(str)
+    | st.tuples(st.integers(0, 20), st.integers(0, 10**9)).map(lambda z: "0" * z[0] + str(z[1]))
+    | st.text(max_size=12)
+)
+def test_the_documented_report_interval_string_is_what_the_server_takes(text: str) -> None:
+    """A gateway sent back as read carries its interval as a digit string: the document's
+    pattern (and length) for it holds exactly what check_report_interval takes."""
+    schema = GATEWAY_BODY["properties"]["reportInterval"]["anyOf"][1]
+    documented = jsonschema_rs.Draft4Validator(schema).is_valid(text)
+    try:
+        check_report_interval(text, ".reportInterval")
+    except ApiError:
+        taken = False
+    else:
+        taken = True
+    assert documented == taken

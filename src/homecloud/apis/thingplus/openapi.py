@@ -278,7 +278,11 @@ GATEWAY_BODY: Final = body_schema(
     {
         "model": {"type": "string", "enum": [GATEWAY_MODEL_ID]},
         "reportInterval": {
-            "anyOf": [REPORT_INTERVAL, {"type": "string", "pattern": REPORT_INTERVAL_DIGITS}]
+            "anyOf": [
+                REPORT_INTERVAL,
+                # At most 19 digits: the shared parser reads no longer numbers.
+                {"type": "string", "pattern": REPORT_INTERVAL_DIGITS, "maxLength": 19},
+            ]
         },
         "deviceModels": DEVICE_MODELS,
         **{
