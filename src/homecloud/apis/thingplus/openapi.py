@@ -157,7 +157,9 @@ TIME: Final[Json] = {
     "anyOf": [
         {"type": "string", "pattern": "^[0-9]{1,15}$"},
         {"type": "string", "format": "date-time"},
-    ]
+    ],
+    "description": "ms since the epoch or a date-time, from 1970 to 9998-12-30 (the time line "
+    "the server keeps)",
 }
 INTERVAL: Final[Json] = {"type": "string", "pattern": "^(0|[1-9][0-9]{0,4}[mhdw])$"}
 SUB_FUNCS: Final = ["count", "min", "max", "sum", "avg", "range", "diff", "first", "last"]
