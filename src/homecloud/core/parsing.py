@@ -131,3 +131,19 @@ def _deeper_than(value: Any, limit: int) -> bool:
         children = item.values() if isinstance(item, dict) else item
         stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
     return False
+
+
+def json_number(value: Any) -> float | None:
+    """A number a JSON body gave, leniently: an int, a finite float, or a string holding a
+    plain decimal number (clients send ``25.0`` for 25, and ``"2"`` from form-built
+    payloads). None for anything else, booleans included (JSON's ``true`` is no number,
+    though Python's ``True`` is an int)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return float(value) if abs(value) <= 2**63 else None
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, str):
+        return parse_decimal(value) if len(value) <= 64 else None
+    return None

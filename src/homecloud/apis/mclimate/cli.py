@@ -1,0 +1,76 @@
+"""``homecloud mclimate ...``: the MClimate face's simulated controllers."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from homecloud.apis.mclimate import repository
+from homecloud.apis.mclimate.kinds import KINDS
+from homecloud.apis.mclimate.provision import add_controller
+from homecloud.apis.mclimate.settings import MClimateSettings
+from homecloud.cli.common import current_settings, fail, out, run_on_database
+from homecloud.core.database import Database
+from homecloud.core.devices import DeviceError, DeviceRegistry
+from homecloud.core.users import find_by_login
+
+app = typer.Typer(
+    help="MClimate controllers (Melissa, Bobbie, smart plug, Vicki).", no_args_is_help=True
+)
+
+
+@app.command("add-controller")
+def add(
+    ctx: typer.Context,
+    email: Annotated[str, typer.Option(help="The owner's e-mail address or user name.")],
+    serial: Annotated[str, typer.Option(help="Serial number, unique among MClimate controllers.")],
+    kind: Annotated[
+        str, typer.Option("--type", help=f"Device type: {', '.join(KINDS)}.")
+    ] = "melissa",
+    name: Annotated[str | None, typer.Option(help="Name [default: the vendor's].")] = None,
+) -> None:
+    """Add a simulated controller; its first state comes from the simulation seed."""
+    settings = current_settings(ctx)
+    if kind not in KINDS:
+        fail(f"unknown type {kind!r}; one of {', '.join(KINDS)}", code=2)
+    seed = settings.face_settings(MClimateSettings).simulation_seed
+
+    async def work(database: Database) -> str | None:
+        async with database.session(write=True) as session:
+            user = await find_by_login(session, email)
+            if user is None:
+                return f"no account {email!r}"
+            try:
+                await add_controller(session, user.id, kind, serial, name=name, seed=seed)
+            except DeviceError as exc:
+                return str(exc)
+        return None
+
+    problem = run_on_database(settings, work)
+    if problem is not None:
+        fail(problem, code=2)
+    out.print(f"{kind} {serial} added for {email}", markup=False)
+
+
+@app.command("list")
+def list_controllers(
+    ctx: typer.Context,
+    email: Annotated[str, typer.Option(help="The owner's e-mail address or user name.")],
+) -> None:
+    """The owner's controllers: serial number, type and name."""
+    settings = current_settings(ctx)
+
+    async def work(database: Database) -> list[tuple[str, str, str]] | str:
+        async with database.session() as session:
+            user = await find_by_login(session, email)
+            if user is None:
+                return f"no account {email!r}"
+            devices = await DeviceRegistry(session, user.id).list(repository.FACE)
+            return [(device.serial, device.kind, device.name) for device in devices]
+
+    found = run_on_database(settings, work)
+    if isinstance(found, str):
+        fail(found, code=2)
+    for serial, kind, name in found:
+        out.print(f"{serial}  {kind}  {name}", markup=False)

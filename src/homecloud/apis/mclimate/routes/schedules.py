@@ -1,0 +1,81 @@
+"""Schedules: ``POST /v1/schedules`` (a controller's schedule, answered under ``schedules``
+with the controller's id and the times of day written out) and
+``GET /v1/schedules/{serial_number}`` (a controller's schedules, ``_embedded.schedules``)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from starlette.requests import Request
+from starlette.responses import Response
+
+from homecloud.apis.mclimate import service
+from homecloud.apis.mclimate.auth import Caller
+from homecloud.apis.mclimate.hal import collection, entity, hal_response
+from homecloud.apis.mclimate.query import Field, apply, fields_of, parse_query
+from homecloud.apis.mclimate.routes import fields_of as body_fields
+from homecloud.apis.mclimate.routes import (
+    json_body,
+    query_options,
+    query_params,
+)
+from homecloud.apis.mclimate.schemas import EntityAnswer, RecordCollection, ScheduleBody
+from homecloud.core.unit_of_work import ReadWork, WriteWork, units_router
+from homecloud.identity.guard import user_of
+
+SCHEDULES = "/v1/schedules"
+SCHEDULE_FIELDS = fields_of(
+    Field("id", "int"),
+    Field("controller_id", "int"),
+    Field("user_id", "int"),
+    Field("days", "text"),
+    Field("active", "int"),
+    Field("from_time", "text"),
+    Field("to_time", "text"),
+    Field("user_time_offset", "int"),
+    Field("device_hours", "int"),
+    Field("action", "text"),
+    Field("target", "number"),
+    Field("push", "int"),
+    Field("default_state", "text"),
+    Field("created", "text"),
+)
+
+
+def router() -> APIRouter:
+    routes = units_router(tags=["Schedules"])
+
+    @routes.post(
+        SCHEDULES,
+        status_code=201,
+        summary="Add a schedule to a controller (controller_id: its serial number)",
+        response_model=None,
+        responses={201: {"model": EntityAnswer}},
+        openapi_extra=json_body(ScheduleBody),
+    )
+    async def add(request: Request, caller: Caller, work: WriteWork) -> Response:
+        added = await service.add_schedule(work, user_of(caller), await body_fields(request))
+        return hal_response(request, entity("schedules", added, SCHEDULES), status=201)
+
+    @routes.get(
+        SCHEDULES + "/{serial_number}",
+        summary="A controller's schedules",
+        openapi_extra=query_options(),
+        response_model=None,
+        responses={
+            200: {"model": RecordCollection},
+            304: {"description": "Not Modified"},
+        },
+    )
+    async def of_controller(
+        request: Request,
+        serial_number: str,
+        caller: Caller,
+        work: ReadWork,
+    ) -> Response:
+        query = parse_query(query_params(request), SCHEDULE_FIELDS, resource="schedules")
+        found = await service.schedules(work, user_of(caller), serial_number)
+        items, total = apply(query, found)
+        path = f"{SCHEDULES}/{serial_number}"
+        return hal_response(request, collection("schedules", items, total, query, path))
+
+    return routes

@@ -1,0 +1,103 @@
+"""The simulation loop: every MClimate controller moved forward in time.
+
+:meth:`Simulation.step` advances each controller to the clock's now (the AC's room, Bobbie's
+tank and energy counter, the plug's relay timers, Vicki's motor and room), stores its state
+and its latest sensor record, adds a record to its history every ``history_seconds``, and
+publishes a change event for each controller whose live data a client would see differently.
+Tests call it with a :class:`~homecloud.sim.clock.ManualClock`; the server runs
+:meth:`Simulation.run`, which steps at an interval while this process holds the
+simulation's lease, so that of several workers sharing a database exactly one simulates.
+Every step is deterministic: the same states and times give the same results.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import orjson
+
+from homecloud.apis.mclimate import repository, service
+from homecloud.core import leases
+from homecloud.core.database import Database
+from homecloud.core.events import ChangeEvent, EventBus
+from homecloud.core.unit_of_work import UnitOfWork
+from homecloud.sim.clock import Clock, SystemClock
+
+log = logging.getLogger("homecloud.mclimate.simulation")
+
+LEASE = "mclimate-simulation"
+
+
+class Simulation:
+    def __init__(
+        self,
+        database: Database,
+        bus: EventBus,
+        clock: Clock | None = None,
+        *,
+        interval_seconds: float = 30.0,
+        history_seconds: float = 300.0,
+    ) -> None:
+        self.database = database
+        self.bus = bus
+        self.clock = clock or SystemClock()
+        self.interval_seconds = interval_seconds
+        self.history_ms = round(history_seconds * 1000)
+        self.holder = leases.new_holder()
+
+    async def step(self) -> list[ChangeEvent]:
+        """Advances every controller to now, each in a unit of work of its own that publishes
+        its change event once committed; returns the events."""
+        now = self.clock.now_ms()
+        async with self.database.session() as session:
+            device_ids = await repository.every_controller(session)
+        changes: list[ChangeEvent] = []
+        for device_id in device_ids:
+            try:
+                change = await self._advance(device_id, now)
+            except Exception:
+                # One controller that cannot be simulated (a row damaged by hand, say) must
+                # not stop the others; it is tried again next step.
+                log.exception("simulating controller %s failed", device_id)
+                continue
+            if change is not None:
+                changes.append(change)
+        return changes
+
+    async def _advance(self, device_id: int, now: int) -> ChangeEvent | None:
+        async with UnitOfWork.begin(self.database, self.bus) as work:
+            session = await work.session()
+            found = await repository.controller_for_update(session, None, device_id=device_id)
+            if found is None:  # removed since the list was read
+                return None
+            device, controller = found
+            if controller.simulated_until >= now:
+                return None
+            before = controller.controller_log
+            kind, state, command_log = service.move_to(device, controller, now)
+            record = service.store(device, controller, kind, state, command_log, now)
+            last = await repository.last_log_at(session, device.id)
+            if last is None or now - last >= self.history_ms:
+                await repository.add_log(session, device.id, now, record)
+                await repository.forget_logs_before(
+                    session, device.id, now - service.HISTORY_DAYS * 86_400_000
+                )
+            if _without_time(before) == _without_time(controller.controller_log):
+                return None
+            change = service.event(device.owner_id, device.serial, controller_log=record)
+            work.publish(change)
+        return change
+
+    async def run(self) -> None:
+        """Steps every ``interval_seconds`` while holding the lease; idle otherwise."""
+        await leases.repeat_while_holding(
+            self.database, LEASE, self.interval_seconds, self.step, holder=self.holder
+        )
+
+
+def _without_time(record_text: str) -> str:
+    """A sensor record without its times, to tell a changed reading from a newer one."""
+    record = orjson.loads(record_text)
+    for key in ("created", "timeOfRecord", "uptime"):
+        record.pop(key, None)
+    return orjson.dumps(record, option=orjson.OPT_SORT_KEYS).decode()
