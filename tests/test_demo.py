@@ -152,8 +152,9 @@ async def test_demo_clients_follow_the_base_url_from_one_start_to_the_next(
         "http://127.0.0.1:8765/callback",
         "http://localhost:8765/callback",
     ]
-    # Only Nuheat has a Swagger UI.
+    # Each face's Swagger UI is a redirect URI of its own demo client only.
     assert "http://127.0.0.1:9090/nuheat/swagger/oauth2-redirect" not in thingplus.redirect_uris
+    assert "http://127.0.0.1:9090/thingplus/swagger/oauth2-redirect" in thingplus.redirect_uris
 
 
 async def test_swagger_ui_authorizes_with_the_demo_client_and_pkce(

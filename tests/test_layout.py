@@ -39,7 +39,7 @@ TEMPLATE_MODULES = (
 ARRIVING: dict[tuple[str, str], str] = {
     **{
         (face, module): issue
-        for face, issue in (("mclimate", "12"), ("ckw", "13"), ("smartme", "14"))
+        for face, issue in (("ckw", "13"), ("smartme", "14"))
         for module in (
             "settings.py",
             "auth.py",

@@ -34,7 +34,10 @@ class IssuedClient:
 def validate_redirect_uri(uri: str) -> str:
     """Absolute and without a fragment (RFC 6749 §3.1.2). Custom schemes of native apps are
     allowed, and so is plain http: home set-ups often run on a LAN without TLS."""
-    parts = urlsplit(uri)
+    try:
+        parts = urlsplit(uri)
+    except ValueError:  # e.g. "http://[": a bracket that opens no IPv6 address
+        raise ClientError(f"redirect URI {uri!r} is not a URI") from None
     if (
         not parts.scheme
         or "#" in uri  # an empty fragment ("...cb#") is a fragment too

@@ -127,8 +127,11 @@ async def test_the_openapi_document_names_what_the_server_enforces(
     models = document["components"]["schemas"]
     update = models["ThermostatUpdateModel"]
     assert update["required"] == ["serialNumber"]
-    assert update["properties"]["scheduleMode"]["enum"] == [1, 2, 3]
-    assert update["properties"]["holdSetPointDateTime"]["format"] == "date-time"
+    # When given (null means "not given"): one of the modes; a date-time the server parses.
+    schedule_mode = update["properties"]["scheduleMode"]["anyOf"]
+    assert schedule_mode == [{"type": "integer", "enum": [1, 2, 3]}, {"type": "null"}]
+    hold_until = update["properties"]["holdSetPointDateTime"]["anyOf"]
+    assert hold_until[0]["format"] == "date-time"
     assert models["GroupUpdateModel"]["required"] == ["groupId"]
 
 

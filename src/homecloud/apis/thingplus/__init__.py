@@ -11,7 +11,10 @@ FACE = Face(
     title="Thing+",
     build=Ref("homecloud.apis.thingplus.app:build"),
     sign_in="/thingplus/v2/oauth2/token",
-    links=(Link("API", "/thingplus/v2/gateways"),),
+    links=(
+        Link("API", "/thingplus/v2/gateways"),
+        Link("Swagger UI", "/thingplus/swagger"),
+    ),
     settings=ThingplusSettings,
     models="homecloud.apis.thingplus.models",
     simulate=Ref("homecloud.apis.thingplus.cli:simulate_thingplus"),
@@ -21,6 +24,7 @@ FACE = Face(
         api="/thingplus/v2/gateways",
         token="/thingplus/v2/oauth2/token",
         authorize="/thingplus/v2/oauth2/authorize",
+        redirect_paths=("/thingplus/swagger/oauth2-redirect",),
         # Thing+'s password grant takes the hex MD5 of the password.
         command=lambda demo: token_then_get(
             curl_form(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from homecloud.apis.thingplus import openapi
 from homecloud.apis.thingplus.errors import thingplus_error
 from homecloud.apis.thingplus.identity import thingplus_identity_router
 from homecloud.apis.thingplus.routes import (
@@ -28,6 +29,7 @@ def build(services: Services) -> FaceApp:
     for module in (gateways, devices, sensors, series):
         app.include_router(module.router(limits))
     app.include_router(status.router())
+    openapi.install(app)
 
     return FaceApp(
         name="thingplus",
@@ -36,5 +38,6 @@ def build(services: Services) -> FaceApp:
         links={
             "token": "/thingplus/v2/oauth2/token",
             "authorize": "/thingplus/v2/oauth2/authorize",
+            "swagger": "/thingplus/swagger",
         },
     )

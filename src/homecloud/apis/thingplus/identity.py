@@ -26,6 +26,8 @@ from starlette.responses import JSONResponse, Response
 
 from homecloud.apis.thingplus import repository
 from homecloud.apis.thingplus.errors import NO_STORE, oauth2orize_error, schema_error
+from homecloud.apis.thingplus.openapi import CREATED_ERRORS, answers, operation
+from homecloud.apis.thingplus.schemas import AuthClientAnswer, AuthClientList
 from homecloud.core.errors import ApiError
 from homecloud.core.models import now_ms
 from homecloud.core.parsing import MalformedJson, parse_json
@@ -186,6 +188,36 @@ class AuthClientInput:
     redirect_uri: str | None
 
 
+# Absolute, no fragment, and an http(s) one with a host: what validate_redirect_uri takes.
+REDIRECT_URI_PATTERN = "^([hH][tT][tT][pP][sS]?://[^/?#][^#]*|(?![hH][tT][tT][pP][sS]?:)[^#]*)$"
+
+
+def auth_client_schema() -> dict[str, Any]:
+    """What parse_auth_client takes, for the OpenAPI document."""
+    properties: dict[str, Any] = {
+        name: {"type": "string", "minLength": 1, "maxLength": limit}
+        for name, limit in MAX_LENGTHS.items()
+    }
+    properties["reqId"]["pattern"] = ID_PATTERN
+    properties["reqId"]["description"] = "The client's id"
+    properties["redirectUri"].update(
+        format="uri",
+        pattern=REDIRECT_URI_PATTERN,
+        description="Needed for the authorization-code grant; without it, password only",
+    )
+    properties["scopes"] = {
+        "type": "array",
+        "items": {"type": "string", "enum": list(THINGPLUS.scopes_supported)},
+        "description": "At most the scopes of the caller's token",
+    }
+    return {
+        "type": "object",
+        "required": list(REQUIRED_FIELDS),
+        "properties": {name: properties[name] for name in AUTH_CLIENT_FIELDS},
+        "additionalProperties": False,
+    }
+
+
 def parse_auth_client(body: Any) -> AuthClientInput:
     if not isinstance(body, dict):
         raise schema_error("should be object", "type", "", type="object")
@@ -328,15 +360,18 @@ TOKEN_HOOKS = TokenHooks(
 
 def thingplus_identity_router(services: Services) -> APIRouter:
     provider = services.identity
-    router = APIRouter(include_in_schema=False)
+    # The OAuth2 endpoints are the document's security schemes, not operations of it; the
+    # authClients are resources of the API.
+    router = APIRouter()
 
     router.add_api_route(
         "/v2/oauth2/token",
         token_endpoint(provider, THINGPLUS, services.rate_limiter, TOKEN_HOOKS),
         methods=["POST"],
+        include_in_schema=False,
     )
 
-    @router.get("/v2/oauth2/authorize")
+    @router.get("/v2/oauth2/authorize", include_in_schema=False)
     async def authorize(request: Request) -> Response:
         # oauth2orize's checks, in its order, answered as its AuthorizationError objects;
         # nothing is redirected before the client and its redirect URI are known.
@@ -428,11 +463,28 @@ def thingplus_identity_router(services: Services) -> APIRouter:
             await session.run_sync(repository.delete_client, client.id)
         return Response(status_code=204)
 
+    created = {**answers(201, AuthClientAnswer, "Created"), 409: CREATED_ERRORS[409]}
     for path in CLIENT_PATHS:
-        router.add_api_route(path, create_client, methods=["POST"])
-        router.add_api_route(path, list_auth_clients, methods=["GET"])
-        router.add_api_route(path + "/{client_id}", get_auth_client, methods=["GET"])
-        router.add_api_route(path + "/{client_id}", delete_auth_client, methods=["DELETE"])
+        router.add_api_route(
+            path,
+            create_client,
+            methods=["POST"],
+            status_code=201,
+            responses=created,
+            openapi_extra=operation(body=auth_client_schema()),
+        )
+        router.add_api_route(
+            path, list_auth_clients, methods=["GET"], responses=answers(200, AuthClientList)
+        )
+        router.add_api_route(
+            path + "/{client_id}",
+            get_auth_client,
+            methods=["GET"],
+            responses=answers(200, AuthClientAnswer),
+        )
+        router.add_api_route(
+            path + "/{client_id}", delete_auth_client, methods=["DELETE"], status_code=204
+        )
 
     router.include_router(
         signin_router(provider, THINGPLUS, PAGES, services.rate_limiter, logout=LOGOUT)

@@ -59,6 +59,10 @@ class CollectionQuery:
                 return False
         return True
 
+    def project(self, record: dict[str, Any]) -> dict[str, Any]:
+        """One object, with the fields asked for."""
+        return self._project(record)
+
     def _project(self, record: dict[str, Any]) -> dict[str, Any]:
         if not self.fields:
             return record
@@ -135,6 +139,27 @@ def parse_collection(
         embed=embed,
         used=used,
     )
+
+
+# What only a list takes: a read of one object refuses them rather than ignore them (or
+# answer a filtered-out object as nothing).
+LIST_ONLY_KEYS: Final = frozenset({"count", "page", "orderBy", "orderDir"})
+
+
+def parse_single(
+    params: QueryParams, embeddable: Collection[str] = (), nested: Collection[str] = ()
+) -> CollectionQuery:
+    """The parameters of a read of one object: ``fields`` and ``embed`` (and the options of
+    the ``nested`` embeds); the list parameters are 400."""
+    for key in params:
+        if key.removesuffix("[]") in LIST_ONLY_KEYS or FILTER_KEY.match(key):
+            raise schema_error(
+                f"should NOT have additional properties: {key} is for lists, not one object",
+                "additionalProperties",
+                "",
+                additionalProperty=key,
+            )
+    return parse_collection(params, embeddable, nested)
 
 
 def _listed(params: QueryParams, name: str) -> list[str]:

@@ -26,6 +26,7 @@ from homecloud.apis.thingplus.catalog_data import (
     GATEWAY_MODEL_ID,
     MAX_DEVICES,
     MODEL_SENSORS,
+    SensorType,
 )
 from homecloud.apis.thingplus.errors import (
     access_denied,
@@ -44,6 +45,7 @@ from homecloud.apis.thingplus.records import (
 )
 from homecloud.apis.thingplus.schemas import (
     DEVICE_INPUT,
+    DEVICE_REQUIRED,
     DEVICE_UPDATE,
     GATEWAY_OPTIONS,
     GATEWAY_UPDATE,
@@ -51,6 +53,7 @@ from homecloud.apis.thingplus.schemas import (
     REGISTER_PARAMS,
     SENSOR_INPUT,
     SENSOR_OPTIONS,
+    SENSOR_REQUIRED,
     SENSOR_UPDATE,
     check_id,
     check_object,
@@ -231,6 +234,10 @@ class Registration:
     errors: list[ApiError] = field(default_factory=list)
 
 
+def is_gateway_id(text: str) -> bool:
+    return len(text) == UUID_HEX_LENGTH and all(c in "0123456789abcdef" for c in text)
+
+
 def register_gateway(
     session: Session, user_id: int, body: Any, limits: ThingplusSettings, now: int
 ) -> Registration:
@@ -241,6 +248,15 @@ def register_gateway(
         )
     gateway_id: str = body.get("reqId", body.get("id"))
     params = check_object(body["params"], REGISTER_PARAMS, ("model", "name"), ".params")
+    # The whole body's shape is checked before anything is made, as the vendor's validator
+    # checks it: a malformed device or sensor is 400; 207 is for those the rules refuse (a
+    # taken id, a model the catalogue lacks, an unknown device, the plan's limit).
+    for key, fields, required in (
+        ("devices", DEVICE_INPUT, DEVICE_REQUIRED),
+        ("sensors", SENSOR_INPUT, SENSOR_REQUIRED),
+    ):
+        for index, item in enumerate(params.get(key, ())):
+            check_object(item, fields, required, f".params.{key}[{index}]")
     site = params.get("siteId", str(user_id))
     if site != str(user_id):
         number = parse_id(site, name="siteId") if isinstance(site, str) else None
@@ -248,10 +264,11 @@ def register_gateway(
         raise access_denied(f"site {site}") if other else not_found(f"site {site}")
     if params["model"] != GATEWAY_MODEL_ID:
         raise not_found(f"gatewayModel {params['model']}")
-    if len(gateway_id) != UUID_HEX_LENGTH or any(c not in "0123456789abcdef" for c in gateway_id):
-        raise invalid_input(
-            "An Open API Gateway id is a UUID without dashes, in lower case (32 hex digits)."
-        )
+    for key in ("reqId", "id"):  # both, when both are sent
+        if key in body and not is_gateway_id(body[key]):
+            raise invalid_input(
+                "An Open API Gateway id is a UUID without dashes, in lower case (32 hex digits)."
+            )
     existing = repository.find_gateway(session, gateway_id)
     if existing is not None:
         if existing.owner_id != user_id:
@@ -338,12 +355,8 @@ class Adding:
 
 
 def create_device(session: Session, gateway: Device, body: Any, adding: Adding) -> dict[str, Any]:
-    check_object(body, DEVICE_INPUT, ("reqId", "name", "model"))
+    checked_device(body)
     device_id = body["reqId"]
-    if body["model"] != DEVICE_MODEL_ID:
-        raise invalid_input(
-            f"Device model {body['model']} is not a device model of gateway model {GATEWAY_MODEL_ID}."
-        )
     if repository.find_device(session, gateway.id, device_id) is not None:
         raise ApiError.of(409, f"device {device_id} exists.", "CONFLICT")
     if repository.count_model_devices(session, gateway.id, DEVICE_MODEL_ID) >= MAX_DEVICES:
@@ -391,16 +404,36 @@ def update_device(
 # ----------------------------------------------------------------------------------- sensors
 
 
-def create_sensor(session: Session, gateway: Device, body: Any, adding: Adding) -> dict[str, Any]:
-    check_object(body, SENSOR_INPUT, ("reqId", "name", "type", "driverName", "model"))
-    sensor_id = body["reqId"]
+def checked_sensor(body: Any, path: str = "") -> SensorType:
+    """A new sensor's body, and the catalogue's entry it names: one of the Open API Device's
+    sensors (its type, driver and model as the catalogue pairs them)."""
+    check_object(body, SENSOR_INPUT, SENSOR_REQUIRED, path)
     category = body.get("category", "sensor")
     entry = MODEL_SENSORS.get((body["driverName"], body["type"]))
     if entry is None or entry.model != body["model"] or category != "sensor":
+        where = f"{path.lstrip('.')}: " if path else ""
         raise invalid_input(
-            f"No sensor of gateway model {GATEWAY_MODEL_ID} has type {body['type']}, driver"
-            f" {body['driverName']}, model {body['model']} and category {category}."
+            f"{where}No sensor of gateway model {GATEWAY_MODEL_ID} has type {body['type']},"
+            f" driver {body['driverName']}, model {body['model']} and category {category}."
         )
+    return entry
+
+
+def checked_device(body: Any, path: str = "") -> None:
+    """A new device's body: of the Open API Device model, the one the gateway model has."""
+    check_object(body, DEVICE_INPUT, DEVICE_REQUIRED, path)
+    if body["model"] != DEVICE_MODEL_ID:
+        where = f"{path.lstrip('.')}: " if path else ""
+        raise invalid_input(
+            f"{where}Device model {body['model']} is not a device model of gateway model"
+            f" {GATEWAY_MODEL_ID}."
+        )
+
+
+def create_sensor(session: Session, gateway: Device, body: Any, adding: Adding) -> dict[str, Any]:
+    entry = checked_sensor(body)
+    sensor_id = body["reqId"]
+    category = body.get("category", "sensor")
     device_id = body.get("deviceId")
     if device_id is not None and repository.find_device(session, gateway.id, device_id) is None:
         raise not_found(f"device {device_id}")

@@ -15,31 +15,54 @@ from homecloud.apis.thingplus.catalog_data import (
     sensor_type_record,
 )
 from homecloud.apis.thingplus.errors import not_found
+from homecloud.apis.thingplus.openapi import COLLECTION, answers, operation
 from homecloud.apis.thingplus.query import parse_collection
 from homecloud.apis.thingplus.records import envelope
+from homecloud.apis.thingplus.schemas import (
+    GatewayModelAnswer,
+    GatewayModelList,
+    SensorTypeAnswer,
+    SensorTypeList,
+)
 
 
 def router() -> APIRouter:
     routes = APIRouter()
 
-    @routes.get("/v2/gatewayModels")
+    @routes.get(
+        "/v2/gatewayModels",
+        responses=answers(200, GatewayModelList),
+        openapi_extra=operation(parameters=COLLECTION, open_to_all=True),
+    )
     async def list_gateway_models(request: Request) -> Response:
         data, meta = parse_collection(request.query_params).apply([gateway_model_record()])
         return envelope(200, data, meta)
 
-    @routes.get("/v2/gatewayModels/{model_id}")
+    @routes.get(
+        "/v2/gatewayModels/{model_id}",
+        responses=answers(200, GatewayModelAnswer),
+        openapi_extra=operation(open_to_all=True),
+    )
     async def get_gateway_model(model_id: str) -> Response:
         if model_id != GATEWAY_MODEL_ID:
             raise not_found(f"gatewayModel {model_id}")
         return envelope(200, gateway_model_record())
 
-    @routes.get("/v2/sensorTypes")
+    @routes.get(
+        "/v2/sensorTypes",
+        responses=answers(200, SensorTypeList),
+        openapi_extra=operation(parameters=COLLECTION, open_to_all=True),
+    )
     async def list_sensor_types(request: Request) -> Response:
         records = [sensor_type_record(sensor_type) for sensor_type in SENSOR_TYPES]
         data, meta = parse_collection(request.query_params).apply(records)
         return envelope(200, data, meta)
 
-    @routes.get("/v2/sensorTypes/{type_id}")
+    @routes.get(
+        "/v2/sensorTypes/{type_id}",
+        responses=answers(200, SensorTypeAnswer),
+        openapi_extra=operation(open_to_all=True),
+    )
     async def get_sensor_type(type_id: str) -> Response:
         sensor_type = SENSOR_TYPES_BY_ID.get(type_id)
         if sensor_type is None:

@@ -11,9 +11,18 @@ from starlette.responses import Response
 
 from homecloud.apis.thingplus import repository, service
 from homecloud.apis.thingplus.auth import GatewayReader, GatewayUpdater
-from homecloud.apis.thingplus.query import parse_collection
+from homecloud.apis.thingplus.openapi import (
+    COLLECTION,
+    CREATED_ERRORS,
+    DEVICE_BODY,
+    DEVICE_UPDATE_BODY,
+    FIELDS,
+    answers,
+    operation,
+)
+from homecloud.apis.thingplus.query import parse_collection, parse_single
 from homecloud.apis.thingplus.records import device_record, envelope
-from homecloud.apis.thingplus.schemas import json_body
+from homecloud.apis.thingplus.schemas import DeviceAnswer, DeviceList, json_body
 from homecloud.apis.thingplus.settings import ThingplusSettings
 from homecloud.core.models import now_ms
 from homecloud.core.unit_of_work import ReadWork, WriteWork, units_router
@@ -26,7 +35,9 @@ DEVICE = DEVICES + "/{device_id}"
 def router(limits: ThingplusSettings) -> APIRouter:
     routes = units_router()
 
-    @routes.get(DEVICES)
+    @routes.get(
+        DEVICES, responses=answers(200, DeviceList), openapi_extra=operation(parameters=COLLECTION)
+    )
     async def list_devices(
         request: Request, gateway_id: str, caller: GatewayReader, work: ReadWork
     ) -> Response:
@@ -35,7 +46,12 @@ def router(limits: ThingplusSettings) -> APIRouter:
         data, meta = query.apply(records)
         return envelope(200, data, meta)
 
-    @routes.post(DEVICES)
+    @routes.post(
+        DEVICES,
+        status_code=201,
+        responses={**answers(201, DeviceAnswer, "Created"), **CREATED_ERRORS},
+        openapi_extra=operation(body=DEVICE_BODY),
+    )
     async def create_device(
         request: Request, gateway_id: str, caller: GatewayUpdater, work: WriteWork
     ) -> Response:
@@ -44,11 +60,13 @@ def router(limits: ThingplusSettings) -> APIRouter:
         create = partial(service.create_device, body=body, adding=adding)
         return envelope(201, await service.on_gateway(work, user_id, gateway_id, create))
 
-    @routes.get(DEVICE)
+    @routes.get(
+        DEVICE, responses=answers(200, DeviceAnswer), openapi_extra=operation(parameters=[FIELDS])
+    )
     async def get_device(
         request: Request, gateway_id: str, device_id: str, caller: GatewayReader, work: ReadWork
     ) -> Response:
-        query = parse_collection(request.query_params)
+        query = parse_single(request.query_params)
         record = await service.on_device(
             work,
             user_of(caller),
@@ -56,10 +74,13 @@ def router(limits: ThingplusSettings) -> APIRouter:
             device_id,
             lambda _session, gateway, device: device_record(device, gateway.serial),
         )
-        data, _ = query.apply([record])
-        return envelope(200, data[0])
+        return envelope(200, query.project(record))
 
-    @routes.put(DEVICE)
+    @routes.put(
+        DEVICE,
+        responses=answers(200, DeviceAnswer),
+        openapi_extra=operation(body=DEVICE_UPDATE_BODY),
+    )
     async def update_device(
         request: Request, gateway_id: str, device_id: str, caller: GatewayUpdater, work: WriteWork
     ) -> Response:
@@ -67,7 +88,7 @@ def router(limits: ThingplusSettings) -> APIRouter:
         updated = await service.on_device(work, user_of(caller), gateway_id, device_id, update)
         return envelope(200, updated)
 
-    @routes.delete(DEVICE)
+    @routes.delete(DEVICE, status_code=204)
     async def delete_device(
         gateway_id: str, device_id: str, caller: GatewayUpdater, work: WriteWork
     ) -> Response:

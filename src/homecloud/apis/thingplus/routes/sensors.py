@@ -6,15 +6,31 @@ from __future__ import annotations
 from functools import partial
 
 from fastapi import APIRouter
+from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import Response
 
 from homecloud.apis.thingplus import repository, service
 from homecloud.apis.thingplus.auth import GatewayReader, GatewayUpdater
-from homecloud.apis.thingplus.query import parse_collection
+from homecloud.apis.thingplus.openapi import (
+    COLLECTION,
+    CREATED_ERRORS,
+    FIELDS,
+    SENSOR_BODY,
+    SENSOR_UPDATE_BODY,
+    answers,
+    embed,
+    operation,
+    series_options,
+)
+from homecloud.apis.thingplus.query import parse_collection, parse_single
 from homecloud.apis.thingplus.records import envelope
-from homecloud.apis.thingplus.routes.series import nested_series_params, sensor_with_series
-from homecloud.apis.thingplus.schemas import json_body
+from homecloud.apis.thingplus.routes.series import (
+    nested_series_params,
+    range_of,
+    sensor_with_series,
+)
+from homecloud.apis.thingplus.schemas import SensorAnswer, SensorList, json_body
 from homecloud.apis.thingplus.settings import ThingplusSettings
 from homecloud.core.models import now_ms
 from homecloud.core.unit_of_work import ReadWork, WriteWork, units_router
@@ -28,7 +44,11 @@ SENSOR_EMBEDS = ("series", "status")
 def router(limits: ThingplusSettings) -> APIRouter:
     routes = units_router()
 
-    @routes.get(SENSORS)
+    @routes.get(
+        SENSORS,
+        responses=answers(200, SensorList),
+        openapi_extra=operation(parameters=[*COLLECTION, embed(*SENSOR_EMBEDS)]),
+    )
     async def list_sensors(
         request: Request, gateway_id: str, caller: GatewayReader, work: ReadWork
     ) -> Response:
@@ -37,7 +57,12 @@ def router(limits: ThingplusSettings) -> APIRouter:
         data, meta = query.apply(await service.on_gateway(work, user_of(caller), gateway_id, views))
         return envelope(200, data, meta)
 
-    @routes.post(SENSORS)
+    @routes.post(
+        SENSORS,
+        status_code=201,
+        responses={**answers(201, SensorAnswer, "Created"), **CREATED_ERRORS},
+        openapi_extra=operation(body=SENSOR_BODY),
+    )
     async def create_sensor(
         request: Request, gateway_id: str, caller: GatewayUpdater, work: WriteWork
     ) -> Response:
@@ -46,15 +71,27 @@ def router(limits: ThingplusSettings) -> APIRouter:
         create = partial(service.create_sensor, body=body, adding=adding)
         return envelope(201, await service.on_gateway(work, user_id, gateway_id, create))
 
-    @routes.get(SENSOR)
+    @routes.get(
+        SENSOR,
+        responses=answers(200, SensorAnswer),
+        openapi_extra=operation(
+            parameters=[FIELDS, embed(*SENSOR_EMBEDS), *series_options("series")],
+            description="With embed=series, the series options nested: series[dataStart]=...",
+        ),
+    )
     async def get_sensor(
         request: Request, gateway_id: str, sensor_id: str, caller: GatewayReader, work: ReadWork
     ) -> Response:
         user_id = user_of(caller)
-        query = parse_collection(request.query_params, SENSOR_EMBEDS, nested=("series",))
+        query = parse_single(request.query_params, SENSOR_EMBEDS, nested=("series",))
         nested = nested_series_params(request.query_params)
         meta = None
-        if "series" in query.embed and "dataStart" in nested:
+        if nested and "series" not in query.embed:
+            # Without embed=series they ask for nothing, but are still checked: a malformed
+            # one is 400, never silently passed over.
+            range_of(nested, now_ms())
+            nested = QueryParams()
+        if nested:
             record, meta = await sensor_with_series(
                 work, user_id, gateway_id, sensor_id, nested, query.embed
             )
@@ -69,10 +106,13 @@ def router(limits: ThingplusSettings) -> APIRouter:
                     gateway, sensor, query.embed, now
                 ),
             )
-        data, _ = query.apply([record])
-        return envelope(200, data[0], meta)
+        return envelope(200, query.project(record), meta)
 
-    @routes.put(SENSOR)
+    @routes.put(
+        SENSOR,
+        responses=answers(200, SensorAnswer),
+        openapi_extra=operation(body=SENSOR_UPDATE_BODY),
+    )
     async def update_sensor(
         request: Request, gateway_id: str, sensor_id: str, caller: GatewayUpdater, work: WriteWork
     ) -> Response:
@@ -82,7 +122,7 @@ def router(limits: ThingplusSettings) -> APIRouter:
         )
         return envelope(200, updated)
 
-    @routes.delete(SENSOR)
+    @routes.delete(SENSOR, status_code=204)
     async def delete_sensor(
         gateway_id: str, sensor_id: str, caller: GatewayUpdater, work: WriteWork
     ) -> Response:

@@ -39,8 +39,10 @@ from homecloud.apis.thingplus.auth import GatewayReader, GatewayUpdater
 from homecloud.apis.thingplus.errors import invalid_input, iso_ms, schema_error
 from homecloud.apis.thingplus.ingest import SeriesWrite, Window, parse_series_body, record_series
 from homecloud.apis.thingplus.models import ThingplusSensor
+from homecloud.apis.thingplus.openapi import SERIES_BODY, answers, operation, series_options
 from homecloud.apis.thingplus.query import integer_param
 from homecloud.apis.thingplus.records import envelope, envelope_with_pack, series_leaf
+from homecloud.apis.thingplus.schemas import SensorAnswer, SeriesAnswer
 from homecloud.apis.thingplus.settings import ThingplusSettings
 from homecloud.core.models import Device, now_ms
 from homecloud.core.parsing import NumberError, parse_int
@@ -102,7 +104,8 @@ def parse_time(params: QueryParams, name: str, default: int | None) -> int:
         if error.problem != "integer":
             raise invalid_input(OUTSIDE_TIME_LINE.format(name=name)) from None
     try:
-        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        # RFC 3339 allows a lower-case "z" (and "t", which fromisoformat takes).
+        moment = datetime.fromisoformat(raw[:-1] + "+00:00" if raw[-1:] in "Zz" else raw)
     except ValueError:
         raise schema_error(
             'should match format "date-time"', "format", f".{name}", format="date-time"
@@ -130,7 +133,15 @@ def choice(params: QueryParams, name: str, allowed: tuple[str, ...], default: st
 def router(limits: ThingplusSettings) -> APIRouter:
     routes = units_router()
 
-    @routes.put(SERIES)
+    @routes.put(
+        SERIES,
+        responses=answers(200, SeriesAnswer),
+        openapi_extra=operation(
+            body=SERIES_BODY,
+            description="One value or an array of them, oldest first. A numeric sensor takes "
+            "decimal numbers as strings; times lie within the server's window around now.",
+        ),
+    )
     async def put_series(
         request: Request, gateway_id: str, sensor_id: str, caller: GatewayUpdater, work: WriteWork
     ) -> Response:
@@ -145,7 +156,14 @@ def router(limits: ThingplusSettings) -> APIRouter:
             return envelope_with_pack(answer.data, raw)
         return envelope(200, answer.data)
 
-    @routes.get(SERIES)
+    @routes.get(
+        SERIES,
+        responses=answers(200, SensorAnswer),
+        openapi_extra=operation(
+            parameters=series_options(),
+            description="Without dataStart, the latest value; with it, the range's values.",
+        ),
+    )
     async def get_series(
         request: Request, gateway_id: str, sensor_id: str, caller: GatewayReader, work: ReadWork
     ) -> Response:
@@ -191,12 +209,9 @@ async def sensor_with_series(
     session = await work.session()
     gateway, sensor, tz = await session.run_sync(find)
     record = service.sensor_view(gateway, sensor, embed | {"series"}, now)
-    if "dataStart" not in params:
+    if not params:
         return record, None
-    start = parse_time(params, "dataStart", None)
-    end = parse_time(params, "dataEnd", now)
-    if end <= start:
-        raise invalid_input("dataEnd must come after dataStart.")
+    start, end = range_of(params, now)
     try:
         if params.get("statFunc[id]") is not None:
             data, meta = await statistics(session, sensor, params, start, end, tz)
@@ -211,46 +226,25 @@ async def sensor_with_series(
     return record, {"count": meta.pop("count"), **meta}
 
 
-async def interval_data(
-    session: Any, sensor: ThingplusSensor, params: QueryParams, start: int, end: int
-) -> tuple[list[Any], dict[str, Any]]:
+def interval_options(params: QueryParams) -> tuple[str, int | None, int, str]:
+    """(interval, bucket width in ms or None for raw values, raw count, intervalFunc)."""
     interval = params.get("interval", "1m")
-    meta: dict[str, Any] = {"dataStart": iso_ms(start), "dataEnd": iso_ms(end)}
-    data: list[Any] = []
+    count = integer_param(params, "count", DEFAULT_RAW_COUNT, 1, MAX_RAW_COUNT)
+    func = choice(params, "intervalFunc", INTERVAL_FUNCS, "average")
     if interval == "0":
-        count = integer_param(params, "count", DEFAULT_RAW_COUNT, 1, MAX_RAW_COUNT)
-        points = await read_range(session, sensor.series_id, start, end, limit=count)
-        for ts, value in points:
-            data.append(format_number(value) if isinstance(value, float) else value)
-            data.append(ts)
-        return data, {"count": len(points), **meta, "interval": "0"}
+        return interval, None, count, func
     match = INTERVAL.match(interval)
     if match is None:
         raise invalid_input(
             f"interval {interval!r} is not 0 or a whole number of minutes (1m, 15m, 1h, 1d, ...)."
         )
-    width = int(match.group(1)) * UNIT_MS[match.group(2)]
-    func = choice(params, "intervalFunc", INTERVAL_FUNCS, "average")
-    buckets = await session.run_sync(
-        lambda sync: repository.interval_buckets(sync, sensor.series_id, start, end, width)
-    )
-    position = INTERVAL_FUNCS.index(func) + 1
-    for bucket in buckets:
-        data.append(bucket[position])
-        data.append(bucket[0])
-    return data, {"count": len(buckets), **meta, "stat": func, "interval": interval}
+    return interval, int(match.group(1)) * UNIT_MS[match.group(2)], count, func
 
 
-async def statistics(
-    session: Any,
-    sensor: ThingplusSensor,
-    params: QueryParams,
-    start: int,
-    end: int,
-    tz: str,
-) -> tuple[list[Any], dict[str, Any]]:
-    if params["statFunc[id]"] != "seriesStat":
-        raise invalid_input("statFunc[id] must be seriesStat.")
+def stat_options(params: QueryParams) -> tuple[str, list[str], int]:
+    """(statFunc[timeUnit], statFunc[subFunc]s, statFunc[timeInterval])."""
+    if params.get("statFunc[id]") != "seriesStat":
+        raise invalid_input("statFunc[id] must be seriesStat (statistics ask for it).")
     unit = choice(params, "statFunc[timeUnit]", TIME_UNITS, "day")
     subs = [
         part
@@ -269,6 +263,58 @@ async def statistics(
     step = integer_param(params, "statFunc[timeInterval]", 1, 1, 12)
     if step not in TIME_INTERVALS or (step != 1 and unit != "hour"):
         raise invalid_input("statFunc[timeInterval] is 2, 3, 4, 6, 8 or 12, with timeUnit hour.")
+    return unit, subs, step
+
+
+def range_of(params: QueryParams, now: int) -> tuple[int, int]:
+    """The range's (start, end) in ms, every other option of ``params`` checked too: one
+    that is malformed, or given without ``dataStart``, is 400."""
+    if "dataStart" not in params:
+        raise schema_error(
+            "should have required property 'dataStart'", "required", "", missingProperty="dataStart"
+        )
+    start = parse_time(params, "dataStart", None)
+    end = parse_time(params, "dataEnd", now)
+    if end <= start:
+        raise invalid_input("dataEnd must come after dataStart.")
+    # Every option given is checked, also those of the other kind of read.
+    interval_options(params)
+    if any(key.startswith("statFunc[") for key in params):
+        stat_options(params)
+    return start, end
+
+
+async def interval_data(
+    session: Any, sensor: ThingplusSensor, params: QueryParams, start: int, end: int
+) -> tuple[list[Any], dict[str, Any]]:
+    interval, width, count, func = interval_options(params)
+    meta: dict[str, Any] = {"dataStart": iso_ms(start), "dataEnd": iso_ms(end)}
+    data: list[Any] = []
+    if width is None:
+        points = await read_range(session, sensor.series_id, start, end, limit=count)
+        for ts, value in points:
+            data.append(format_number(value) if isinstance(value, float) else value)
+            data.append(ts)
+        return data, {"count": len(points), **meta, "interval": "0"}
+    buckets = await session.run_sync(
+        lambda sync: repository.interval_buckets(sync, sensor.series_id, start, end, width)
+    )
+    position = INTERVAL_FUNCS.index(func) + 1
+    for bucket in buckets:
+        data.append(bucket[position])
+        data.append(bucket[0])
+    return data, {"count": len(buckets), **meta, "stat": func, "interval": interval}
+
+
+async def statistics(
+    session: Any,
+    sensor: ThingplusSensor,
+    params: QueryParams,
+    start: int,
+    end: int,
+    tz: str,
+) -> tuple[list[Any], dict[str, Any]]:
+    unit, subs, step = stat_options(params)
     funcs = tuple(dict.fromkeys(func for sub in subs for func in SUB_FUNCS[sub]))
     buckets = await aggregate(
         session, sensor.series_id, start, end, cast(BucketUnit, unit), tz, funcs

@@ -10,8 +10,10 @@ from starlette.responses import Response
 from homecloud.apis.thingplus import repository, service
 from homecloud.apis.thingplus.auth import SiteReader
 from homecloud.apis.thingplus.errors import access_denied, not_found
+from homecloud.apis.thingplus.openapi import COLLECTION, answers, operation
 from homecloud.apis.thingplus.query import parse_collection
 from homecloud.apis.thingplus.records import envelope, site_record
+from homecloud.apis.thingplus.schemas import SiteAnswer, SiteList
 from homecloud.core.parsing import parse_id
 from homecloud.core.unit_of_work import ReadWork, units_router
 from homecloud.identity.guard import user_of
@@ -26,7 +28,11 @@ def router() -> APIRouter:
             raise not_found(f"user {user_id}")
         return site_record(user_id, created_at)
 
-    @routes.get("/v2/sites")
+    @routes.get(
+        "/v2/sites",
+        responses=answers(200, SiteList),
+        openapi_extra=operation(parameters=COLLECTION),
+    )
     async def list_sites(request: Request, caller: SiteReader, work: ReadWork) -> Response:
         user_id = user_of(caller)
         query = parse_collection(request.query_params)
@@ -34,7 +40,7 @@ def router() -> APIRouter:
         data, meta = query.apply([site])
         return envelope(200, data, meta)
 
-    @routes.get("/v2/sites/{site_id}")
+    @routes.get("/v2/sites/{site_id}", responses=answers(200, SiteAnswer))
     async def get_site(site_id: str, caller: SiteReader, work: ReadWork) -> Response:
         user_id = user_of(caller)
 

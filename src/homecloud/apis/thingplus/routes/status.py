@@ -16,8 +16,15 @@ from starlette.responses import Response
 
 from homecloud.apis.thingplus import service
 from homecloud.apis.thingplus.auth import GatewayReader, GatewayUpdater
+from homecloud.apis.thingplus.openapi import STATUS_BODY, answers, operation
 from homecloud.apis.thingplus.records import envelope
-from homecloud.apis.thingplus.schemas import check_status, json_body
+from homecloud.apis.thingplus.schemas import (
+    GatewayAnswer,
+    SensorAnswer,
+    StatusAnswer,
+    check_status,
+    json_body,
+)
 from homecloud.core.models import now_ms
 from homecloud.core.unit_of_work import ReadWork, WriteWork, units_router
 from homecloud.identity.guard import user_of
@@ -28,14 +35,18 @@ WITH_STATUS = frozenset({"status"})
 def router() -> APIRouter:
     routes = units_router()
 
-    @routes.get("/v2/gateways/{gateway_id}/status")
+    @routes.get("/v2/gateways/{gateway_id}/status", responses=answers(200, GatewayAnswer))
     async def get_gateway_status(
         gateway_id: str, caller: GatewayReader, work: ReadWork
     ) -> Response:
         view = partial(service.gateway_view, embed=WITH_STATUS, now=now_ms())
         return envelope(200, await service.on_gateway(work, user_of(caller), gateway_id, view))
 
-    @routes.put("/v2/gateways/{gateway_id}/status")
+    @routes.put(
+        "/v2/gateways/{gateway_id}/status",
+        responses=answers(200, StatusAnswer),
+        openapi_extra=operation(body=STATUS_BODY),
+    )
     async def put_gateway_status(
         request: Request, gateway_id: str, caller: GatewayUpdater, work: WriteWork
     ) -> Response:
@@ -43,7 +54,10 @@ def router() -> APIRouter:
         data = await service.set_gateway_status(work, user_of(caller), gateway_id, report)
         return envelope(200, data)
 
-    @routes.get("/v2/gateways/{gateway_id}/sensors/{sensor_id}/status")
+    @routes.get(
+        "/v2/gateways/{gateway_id}/sensors/{sensor_id}/status",
+        responses=answers(200, SensorAnswer),
+    )
     async def get_sensor_status(
         gateway_id: str, sensor_id: str, caller: GatewayReader, work: ReadWork
     ) -> Response:
@@ -59,7 +73,11 @@ def router() -> APIRouter:
         )
         return envelope(200, record)
 
-    @routes.put("/v2/gateways/{gateway_id}/sensors/{sensor_id}/status")
+    @routes.put(
+        "/v2/gateways/{gateway_id}/sensors/{sensor_id}/status",
+        responses=answers(200, StatusAnswer),
+        openapi_extra=operation(body=STATUS_BODY),
+    )
     async def put_sensor_status(
         request: Request, gateway_id: str, sensor_id: str, caller: GatewayUpdater, work: WriteWork
     ) -> Response:

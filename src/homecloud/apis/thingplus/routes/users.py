@@ -11,6 +11,8 @@ from starlette.responses import JSONResponse
 
 from homecloud.apis.thingplus import service
 from homecloud.apis.thingplus.auth import ProfileReader
+from homecloud.apis.thingplus.openapi import answers
+from homecloud.apis.thingplus.schemas import UserAnswer
 from homecloud.core.models import User
 from homecloud.core.unit_of_work import ReadWork, units_router
 from homecloud.identity.guard import user_of
@@ -19,7 +21,7 @@ from homecloud.identity.guard import user_of
 def router() -> APIRouter:
     routes = units_router()
 
-    @routes.get("/v2/users/me")
+    @routes.get("/v2/users/me", responses=answers(200, UserAnswer))
     async def users_me(caller: ProfileReader, work: ReadWork) -> JSONResponse:
         user = await service.user(work, user_of(caller))
         return JSONResponse({"statusCode": 200, "message": "OK", "data": user_record(user)})
