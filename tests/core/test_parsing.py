@@ -17,6 +17,7 @@ from homecloud.core.parsing import (
     MalformedJson,
     NumberError,
     is_integer_text,
+    json_number,
     parse_decimal,
     parse_id,
     parse_int,
@@ -103,6 +104,21 @@ def test_decimals_python_float_takes_but_vendors_do_not(text: str) -> None:
 @pytest.mark.parametrize(("text", "value"), [("36.5", 36.5), ("-2", -2.0), ("1e3", 1000.0)])
 def test_plain_decimals_are_read(text: str, value: float) -> None:
     assert parse_decimal(text) == value
+
+
+@pytest.mark.parametrize(
+    ("value", "number"),
+    [(25, 25.0), (25.0, 25.0), ("25.0", 25.0), ("2", 2.0), (-1.5, -1.5), ("1e3", 1000.0)],
+)
+def test_json_numbers_come_as_numbers_or_decimal_text(value: object, number: float) -> None:
+    assert json_number(value) == number
+
+
+@pytest.mark.parametrize(
+    "value", [True, False, None, "on", " 2 ", "1_000", "nan", math.inf, math.nan, [1], {"a": 1}]
+)
+def test_what_is_no_json_number(value: object) -> None:
+    assert json_number(value) is None
 
 
 json_values = st.recursive(
