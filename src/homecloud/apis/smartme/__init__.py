@@ -1,13 +1,17 @@
-"""smart-me face: Basic, API-key, card-token and OAuth2 authentication; meters arrive with
-their issue."""
+"""smart-me face: meters and their OBIS-coded values, actions (switching), custom devices and
+folders, behind Basic, card-token, API-key and OAuth2 authentication; simulated meters."""
 
-from homecloud.faces import Face, Ref, TryIt, basic
+from homecloud.apis.smartme.settings import SmartMeSettings
+from homecloud.faces import Face, Link, Ref, TryIt, basic
 
 FACE = Face(
     name="smartme",
     title="smart-me",
     build=Ref("homecloud.apis.smartme.app:build"),
     sign_in="/smartme/.well-known/openid-configuration",
+    links=(Link("API", "/smartme/api/Devices"),),
+    settings=SmartMeSettings,
+    models="homecloud.apis.smartme.models",
     demo_grants=("authorization_code", "refresh_token", "client_credentials"),
     try_it=TryIt(
         api="/smartme/api/User",
