@@ -12,6 +12,7 @@ FACE = Face(
     links=(Link("API", "/smartme/api/Devices"),),
     settings=SmartMeSettings,
     models="homecloud.apis.smartme.models",
+    demo=Ref("homecloud.apis.smartme.demo:seed_demo"),
     demo_grants=("authorization_code", "refresh_token", "client_credentials"),
     try_it=TryIt(
         api="/smartme/api/User",

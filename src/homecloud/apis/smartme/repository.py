@@ -111,3 +111,80 @@ async def serial_taken(session: AsyncSession, serial: int) -> bool:
 async def guid_taken(session: AsyncSession, guid: str) -> bool:
     found = await session.scalar(select(SmartMeMeter.device_id).where(SmartMeMeter.guid == guid))
     return found is not None
+
+
+MeterRow = tuple[Device, SmartMeMeter]
+
+
+def _meters() -> Any:
+    return select(Device, SmartMeMeter).join(SmartMeMeter, SmartMeMeter.device_id == Device.id)
+
+
+async def owner_meters(
+    session: AsyncSession,
+    owner_id: int,
+    *,
+    energy_type: int | None = None,
+    sub_type: int | None = None,
+    custom: bool | None = None,
+) -> list[MeterRow]:
+    statement = _meters().where(SmartMeMeter.owner_id == owner_id)
+    if energy_type is not None:
+        statement = statement.where(SmartMeMeter.energy_type == energy_type)
+    if sub_type is not None:
+        statement = statement.where(SmartMeMeter.sub_type == sub_type)
+    if custom is not None:
+        statement = statement.where(SmartMeMeter.is_custom == custom)
+    rows = await session.execute(statement.order_by(Device.id))
+    return [(device, meter) for device, meter in rows]
+
+
+async def owner_meter(
+    session: AsyncSession, owner_id: int, *, guid: str | None = None, serial: int | None = None
+) -> MeterRow | None:
+    statement = _meters().where(SmartMeMeter.owner_id == owner_id)
+    if guid is not None:
+        statement = statement.where(SmartMeMeter.guid == guid)
+    if serial is not None:
+        statement = statement.where(SmartMeMeter.serial == serial)
+    row = (await session.execute(statement)).first()
+    return (row[0], row[1]) if row is not None else None
+
+
+async def simulated_meters(session: AsyncSession, kinds: Collection[str]) -> list[MeterRow]:
+    """Every simulated meter of every user (the simulation's work list)."""
+    rows = await session.execute(
+        _meters().where(Device.face == FACE, Device.kind.in_(kinds)).order_by(Device.id)
+    )
+    return [(device, meter) for device, meter in rows]
+
+
+async def reading_before(
+    session: AsyncSession, device_id: int, before_us: int, *, after_us: int | None = None
+) -> tuple[int, dict[str, Any]] | None:
+    """The meter's last reading strictly before ``before_us`` (and after ``after_us``)."""
+    statement = select(SmartMeReading.at_us, SmartMeReading.values).where(
+        SmartMeReading.device_id == device_id, SmartMeReading.at_us < before_us
+    )
+    if after_us is not None:
+        statement = statement.where(SmartMeReading.at_us > after_us)
+    row = (await session.execute(statement.order_by(SmartMeReading.at_us.desc()).limit(1))).first()
+    return (row.at_us, row.values) if row is not None else None
+
+
+async def readings_between(
+    session: AsyncSession, device_id: int, start_us: int, end_us: int, limit: int
+) -> list[tuple[int, dict[str, Any]]]:
+    """The meter's readings from ``start_us`` to ``end_us`` (both included), oldest first,
+    at most ``limit``."""
+    rows = await session.execute(
+        select(SmartMeReading.at_us, SmartMeReading.values)
+        .where(
+            SmartMeReading.device_id == device_id,
+            SmartMeReading.at_us >= start_us,
+            SmartMeReading.at_us <= end_us,
+        )
+        .order_by(SmartMeReading.at_us)
+        .limit(limit)
+    )
+    return [(row.at_us, row.values) for row in rows]
