@@ -1,0 +1,383 @@
+"""Every SQL statement of the realtime webhooks.
+
+Reads for a user name the owner, so no call reaches another user's registrations or
+deliveries. The worker's statements work on any registration, under the lease it claimed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, exists, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from homecloud.apis.smartme.models import SmartMeMeter
+from homecloud.apis.smartme.webhooks.models import WebhookDelivery, WebhookRegistration
+from homecloud.apis.smartme.webhooks.states import (
+    ACTIVE_TYPES,
+    CANCELLED,
+    DELIVERED,
+    DISABLED,
+    GIVEN_UP,
+    PENDING,
+)
+from homecloud.core.database import Database
+
+Registration = WebhookRegistration
+Delivery = WebhookDelivery
+
+
+# --- registrations, for their owner ---------------------------------------------------------
+
+
+async def registrations_of(session: AsyncSession, owner_id: int) -> list[Registration]:
+    rows = await session.scalars(
+        select(Registration).where(Registration.owner_id == owner_id).order_by(Registration.id)
+    )
+    return list(rows)
+
+
+async def registration_of(session: AsyncSession, owner_id: int, guid: str) -> Registration | None:
+    registration: Registration | None = await session.scalar(
+        select(Registration).where(Registration.owner_id == owner_id, Registration.guid == guid)
+    )
+    return registration
+
+
+async def count_registrations(session: AsyncSession, owner_id: int) -> int:
+    count = await session.scalar(
+        select(func.count()).select_from(Registration).where(Registration.owner_id == owner_id)
+    )
+    return int(count or 0)
+
+
+async def delete_registration(session: AsyncSession, owner_id: int, guid: str) -> bool:
+    result: Any = await session.execute(
+        delete(Registration).where(Registration.owner_id == owner_id, Registration.guid == guid)
+    )
+    return bool(result.rowcount)
+
+
+async def cancel_pending(session: AsyncSession, registration_id: int, now: int, why: str) -> None:
+    await session.execute(
+        update(Delivery)
+        .where(Delivery.registration_id == registration_id, Delivery.state == PENDING)
+        .values(state=CANCELLED, finished_at=now, last_error=why[:300])
+    )
+
+
+async def owned_meter(session: AsyncSession, owner_id: int, guid: str) -> str | None:
+    """The GUID of the caller's meter ``guid``, or None."""
+    found: str | None = await session.scalar(
+        select(SmartMeMeter.guid).where(
+            SmartMeMeter.owner_id == owner_id, SmartMeMeter.guid == guid
+        )
+    )
+    return found
+
+
+async def owned_meter_by_serial(session: AsyncSession, owner_id: int, serial: int) -> str | None:
+    found: str | None = await session.scalar(
+        select(SmartMeMeter.guid).where(
+            SmartMeMeter.owner_id == owner_id, SmartMeMeter.serial == serial
+        )
+    )
+    return found
+
+
+# --- the outbox, written with the readings -------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Subscriber:
+    registration_id: int
+    owner_id: int
+    registration_type: int
+    meter_guid: str | None
+
+
+async def subscribers(session: AsyncSession, owner_ids: Collection[int]) -> list[Subscriber]:
+    """The active registrations of these users."""
+    rows = await session.execute(
+        select(
+            Registration.id,
+            Registration.owner_id,
+            Registration.registration_type,
+            Registration.meter_guid,
+        ).where(
+            Registration.owner_id.in_(owner_ids),
+            Registration.registration_type.in_(ACTIVE_TYPES),
+        )
+    )
+    return [Subscriber(*row) for row in rows]
+
+
+async def add_deliveries(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        await session.execute(insert(Delivery), list(rows))
+
+
+# --- the worker ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Receiver:
+    """A registration claimed for delivery."""
+
+    id: int
+    guid: str
+    owner_id: int
+    api_url: str
+    basic_username: str | None
+    basic_password_sealed: str | None
+    failures: int
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    id: int
+    device_guid: str
+    value_date_us: int
+    values: dict[str, float]
+    created_at: int
+
+
+async def claim_receivers(
+    database: Database, holder: str, now: int, lease_ms: int, limit: int
+) -> list[Receiver]:
+    """Leases up to ``limit`` receivers that have pending deliveries and are due, to
+    ``holder``, until ``now + lease_ms``.
+
+    On PostgreSQL the candidates are locked ``FOR UPDATE SKIP LOCKED``: workers of several
+    processes claiming at once each get other receivers, none waits on another. SQLite has
+    one writer at a time, so the conditional update alone is enough there.
+    """
+    due = (
+        select(Registration.id)
+        .where(
+            Registration.registration_type.in_(ACTIVE_TYPES),
+            Registration.next_attempt_at <= now,
+            Registration.lease_until <= now,
+            exists().where(Delivery.registration_id == Registration.id, Delivery.state == PENDING),
+        )
+        .order_by(Registration.next_attempt_at, Registration.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    statement = (
+        update(Registration)
+        .where(Registration.id.in_(due.scalar_subquery()), Registration.lease_until <= now)
+        .values(lease_holder=holder, lease_until=now + lease_ms)
+        .returning(
+            Registration.id,
+            Registration.guid,
+            Registration.owner_id,
+            Registration.api_url,
+            Registration.basic_username,
+            Registration.basic_password_sealed,
+            Registration.failures,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    async with database.session(write=True) as session:
+        rows = (await session.execute(statement)).all()
+    return [Receiver(*row) for row in rows]
+
+
+async def pending_batch(database: Database, registration_id: int, limit: int) -> list[Pending]:
+    """A receiver's oldest pending deliveries, in the order they were written."""
+    async with database.session() as session:
+        rows = await session.execute(
+            select(
+                Delivery.id,
+                Delivery.device_guid,
+                Delivery.value_date_us,
+                Delivery.values,
+                Delivery.created_at,
+            )
+            .where(Delivery.registration_id == registration_id, Delivery.state == PENDING)
+            .order_by(Delivery.id)
+            .limit(limit)
+        )
+        return [Pending(*row) for row in rows]
+
+
+def _finish(ids: Sequence[int], **values: Any) -> Any:
+    return (
+        update(Delivery)
+        .where(Delivery.id.in_(ids), Delivery.state == PENDING)
+        .values(attempts=Delivery.attempts + 1, **values)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _release(registration_id: int, holder: str, **values: Any) -> Any:
+    """The receiver's lease given back (only by its holder: a worker whose lease lapsed and
+    was taken over leaves the new holder's alone)."""
+    return (
+        update(Registration)
+        .where(Registration.id == registration_id, Registration.lease_holder == holder)
+        .values(lease_holder="", lease_until=0, **values)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def record_delivered(
+    database: Database, receiver: Receiver, ids: Sequence[int], holder: str, status: int, now: int
+) -> None:
+    async with database.session(write=True) as session:
+        await session.execute(
+            _finish(
+                ids,
+                state=DELIVERED,
+                finished_at=now,
+                last_status=status,
+                last_error=None,
+                delivered_by=holder,
+            )
+        )
+        await session.execute(_release(receiver.id, holder, failures=0, next_attempt_at=0))
+
+
+async def record_failure(
+    database: Database,
+    receiver: Receiver,
+    ids: Sequence[int],
+    holder: str,
+    *,
+    status: int | None,
+    error: str,
+    now: int,
+    retry_at: int,
+    give_up_ids: Sequence[int],
+) -> None:
+    """A failed attempt: the batch stays pending (those past the give-up time are given up)
+    and the receiver waits until ``retry_at``."""
+    error = error[:300]
+    keep = [i for i in ids if i not in set(give_up_ids)]
+    async with database.session(write=True) as session:
+        if keep:
+            await session.execute(_finish(keep, last_status=status, last_error=error))
+        if give_up_ids:
+            await session.execute(
+                _finish(
+                    give_up_ids,
+                    state=GIVEN_UP,
+                    finished_at=now,
+                    last_status=status,
+                    last_error=error,
+                )
+            )
+        await session.execute(
+            _release(
+                receiver.id,
+                holder,
+                failures=receiver.failures + 1,
+                next_attempt_at=retry_at,
+            )
+        )
+
+
+async def record_gone(
+    database: Database, receiver: Receiver, ids: Sequence[int], holder: str, now: int, why: str
+) -> None:
+    """The receiver answered 410 Gone: its registration is disabled and nothing more is
+    sent to it (its pending deliveries are cancelled)."""
+    async with database.session(write=True) as session:
+        await session.execute(_finish(ids, state=CANCELLED, finished_at=now, last_status=410))
+        await cancel_pending(session, receiver.id, now, why)
+        await session.execute(
+            update(Registration)
+            .where(Registration.id == receiver.id)
+            .values(
+                registration_type=DISABLED,
+                disabled_reason=why[:300],
+                lease_holder="",
+                lease_until=0,
+            )
+            .execution_options(synchronize_session=False)
+        )
+
+
+async def release(database: Database, receiver: Receiver, holder: str) -> None:
+    async with database.session(write=True) as session:
+        await session.execute(_release(receiver.id, holder))
+
+
+async def delete_finished(database: Database, before: int) -> int:
+    """Forgets finished deliveries older than ``before`` (ms)."""
+    async with database.session(write=True) as session:
+        result: Any = await session.execute(
+            delete(Delivery).where(
+                Delivery.finished_at < before, Delivery.state.in_((DELIVERED, GIVEN_UP, CANCELLED))
+            )
+        )
+    return int(result.rowcount or 0)
+
+
+# --- what the user sees ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryView:
+    id: int
+    registration_guid: str
+    device_guid: str
+    value_date_us: int
+    values: dict[str, float]
+    state: int
+    attempts: int
+    created_at: int
+    finished_at: int | None
+    last_status: int | None
+    last_error: str | None
+    delivered_by: str | None
+
+
+async def deliveries_of(
+    session: AsyncSession,
+    owner_id: int,
+    *,
+    registration_guid: str | None = None,
+    state: int | None = None,
+    limit: int = 100,
+) -> list[DeliveryView]:
+    """The user's newest deliveries first."""
+    query = (
+        select(
+            Delivery.id,
+            Registration.guid,
+            Delivery.device_guid,
+            Delivery.value_date_us,
+            Delivery.values,
+            Delivery.state,
+            Delivery.attempts,
+            Delivery.created_at,
+            Delivery.finished_at,
+            Delivery.last_status,
+            Delivery.last_error,
+            Delivery.delivered_by,
+        )
+        .join(Registration, Registration.id == Delivery.registration_id)
+        .where(Registration.owner_id == owner_id)
+        .order_by(Delivery.id.desc())
+        .limit(limit)
+    )
+    if registration_guid is not None:
+        query = query.where(Registration.guid == registration_guid)
+    if state is not None:
+        query = query.where(Delivery.state == state)
+    return [DeliveryView(*row) for row in await session.execute(query)]
+
+
+async def pending_counts(session: AsyncSession, owner_id: int) -> dict[int, int]:
+    """Registration id -> its pending deliveries, for the user's registrations."""
+    rows = await session.execute(
+        select(Delivery.registration_id, func.count())
+        .join(Registration, Registration.id == Delivery.registration_id)
+        .where(Registration.owner_id == owner_id, Delivery.state == PENDING)
+        .group_by(Delivery.registration_id)
+    )
+    return {registration_id: count for registration_id, count in rows}
