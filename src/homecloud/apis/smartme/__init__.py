@@ -9,7 +9,7 @@ FACE = Face(
     title="smart-me",
     build=Ref("homecloud.apis.smartme.app:build"),
     sign_in="/smartme/.well-known/openid-configuration",
-    links=(Link("API", "/smartme/api/Devices"),),
+    links=(Link("API", "/smartme/api/Devices"), Link("Swagger UI", "/smartme/swagger")),
     settings=SmartMeSettings,
     models="homecloud.apis.smartme.models",
     demo=Ref("homecloud.apis.smartme.demo:seed_demo"),
@@ -19,7 +19,8 @@ FACE = Face(
         token="/smartme/api/oauth/token",
         authorize="/smartme/api/oauth/authorize",
         command=lambda demo: (
-            f"curl -sS -u {basic(demo.email, demo.password)} {demo.base_url}/smartme/api/User"
+            f"curl -sS -u {basic(demo.email, demo.password)} {demo.base_url}/smartme/api/Devices"
         ),
+        redirect_paths=("/smartme/swagger/oauth2-redirect",),
     ),
 )

@@ -5,6 +5,7 @@ simulation runs in the background."""
 
 from __future__ import annotations
 
+from homecloud.apis.smartme import openapi
 from homecloud.apis.smartme.auth import SmartMeAuth
 from homecloud.apis.smartme.errors import SmartMeJSON, smartme_error
 from homecloud.apis.smartme.identity import identity_router
@@ -44,6 +45,7 @@ def build(services: Services) -> FaceApp:
     app.include_router(health.router())
     realtime_api = realtime_of(services)
     app.include_router(realtime.router(realtime_api))
+    openapi.install(app)
     app.add_middleware(VendorPaths)
     simulation = Simulation(
         services.database, services.events, interval_seconds=settings.report_interval
@@ -52,7 +54,10 @@ def build(services: Services) -> FaceApp:
         name="smartme",
         title="smart-me",
         app=app,
-        links={"identity": "/smartme/.well-known/openid-configuration"},
+        links={
+            "identity": "/smartme/.well-known/openid-configuration",
+            "swagger": "/smartme/swagger",
+        },
         background=((simulation.run,) if settings.simulation else ())
         + delivery_background(services, realtime_api),
     )

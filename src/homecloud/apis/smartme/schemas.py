@@ -13,9 +13,10 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Final
+from enum import IntEnum
+from typing import Annotated, Any, Final
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from homecloud.apis.smartme import obis, wire
 from homecloud.apis.smartme.enums import DeviceEnergyType, MeterSubType
@@ -29,6 +30,27 @@ from homecloud.core.models import Device
 
 class Model(BaseModel):
     model_config = ConfigDict(extra="allow")
+
+
+INT64: Final = 2**63 - 1
+# What the parsers of wire.py accept, so the document promises no more and no less.
+NumberField = Annotated[float | None, Field(None, ge=-wire.MAX_MAGNITUDE, le=wire.MAX_MAGNITUDE)]
+SerialField = Annotated[int | None, Field(None, ge=0, le=INT64)]
+NameField = Annotated[str | None, Field(None, max_length=200)]
+GuidField = Annotated[str | None, Field(None, json_schema_extra={"format": "uuid"})]
+DateField = Annotated[str | None, Field(None, json_schema_extra={"format": "date-time"})]
+
+
+def enum_schema(kind: type[IntEnum]) -> Any:
+    """An enum given by name or by number."""
+    return WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "integer", "enum": [int(member) for member in kind]},
+                {"type": "string", "enum": [member.name for member in kind]},
+            ]
+        }
+    )
 
 
 class DeviceModel(Model):
@@ -73,32 +95,36 @@ class DeviceModel(Model):
     ValueDate: str | None = Field(None, description="UTC, 7 fractional digits, Z.")
 
 
+EnergyTypeField = Annotated[Any, enum_schema(DeviceEnergyType)]
+SubTypeField = Annotated[Any, enum_schema(MeterSubType)]
+
+
 class DeviceToPostModel(Model):
-    Id: str | None = Field(None, description="Omit to create a meter; give it to update one.")
-    Name: str | None = None
-    Serial: int | None = None
-    DeviceEnergyType: int | str | None = Field(None, description="Name or number.")
-    MeterSubType: int | str | None = None
-    ActivePower: float | None = None
-    CounterReading: float | None = None
-    CounterReadingT1: float | None = None
-    CounterReadingT2: float | None = None
-    CounterReadingExport: float | None = None
-    CounterReadingExportT1: float | None = None
-    CounterReadingExportT2: float | None = None
-    Current: float | None = None
-    CurrentL1: float | None = None
-    CurrentL2: float | None = None
-    CurrentL3: float | None = None
-    PowerFactor: float | None = None
-    PowerFactorL1: float | None = None
-    PowerFactorL2: float | None = None
-    PowerFactorL3: float | None = None
-    Voltage: float | None = None
-    VoltageL1: float | None = None
-    VoltageL2: float | None = None
-    VoltageL3: float | None = None
-    ValueDate: str | None = None
+    Id: GuidField = None
+    Name: NameField = None
+    Serial: SerialField = None
+    DeviceEnergyType: EnergyTypeField = None
+    MeterSubType: SubTypeField = None
+    ActivePower: NumberField = None
+    CounterReading: NumberField = None
+    CounterReadingT1: NumberField = None
+    CounterReadingT2: NumberField = None
+    CounterReadingExport: NumberField = None
+    CounterReadingExportT1: NumberField = None
+    CounterReadingExportT2: NumberField = None
+    Current: NumberField = None
+    CurrentL1: NumberField = None
+    CurrentL2: NumberField = None
+    CurrentL3: NumberField = None
+    PowerFactor: NumberField = None
+    PowerFactorL1: NumberField = None
+    PowerFactorL2: NumberField = None
+    PowerFactorL3: NumberField = None
+    Voltage: NumberField = None
+    VoltageL1: NumberField = None
+    VoltageL2: NumberField = None
+    VoltageL3: NumberField = None
+    ValueDate: DateField = None
 
 
 class ObisValue(Model):
@@ -131,13 +157,13 @@ class ActionInformationModel(Model):
 
 
 class ActionValue(Model):
-    ObisCode: str
-    Value: float
+    ObisCode: str = Field(pattern="^[0-9A-Fa-f]{12}$")
+    Value: float = Field(ge=-wire.MAX_MAGNITUDE, le=wire.MAX_MAGNITUDE)
 
 
 class ActionToPostModel(Model):
-    DeviceID: str
-    Actions: list[ActionValue]
+    DeviceID: str = Field(json_schema_extra={"format": "uuid"})
+    Actions: list[ActionValue] = Field(min_length=1, max_length=20)
 
 
 class AdditionalDeviceInformationModel(Model):
@@ -165,16 +191,16 @@ class AccessTokenToPutModel(Model):
 
 
 class CustomValue(Model):
-    Name: str
-    Value: float
+    Name: str = Field(max_length=100)
+    Value: float = Field(ge=-wire.MAX_MAGNITUDE, le=wire.MAX_MAGNITUDE)
 
 
 class CustomDeviceModel(Model):
-    Id: str | None = None
-    Name: str | None = None
-    Serial: int | None = None
-    ValueDate: str | None = None
-    Values: list[CustomValue] | None = None
+    Id: GuidField = None
+    Name: NameField = None
+    Serial: SerialField = None
+    ValueDate: DateField = None
+    Values: list[CustomValue] | None = Field(None, max_length=100)
 
 
 class FolderDataModel(Model):

@@ -28,12 +28,13 @@ _GUID = re.compile(
     r"\{?[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}\}?",
     re.ASCII,
 )
-# ISO 8601 as .NET clients write it: a date, optionally a time (T or space) with up to seven
-# fractional digits, and optionally Z or an offset; no offset means UTC.
+# ISO 8601 / RFC 3339 as clients write it: a date, optionally a time (T or space) with any
+# number of fractional digits (.NET writes seven; Python reads six), and optionally Z or an
+# offset; no offset means UTC.
 _DATE = re.compile(
     r"(?P<date>[0-9]{4}-[0-9]{2}-[0-9]{2})"
-    r"(?:[T ](?P<time>[0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.(?P<fraction>[0-9]{1,7}))?)?)"
-    r"(?P<zone>Z|z|[+-][0-9]{2}:?[0-9]{2})?)?",
+    r"(?:[Tt ](?P<time>[0-9]{2}:[0-9]{2}(?::[0-9]{2}(?P<fraction>\.[0-9]{1,20})?)?)"
+    r"(?P<zone>[Zz]|[+-][0-9]{2}(?::?[0-9]{2}(?::[0-9]{2})?)?)?)?",
     re.ASCII,
 )
 # Numbers a meter can report; anything larger is a mistake (and beyond a double's exactness).
@@ -56,13 +57,17 @@ def parse_date(text: str, name: str) -> datetime:
     match = _DATE.fullmatch(text.strip()) if len(text) <= 40 else None
     if match is None:
         raise invalid(f"The value '{text[:40]}' is not valid for {name}: it is not a date.")
-    fraction = match["fraction"]
-    # Python reads six fractional digits; .NET writes seven (100 ns ticks).
-    normalised = text.strip().replace(" ", "T", 1)
-    if fraction is not None and len(fraction) == 7:
-        normalised = normalised.replace("." + fraction, "." + fraction[:6], 1)
-    if match["zone"] in ("Z", "z"):
-        normalised = normalised[:-1] + "+00:00"
+    date, time, fraction, zone = match["date"], match["time"], match["fraction"], match["zone"]
+    normalised = date
+    if time is not None:
+        if fraction is not None:
+            # Python reads at most six fractional digits; .NET writes seven (100 ns ticks).
+            time = time[: len(time) - len(fraction)] + fraction[:7]
+        normalised = f"{date}T{time}"
+        if zone is not None:
+            normalised += (
+                "+00:00" if zone in ("Z", "z") else zone if len(zone) > 3 else zone + ":00"
+            )
     try:
         moment = datetime.fromisoformat(normalised)
     except ValueError:
@@ -72,13 +77,17 @@ def parse_date(text: str, name: str) -> datetime:
     try:
         return moment.astimezone(UTC)
     except OverflowError:
-        raise invalid(f"The value '{text[:40]}' is not valid for {name}: out of range.") from None
+        # Within an hour of the calendar's ends, in UTC beyond them: the end itself.
+        return (datetime.min if moment.year == 1 else datetime.max).replace(tzinfo=UTC)
 
 
 def format_date(micros: int) -> str:
     """``2026-07-25T13:06:32.0500510Z``: .NET's round-trip format of a UTC DateTime."""
-    moment = from_micros(micros)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond:06d}0Z"
+    m = from_micros(micros)
+    return (
+        f"{m.year:04d}-{m.month:02d}-{m.day:02d}T{m.hour:02d}:{m.minute:02d}:{m.second:02d}"
+        f".{m.microsecond:06d}0Z"
+    )
 
 
 def format_datetime(moment: datetime) -> str:

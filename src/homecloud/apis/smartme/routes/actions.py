@@ -11,7 +11,7 @@ from homecloud.apis.smartme import schemas, service, wire
 from homecloud.apis.smartme.auth import DeviceReader, DeviceSwitcher
 from homecloud.apis.smartme.bodies import read_body
 from homecloud.apis.smartme.errors import SmartMeJSON
-from homecloud.apis.smartme.routes.common import body_schema, responses
+from homecloud.apis.smartme.routes.common import GuidPath, body_schema, responses
 from homecloud.core.unit_of_work import ReadWork, WriteWork, units_router
 from homecloud.identity.guard import user_of
 
@@ -24,7 +24,7 @@ def router() -> APIRouter:
         summary="The actions a meter takes",
         responses={200: {"model": list[schemas.ActionInformationModel]}, **responses(400, 404)},
     )
-    async def actions(id: str, caller: DeviceReader, work: ReadWork) -> Response:
+    async def actions(id: GuidPath, caller: DeviceReader, work: ReadWork) -> Response:
         found = await service.meter(work, user_of(caller), wire.parse_guid(id))
         return SmartMeJSON(
             [

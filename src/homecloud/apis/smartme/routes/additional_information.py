@@ -8,7 +8,7 @@ from starlette.responses import Response
 from homecloud.apis.smartme import schemas, service, wire
 from homecloud.apis.smartme.auth import DeviceReader
 from homecloud.apis.smartme.errors import SmartMeJSON
-from homecloud.apis.smartme.routes.common import responses
+from homecloud.apis.smartme.routes.common import GuidPath, responses
 from homecloud.core.unit_of_work import ReadWork, units_router
 from homecloud.identity.guard import user_of
 
@@ -24,7 +24,9 @@ def router() -> APIRouter:
             **responses(400, 404),
         },
     )
-    async def additional_information(id: str, caller: DeviceReader, work: ReadWork) -> Response:
+    async def additional_information(
+        id: GuidPath, caller: DeviceReader, work: ReadWork
+    ) -> Response:
         found = await service.meter(work, user_of(caller), wire.parse_guid(id))
         return SmartMeJSON(schemas.additional_information_body(found.device, found.row))
 

@@ -3,14 +3,17 @@ in any case), the documentation of parameters and error answers."""
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Annotated, Any, Final
 
+from fastapi import Path
 from starlette.requests import Request
 
 from homecloud.apis.smartme.schemas import MessageModel
 from homecloud.apis.smartme.wire import invalid
 
 MAX_QUERY_TEXT: Final = 100
+# A meter's (or folder's) GUID in the path; the route parses it (400 when it is not one).
+GuidPath = Annotated[str, Path(description="A GUID.", json_schema_extra={"format": "uuid"})]
 
 
 def query(request: Request, name: str, *, required: bool = True) -> str | None:

@@ -13,6 +13,7 @@ from homecloud.apis.smartme.bodies import read_body
 from homecloud.apis.smartme.enums import DeviceEnergyType, MeterSubType
 from homecloud.apis.smartme.errors import SmartMeJSON
 from homecloud.apis.smartme.routes.common import (
+    GuidPath,
     body_schema,
     parameter,
     query,
@@ -41,7 +42,7 @@ def router() -> APIRouter:
         summary="One meter",
         responses={200: {"model": schemas.DeviceModel}, **responses(400, 404)},
     )
-    async def device(id: str, caller: DeviceReader, work: ReadWork) -> Response:
+    async def device(id: GuidPath, caller: DeviceReader, work: ReadWork) -> Response:
         found = await service.meter(work, user_of(caller), wire.parse_guid(id))
         return SmartMeJSON(schemas.device_body(found.device, found.row))
 
@@ -68,7 +69,7 @@ def router() -> APIRouter:
         },
     )
     async def switch(
-        request: Request, id: str, caller: DeviceSwitcher, work: WriteWork
+        request: Request, id: GuidPath, caller: DeviceSwitcher, work: WriteWork
     ) -> Response:
         guid = wire.parse_guid(id)
         state = wire.parse_bool(query(request, "switchState"), "switchState")

@@ -11,7 +11,7 @@ from starlette.responses import Response
 from homecloud.apis.smartme import schemas, service, wire
 from homecloud.apis.smartme.auth import DeviceReader
 from homecloud.apis.smartme.errors import SmartMeJSON
-from homecloud.apis.smartme.routes.common import parameter, query, responses
+from homecloud.apis.smartme.routes.common import GuidPath, parameter, query, responses
 from homecloud.core.errors import ApiError
 from homecloud.core.unit_of_work import ReadWork, units_router
 from homecloud.identity.guard import user_of
@@ -33,7 +33,7 @@ def router() -> APIRouter:
         summary="The meter's latest values (OBIS-coded)",
         responses={200: {"model": schemas.ValuesDataModel}, **responses(400, 404)},
     )
-    async def values(id: str, caller: DeviceReader, work: ReadWork) -> Response:
+    async def values(id: GuidPath, caller: DeviceReader, work: ReadWork) -> Response:
         found = await service.meter(work, user_of(caller), wire.parse_guid(id))
         if found.row.value_date_us is None:
             raise ApiError.of(404, "The device has sent no values yet.")
@@ -48,7 +48,7 @@ def router() -> APIRouter:
         openapi_extra={"parameters": [DATE]},
     )
     async def values_in_past(
-        request: Request, id: str, caller: DeviceReader, work: ReadWork
+        request: Request, id: GuidPath, caller: DeviceReader, work: ReadWork
     ) -> Response:
         guid = wire.parse_guid(id)
         date = wire.parse_date(query(request, "date") or "", "date")
@@ -76,7 +76,7 @@ def router() -> APIRouter:
         },
     )
     async def values_in_past_multiple(
-        request: Request, id: str, caller: DeviceReader, work: ReadWork
+        request: Request, id: GuidPath, caller: DeviceReader, work: ReadWork
     ) -> Response:
         guid = wire.parse_guid(id)
         start = wire.parse_date(query(request, "startDate") or "", "startDate")
@@ -99,7 +99,7 @@ def router() -> APIRouter:
         openapi_extra={"parameters": [DATE]},
     )
     async def meter_values(
-        request: Request, id: str, caller: DeviceReader, work: ReadWork
+        request: Request, id: GuidPath, caller: DeviceReader, work: ReadWork
     ) -> Response:
         guid = wire.parse_guid(id)
         date = wire.parse_date(query(request, "date") or "", "date")
