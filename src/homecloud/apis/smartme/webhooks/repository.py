@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import delete, exists, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from homecloud.apis.smartme.models import SmartMeMeter
 from homecloud.apis.smartme.webhooks.models import WebhookDelivery, WebhookRegistration
@@ -181,8 +182,7 @@ async def claim_receivers(
         )
         .execution_options(synchronize_session=False)
     )
-    async with database.session(write=True) as session:
-        rows = (await session.execute(statement)).all()
+    rows = await database.run_in_transaction(lambda session: session.execute(statement).all())
     return [Receiver(*row) for row in rows]
 
 
@@ -224,25 +224,23 @@ def _release(registration_id: int, holder: str, **values: Any) -> Any:
     )
 
 
-async def record_delivered(
-    database: Database, receiver: Receiver, ids: Sequence[int], holder: str, status: int, now: int
-) -> None:
-    async with database.session(write=True) as session:
-        await session.execute(
-            _finish(
-                ids,
-                state=DELIVERED,
-                finished_at=now,
-                last_status=status,
-                last_error=None,
-                delivered_by=holder,
-            )
-        )
-        await session.execute(_release(receiver.id, holder, failures=0, next_attempt_at=0))
+def delivered_statements(
+    receiver: Receiver, ids: Sequence[int], holder: str, status: int, now: int
+) -> list[Any]:
+    return [
+        _finish(
+            ids,
+            state=DELIVERED,
+            finished_at=now,
+            last_status=status,
+            last_error=None,
+            delivered_by=holder,
+        ),
+        _release(receiver.id, holder, failures=0, next_attempt_at=0),
+    ]
 
 
-async def record_failure(
-    database: Database,
+def failure_statements(
     receiver: Receiver,
     ids: Sequence[int],
     holder: str,
@@ -252,58 +250,57 @@ async def record_failure(
     now: int,
     retry_at: int,
     give_up_ids: Sequence[int],
-) -> None:
+) -> list[Any]:
     """A failed attempt: the batch stays pending (those past the give-up time are given up)
     and the receiver waits until ``retry_at``."""
     error = error[:300]
     keep = [i for i in ids if i not in set(give_up_ids)]
-    async with database.session(write=True) as session:
-        if keep:
-            await session.execute(_finish(keep, last_status=status, last_error=error))
-        if give_up_ids:
-            await session.execute(
-                _finish(
-                    give_up_ids,
-                    state=GIVEN_UP,
-                    finished_at=now,
-                    last_status=status,
-                    last_error=error,
-                )
-            )
-        await session.execute(
-            _release(
-                receiver.id,
-                holder,
-                failures=receiver.failures + 1,
-                next_attempt_at=retry_at,
+    statements: list[Any] = []
+    if keep:
+        statements.append(_finish(keep, last_status=status, last_error=error))
+    if give_up_ids:
+        statements.append(
+            _finish(
+                give_up_ids, state=GIVEN_UP, finished_at=now, last_status=status, last_error=error
             )
         )
+    statements.append(
+        _release(receiver.id, holder, failures=receiver.failures + 1, next_attempt_at=retry_at)
+    )
+    return statements
 
 
-async def record_gone(
-    database: Database, receiver: Receiver, ids: Sequence[int], holder: str, now: int, why: str
-) -> None:
+def gone_statements(receiver: Receiver, ids: Sequence[int], now: int, why: str) -> list[Any]:
     """The receiver answered 410 Gone: its registration is disabled and nothing more is
     sent to it (its pending deliveries are cancelled)."""
-    async with database.session(write=True) as session:
-        await session.execute(_finish(ids, state=CANCELLED, finished_at=now, last_status=410))
-        await cancel_pending(session, receiver.id, now, why)
-        await session.execute(
-            update(Registration)
-            .where(Registration.id == receiver.id)
-            .values(
-                registration_type=DISABLED,
-                disabled_reason=why[:300],
-                lease_holder="",
-                lease_until=0,
-            )
-            .execution_options(synchronize_session=False)
+    return [
+        _finish(ids, state=CANCELLED, finished_at=now, last_status=410),
+        update(Delivery)
+        .where(Delivery.registration_id == receiver.id, Delivery.state == PENDING)
+        .values(state=CANCELLED, finished_at=now, last_error=why[:300])
+        .execution_options(synchronize_session=False),
+        update(Registration)
+        .where(Registration.id == receiver.id)
+        .values(
+            registration_type=DISABLED, disabled_reason=why[:300], lease_holder="", lease_until=0
         )
+        .execution_options(synchronize_session=False),
+    ]
 
 
-async def release(database: Database, receiver: Receiver, holder: str) -> None:
-    async with database.session(write=True) as session:
-        await session.execute(_release(receiver.id, holder))
+def release_statements(receiver: Receiver, holder: str) -> list[Any]:
+    return [_release(receiver.id, holder)]
+
+
+async def write(database: Database, *statements: Any) -> None:
+    """The statements in one write transaction, on the database's writer (on SQLite the
+    writer thread, where writers queue for the lock instead of polling for it)."""
+
+    def run(session: Session) -> None:
+        for statement in statements:
+            session.execute(statement)
+
+    await database.run_in_transaction(run)
 
 
 async def delete_finished(database: Database, before: int) -> int:

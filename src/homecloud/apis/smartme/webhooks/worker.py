@@ -24,6 +24,7 @@ import random
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from homecloud.apis.smartme.obis import BY_HEX
 from homecloud.apis.smartme.settings import SmartMeSettings
@@ -35,7 +36,7 @@ from homecloud.apis.smartme.webhooks.repository import Pending, Receiver
 from homecloud.apis.smartme.webhooks.secrets import SecretBox, SecretError
 from homecloud.apis.smartme.webhooks.sender import MAX_REDIRECTS, Outcome, Sender
 from homecloud.core.database import Database
-from homecloud.core.events import ChangeEvent, EventBus
+from homecloud.core.events import ChangeEvent, EventBus, Subscription
 from homecloud.core.leases import new_holder, repeat_while_holding
 from homecloud.core.models import now_ms
 
@@ -43,6 +44,8 @@ log = logging.getLogger("homecloud.smartme.webhooks")
 
 CLEANUP_LEASE = "smartme-webhook-cleanup"
 CLEANUP_INTERVAL = 600.0
+# How long a delivery round waits to record its receivers' outcomes together.
+ROUND_SECONDS = 0.5
 
 
 def backoff_seconds(
@@ -93,7 +96,9 @@ class DeliveryWorker:
         # Long enough for every hop of one POST, so a live worker never loses its lease.
         self.lease_ms = int((settings.webhook_timeout * (MAX_REDIRECTS + 2) + 5) * 1000)
         self.wake = asyncio.Event()
-        self.busy: set[int] = set()
+        # Deliveries that outlasted their round, and the tasks recording their outcome.
+        self.slow: set[asyncio.Task[list[Any]]] = set()
+        self.recorders: set[asyncio.Task[None]] = set()
 
     async def run(self) -> None:
         """Delivers until cancelled."""
@@ -107,25 +112,15 @@ class DeliveryWorker:
         cleanup = asyncio.create_task(
             repeat_while_holding(self.database, CLEANUP_LEASE, CLEANUP_INTERVAL, self.cleanup)
         )
-        tasks: set[asyncio.Task[None]] = set()
         try:
             while True:
                 self.wake.clear()
-                free = self.settings.webhook_concurrency - len(tasks)
-                claimed: list[Receiver] = []
-                if free > 0:
-                    try:
-                        claimed = await repository.claim_receivers(
-                            self.database, self.holder, now_ms(), self.lease_ms, free
-                        )
-                    except Exception:
-                        log.exception("claiming webhook receivers failed")
-                for receiver in claimed:
-                    task = asyncio.create_task(self.deliver(sender, receiver))
-                    tasks.add(task)
-                    task.add_done_callback(tasks.discard)
-                    task.add_done_callback(lambda _task: self.wake.set())
-                if claimed and len(tasks) < self.settings.webhook_concurrency:
+                served = 0
+                try:
+                    served = await self.deliver_due(sender)
+                except Exception:
+                    log.exception("a webhook delivery round failed")
+                if served:
                     continue  # there may be more due right now
                 with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(self.settings.webhook_poll_interval):
@@ -133,51 +128,85 @@ class DeliveryWorker:
         finally:
             listener.cancel()
             cleanup.cancel()
-            for task in tasks:
+            for task in self.slow:
                 task.cancel()
-            await asyncio.gather(listener, cleanup, *tasks, return_exceptions=True)
+            await asyncio.gather(listener, cleanup, *self.slow, return_exceptions=True)
             subscription.close()
             if self._sender is None:
                 await sender.close()
 
     async def deliver_due(self, sender: Sender) -> int:
-        """Claims every receiver that is due now and delivers one batch to each; returns how
-        many receivers were served. (The loop of :meth:`run`, once: for tests and the CLI.)"""
+        """One round: claims the receivers that are due (one write), POSTs a batch to each at
+        once, and records the outcomes that came within :data:`ROUND_SECONDS` together (one
+        write: on SQLite every write waits for the one lock, so a round costs two whatever
+        the number of receivers). A receiver slower than that records its own outcome when
+        it answers, and keeps its slot meanwhile. Returns how many receivers were served."""
+        free = self.settings.webhook_concurrency - len(self.slow)
+        if free <= 0:
+            return 0
         claimed = await repository.claim_receivers(
-            self.database, self.holder, now_ms(), self.lease_ms, self.settings.webhook_concurrency
+            self.database, self.holder, now_ms(), self.lease_ms, free
         )
-        await asyncio.gather(*(self.deliver(sender, receiver) for receiver in claimed))
+        if not claimed:
+            return 0
+        tasks = [asyncio.create_task(self.deliver(sender, receiver)) for receiver in claimed]
+        done, pending = await asyncio.wait(tasks, timeout=ROUND_SECONDS)
+        statements = [statement for task in done for statement in task.result()]
+        for task in pending:
+            self.slow.add(task)
+            task.add_done_callback(self._record_late)
+        if statements:
+            await repository.write(self.database, *statements)
         return len(claimed)
+
+    def _record_late(self, task: asyncio.Task[list[Any]]) -> None:
+        async def record() -> None:
+            try:
+                await repository.write(self.database, *task.result())
+            except Exception:
+                # The lease lapses and the batch is sent again: nothing is lost.
+                log.exception("recording a webhook delivery failed")
+            finally:
+                self.slow.discard(task)
+                self.wake.set()
+
+        if task.cancelled():
+            self.slow.discard(task)
+            return
+        late = asyncio.create_task(record())
+        self.recorders.add(late)
+        late.add_done_callback(self.recorders.discard)
 
     @staticmethod
     def _is_wake_up(event: ChangeEvent) -> bool:
         return event.face == FACE and event.kind == PENDING_KIND
 
-    async def _listen(self, subscription: object) -> None:
-        async for _event in subscription:  # type: ignore[attr-defined]
+    async def _listen(self, subscription: Subscription) -> None:
+        async for _event in subscription:
             self.wake.set()
 
-    async def deliver(self, sender: Sender, receiver: Receiver) -> None:
-        """One batch of ``receiver``'s pending readings, its outcome recorded."""
+    async def deliver(self, sender: Sender, receiver: Receiver) -> list[Any]:
+        """One batch of ``receiver``'s pending readings; returns the statements that record
+        its outcome (and give the lease back)."""
         try:
             batch = await repository.pending_batch(
                 self.database, receiver.id, self.settings.webhook_batch_size
             )
             if not batch:
-                await repository.release(self.database, receiver, self.holder)
-                return
+                return repository.release_statements(receiver, self.holder)
             try:
                 credentials = self.credentials(receiver)
             except SecretError as exc:
                 outcome = Outcome(False, error=str(exc))
             else:
                 outcome = await sender.post(receiver.api_url, self.body(batch), credentials)
-            await self.record(receiver, batch, outcome)
+            return self.outcome_statements(receiver, batch, outcome)
         except asyncio.CancelledError:
             raise
         except Exception:
             # The lease lapses and the batch is tried again; nothing is lost.
             log.exception("delivering to webhook receiver %s failed", receiver.guid)
+            return []
 
     def credentials(self, receiver: Receiver) -> tuple[str, str] | None:
         if not receiver.basic_username:
@@ -195,20 +224,18 @@ class DeliveryWorker:
             for item in batch
         )
 
-    async def record(self, receiver: Receiver, batch: Sequence[Pending], outcome: Outcome) -> None:
+    def outcome_statements(
+        self, receiver: Receiver, batch: Sequence[Pending], outcome: Outcome
+    ) -> list[Any]:
         now = now_ms()
         ids = [item.id for item in batch]
         if outcome.delivered:
             assert outcome.status is not None
-            await repository.record_delivered(
-                self.database, receiver, ids, self.holder, outcome.status, now
-            )
-            return
+            return repository.delivered_statements(receiver, ids, self.holder, outcome.status, now)
         if outcome.gone:
             why = f"the receiver answered 410 Gone on {iso(now)}; registration disabled"
             log.warning("webhook receiver %s answered 410: disabled", receiver.guid)
-            await repository.record_gone(self.database, receiver, ids, self.holder, now, why)
-            return
+            return repository.gone_statements(receiver, ids, now, why)
         failures = receiver.failures + 1
         wait = backoff_seconds(
             failures, self.settings.webhook_retry_base, self.settings.webhook_retry_max
@@ -224,8 +251,7 @@ class DeliveryWorker:
             len(give_up),
             wait,
         )
-        await repository.record_failure(
-            self.database,
+        return repository.failure_statements(
             receiver,
             ids,
             self.holder,
