@@ -210,7 +210,8 @@ async def test_legacy_put_switches_the_meter(
         ("?switchState=true&switchNumber=4", "switchNumber"),
     ):
         response = await face.put(f"{prefix}/Devices/{guid}{query}", headers=ann.basic)
-        assert response.status_code == 400 and words in response.json()["Message"], query
+        assert response.status_code == 400, query
+        assert words in response.json()["Message"], query
     water = await face.put(
         f"{prefix}/Devices/{ann.meter('water').guid}?switchState=false", headers=ann.basic
     )

@@ -6,7 +6,7 @@ simulation runs in the background."""
 from __future__ import annotations
 
 from homecloud.apis.smartme import openapi
-from homecloud.apis.smartme.auth import SmartMeAuth
+from homecloud.apis.smartme.auth import FAILED_LOGINS, SmartMeAuth
 from homecloud.apis.smartme.errors import SmartMeJSON, smartme_error
 from homecloud.apis.smartme.identity import identity_router
 from homecloud.apis.smartme.routes import (
@@ -24,6 +24,7 @@ from homecloud.apis.smartme.routing import VendorPaths
 from homecloud.apis.smartme.settings import SmartMeSettings
 from homecloud.apis.smartme.simulation import Simulation
 from homecloud.apis.smartme.webhooks.wiring import delivery_background, realtime_of
+from homecloud.core.ratelimit import RateLimitPolicy
 from homecloud.services import FaceApp, Services, face_application
 
 
@@ -36,7 +37,10 @@ def build(services: Services) -> FaceApp:
         default_response_class=SmartMeJSON,
     )
     app.state.smartme_auth = SmartMeAuth(
-        services.identity, services.database, services.rate_limiter
+        services.identity,
+        services.database,
+        services.rate_limiter,
+        RateLimitPolicy.parse(FAILED_LOGINS.name, settings.failed_logins),
     )
     app.include_router(identity_router(services.identity, services.rate_limiter))
     app.include_router(user.account_router(services.database))

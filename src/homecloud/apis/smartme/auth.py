@@ -120,11 +120,15 @@ class VerifiedPasswords:
 
 class SmartMeAuth:
     def __init__(
-        self, identity: IdentityProvider, database: Database, rate_limiter: RateLimiter
+        self,
+        identity: IdentityProvider,
+        database: Database,
+        rate_limiter: RateLimiter,
+        failed_logins: RateLimitPolicy = FAILED_LOGINS,
     ) -> None:
         self.identity = identity
         self.database = database
-        self.failed_logins = FailedLogins(rate_limiter)
+        self.failed_logins = FailedLogins(rate_limiter, failed_logins)
         self.verified = VerifiedPasswords()
 
     async def principal(

@@ -4,6 +4,7 @@ station), with a day of readings behind them, made through the face's own servic
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Final
 
@@ -63,6 +64,7 @@ async def add_simulated_meter(
     at: datetime,
     name: str | None = None,
     serial: int | None = None,
+    guid: uuid.UUID | None = None,
     timezone: str = "Europe/Zurich",
     history: timedelta = timedelta(0),
     step: timedelta = HISTORY_STEP,
@@ -70,7 +72,9 @@ async def add_simulated_meter(
     """A simulated meter with its first reading ``history`` before ``at`` and one every
     ``step`` up to ``at``."""
     title, base_w, pv_peak_w, _ = STARTS[family.key]
-    meter = await service.add_meter(work, owner_id, family, name=name or title, serial=serial)
+    meter = await service.add_meter(
+        work, owner_id, family, name=name or title, serial=serial, guid=guid
+    )
     profile = meter_model.Profile(
         seed=meter.row.serial, base_w=base_w, pv_peak_w=pv_peak_w, timezone=timezone
     )

@@ -70,7 +70,22 @@ class SmartMeDocument(ApiDocument):
     def build(self, app: FastAPI) -> dict[str, Any]:
         document = super().build(app)
         document["paths"] = {pascal_path(path): item for path, item in document["paths"].items()}
+        for item in document["paths"].values():
+            for operation in item.values():
+                operation["parameters"] = _guid_ids(operation.get("parameters", []))
         return document
+
+
+def _guid_ids(parameters: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every ``{id}`` of smart-me's paths is a GUID (a meter, a registration, a folder); one
+    parameter per name and place."""
+    seen: dict[tuple[str, str], dict[str, Any]] = {}
+    for parameter in parameters:
+        key = (parameter["name"], parameter["in"])
+        if key == ("id", "path"):
+            parameter = {**parameter, "schema": {"type": "string", "format": "uuid"}}
+        seen.setdefault(key, parameter)
+    return list(seen.values())
 
 
 DOCUMENT: Final = SmartMeDocument(

@@ -437,6 +437,8 @@ class DevicePost:
 
 def device_post(body: Mapping[str, Any]) -> DevicePost:
     """``body`` (keys lower-cased by :func:`.bodies.read_body`) as a :class:`DevicePost`."""
+    if not body:
+        raise wire.invalid("The request body is required.")
 
     def given(name: str) -> Any:
         return body.get(name.lower())
@@ -453,7 +455,7 @@ def device_post(body: Mapping[str, Any]) -> DevicePost:
         if value is not None:
             fields[field] = wire.parse_number(value, field)
     return DevicePost(
-        id=wire.parse_guid(wire.parse_text(guid, "Id"), "Id") if guid not in (None, "") else None,
+        id=wire.parse_guid(wire.parse_text(guid, "Id"), "Id") if guid is not None else None,
         name=wire.parse_text(name, "Name") if name is not None else None,
         serial=wire.parse_whole(serial, "Serial") if serial is not None else None,
         energy_type=wire.parse_enum(DeviceEnergyType, energy, "DeviceEnergyType")
@@ -462,7 +464,7 @@ def device_post(body: Mapping[str, Any]) -> DevicePost:
         sub_type=wire.parse_enum(MeterSubType, sub, "MeterSubType") if sub is not None else None,
         fields=fields,
         value_date=wire.parse_date(wire.parse_text(date, "ValueDate"), "ValueDate")
-        if date not in (None, "")
+        if date is not None
         else None,
     )
 
@@ -537,6 +539,8 @@ class CustomPost:
 
 
 def custom_post(body: Mapping[str, Any]) -> CustomPost:
+    if not body:
+        raise wire.invalid("The request body is required.")
     guid, name, serial, date = (body.get(key) for key in ("id", "name", "serial", "valuedate"))
     raw_values = body.get("values", [])
     if raw_values is None:
@@ -555,11 +559,11 @@ def custom_post(body: Mapping[str, Any]) -> CustomPost:
             }
         )
     return CustomPost(
-        id=wire.parse_guid(wire.parse_text(guid, "Id"), "Id") if guid not in (None, "") else None,
+        id=wire.parse_guid(wire.parse_text(guid, "Id"), "Id") if guid is not None else None,
         name=wire.parse_text(name, "Name") if name is not None else None,
         serial=wire.parse_whole(serial, "Serial") if serial is not None else None,
         value_date=wire.parse_date(wire.parse_text(date, "ValueDate"), "ValueDate")
-        if date not in (None, "")
+        if date is not None
         else None,
         values=values,
     )

@@ -359,8 +359,10 @@ async def switch(
             raise ApiError.of(400, "The request is invalid: an OnOffAction takes 0 or 1.")
         switches = meter_model.switch(family, switches, code, value == 1.0)
     found.row.state = {**found.row.state, "switches": switches}
-    now = utcnow()
     since = found.row.value_date_us
+    # Never before the latest reading (a client may have posted one from its future clock),
+    # so that the switched state is the meter's latest at once.
+    now = max(utcnow(), from_micros(since + 1)) if since is not None else utcnow()
     values = meter_model.measure(
         family,
         meter_model.Profile.from_state(found.row.state),

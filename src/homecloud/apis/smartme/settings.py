@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, field_validator
+
+from homecloud.core.ratelimit import RateLimitPolicy
 
 
 class SmartMeSettings(BaseModel):
@@ -16,6 +18,16 @@ class SmartMeSettings(BaseModel):
         description="Seconds between two readings of a simulated meter (at most one a second, "
         "as a real smart-me meter).",
     )
+    failed_logins: str = Field(
+        default="10/1m, 100/1h",
+        description="Failed Basic sign-ins allowed per login before 429, e.g. '10/1m, 100/1h'.",
+    )
+
+    @field_validator("failed_logins")
+    @classmethod
+    def _parsable(cls, value: str) -> str:
+        RateLimitPolicy.parse("smartme-basic-failures", value)
+        return value
 
     # Realtime webhooks (apis/smartme/webhooks; docs/smartme.md, "Realtime webhooks").
     webhook_delivery: bool = Field(

@@ -3,6 +3,7 @@ in any case), the documentation of parameters and error answers."""
 
 from __future__ import annotations
 
+from enum import IntEnum
 from typing import Annotated, Any, Final
 
 from fastapi import Path
@@ -41,6 +42,21 @@ def parameter(
         "in": where,
         "required": required,
         "schema": schema or {"type": "string"},
+    }
+
+
+def enum_parameter(name: str, kind: type[IntEnum]) -> dict[str, Any]:
+    """A query parameter taking an enum member by name or by number."""
+    return {
+        "name": name,
+        "in": "query",
+        "required": True,
+        "schema": {
+            "anyOf": [
+                {"type": "string", "enum": [member.name for member in kind]},
+                {"type": "integer", "enum": [int(member) for member in kind]},
+            ]
+        },
     }
 
 

@@ -15,6 +15,7 @@ from homecloud.apis.smartme.errors import SmartMeJSON
 from homecloud.apis.smartme.routes.common import (
     GuidPath,
     body_schema,
+    enum_parameter,
     parameter,
     query,
     responses,
@@ -95,11 +96,7 @@ def router() -> APIRouter:
         "/api/devicesbyenergy",
         summary="The meters of an energy type",
         responses={200: {"model": list[schemas.DeviceModel]}, **responses(400)},
-        openapi_extra={
-            "parameters": [
-                parameter("meterEnergyType", enum=[member.name for member in DeviceEnergyType])
-            ]
-        },
+        openapi_extra={"parameters": [enum_parameter("meterEnergyType", DeviceEnergyType)]},
     )
     async def by_energy(request: Request, caller: DeviceReader, work: ReadWork) -> Response:
         kind = wire.parse_enum(
@@ -112,9 +109,7 @@ def router() -> APIRouter:
         "/api/devicesbysubtype",
         summary="The meters of a sub-type",
         responses={200: {"model": list[schemas.DeviceModel]}, **responses(400)},
-        openapi_extra={
-            "parameters": [parameter("meterSubType", enum=[member.name for member in MeterSubType])]
-        },
+        openapi_extra={"parameters": [enum_parameter("meterSubType", MeterSubType)]},
     )
     async def by_sub_type(request: Request, caller: DeviceReader, work: ReadWork) -> Response:
         kind = wire.parse_enum(MeterSubType, query(request, "meterSubType"), "meterSubType")

@@ -17,6 +17,7 @@ def router() -> APIRouter:
         summary="Liveness probe",
         response_class=PlainTextResponse,
         responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
+        openapi_extra={"security": []},
     )
     async def health() -> PlainTextResponse:
         return PlainTextResponse("Healthy")
