@@ -12,6 +12,7 @@ FACE = Face(
     links=(Link("API", "/smartme/api/Devices"), Link("Swagger UI", "/smartme/swagger")),
     settings=SmartMeSettings,
     models="homecloud.apis.smartme.models",
+    cli=Ref("homecloud.apis.smartme.cli:app"),
     demo=Ref("homecloud.apis.smartme.demo:seed_demo"),
     demo_grants=("authorization_code", "refresh_token", "client_credentials"),
     try_it=TryIt(
