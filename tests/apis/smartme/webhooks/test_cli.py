@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 from typer.testing import CliRunner
 
-from homecloud.apis.smartme.webhooks.cli import app
+from homecloud.cli.main import app
 from homecloud.core import migrations
 from homecloud.core.database import Database
 from homecloud.core.users import get_user
@@ -41,7 +41,7 @@ async def test_deliveries_and_receivers_show_each_outcome(tmp_path: Path) -> Non
     }
     runner = CliRunner()
     shown = await asyncio.to_thread(
-        runner.invoke, app, ["deliveries", "--email", user.email, "--json"], env=env
+        runner.invoke, app, ["smartme", "deliveries", "--email", user.email, "--json"], env=env
     )
     assert shown.exit_code == 0, shown.stderr
     (row,) = json.loads(shown.stdout)
@@ -50,7 +50,7 @@ async def test_deliveries_and_receivers_show_each_outcome(tmp_path: Path) -> Non
     assert row["status"] == 503
     assert row["attempts"] == 1
     listed = await asyncio.to_thread(
-        runner.invoke, app, ["receivers", "--email", user.email, "--json"], env=env
+        runner.invoke, app, ["smartme", "receivers", "--email", user.email, "--json"], env=env
     )
     assert listed.exit_code == 0, listed.stderr
     (receiver,) = json.loads(listed.stdout)
@@ -60,11 +60,14 @@ async def test_deliveries_and_receivers_show_each_outcome(tmp_path: Path) -> Non
     assert receiver["failures"] == 1
     assert receiver["next_try_at"] is not None
     unknown = await asyncio.to_thread(
-        runner.invoke, app, ["deliveries", "--email", "nobody@example.com"], env=env
+        runner.invoke, app, ["smartme", "deliveries", "--email", "nobody@example.com"], env=env
     )
     assert unknown.exit_code == 2
     assert "no account" in unknown.stderr
     bad_state = await asyncio.to_thread(
-        runner.invoke, app, ["deliveries", "--email", user.email, "--state", "x"], env=env
+        runner.invoke,
+        app,
+        ["smartme", "deliveries", "--email", user.email, "--state", "x"],
+        env=env,
     )
     assert bad_state.exit_code == 2

@@ -123,10 +123,3 @@ def add_commands(app: typer.Typer) -> None:
     """Adds ``deliveries`` and ``receivers`` to the face's command group."""
     app.command("deliveries")(deliveries)
     app.command("receivers")(receivers)
-
-
-# The commands as a group of their own, until the face has a CLI group to add them to.
-app = typer.Typer(
-    help="smart-me realtime webhooks: deliveries and receivers.", no_args_is_help=True
-)
-add_commands(app)
