@@ -293,6 +293,9 @@ async def test_bad_bodies_queries_and_ids_get_400(
         "/smartme/RealtimeApiDeliveries?limit=abc",
         "/smartme/RealtimeApiDeliveries?state=Lost",
         "/smartme/RealtimeApiDeliveries?registrationId=12",
+        "/smartme/RealtimeApiDeliveries?registrationId=",
+        "/smartme/RealtimeApiDeliveries?state=",
+        "/smartme/RealtimeApiDeliveries?limit=",
     ):
         answer = await face.get(path, headers=user.basic)
         assert answer.status_code == 400, path

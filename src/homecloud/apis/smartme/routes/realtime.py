@@ -112,7 +112,13 @@ def router(realtime: Realtime) -> APIRouter:
         openapi_extra={
             "parameters": [
                 parameter("registrationId", required=False, type="string", format="uuid"),
-                parameter("state", required=False, type="string", enum=list(DELIVERY_STATES)),
+                parameter(
+                    "state",
+                    required=False,
+                    type="string",
+                    # A state's name or number, as the other enums take.
+                    enum=[*DELIVERY_STATES, *(str(n) for n in DELIVERY_STATES.values())],
+                ),
                 parameter("limit", required=False, type="integer", minimum=1, maximum=1000),
             ]
         },
@@ -124,7 +130,9 @@ def router(realtime: Realtime) -> APIRouter:
             await work.session(),
             user_of(caller),
             registration_guid=(
-                str(wire.parse_guid(registration, "registrationId")) if registration else None
+                str(wire.parse_guid(registration, "registrationId"))
+                if registration is not None
+                else None
             ),
             state=parse_state(state) if state is not None else None,
             limit=parse_limit(query(request, "limit", required=False)),
