@@ -20,7 +20,7 @@ FACE = Face(
         token="/smartme/api/oauth/token",
         authorize="/smartme/api/oauth/authorize",
         command=lambda demo: (
-            f"curl -sS -u {basic(demo.email, demo.password)} {demo.base_url}/smartme/api/Devices"
+            f"curl -sS -u {basic(demo.email, demo.password)} {demo.base_url}/smartme/api/User"
         ),
         redirect_paths=("/smartme/swagger/oauth2-redirect",),
     ),
