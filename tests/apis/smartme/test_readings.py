@@ -90,3 +90,27 @@ def test_a_reading_checks_and_normalises_what_it_holds() -> None:
             Reading(guid, 1, 2, made.value_date, values)
     with pytest.raises(ReadingError):
         Reading(guid, 1, 2, datetime(2026, 1, 1), {})
+
+
+async def test_a_large_batch_is_stored_whole(database: Database) -> None:
+    bus = InProcessBus()
+    owner, guid = await new_meter(database, bus)
+    t0 = datetime(2026, 1, 1, tzinfo=UTC)
+    batch = [
+        reading(owner, guid, t0 + timedelta(seconds=i), **{"0100010800FF": float(i)})
+        for i in range(1_201)
+    ]
+    async with UnitOfWork.begin(database, bus) as work:
+        fresh = await service.record_readings(work, batch)
+    assert len(fresh) == 1_201
+    async with database.session() as session:
+        stored = await repository.readings_between(
+            session,
+            (await repository.meters_by_guid(session, [str(guid)]))[str(guid)].device_id,
+            0,
+            2**62,
+            5_000,
+        )
+        meter = (await repository.meters_by_guid(session, [str(guid)]))[str(guid)]
+    assert len(stored) == 1_201
+    assert meter.latest == {"0100010800FF": 1_200.0}

@@ -17,6 +17,8 @@ from homecloud.core.models import Device
 
 FACE: Final = "smartme"
 
+# Rows (and GUIDs) per statement: well within every database's limit on bound parameters.
+CHUNK: Final = 500
 # One reading row: (core device id, µs since the epoch, OBIS hex -> value).
 ReadingRow = tuple[int, int, dict[str, float]]
 
@@ -29,32 +31,39 @@ async def _insert(session: AsyncSession, table: Any) -> Any:
 
 async def meters_by_guid(session: AsyncSession, guids: Collection[str]) -> dict[str, SmartMeMeter]:
     """The meters with these GUIDs, whoever owns them (for write paths that already know)."""
-    if not guids:
-        return {}
-    rows = await session.scalars(select(SmartMeMeter).where(SmartMeMeter.guid.in_(guids)))
-    return {meter.guid: meter for meter in rows}
+    found: dict[str, SmartMeMeter] = {}
+    wanted = list(guids)
+    for start in range(0, len(wanted), CHUNK):
+        rows = await session.scalars(
+            select(SmartMeMeter).where(SmartMeMeter.guid.in_(wanted[start : start + CHUNK]))
+        )
+        found.update((meter.guid, meter) for meter in rows)
+    return found
 
 
 async def insert_readings(
     session: AsyncSession, rows: Sequence[ReadingRow]
 ) -> set[tuple[int, int]]:
-    """Stores the readings in one statement; returns the (device id, µs) keys that were new
-    (a reading of a moment stored already is skipped)."""
+    """Stores the readings, one statement per :data:`CHUNK` of them; returns the (device id,
+    µs) keys that were new (a reading of a moment stored already is skipped)."""
     if not rows:
         return set()
     insert = await _insert(session, SmartMeReading)
-    statement = (
-        insert.values(
-            [
-                {"device_id": device_id, "at_us": at_us, "values": values}
-                for device_id, at_us, values in rows
-            ]
+    stored: set[tuple[int, int]] = set()
+    for start in range(0, len(rows), CHUNK):
+        statement = (
+            insert.values(
+                [
+                    {"device_id": device_id, "at_us": at_us, "values": values}
+                    for device_id, at_us, values in rows[start : start + CHUNK]
+                ]
+            )
+            .on_conflict_do_nothing(index_elements=[SmartMeReading.device_id, SmartMeReading.at_us])
+            .returning(SmartMeReading.device_id, SmartMeReading.at_us)
         )
-        .on_conflict_do_nothing(index_elements=[SmartMeReading.device_id, SmartMeReading.at_us])
-        .returning(SmartMeReading.device_id, SmartMeReading.at_us)
-    )
-    result = await session.execute(statement)
-    return {(device_id, at_us) for device_id, at_us in result}
+        result = await session.execute(statement)
+        stored.update((device_id, at_us) for device_id, at_us in result)
+    return stored
 
 
 async def add_meter(

@@ -56,7 +56,7 @@ class Meter:
 
 async def record_readings(work: UnitOfWork, readings: Sequence[Reading]) -> list[Reading]:
     """Stores new readings of meters: the one way a reading enters homecloud, whoever made it
-    (the simulation, ``POST /Devices``, ``POST /CustomDevice``).
+    (the simulation, ``POST /Devices``, switching).
 
     Each reading is stored once (one of a moment stored already is skipped), becomes its
     meter's latest values when it is the newest, and is published as a ``values`` change
