@@ -184,3 +184,19 @@ def test_measure_integrates_energy_from_power() -> None:
     )
     assert dark[obis.ENERGY_IMPORT.hex] == an_hour[obis.ENERGY_IMPORT.hex]
     assert dark[obis.SWITCH_L1.hex] == 0.0
+
+
+async def test_after_a_stop_the_meters_catch_up_in_one_reading(database: Database) -> None:
+    owner = await new_owner(database)
+    async with UnitOfWork.begin(database, InProcessBus()) as work:
+        await add_simulated_meter(work, owner, THREE_PHASE, at=START)
+        await add_simulated_meter(work, owner, SINGLE_PHASE, at=START)
+    before = await latest(database, owner)
+    clock = ManualClock(int(START.timestamp() * 1000) + 10 * 3_600_000)  # 10 hours later
+    readings = await Simulation(database, InProcessBus(), clock).step()
+    assert {r.value_date for r in readings} == {datetime(2026, 6, 21, 13, 0, tzinfo=UTC)}
+    after = await latest(database, owner)
+    # From 05:00 to 15:00 in summer: the house's 8 kW of PV export kWh, the boiler draws.
+    house, boiler = after[THREE_PHASE.key], after[SINGLE_PHASE.key]
+    assert house[obis.ENERGY_EXPORT.hex] > before[THREE_PHASE.key][obis.ENERGY_EXPORT.hex] + 10_000
+    assert boiler[obis.ENERGY_IMPORT.hex] > before[SINGLE_PHASE.key][obis.ENERGY_IMPORT.hex] + 1_000
