@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
@@ -13,8 +15,9 @@ from homecloud.apis.smartme.auth import DeviceReader
 from homecloud.apis.smartme.errors import SmartMeJSON
 from homecloud.apis.smartme.routes.common import GuidPath, parameter, query, responses
 from homecloud.core.errors import ApiError
-from homecloud.core.unit_of_work import ReadWork, units_router
+from homecloud.core.unit_of_work import ReadWork, UnitOfWork, units_router
 from homecloud.identity.guard import user_of
+from homecloud.identity.provider import Principal
 
 DATE = parameter("date", type="string", format="date-time")
 # A year in minutes: longer intervals could only ever return one value.
@@ -23,6 +26,19 @@ MAX_INTERVAL_MINUTES = 525_600
 
 def no_values() -> ApiError:
     return ApiError.of(404, "The device has no values before this date.")
+
+
+async def last_before(
+    request: Request, id: str, caller: Principal, work: UnitOfWork
+) -> tuple[service.Meter, tuple[int, dict[str, Any]]]:
+    """The caller's meter ``id`` and its last reading before the query's ``date``; 404 when
+    it has none."""
+    guid = wire.parse_guid(id)
+    date = wire.parse_date(query(request, "date") or "", "date")
+    found, reading = await service.reading_before(work, user_of(caller), guid, date)
+    if reading is None:
+        raise no_values()
+    return found, reading
 
 
 def router() -> APIRouter:
@@ -50,11 +66,7 @@ def router() -> APIRouter:
     async def values_in_past(
         request: Request, id: GuidPath, caller: DeviceReader, work: ReadWork
     ) -> Response:
-        guid = wire.parse_guid(id)
-        date = wire.parse_date(query(request, "date") or "", "date")
-        found, reading = await service.reading_before(work, user_of(caller), guid, date)
-        if reading is None:
-            raise no_values()
+        found, reading = await last_before(request, id, caller, work)
         return SmartMeJSON(schemas.values_body(found.guid, *reading))
 
     @routes.get(
@@ -101,11 +113,7 @@ def router() -> APIRouter:
     async def meter_values(
         request: Request, id: GuidPath, caller: DeviceReader, work: ReadWork
     ) -> Response:
-        guid = wire.parse_guid(id)
-        date = wire.parse_date(query(request, "date") or "", "date")
-        found, reading = await service.reading_before(work, user_of(caller), guid, date)
-        if reading is None:
-            raise no_values()
+        found, reading = await last_before(request, id, caller, work)
         return SmartMeJSON(schemas.device_in_past_body(found.row, *reading))
 
     return routes
