@@ -119,7 +119,9 @@ async def test_two_processes_share_the_postgresql_outbox_and_deliver_each_readin
             for owner in owners:
                 await register(database, owner, {"ApiUrl": f"{receiver.url}/hook/{owner}"})
             processes = [
-                start_homecloud(tmp_path / f"node{i}", own_url, batch_size="5") for i in range(2)
+                # Two receivers at a time each: six receivers need both processes.
+                start_homecloud(tmp_path / f"node{i}", own_url, batch_size="5", concurrency="2")
+                for i in range(2)
             ]
             for second in range(20):
                 for owner in owners:

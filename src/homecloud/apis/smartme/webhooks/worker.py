@@ -112,16 +112,20 @@ class DeliveryWorker:
         cleanup = asyncio.create_task(
             repeat_while_holding(self.database, CLEANUP_LEASE, CLEANUP_INTERVAL, self.cleanup)
         )
+        recorded: list[Any] = []  # the last round's outcomes, written with the next claim
         try:
             while True:
                 self.wake.clear()
                 served = 0
                 try:
-                    served = await self.deliver_due(sender)
+                    served, recorded = await self.round(sender, recorded)
                 except Exception:
                     log.exception("a webhook delivery round failed")
+                    recorded = []  # the leases lapse and those batches are sent again
                 if served:
                     continue  # there may be more due right now
+                if recorded:
+                    continue  # write them (with a claim) before sleeping
                 with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(self.settings.webhook_poll_interval):
                         await self.wake.wait()
@@ -136,28 +140,47 @@ class DeliveryWorker:
                 await sender.close()
 
     async def deliver_due(self, sender: Sender) -> int:
-        """One round: claims the receivers that are due (one write), POSTs a batch to each at
-        once, and records the outcomes that came within :data:`ROUND_SECONDS` together (one
-        write: on SQLite every write waits for the one lock, so a round costs two whatever
-        the number of receivers). A receiver slower than that records its own outcome when
-        it answers, and keeps its slot meanwhile. Returns how many receivers were served."""
+        """One round with its outcomes written: claims every receiver that is due now and
+        delivers a batch to each; returns how many receivers were served. (For tests and
+        the CLI; :meth:`run` writes a round's outcomes with the next round's claim.)"""
+        served, recorded = await self.round(sender, [])
+        if recorded:
+            await repository.write(self.database, *recorded)
+        return served
+
+    async def round(self, sender: Sender, recorded: Sequence[Any]) -> tuple[int, list[Any]]:
+        """Writes ``recorded`` and claims the receivers that are due (one write), POSTs a
+        batch to each at once, and returns how many were served and the statements recording
+        the outcomes that came within :data:`ROUND_SECONDS`. (On SQLite every write waits for
+        the one lock, so a round costs one write whatever the number of receivers.) A
+        receiver slower than that records its own outcome when it answers, and keeps its
+        slot meanwhile."""
         free = self.settings.webhook_concurrency - len(self.slow)
-        if free <= 0:
-            return 0
         claimed = await repository.claim_receivers(
-            self.database, self.holder, now_ms(), self.lease_ms, free
+            self.database, self.holder, now_ms(), self.lease_ms, max(free, 0), record=recorded
         )
         if not claimed:
-            return 0
-        tasks = [asyncio.create_task(self.deliver(sender, receiver)) for receiver in claimed]
+            return 0, []
+        try:
+            batches = await repository.pending_batches(
+                self.database,
+                [receiver.id for receiver in claimed],
+                self.settings.webhook_batch_size,
+            )
+        except Exception:
+            # The leases lapse and the receivers are claimed again: nothing is lost.
+            log.exception("reading pending webhook deliveries failed")
+            return 0, []
+        tasks = [
+            asyncio.create_task(self.deliver(sender, receiver, batches[receiver.id]))
+            for receiver in claimed
+        ]
         done, pending = await asyncio.wait(tasks, timeout=ROUND_SECONDS)
         statements = [statement for task in done for statement in task.result()]
         for task in pending:
             self.slow.add(task)
             task.add_done_callback(self._record_late)
-        if statements:
-            await repository.write(self.database, *statements)
-        return len(claimed)
+        return len(claimed), statements
 
     def _record_late(self, task: asyncio.Task[list[Any]]) -> None:
         async def record() -> None:
@@ -185,13 +208,12 @@ class DeliveryWorker:
         async for _event in subscription:
             self.wake.set()
 
-    async def deliver(self, sender: Sender, receiver: Receiver) -> list[Any]:
+    async def deliver(
+        self, sender: Sender, receiver: Receiver, batch: Sequence[Pending]
+    ) -> list[Any]:
         """One batch of ``receiver``'s pending readings; returns the statements that record
         its outcome (and give the lease back)."""
         try:
-            batch = await repository.pending_batch(
-                self.database, receiver.id, self.settings.webhook_batch_size
-            )
             if not batch:
                 return repository.release_statements(receiver, self.holder)
             try:
