@@ -46,6 +46,8 @@ CLEANUP_LEASE = "smartme-webhook-cleanup"
 CLEANUP_INTERVAL = 600.0
 # How long a delivery round waits to record its receivers' outcomes together.
 ROUND_SECONDS = 0.5
+# Longest a round's outcomes wait for the next round's write when no reading comes.
+RECORD_SECONDS = 0.25
 
 
 def backoff_seconds(
@@ -96,6 +98,8 @@ class DeliveryWorker:
         # Long enough for every hop of one POST, so a live worker never loses its lease.
         self.lease_ms = int((settings.webhook_timeout * (MAX_REDIRECTS + 2) + 5) * 1000)
         self.wake = asyncio.Event()
+        # Whether the last round found a full batch (so more are due at once).
+        self.backlog = False
         # Deliveries that outlasted their round, and the tasks recording their outcome.
         self.slow: set[asyncio.Task[list[Any]]] = set()
         self.recorders: set[asyncio.Task[None]] = set()
@@ -122,12 +126,16 @@ class DeliveryWorker:
                 except Exception:
                     log.exception("a webhook delivery round failed")
                     recorded = []  # the leases lapse and those batches are sent again
-                if served:
-                    continue  # there may be more due right now
+                if served and self.backlog:
+                    continue  # a batch was full: more are due right now
+                # Otherwise wait for new readings (or the poll), so that a round takes what
+                # came meanwhile instead of a write per reading; outcomes not yet written
+                # wait at most RECORD_SECONDS.
+                wait = self.settings.webhook_poll_interval
                 if recorded:
-                    continue  # write them (with a claim) before sleeping
+                    wait = min(wait, RECORD_SECONDS)
                 with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(self.settings.webhook_poll_interval):
+                    async with asyncio.timeout(wait):
                         await self.wake.wait()
         finally:
             listener.cancel()
@@ -160,6 +168,7 @@ class DeliveryWorker:
             self.database, self.holder, now_ms(), self.lease_ms, max(free, 0), record=recorded
         )
         if not claimed:
+            self.backlog = False
             return 0, []
         try:
             batches = await repository.pending_batches(
@@ -175,6 +184,9 @@ class DeliveryWorker:
             asyncio.create_task(self.deliver(sender, receiver, batches[receiver.id]))
             for receiver in claimed
         ]
+        self.backlog = any(
+            len(batch) >= self.settings.webhook_batch_size for batch in batches.values()
+        )
         done, pending = await asyncio.wait(tasks, timeout=ROUND_SECONDS)
         statements = [statement for task in done for statement in task.result()]
         for task in pending:
