@@ -10,7 +10,7 @@ from typing import Any, Final
 
 from homecloud.apis.smartme.readings import Reading
 from homecloud.apis.smartme.webhooks import repository
-from homecloud.apis.smartme.webhooks.states import SINGLE_METER
+from homecloud.apis.smartme.webhooks.states import PENDING, SINGLE_METER
 from homecloud.core.events import ChangeEvent
 from homecloud.core.models import now_ms
 from homecloud.core.unit_of_work import UnitOfWork
@@ -45,7 +45,7 @@ async def enqueue_deliveries(work: UnitOfWork, readings: Sequence[Reading]) -> i
                     "device_guid": device,
                     "value_date_us": reading.micros,
                     "values": dict(reading.values),
-                    "state": 0,
+                    "state": PENDING,
                     "attempts": 0,
                     "created_at": now,
                 }
