@@ -39,7 +39,7 @@ TEMPLATE_MODULES = (
 ARRIVING: dict[tuple[str, str], str] = {
     **{
         (face, module): issue
-        for face, issue in (("ckw", "13"), ("smartme", "14"))
+        for face, issue in (("ckw", "13"),)
         for module in (
             "settings.py",
             "auth.py",
@@ -51,7 +51,6 @@ ARRIVING: dict[tuple[str, str], str] = {
         )
     },
 }
-ARRIVING.pop(("smartme", "auth.py"))
 
 
 def module_name(path: Path) -> str:

@@ -1,13 +1,19 @@
-"""smart-me face: Basic, API-key, card-token and OAuth2 authentication; meters arrive with
-their issue."""
+"""smart-me face: meters and their OBIS-coded values, actions (switching), custom devices and
+folders, behind Basic, card-token, API-key and OAuth2 authentication; simulated meters."""
 
-from homecloud.faces import Face, Ref, TryIt, basic
+from homecloud.apis.smartme.settings import SmartMeSettings
+from homecloud.faces import Face, Link, Ref, TryIt, basic
 
 FACE = Face(
     name="smartme",
     title="smart-me",
     build=Ref("homecloud.apis.smartme.app:build"),
     sign_in="/smartme/.well-known/openid-configuration",
+    links=(Link("API", "/smartme/api/Devices"), Link("Swagger UI", "/smartme/swagger")),
+    settings=SmartMeSettings,
+    models="homecloud.apis.smartme.models",
+    cli=Ref("homecloud.apis.smartme.cli:app"),
+    demo=Ref("homecloud.apis.smartme.demo:seed_demo"),
     demo_grants=("authorization_code", "refresh_token", "client_credentials"),
     try_it=TryIt(
         api="/smartme/api/User",
@@ -16,5 +22,6 @@ FACE = Face(
         command=lambda demo: (
             f"curl -sS -u {basic(demo.email, demo.password)} {demo.base_url}/smartme/api/User"
         ),
+        redirect_paths=("/smartme/swagger/oauth2-redirect",),
     ),
 )

@@ -1,18 +1,35 @@
 """The smart-me face application, mounted at ``/smartme``: the legacy host's paths
-(``/smartme/api/User``) and the current host's (``/smartme/User``), matched without regard to
-case (see :mod:`.routing`: routes are declared in lower case)."""
+(``/smartme/api/Devices``) and the current host's (``/smartme/Devices``), matched without
+regard to case (see :mod:`.routing`: routes are declared in lower case); the meters'
+simulation runs in the background."""
 
 from __future__ import annotations
 
-from homecloud.apis.smartme.account import account_router
-from homecloud.apis.smartme.auth import SmartMeAuth
+from homecloud.apis.smartme import openapi
+from homecloud.apis.smartme.auth import FAILED_LOGINS, SmartMeAuth
 from homecloud.apis.smartme.errors import SmartMeJSON, smartme_error
 from homecloud.apis.smartme.identity import identity_router
+from homecloud.apis.smartme.routes import (
+    actions,
+    additional_information,
+    custom_devices,
+    devices,
+    folders,
+    health,
+    realtime,
+    user,
+    values,
+)
 from homecloud.apis.smartme.routing import VendorPaths
+from homecloud.apis.smartme.settings import SmartMeSettings
+from homecloud.apis.smartme.simulation import Simulation
+from homecloud.apis.smartme.webhooks.wiring import delivery_background, realtime_of
+from homecloud.core.ratelimit import RateLimitPolicy
 from homecloud.services import FaceApp, Services, face_application
 
 
 def build(services: Services) -> FaceApp:
+    settings = services.settings.face_settings(SmartMeSettings)
     app = face_application(
         services,
         title="smart-me API",
@@ -20,14 +37,31 @@ def build(services: Services) -> FaceApp:
         default_response_class=SmartMeJSON,
     )
     app.state.smartme_auth = SmartMeAuth(
-        services.identity, services.database, services.rate_limiter
+        services.identity,
+        services.database,
+        services.rate_limiter,
+        RateLimitPolicy.parse(FAILED_LOGINS.name, settings.failed_logins),
     )
     app.include_router(identity_router(services.identity, services.rate_limiter))
-    app.include_router(account_router(services.database))
+    app.include_router(user.account_router(services.database))
+    for module in (devices, values, actions, additional_information, custom_devices, folders):
+        app.include_router(module.router())
+    app.include_router(health.router())
+    realtime_api = realtime_of(services)
+    app.include_router(realtime.router(realtime_api))
+    openapi.install(app)
     app.add_middleware(VendorPaths)
+    simulation = Simulation(
+        services.database, services.events, interval_seconds=settings.report_interval
+    )
     return FaceApp(
         name="smartme",
         title="smart-me",
         app=app,
-        links={"identity": "/smartme/.well-known/openid-configuration"},
+        links={
+            "identity": "/smartme/.well-known/openid-configuration",
+            "swagger": "/smartme/swagger",
+        },
+        background=((simulation.run,) if settings.simulation else ())
+        + delivery_background(services, realtime_api),
     )

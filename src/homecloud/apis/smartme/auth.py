@@ -29,8 +29,10 @@ import secrets
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import replace
+from typing import Annotated
 
 from cachetools import TTLCache
+from fastapi import Depends
 from limits.aio.storage import Storage
 from sqlalchemy import select
 from starlette.requests import Request
@@ -118,15 +120,22 @@ class VerifiedPasswords:
 
 class SmartMeAuth:
     def __init__(
-        self, identity: IdentityProvider, database: Database, rate_limiter: RateLimiter
+        self,
+        identity: IdentityProvider,
+        database: Database,
+        rate_limiter: RateLimiter,
+        failed_logins: RateLimitPolicy = FAILED_LOGINS,
     ) -> None:
         self.identity = identity
         self.database = database
-        self.failed_logins = FailedLogins(rate_limiter)
+        self.failed_logins = FailedLogins(rate_limiter, failed_logins)
         self.verified = VerifiedPasswords()
 
-    async def principal(self, request: Request, scopes: Iterable[str] = ()) -> Principal:
-        """The caller, if its credentials are valid and carry every one of ``scopes``.
+    async def principal(
+        self, request: Request, scopes: Iterable[str] = (), *, any_of: bool = False
+    ) -> Principal:
+        """The caller, if its credentials are valid and carry every one of ``scopes`` (with
+        ``any_of``, at least one).
 
         Raises :class:`ApiError` 401 (with a ``WWW-Authenticate`` challenge) for missing or
         wrong credentials, 429 for a login with too many recent failures, and 403 when the
@@ -135,9 +144,11 @@ class SmartMeAuth:
         scopes = tuple(scopes)
         scheme, _, credentials = request.headers.get("authorization", "").strip().partition(" ")
         scheme, credentials = scheme.lower(), credentials.strip()
-        if scheme == "bearer":
+        if scheme == "bearer" and not any_of:
             return await self.bearer(request, scopes)
-        if scheme == "apikey" and credentials:
+        if scheme == "bearer":
+            principal = await self.bearer(request, ())
+        elif scheme == "apikey" and credentials:
             principal = await self.api_key(credentials)
         elif scheme == "basic" and credentials:
             login, password = basic_credentials(credentials)
@@ -151,7 +162,13 @@ class SmartMeAuth:
         else:
             raise denied()
         missing = [scope for scope in scopes if scope not in principal.scopes]
-        if missing:
+        if any_of and missing and len(missing) == len(scopes):
+            raise ApiError.of(
+                403,
+                f"These credentials grant none of the permissions {' '.join(scopes)}.",
+                code="insufficient_scope",
+            )
+        if missing and not any_of:
             raise ApiError.of(
                 403,
                 f"These credentials do not grant the permission {' '.join(missing)}.",
@@ -247,16 +264,29 @@ def basic_credentials(encoded: str) -> tuple[str, str]:
     return login, password
 
 
-async def smartme_principal(request: Request, scopes: Iterable[str] = ()) -> Principal:
+async def smartme_principal(
+    request: Request, scopes: Iterable[str] = (), *, any_of: bool = False
+) -> Principal:
     """The caller of a smart-me route (see the module docs), checked for ``scopes``."""
     auth: SmartMeAuth = request.app.state.smartme_auth
-    return await auth.principal(request, scopes)
+    return await auth.principal(request, scopes, any_of=any_of)
 
 
-def requires(*scopes: str) -> Callable[[Request], Awaitable[Principal]]:
+def requires(*scopes: str, any_of: bool = False) -> Callable[[Request], Awaitable[Principal]]:
     """A FastAPI dependency: ``principal: Principal = Depends(requires("device.read"))``."""
 
     async def dependency(request: Request) -> Principal:
-        return await smartme_principal(request, scopes)
+        return await smartme_principal(request, scopes, any_of=any_of)
 
     return dependency
+
+
+# What each resource route asks of its caller. Reading a meter takes any device scope
+# (readwrite and readswitch both include reading); switching takes readswitch or readwrite;
+# making or changing a meter takes readwrite. A card token has read and readswitch.
+DEVICE_READ = ("device.read", "device.readwrite", "device.readswitch")
+DEVICE_SWITCH = ("device.readswitch", "device.readwrite")
+DeviceReader = Annotated[Principal, Depends(requires(*DEVICE_READ, any_of=True))]
+DeviceSwitcher = Annotated[Principal, Depends(requires(*DEVICE_SWITCH, any_of=True))]
+DeviceWriter = Annotated[Principal, Depends(requires("device.readwrite"))]
+UserReader = Annotated[Principal, Depends(requires("user.read"))]

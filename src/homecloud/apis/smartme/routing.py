@@ -15,7 +15,7 @@ from urllib.parse import quote
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 # First path segments that are not API resources, so never take the /api prefix.
-OWN_ROOTS = frozenset({"api", ".well-known"})
+OWN_ROOTS = frozenset({"api", ".well-known", "swagger"})
 
 
 def canonical_path(path: str) -> str:

@@ -13,6 +13,8 @@ from starlette.responses import Response
 from homecloud.apis.smartme.auth import CARD_SCOPES, FACE, requires
 from homecloud.apis.smartme.bodies import integer, read_body
 from homecloud.apis.smartme.errors import SmartMeJSON
+from homecloud.apis.smartme.routes.common import body_schema, responses
+from homecloud.apis.smartme.schemas import AccessTokenToPutModel, UserModel
 from homecloud.core.database import Database
 from homecloud.core.errors import ApiError
 from homecloud.core.models import User
@@ -38,7 +40,12 @@ def user_model(user: User) -> dict[str, Any]:
 def account_router(database: Database) -> APIRouter:
     router = APIRouter()
 
-    @router.get("/api/user")
+    @router.get(
+        "/api/user",
+        tags=["User"],
+        summary="The caller's account",
+        responses={200: {"model": UserModel}, **responses()},
+    )
     async def user(principal: Principal = Depends(requires("user.read"))) -> Response:
         async with database.session() as session:
             account = await get_user(session, user_of(principal))
@@ -46,7 +53,19 @@ def account_router(database: Database) -> APIRouter:
             raise ApiError.of(404, "The user does not exist.")
         return SmartMeJSON(user_model(account))
 
-    @router.put("/api/accesstoken")
+    @router.put(
+        "/api/accesstoken",
+        tags=["User"],
+        summary="Make a card access token",
+        responses={
+            200: {
+                "description": "The token.",
+                "content": {"application/json": {"schema": {"type": "string"}}},
+            },
+            **responses(400),
+        },
+        openapi_extra=body_schema(AccessTokenToPutModel),
+    )
     async def access_token(
         request: Request, principal: Principal = Depends(requires(*sorted(CARD_SCOPES)))
     ) -> Response:
