@@ -17,7 +17,7 @@ error shape.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any
 
 from fastapi import Depends
@@ -28,6 +28,9 @@ from homecloud.identity.provider import IdentityProvider, Principal
 
 # Turns a request into its caller, checking its credentials (not yet its scopes).
 Authenticate = Callable[[Request], Awaitable[Principal]]
+# The 403 for a caller whose credentials lack scopes (the ones wanted, and whether any one
+# would do), worded as the vendor words it.
+RefuseScope = Callable[[Principal, Sequence[str], bool], ApiError]
 
 
 def bearer(face: str) -> Authenticate:
@@ -40,7 +43,7 @@ def bearer(face: str) -> Authenticate:
     return authenticate
 
 
-def insufficient_scope(missing: Iterable[str], *, any_of: bool = False) -> ApiError:
+def insufficient_scope(_caller: Principal, missing: Sequence[str], any_of: bool) -> ApiError:
     names = " ".join(missing)
     which = "one of the scopes" if any_of else "the scope"
     return ApiError.of(403, f"The credentials lack {which} {names}.", code="insufficient_scope")
@@ -49,8 +52,15 @@ def insufficient_scope(missing: Iterable[str], *, any_of: bool = False) -> ApiEr
 class Guard:
     """A face's authentication, and dependencies that require scopes of its callers."""
 
-    def __init__(self, authenticate: Authenticate, *, needs_user: bool = True) -> None:
+    def __init__(
+        self,
+        authenticate: Authenticate,
+        *,
+        needs_user: bool = True,
+        refuse_scope: RefuseScope = insufficient_scope,
+    ) -> None:
         self.authenticate = authenticate
+        self.refuse_scope = refuse_scope
         # Most vendors' resources belong to a user: a token acting for no user (a bare
         # client-credentials token) is refused unless the face says otherwise.
         self.needs_user = needs_user
@@ -64,10 +74,10 @@ class Guard:
         wanted = tuple(scopes)
         if wanted:
             if any_of and not principal.scopes.intersection(wanted):
-                raise insufficient_scope(wanted, any_of=True)
+                raise self.refuse_scope(principal, wanted, True)
             missing = [scope for scope in wanted if scope not in principal.scopes]
             if not any_of and missing:
-                raise insufficient_scope(missing)
+                raise self.refuse_scope(principal, missing, False)
         if self.needs_user and principal.user_id is None:
             raise ApiError.of(403, "These credentials do not act for a user.", code="no_user")
         return principal

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 from urllib.parse import unquote
@@ -250,14 +250,7 @@ class IdentityProvider:
         granted = frozenset(scope.split())
         missing = [scope for scope in scopes if scope not in granted]
         if missing:
-            raise ApiError(
-                status=403,
-                messages=[f"The access token lacks the scope {' '.join(missing)}."],
-                code="insufficient_scope",
-                headers={
-                    "WWW-Authenticate": f'Bearer error="insufficient_scope", scope="{" ".join(missing)}"'
-                },
-            )
+            raise token_lacks_scope(missing)
         return Principal(face, user_id, client_id, granted, claims)
 
     async def authenticate_app(self, face: str, request: Request) -> Principal:
@@ -355,4 +348,15 @@ def unauthorized(
         code=code,
         headers={"WWW-Authenticate": header},
         details=details,
+    )
+
+
+def token_lacks_scope(missing: Sequence[str]) -> ApiError:
+    """RFC 6750's answer to an access token without a scope the resource needs."""
+    names = " ".join(missing)
+    return ApiError(
+        status=403,
+        messages=[f"The access token lacks the scope {names}."],
+        code="insufficient_scope",
+        headers={"WWW-Authenticate": f'Bearer error="insufficient_scope", scope="{names}"'},
     )

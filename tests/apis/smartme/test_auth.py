@@ -20,7 +20,7 @@ from requests.auth import HTTPBasicAuth
 from starlette.requests import Request
 
 from homecloud.apis.smartme import auth as smartme_auth
-from homecloud.apis.smartme.auth import SmartMeAuth
+from homecloud.apis.smartme.auth import SmartMeAuth, scope_refusal
 from homecloud.app import create_app
 from homecloud.core.database import Database
 from homecloud.core.errors import ApiError
@@ -35,6 +35,7 @@ from homecloud.identity.credentials import (
     remove_api_key,
     remove_card_token,
 )
+from homecloud.identity.guard import Guard
 from homecloud.services import Services
 from homecloud.settings import Settings
 from tests.conftest import LiveServer
@@ -375,11 +376,13 @@ async def test_a_card_reads_and_switches_but_cannot_change_devices(
         token = await issue_card_token(session, face="smartme", user_id=ann.id, card_id=8)
     auth = SmartMeAuth(services.identity, services.database, services.rate_limiter)
     card = basic("cardaccesstoken_8", token)["Authorization"]
-    principal = await auth.principal(request_with(card), ["device.read", "device.readswitch"])
+    # The face's guard, over this instance of the face's authentication.
+    checked = Guard(auth.principal, refuse_scope=scope_refusal)
+    principal = await checked.caller(request_with(card), ["device.read", "device.readswitch"])
     assert principal.user_id == ann.id
     assert principal.claims == {"auth": "card", "card_id": 8}
     with pytest.raises(ApiError) as refused:
-        await auth.principal(request_with(card), ["device.readwrite"])
+        await checked.caller(request_with(card), ["device.readwrite"])
     assert refused.value.status == 403
     assert refused.value.messages == [
         "These credentials do not grant the permission device.readwrite."

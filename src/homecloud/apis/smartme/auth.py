@@ -27,12 +27,11 @@ import math
 import re
 import secrets
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Annotated
 
 from cachetools import TTLCache
-from fastapi import Depends
 from limits.aio.storage import Storage
 from sqlalchemy import select
 from starlette.requests import Request
@@ -43,10 +42,11 @@ from homecloud.core.models import User
 from homecloud.core.ratelimit import RateLimiter, RateLimitPolicy
 from homecloud.core.users import authenticate, find_by_login
 from homecloud.identity.credentials import INT64_MAX, api_key_holder, card_token_holder
+from homecloud.identity.guard import Guard
 from homecloud.identity.models import OAuthClient
 from homecloud.identity.passwords import throttle_subject
 from homecloud.identity.profiles import SMARTME
-from homecloud.identity.provider import IdentityProvider, Principal
+from homecloud.identity.provider import IdentityProvider, Principal, token_lacks_scope
 
 FACE = SMARTME.face
 ALL_SCOPES = frozenset(SMARTME.scopes_supported)
@@ -131,50 +131,27 @@ class SmartMeAuth:
         self.failed_logins = FailedLogins(rate_limiter, failed_logins)
         self.verified = VerifiedPasswords()
 
-    async def principal(
-        self, request: Request, scopes: Iterable[str] = (), *, any_of: bool = False
-    ) -> Principal:
-        """The caller, if its credentials are valid and carry every one of ``scopes`` (with
-        ``any_of``, at least one).
+    async def principal(self, request: Request) -> Principal:
+        """The caller, if its credentials are valid (the guard checks their scopes).
 
         Raises :class:`ApiError` 401 (with a ``WWW-Authenticate`` challenge) for missing or
-        wrong credentials, 429 for a login with too many recent failures, and 403 when the
-        credentials lack a scope.
+        wrong credentials and 429 for a login with too many recent failures.
         """
-        scopes = tuple(scopes)
         scheme, _, credentials = request.headers.get("authorization", "").strip().partition(" ")
         scheme, credentials = scheme.lower(), credentials.strip()
-        if scheme == "bearer" and not any_of:
-            return await self.bearer(request, scopes)
         if scheme == "bearer":
-            principal = await self.bearer(request, ())
-        elif scheme == "apikey" and credentials:
-            principal = await self.api_key(credentials)
-        elif scheme == "basic" and credentials:
+            return await self.bearer(request, ())
+        if scheme == "apikey" and credentials:
+            return await self.api_key(credentials)
+        if scheme == "basic" and credentials:
             login, password = basic_credentials(credentials)
             card = CARD_LOGIN.match(login)
             if card:
-                principal = await self.card(int(card[1]), password)
-            elif login.lower().startswith(CARD_LOGIN_PREFIX):
+                return await self.card(int(card[1]), password)
+            if login.lower().startswith(CARD_LOGIN_PREFIX):
                 raise denied()
-            else:
-                principal = await self.password(login, password)
-        else:
-            raise denied()
-        missing = [scope for scope in scopes if scope not in principal.scopes]
-        if any_of and missing and len(missing) == len(scopes):
-            raise ApiError.of(
-                403,
-                f"These credentials grant none of the permissions {' '.join(scopes)}.",
-                code="insufficient_scope",
-            )
-        if missing and not any_of:
-            raise ApiError.of(
-                403,
-                f"These credentials do not grant the permission {' '.join(missing)}.",
-                code="insufficient_scope",
-            )
-        return principal
+            return await self.password(login, password)
+        raise denied()
 
     async def bearer(self, request: Request, scopes: tuple[str, ...]) -> Principal:
         principal = await self.identity.authenticate(FACE, request, scopes)
@@ -264,29 +241,33 @@ def basic_credentials(encoded: str) -> tuple[str, str]:
     return login, password
 
 
-async def smartme_principal(
-    request: Request, scopes: Iterable[str] = (), *, any_of: bool = False
-) -> Principal:
-    """The caller of a smart-me route (see the module docs), checked for ``scopes``."""
+async def caller_of(request: Request) -> Principal:
+    """The caller of a smart-me route, whichever of the schemes above it uses."""
     auth: SmartMeAuth = request.app.state.smartme_auth
-    return await auth.principal(request, scopes, any_of=any_of)
+    return await auth.principal(request)
 
 
-def requires(*scopes: str, any_of: bool = False) -> Callable[[Request], Awaitable[Principal]]:
-    """A FastAPI dependency: ``principal: Principal = Depends(requires("device.read"))``."""
+def scope_refusal(caller: Principal, wanted: Sequence[str], any_of: bool) -> ApiError:
+    """smart-me's wording of the guard's 403; an OAuth access token gets RFC 6750's."""
+    if caller.claims.get("auth") == "bearer" and not any_of:
+        return token_lacks_scope(wanted)
+    names = " ".join(wanted)
+    text = (
+        f"These credentials grant none of the permissions {names}."
+        if any_of
+        else f"These credentials do not grant the permission {names}."
+    )
+    return ApiError.of(403, text, code="insufficient_scope")
 
-    async def dependency(request: Request) -> Principal:
-        return await smartme_principal(request, scopes, any_of=any_of)
 
-    return dependency
-
+guard = Guard(caller_of, refuse_scope=scope_refusal)
 
 # What each resource route asks of its caller. Reading a meter takes any device scope
 # (readwrite and readswitch both include reading); switching takes readswitch or readwrite;
 # making or changing a meter takes readwrite. A card token has read and readswitch.
 DEVICE_READ = ("device.read", "device.readwrite", "device.readswitch")
 DEVICE_SWITCH = ("device.readswitch", "device.readwrite")
-DeviceReader = Annotated[Principal, Depends(requires(*DEVICE_READ, any_of=True))]
-DeviceSwitcher = Annotated[Principal, Depends(requires(*DEVICE_SWITCH, any_of=True))]
-DeviceWriter = Annotated[Principal, Depends(requires("device.readwrite"))]
-UserReader = Annotated[Principal, Depends(requires("user.read"))]
+DeviceReader = Annotated[Principal, guard.requires(*DEVICE_READ, any_of=True)]
+DeviceSwitcher = Annotated[Principal, guard.requires(*DEVICE_SWITCH, any_of=True)]
+DeviceWriter = Annotated[Principal, guard.requires("device.readwrite")]
+UserReader = Annotated[Principal, guard.requires("user.read")]

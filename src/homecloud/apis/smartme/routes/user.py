@@ -4,13 +4,13 @@ Paths are declared in lower case (see :mod:`.routing`)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
-from homecloud.apis.smartme.auth import CARD_SCOPES, FACE, requires
+from homecloud.apis.smartme.auth import CARD_SCOPES, FACE, guard
 from homecloud.apis.smartme.bodies import integer, read_body
 from homecloud.apis.smartme.errors import SmartMeJSON
 from homecloud.apis.smartme.routes.common import body_schema, responses
@@ -46,7 +46,7 @@ def account_router(database: Database) -> APIRouter:
         summary="The caller's account",
         responses={200: {"model": UserModel}, **responses()},
     )
-    async def user(principal: Principal = Depends(requires("user.read"))) -> Response:
+    async def user(principal: Annotated[Principal, guard.requires("user.read")]) -> Response:
         async with database.session() as session:
             account = await get_user(session, user_of(principal))
         if account is None:
@@ -67,7 +67,7 @@ def account_router(database: Database) -> APIRouter:
         openapi_extra=body_schema(AccessTokenToPutModel),
     )
     async def access_token(
-        request: Request, principal: Principal = Depends(requires(*sorted(CARD_SCOPES)))
+        request: Request, principal: Annotated[Principal, guard.requires(*sorted(CARD_SCOPES))]
     ) -> Response:
         """A card token can do what :data:`CARD_SCOPES` allow, so making one needs them all;
         a card cannot make tokens for further cards."""
