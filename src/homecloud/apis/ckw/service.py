@@ -1,0 +1,237 @@
+"""CKW's rules: a customer's core data, and meter data as whole local-time buckets of
+15-minute kWh values with a status each.
+
+Meter data, for one metering point or every point of an installation:
+
+- The range ``[start, end)`` is widened to whole buckets of the resolution in Europe/Zurich
+  (a day is 92, 96 or 100 quarter-hours; months and years begin at local midnight).
+- A bucket is reported when some of it lies in the meter's validity and before the meter's
+  last delivery (``delivered_until``): the meter sends the previous day's values once a day,
+  so today is partial or empty, and the current month holds the days delivered so far.
+- Its value is the sum of its quarter-hours' kWh. Status: ``measured`` when every expected
+  quarter-hour has a measured value, ``estimated`` when every one has a value and some are
+  estimates, ``missing`` when some have none (the value then sums those present, or is null
+  when none is). For an installation, the worst status of its points.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import Any
+
+from homecloud.apis.ckw import names, repository
+from homecloud.apis.ckw.models import CkwMeteringPoint
+from homecloud.apis.ckw.query import ZONE_NAME, MeterQuery, local_iso
+from homecloud.apis.ckw.repository import Meter
+from homecloud.core.errors import ApiError
+from homecloud.core.series import tidy
+from homecloud.core.timebuckets import bucket_edges
+from homecloud.core.unit_of_work import UnitOfWork
+
+QUARTER_MS = 900_000
+_RANK = {names.MEASURED: 0, names.ESTIMATED: 1, names.MISSING: 2}
+
+
+def not_found(what: str, identifier: str) -> ApiError:
+    # Another user's metering point is "not found" too: its existence is not revealed.
+    return ApiError.of(404, f"No {what} {identifier!r} among your installations.", "not_found")
+
+
+def _iso_or_none(ms: int | None) -> str | None:
+    return local_iso(ms) if ms is not None else None
+
+
+def metering_point_record(point: CkwMeteringPoint) -> dict[str, Any]:
+    return {
+        names.METERING_POINT_ID: point.metering_point_id,
+        names.METER_NUMBER: point.meter_number,
+        names.ENERGY_DIRECTION: point.energy_direction,
+        names.UNIT: point.unit,
+        names.VALID_FROM: local_iso(point.valid_from),
+        names.VALID_TO: _iso_or_none(point.valid_to),
+    }
+
+
+async def core_data(work: UnitOfWork, user_id: int) -> dict[str, Any]:
+    session = await work.session()
+    customer = await repository.customer_of(session, user_id)
+    if customer is None:
+        raise ApiError.of(404, "This account is not a CKW customer.", "not_found")
+    installations = await repository.installations_of(session, customer.id)
+    return {
+        names.CUSTOMER_NUMBER: customer.customer_number,
+        names.INSTALLATIONS: [
+            {
+                names.INSTALLATION_ID: installation.installation_id,
+                names.ADDRESS: {
+                    names.STREET: installation.street,
+                    names.ZIP: installation.zip,
+                    names.CITY: installation.city,
+                    names.COUNTRY: installation.country,
+                },
+                names.METERING_POINTS: [metering_point_record(point) for point in points],
+            }
+            for installation, points in installations
+        ],
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """One bucket of one meter: its value and status."""
+
+    value: float | None
+    status: names.Status
+
+
+async def _meter_slots(
+    work: UnitOfWork, meter: Meter, edges: list[int], query: MeterQuery
+) -> dict[int, Slot]:
+    """The reported buckets of one meter, by their start."""
+    reported_until = meter.delivered_until or meter.valid_from
+    if meter.valid_to is not None:
+        reported_until = min(reported_until, meter.valid_to)
+    first, last = edges[0], edges[-1]
+    if reported_until <= max(first, meter.valid_from) or last <= meter.valid_from:
+        return {}
+    session = await work.session()
+    energy = await repository.sums(
+        session, meter.energy_series_id, first, last, query.resolution, ZONE_NAME, ("sum", "count")
+    )
+    estimated = await repository.sums(
+        session, meter.estimated_series_id, first, last, query.resolution, ZONE_NAME, ("count",)
+    )
+    slots: dict[int, Slot] = {}
+    for bucket, marks in zip(energy, estimated, strict=True):
+        low = max(bucket.start_ms, meter.valid_from)
+        high = min(bucket.end_ms, reported_until)
+        if high <= low:
+            continue
+        expected = -(-(high - low) // QUARTER_MS)
+        count = int(bucket.values["count"] or 0)
+        total = bucket.values["sum"]
+        status: names.Status
+        if count < expected:
+            status = names.MISSING
+        elif marks.values["count"]:
+            status = names.ESTIMATED
+        else:
+            status = names.MEASURED
+        slots[bucket.start_ms] = Slot(float(total) if count and total is not None else None, status)
+    return slots
+
+
+async def meter_data(work: UnitOfWork, user_id: int, query: MeterQuery) -> dict[str, Any]:
+    database = work.database
+    if query.metering_point_id is not None:
+        meter = await repository.meter_of_user(database, user_id, query.metering_point_id)
+        if meter is None:
+            raise not_found("metering point", query.metering_point_id)
+        meters = [meter]
+        subject = {names.METERING_POINT_ID: query.metering_point_id}
+    else:
+        assert query.installation_id is not None
+        meters = await repository.meters_of_installation(database, user_id, query.installation_id)
+        if not meters:
+            raise not_found("installation", query.installation_id)
+        subject = {names.INSTALLATION_ID: query.installation_id}
+    edges = bucket_edges(query.start_ms, query.end_ms, query.resolution, ZONE_NAME)
+    per_meter = [(meter, await _meter_slots(work, meter, edges, query)) for meter in meters]
+    starts = sorted({start for _, slots in per_meter for start in slots})
+    ends = dict(itertools.pairwise(edges))
+    values = []
+    for start in starts:
+        sums: dict[str, float | None] = {
+            names.VALUE_FIELD[direction]: None for direction in names.VALUE_FIELD
+        }
+        status: names.Status = names.MEASURED
+        for meter, slots in per_meter:
+            slot = slots.get(start)
+            if slot is None:
+                # This meter was not valid (or not delivered) here: nothing to report for it.
+                continue
+            field = names.VALUE_FIELD[meter.direction]
+            if slot.value is not None:
+                sums[field] = tidy((sums[field] or 0.0) + slot.value)
+            if _RANK[slot.status] > _RANK[status]:
+                status = slot.status
+        values.append(
+            {
+                names.START: local_iso(start),
+                names.END: local_iso(ends[start]),
+                **{field: sums[field] for field in sums},
+                names.STATUS: status,
+            }
+        )
+    return {
+        **subject,
+        names.RESOLUTION: query.resolution,
+        names.UNIT: names.KWH,
+        names.TIMEZONE: ZONE_NAME,
+        names.START: local_iso(edges[0]),
+        names.END: local_iso(edges[-1]),
+        names.VALUES: values,
+    }
+
+
+# ------------------------------------------------------------------------ provisioning
+
+# A Swiss metering point id is "CH" and 31 characters; CKW's begin with its operator number.
+METERING_POINT_PREFIX = "CH10021012345"
+
+
+def customer_number(user_id: int) -> str:
+    return f"{user_id:010d}"
+
+
+def installation_number(user_id: int, index: int = 0) -> str:
+    return f"41{user_id:07d}{index}"
+
+
+def metering_point_number(user_id: int, index: int) -> str:
+    return f"{METERING_POINT_PREFIX}{user_id:018d}{index:02d}"
+
+
+async def provision_customer(
+    work: UnitOfWork,
+    user_id: int,
+    *,
+    valid_from_ms: int,
+    with_pv: bool,
+    seed: int | None,
+    street: str = "Musterweg 1",
+    zip_code: str = "6003",
+    city: str = "Luzern",
+) -> list[CkwMeteringPoint]:
+    """Makes the user a CKW customer with one installation and its metering points: the
+    household's consumption and, ``with_pv``, its PV production. ``seed`` makes them
+    simulated meters (None: their values are written by someone else, as in tests)."""
+    session = await work.session()
+    if await repository.customer_of(session, user_id) is not None:
+        raise ApiError.of(409, "This account is a CKW customer already.", "exists")
+    customer = await repository.add_customer(session, user_id, customer_number(user_id))
+    installation = await repository.add_installation(
+        session,
+        customer,
+        installation_number(user_id),
+        street=street,
+        zip_code=zip_code,
+        city=city,
+    )
+    directions: list[names.Direction] = [names.CONSUMPTION]
+    if with_pv:
+        directions.append(names.PRODUCTION)
+    return [
+        await repository.add_metering_point(
+            session,
+            user_id,
+            installation,
+            metering_point_number(user_id, index),
+            meter_number=f"7{user_id:07d}",
+            direction=direction,
+            valid_from=valid_from_ms,
+            simulation_seed=None if seed is None else seed * 2 + index,
+        )
+        for index, direction in enumerate(directions)
+    ]
