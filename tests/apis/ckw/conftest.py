@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import date, datetime, time
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -26,7 +27,7 @@ from homecloud.core.users import create_user
 from homecloud.identity.clients import register_client
 from homecloud.services import Services
 from homecloud.settings import Settings
-from tests.identity.person import allow, pkce_pair, sign_in
+from tests.identity.person import field, pkce_pair, sign_in
 
 PASSWORD = "password-1"
 REDIRECT = "https://app.example/callback"
@@ -51,7 +52,9 @@ class Customer:
     login: str
     points: list[str]
     database: Database
-    series: dict[str, tuple[int, int]] = field(default_factory=dict)  # id -> (energy, estimated)
+    series: dict[str, tuple[int, int]] = dataclass_field(
+        default_factory=dict
+    )  # id -> (energy, estimated)
 
     @property
     def consumption(self) -> str:
@@ -203,7 +206,16 @@ async def code_flow_tokens(
     assert signed_in.status_code == 302, signed_in.text
     consent = await http.get(signed_in.headers["location"])
     if consent.status_code == 200:
-        consent = await allow(http, consent, CONSENT)
+        # Remembered, as Keycloak keeps a granted consent until the user revokes it.
+        consent = await http.post(
+            CONSENT,
+            data={
+                "ReturnUrl": field(consent.text, "ReturnUrl"),
+                "button": "yes",
+                "RememberConsent": "true",
+                "__RequestVerificationToken": field(consent.text, "__RequestVerificationToken"),
+            },
+        )
     assert consent.status_code == 302, consent.text
     code = parse_qs(urlsplit(consent.headers["location"]).query)["code"][0]
     data = {
