@@ -18,7 +18,7 @@ from homecloud.apis import FACES
 from homecloud.core.database import Database
 from homecloud.core.models import User
 from homecloud.core.users import create_user, find_by_login, set_password
-from homecloud.faces import DemoAccess, Face
+from homecloud.faces import DemoAccess, Face, demo_client_id
 from homecloud.identity.clients import get_client, register_client, rotate_secret
 from homecloud.identity.profiles import PROFILES
 from homecloud.settings import Settings
@@ -56,10 +56,6 @@ class Demo:
             client_secret=client.client_secret,
             redirect_uri=callback_uri(base_url, client.face),
         )
-
-
-def demo_client_id(face: str) -> str:
-    return f"demo-{face}"
 
 
 def callback_uri(base_url: str, face: str) -> str:

@@ -15,8 +15,8 @@ from pathlib import Path
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from homecloud.demo import callback_uri, demo_client_id
-from homecloud.faces import Face
+from homecloud.demo import callback_uri
+from homecloud.faces import Face, demo_client_id
 from homecloud.identity.profiles import PROFILES
 from homecloud.identity.web import page_environment
 

@@ -31,6 +31,11 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
+def demo_client_id(face: str) -> str:
+    """The client ``homecloud serve --demo`` registers for ``face`` (its Swagger UI uses it)."""
+    return f"demo-{face}"
+
+
 @dataclass(frozen=True)
 class Ref(Generic[T]):
     """A module attribute named as ``"package.module:attribute"``, imported on first use."""

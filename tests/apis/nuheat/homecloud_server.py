@@ -12,16 +12,12 @@ import httpx
 
 from homecloud.apis.nuheat.provision import add_group, add_thermostat
 from homecloud.apis.nuheat.settings import NuheatSettings
-from homecloud.app import create_app
-from homecloud.core import migrations
 from homecloud.core.events import ChangeEvent
 from homecloud.core.models import now_ms
 from homecloud.core.users import create_user
 from homecloud.services import Services
-from homecloud.settings import Settings
 from tests.apis.nuheat.conftest import PASSWORD, issue_token
-from tests.conftest import free_port
-from tests.realtime.serving import serving
+from tests.serving import running_homecloud as serving_app
 
 
 @dataclass
@@ -55,14 +51,5 @@ async def running_homecloud(
     data_dir: Path, nuheat: NuheatSettings | None = None
 ) -> AsyncIterator[Homecloud]:
     """Without the thermostat simulation, whose changes would mix with the tests' own."""
-    port = free_port()
-    settings = Settings(
-        data_dir=data_dir,
-        port=port,
-        host="127.0.0.1",
-        nuheat=nuheat or NuheatSettings(simulation=False),
-    )
-    services = Services.from_settings(settings)
-    await migrations.upgrade(services.database)
-    async with serving(create_app(settings, services), lifespan="on", port=port) as url:
-        yield Homecloud(url, services)
+    async with serving_app(data_dir, nuheat=nuheat or NuheatSettings(simulation=False)) as running:
+        yield Homecloud(running.url, running.services)

@@ -1,20 +1,15 @@
-"""Schemathesis against the face's own OpenAPI documents, every check on: whatever a
-schema-driven client sends gets no 5xx, and every answer conforms to the documents."""
+"""Schemathesis against the face's own OpenAPI documents (see tests/fuzzing.py)."""
 
 from __future__ import annotations
 
-import asyncio
-import sys
 from pathlib import Path
 
 import pytest
 
 from homecloud.apis.nuheat.settings import NuheatSettings
 from tests.apis.nuheat.homecloud_server import running_homecloud
+from tests.fuzzing import assert_clean, run_schemathesis
 
-SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
-# Enough to reach every operation's corners with a fixed seed, few enough for two cores.
-MAX_EXAMPLES = 25
 CONFIG = Path(__file__).with_name("schemathesis.toml")
 
 
@@ -24,19 +19,10 @@ async def test_every_check_passes_against_the_documents(tmp_path: Path, version:
     unlimited = NuheatSettings(simulation=False, rate_limit="100000/1s")
     async with running_homecloud(tmp_path / "data", unlimited) as homecloud:
         _, token = await homecloud.user_token("sam@example.com", ("1000001", "1000002"))
-        run = await asyncio.create_subprocess_exec(
-            *(str(SCHEMATHESIS), "--config-file", str(CONFIG)),
-            *("run", f"{homecloud.url}/nuheat/swagger/{version}/swagger.json"),
-            *("--checks", "all", "--max-examples", str(MAX_EXAMPLES), "--seed", "10"),
-            *("--header", f"Authorization: Bearer {token}", "--no-color"),
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
+        code, report = await run_schemathesis(
+            f"{homecloud.url}/nuheat/swagger/{version}/swagger.json",
+            headers=[f"Authorization: Bearer {token}"],
+            config=CONFIG,
             cwd=tmp_path,
         )
-        output, _ = await run.communicate()
-    report = output.decode()
-    assert run.returncode == 0, report
-    summary = report.rsplit("Test cases:", 1)[-1]
-    assert " generated, " in summary, report
-    assert "failure" not in summary, report
-    assert "Rate limited" not in report, report
+    assert_clean(code, report)

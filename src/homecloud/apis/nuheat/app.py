@@ -3,11 +3,11 @@ resources v1 and v2, Swagger UI, and the thermostats' simulation."""
 
 from __future__ import annotations
 
+from homecloud.apis.nuheat import openapi
 from homecloud.apis.nuheat.auth import TrustedTokens, bind_trusted_tokens, guard
 from homecloud.apis.nuheat.errors import nuheat_error
 from homecloud.apis.nuheat.identity import identity_router
 from homecloud.apis.nuheat.notifications import HUB_PATHS, mount_notifications
-from homecloud.apis.nuheat.openapi import install_swagger
 from homecloud.apis.nuheat.paths import VendorPaths
 from homecloud.apis.nuheat.ratelimit import ApiGate
 from homecloud.apis.nuheat.routes import account, energy_log, groups, schedules, thermostats
@@ -48,7 +48,7 @@ def build(services: Services) -> FaceApp:
     # After the resources, which are matched first: the API is what clients call most.
     app.include_router(identity_router(services))
     app.include_router(console_router(services))
-    install_swagger(app)
+    openapi.install(app)
     mount_notifications(app, services)
     simulation = Simulation(
         services.database, services.events, interval_seconds=settings.simulation_interval
