@@ -21,6 +21,7 @@ FACE = Face(
         token="/ckw/auth/realms/CKW/protocol/openid-connect/token",
         authorize="/ckw/auth/realms/CKW/protocol/openid-connect/auth",
         scope="openid profile email",
+        redirect_paths=("/ckw/swagger/oauth2-redirect",),
         command=lambda demo: token_then_get(
             curl_form(
                 demo.base_url + "/ckw/auth/realms/CKW/protocol/openid-connect/token",

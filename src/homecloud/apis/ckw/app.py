@@ -8,6 +8,7 @@ from homecloud.apis.ckw import names
 from homecloud.apis.ckw.auth import guard
 from homecloud.apis.ckw.errors import ckw_error
 from homecloud.apis.ckw.identity import identity_router
+from homecloud.apis.ckw.openapi import install as install_swagger
 from homecloud.apis.ckw.ratelimit import DataGate
 from homecloud.apis.ckw.routes import core_data, meter_data, realm
 from homecloud.apis.ckw.settings import CkwSettings
@@ -31,6 +32,7 @@ def build(services: Services) -> FaceApp:
     app.include_router(meter_data.router(settings))
     app.include_router(realm.router(services))
     app.include_router(identity_router(services))
+    install_swagger(app)
     delivery = MeterDelivery(services.database, settings)
     return FaceApp(
         name="ckw",
@@ -39,6 +41,7 @@ def build(services: Services) -> FaceApp:
         links={
             "identity": "/ckw/auth/realms/CKW/.well-known/openid-configuration",
             "core data": "/ckw" + names.CORE_DATA_PATHS[0],
+            "swagger": "/ckw/swagger",
         },
         background=(delivery.run,) if settings.simulation else (),
     )
