@@ -1,4 +1,4 @@
-"""ckw: customers, installations and metering points; a client's "PKCE optional" setting
+"""ckw: customers, installations, metering points and their daily totals; a client's "PKCE optional" setting
 
 Revision ID: 0008
 Revises: 0006
@@ -75,9 +75,23 @@ def upgrade() -> None:
     op.create_index(
         "ix_ckw_metering_points_installation", "ckw_metering_points", ["installation_id"]
     )
+    op.create_table(
+        "ckw_daily_totals",
+        sa.Column("metering_point_id", ID, nullable=False),
+        sa.Column("day_start", sa.BigInteger(), nullable=False),
+        sa.Column("day_end", sa.BigInteger(), nullable=False),
+        sa.Column("kwh", sa.Double(), nullable=False),
+        sa.Column("quarter_hours", sa.Integer(), nullable=False),
+        sa.Column("estimated", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["metering_point_id"], ["ckw_metering_points.id"], ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("metering_point_id", "day_start"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("ckw_daily_totals")
     op.drop_index("ix_ckw_metering_points_installation", table_name="ckw_metering_points")
     op.drop_table("ckw_metering_points")
     op.drop_index("ix_ckw_installations_customer", table_name="ckw_installations")

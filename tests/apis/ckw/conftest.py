@@ -21,7 +21,6 @@ from homecloud.app import create_app
 from homecloud.core import migrations
 from homecloud.core.database import Database
 from homecloud.core.events import InProcessBus
-from homecloud.core.series import Point, write_points
 from homecloud.core.unit_of_work import UnitOfWork
 from homecloud.core.users import create_user
 from homecloud.identity.clients import register_client
@@ -71,19 +70,22 @@ class Customer:
     ) -> None:
         """Quarter-hour values from ``start_ms`` (None: missing), then marks the meter
         delivered up to ``delivered_until`` (default: the end of the values)."""
-        energy, marks = self.series[point]
-        points = [
-            Point(energy, start_ms + index * QUARTER, value)
-            for index, value in enumerate(values)
-            if value is not None
-        ]
-        points += [Point(marks, start_ms + index * QUARTER, 1.0) for index in estimated]
         until = delivered_until or start_ms + len(values) * QUARTER
+        meter = await repository.meter_of_user(self.database, self.user_id, point)
+        assert meter is not None
         async with self.database.session(write=True) as session:
-            await write_points(session, points)
-            meter = await repository.meter_of_user(self.database, self.user_id, point)
-            assert meter is not None
-            await repository.mark_delivered(session, meter.id, until)
+            await service.record_values(
+                session,
+                meter,
+                start_ms,
+                until,
+                [
+                    (start_ms + index * QUARTER, value)
+                    for index, value in enumerate(values)
+                    if value is not None
+                ],
+                [start_ms + index * QUARTER for index in estimated],
+            )
 
 
 CustomerMaker = Callable[..., Coroutine[Any, Any, Customer]]

@@ -3,12 +3,13 @@
 A metering point is also a core ``Device`` (kind ``metering_point``, serial = the metering
 point id) whose 15-minute kWh values are a core ``Series`` (``energy``); the quarter-hours
 whose value is an estimate are marked in a second, sparse series (``estimated``). The ids of
-both series are kept here, so a meter-data call finds everything with one read.
+both series are kept here, so a meter-data call finds everything with one read. Each local
+day's totals are kept too (:class:`CkwDailyTotal`), for the calendar sums.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String
+from sqlalchemy import BigInteger, Double, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from homecloud.core.models import Base, Id, now_ms
@@ -61,3 +62,21 @@ class CkwMeteringPoint(Base):
     # Seed of the simulated household or PV plant behind this meter (None: not simulated).
     simulation_seed: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[int] = mapped_column(BigInteger, default=now_ms)
+
+
+class CkwDailyTotal(Base):
+    """Each local day's sum of a metering point's quarter-hours, kept with them: a year at day
+    (or week, month, year) resolution reads 365 of these instead of 35,040 points. Derived
+    from the stored points whenever values are recorded (:func:`service.record_values`)."""
+
+    __tablename__ = "ckw_daily_totals"
+
+    metering_point_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("ckw_metering_points.id", ondelete="CASCADE"), primary_key=True
+    )
+    # The local day's first instant (ms); the day ends at the next local midnight.
+    day_start: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    day_end: Mapped[int] = mapped_column(BigInteger)
+    kwh: Mapped[float] = mapped_column(Double)
+    quarter_hours: Mapped[int] = mapped_column(Integer)
+    estimated: Mapped[int] = mapped_column(Integer)

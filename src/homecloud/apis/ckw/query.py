@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Final
 from zoneinfo import ZoneInfo
 
@@ -133,3 +133,25 @@ def parse_meter_query(params: Mapping[str, str], settings: CkwSettings) -> Meter
 def local_iso(ms: int) -> str:
     """The instant in Europe/Zurich local time with its offset, to the second."""
     return datetime.fromtimestamp(ms // 1000, ZONE).isoformat()
+
+
+_NAIVE_EPOCH: Final = datetime(1970, 1, 1)
+
+
+def local_isos(instants: list[int]) -> dict[int, str]:
+    """:func:`local_iso` of many instants at once (a month of quarter-hours is 2,977): the
+    zone's offset is looked up once per UTC hour, as Europe/Zurich changes it only on whole
+    UTC hours, and the local time is formatted without a zone lookup per instant."""
+    offsets: dict[int, tuple[int, str]] = {}
+    shown: dict[int, str] = {}
+    for ms in instants:
+        hour = ms // 3_600_000
+        known = offsets.get(hour)
+        if known is None:
+            text = local_iso(hour * 3_600_000)
+            seconds = int(datetime.fromisoformat(text).utcoffset().total_seconds())  # type: ignore[union-attr]
+            known = offsets[hour] = (seconds, text[19:])
+        seconds, suffix = known
+        local = _NAIVE_EPOCH + timedelta(seconds=ms // 1000 + seconds)
+        shown[ms] = local.isoformat() + suffix
+    return shown

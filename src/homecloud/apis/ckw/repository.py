@@ -5,16 +5,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from homecloud.apis.ckw.models import CkwCustomer, CkwInstallation, CkwMeteringPoint
+from homecloud.apis.ckw.models import (
+    CkwCustomer,
+    CkwDailyTotal,
+    CkwInstallation,
+    CkwMeteringPoint,
+)
 from homecloud.apis.ckw.names import Direction
 from homecloud.core.database import Database
 from homecloud.core.devices import DeviceRegistry
-from homecloud.core.series import AggregateFunc, Bucket, aggregate, ensure_series
-from homecloud.core.timebuckets import BucketUnit
+from homecloud.core.series import Point, aggregate, ensure_series, read_range, write_points
+from homecloud.core.timebuckets import bucket_edges
 
 FACE = "ckw"
 DEVICE_KIND = "metering_point"
@@ -35,6 +41,17 @@ class Meter:
     valid_from: int
     valid_to: int | None
     delivered_until: int | None
+
+
+class MeterSeries(Protocol):
+    """What reading and recording a meter's values needs (a :class:`Meter` or the row)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def energy_series_id(self) -> int: ...
+    @property
+    def estimated_series_id(self) -> int: ...
 
 
 _METER_COLUMNS = (
@@ -199,16 +216,82 @@ async def add_metering_point(
 # ----------------------------------------------------------------------------- meter data
 
 
-async def sums(
-    session: AsyncSession,
-    series_id: int,
-    start_ms: int,
-    end_ms: int,
-    unit: BucketUnit,
-    tz: str,
-    funcs: Sequence[AggregateFunc],
-) -> list[Bucket]:
-    return await aggregate(session, series_id, start_ms, end_ms, unit, tz, funcs)
+async def raw_values(
+    session: AsyncSession, meter: MeterSeries, start_ms: int, end_ms: int
+) -> tuple[list[tuple[int, float]], set[int]]:
+    """The quarter-hours of ``[start_ms, end_ms)``: (ts, kWh) in time order, and the
+    timestamps of the estimated ones."""
+    values = [
+        (ts, float(value))
+        for ts, value in await read_range(session, meter.energy_series_id, start_ms, end_ms)
+        if isinstance(value, int | float)
+    ]
+    marks = {ts for ts, _ in await read_range(session, meter.estimated_series_id, start_ms, end_ms)}
+    return values, marks
+
+
+_DAILY_TOTALS = select(
+    CkwDailyTotal.day_start,
+    CkwDailyTotal.kwh,
+    CkwDailyTotal.quarter_hours,
+    CkwDailyTotal.estimated,
+).where(
+    CkwDailyTotal.metering_point_id == bindparam("point"),
+    CkwDailyTotal.day_start >= bindparam("low"),
+    CkwDailyTotal.day_start < bindparam("high"),
+)
+
+
+async def daily_totals(
+    session: AsyncSession, meter: MeterSeries, start_ms: int, end_ms: int
+) -> list[tuple[int, float, int, int]]:
+    """(day start, kWh, quarter-hours, estimated ones) of the local days starting in
+    ``[start_ms, end_ms)``, in time order."""
+    result = await session.execute(
+        _DAILY_TOTALS.order_by(CkwDailyTotal.day_start),
+        {"point": meter.id, "low": start_ms, "high": end_ms},
+    )
+    return [(day, kwh, count, estimated) for day, kwh, count, estimated in result]
+
+
+async def refresh_daily_totals(
+    session: AsyncSession, meter: MeterSeries, start_ms: int, end_ms: int, tz: str
+) -> None:
+    """Recomputes the totals of the local days touching ``[start_ms, end_ms)`` from the stored
+    points (so a re-sent point, kept once, is counted once)."""
+    edges = bucket_edges(start_ms, end_ms, "day", tz)
+    if not edges:
+        return
+    low, high = edges[0], edges[-1]
+    energy = await aggregate(
+        session, meter.energy_series_id, low, high, "day", tz, ("sum", "count")
+    )
+    marks = await aggregate(session, meter.estimated_series_id, low, high, "day", tz, ("count",))
+    await session.execute(
+        delete(CkwDailyTotal).where(
+            CkwDailyTotal.metering_point_id == meter.id,
+            CkwDailyTotal.day_start >= low,
+            CkwDailyTotal.day_start < high,
+        )
+    )
+    rows = [
+        {
+            "metering_point_id": meter.id,
+            "day_start": day.start_ms,
+            "day_end": day.end_ms,
+            "kwh": float(day.values["sum"] or 0.0),
+            "quarter_hours": int(day.values["count"] or 0),
+            "estimated": int(mark.values["count"] or 0),
+        }
+        for day, mark in zip(energy, marks, strict=True)
+        if day.values["count"] or mark.values["count"]
+    ]
+    if rows:
+        await session.execute(insert(CkwDailyTotal), rows)
+
+
+async def write_values(session: AsyncSession, points: Sequence[Point]) -> None:
+    await write_points(session, points)
 
 
 async def simulated_meters(session: AsyncSession) -> Sequence[CkwMeteringPoint]:

@@ -16,16 +16,20 @@ Meter data, for one metering point or every point of an installation:
 
 from __future__ import annotations
 
+import bisect
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from homecloud.apis.ckw import names, repository
 from homecloud.apis.ckw.models import CkwMeteringPoint
-from homecloud.apis.ckw.query import ZONE_NAME, MeterQuery, local_iso
-from homecloud.apis.ckw.repository import Meter
+from homecloud.apis.ckw.query import ZONE_NAME, MeterQuery, local_iso, local_isos
+from homecloud.apis.ckw.repository import Meter, MeterSeries
 from homecloud.core.errors import ApiError
-from homecloud.core.series import tidy
+from homecloud.core.series import Point, tidy
 from homecloud.core.timebuckets import bucket_edges
 from homecloud.core.unit_of_work import UnitOfWork
 
@@ -85,6 +89,35 @@ class Slot:
     status: names.Status
 
 
+# Resolutions read from the stored quarter-hours; coarser ones from the daily totals.
+_FROM_QUARTER_HOURS = ("15min", "hour")
+
+
+async def _bucket_totals(
+    work: UnitOfWork, meter: Meter, edges: list[int], query: MeterQuery
+) -> list[list[float]]:
+    """Per bucket: [kWh, quarter-hours with a value, estimated ones]."""
+    totals = [[0.0, 0, 0] for _ in edges[:-1]]
+    session = await work.session()
+    first, last = edges[0], edges[-1]
+    if query.resolution in _FROM_QUARTER_HOURS:
+        values, marks = await repository.raw_values(session, meter, first, last)
+        for ts, kwh in values:
+            bucket = totals[bisect.bisect_right(edges, ts) - 1]
+            bucket[0] += kwh
+            bucket[1] += 1
+            bucket[2] += ts in marks
+    else:
+        for day, kwh, count, estimated in await repository.daily_totals(
+            session, meter, first, last
+        ):
+            bucket = totals[bisect.bisect_right(edges, day) - 1]
+            bucket[0] += kwh
+            bucket[1] += count
+            bucket[2] += estimated
+    return totals
+
+
 async def _meter_slots(
     work: UnitOfWork, meter: Meter, edges: list[int], query: MeterQuery
 ) -> dict[int, Slot]:
@@ -92,34 +125,45 @@ async def _meter_slots(
     reported_until = meter.delivered_until or meter.valid_from
     if meter.valid_to is not None:
         reported_until = min(reported_until, meter.valid_to)
-    first, last = edges[0], edges[-1]
-    if reported_until <= max(first, meter.valid_from) or last <= meter.valid_from:
+    if reported_until <= max(edges[0], meter.valid_from) or edges[-1] <= meter.valid_from:
         return {}
-    session = await work.session()
-    energy = await repository.sums(
-        session, meter.energy_series_id, first, last, query.resolution, ZONE_NAME, ("sum", "count")
-    )
-    estimated = await repository.sums(
-        session, meter.estimated_series_id, first, last, query.resolution, ZONE_NAME, ("count",)
-    )
     slots: dict[int, Slot] = {}
-    for bucket, marks in zip(energy, estimated, strict=True):
-        low = max(bucket.start_ms, meter.valid_from)
-        high = min(bucket.end_ms, reported_until)
+    totals = await _bucket_totals(work, meter, edges, query)
+    for index, (kwh, count, estimated) in enumerate(totals):
+        low = max(edges[index], meter.valid_from)
+        high = min(edges[index + 1], reported_until)
         if high <= low:
             continue
         expected = -(-(high - low) // QUARTER_MS)
-        count = int(bucket.values["count"] or 0)
-        total = bucket.values["sum"]
         status: names.Status
         if count < expected:
             status = names.MISSING
-        elif marks.values["count"]:
+        elif estimated:
             status = names.ESTIMATED
         else:
             status = names.MEASURED
-        slots[bucket.start_ms] = Slot(float(total) if count and total is not None else None, status)
+        # One quarter-hour's value is stored as it came; only sums carry rounding noise.
+        value = None if not count else kwh if count == 1 else tidy(kwh)
+        slots[edges[index]] = Slot(value, status)
     return slots
+
+
+async def record_values(
+    session: AsyncSession,
+    meter: MeterSeries,
+    start_ms: int,
+    end_ms: int,
+    values: Sequence[tuple[int, float]],
+    estimated: Sequence[int] = (),
+) -> None:
+    """What a meter delivers for ``[start_ms, end_ms)``: its quarter-hours (ts, kWh), written
+    through the core series writer, the estimated ones marked, the local days' totals
+    brought up to date, and the meter marked delivered up to ``end_ms``."""
+    points = [Point(meter.energy_series_id, ts, kwh) for ts, kwh in values]
+    points += [Point(meter.estimated_series_id, ts, 1.0) for ts in estimated]
+    await repository.write_values(session, points)
+    await repository.refresh_daily_totals(session, meter, start_ms, end_ms, ZONE_NAME)
+    await repository.mark_delivered(session, meter.id, end_ms)
 
 
 async def meter_data(work: UnitOfWork, user_id: int, query: MeterQuery) -> dict[str, Any]:
@@ -139,12 +183,14 @@ async def meter_data(work: UnitOfWork, user_id: int, query: MeterQuery) -> dict[
     edges = bucket_edges(query.start_ms, query.end_ms, query.resolution, ZONE_NAME)
     per_meter = [(meter, await _meter_slots(work, meter, edges, query)) for meter in meters]
     starts = sorted({start for _, slots in per_meter for start in slots})
+    shown = local_isos(edges)
     ends = dict(itertools.pairwise(edges))
+    consumption, production = names.CONSUMPTION_KWH, names.PRODUCTION_KWH
     values = []
+    # Every bucket is rendered here: a month at 15 minutes is 2,976 of them, so this loop
+    # does as little as it can per bucket (one dict, no per-bucket helpers).
     for start in starts:
-        sums: dict[str, float | None] = {
-            names.VALUE_FIELD[direction]: None for direction in names.VALUE_FIELD
-        }
+        sums: dict[str, float | None] = {consumption: None, production: None}
         status: names.Status = names.MEASURED
         for meter, slots in per_meter:
             slot = slots.get(start)
@@ -153,14 +199,16 @@ async def meter_data(work: UnitOfWork, user_id: int, query: MeterQuery) -> dict[
                 continue
             field = names.VALUE_FIELD[meter.direction]
             if slot.value is not None:
-                sums[field] = tidy((sums[field] or 0.0) + slot.value)
+                before = sums[field]
+                sums[field] = slot.value if before is None else tidy(before + slot.value)
             if _RANK[slot.status] > _RANK[status]:
                 status = slot.status
         values.append(
             {
-                names.START: local_iso(start),
-                names.END: local_iso(ends[start]),
-                **{field: sums[field] for field in sums},
+                names.START: shown[start],
+                names.END: shown[ends[start]],
+                consumption: sums[consumption],
+                production: sums[production],
                 names.STATUS: status,
             }
         )
@@ -169,8 +217,8 @@ async def meter_data(work: UnitOfWork, user_id: int, query: MeterQuery) -> dict[
         names.RESOLUTION: query.resolution,
         names.UNIT: names.KWH,
         names.TIMEZONE: ZONE_NAME,
-        names.START: local_iso(edges[0]),
-        names.END: local_iso(edges[-1]),
+        names.START: shown[edges[0]],
+        names.END: shown[edges[-1]],
         names.VALUES: values,
     }
 

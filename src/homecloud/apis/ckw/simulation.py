@@ -19,11 +19,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from homecloud.apis.ckw import names, repository
+from homecloud.apis.ckw import names, repository, service
 from homecloud.apis.ckw.query import ZONE
 from homecloud.apis.ckw.settings import CkwSettings
 from homecloud.core.database import Database
-from homecloud.core.series import Point, write_points
 from homecloud.sim.clock import Clock, SystemClock
 from homecloud.sim.household import Household
 from homecloud.sim.noise import uniform
@@ -109,29 +108,26 @@ async def deliver(
     in milliseconds of meter time."""
     horizon = delivery_horizon(now_ms, settings)
     async with database.session() as session:
-        meters = [
-            (
-                m.id,
-                m.energy_direction,
-                m.simulation_seed,
-                m.energy_series_id,
-                m.estimated_series_id,
-                m.delivered_until or m.valid_from,
-            )
-            for m in await repository.simulated_meters(session)
-        ]
+        meters = list(await repository.simulated_meters(session))
     written = 0
-    for point_id, direction, seed, energy_id, estimated_id, since in meters:
-        assert seed is not None
-        start = since
+    for meter in meters:
+        assert meter.simulation_seed is not None
+        start = meter.delivered_until or meter.valid_from
+        direction: names.Direction = (
+            names.PRODUCTION if meter.energy_direction == names.PRODUCTION else names.CONSUMPTION
+        )
         while start < horizon:
             end = min(start + CHUNK_MS, horizon)
-            values = list(quarter_hours(direction, seed, start, end))  # type: ignore[arg-type]
-            points = [Point(energy_id, value.ts_ms, value.kwh) for value in values]
-            points += [Point(estimated_id, v.ts_ms, 1.0) for v in values if v.estimated]
+            values = list(quarter_hours(direction, meter.simulation_seed, start, end))
             async with database.session(write=True) as session:
-                await write_points(session, points)
-                await repository.mark_delivered(session, point_id, end)
+                await service.record_values(
+                    session,
+                    meter,
+                    start,
+                    end,
+                    [(value.ts_ms, value.kwh) for value in values],
+                    [value.ts_ms for value in values if value.estimated],
+                )
             written += len(values)
             if on_progress is not None:
                 on_progress(end - start)
