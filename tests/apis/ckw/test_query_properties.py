@@ -19,6 +19,7 @@ from homecloud.apis.ckw.query import (
     ZONE,
     MeterQuery,
     local_iso,
+    local_isos,
     parse_instant,
     parse_meter_query,
 )
@@ -134,3 +135,14 @@ def test_one_day_more_than_the_limit_is_refused(resolution: str) -> None:
             SETTINGS,
         )
     assert names.END in refused.value.messages[0]
+
+
+@given(
+    instants=st.lists(
+        st.integers(min_value=946_684_800, max_value=4_102_444_800).map(lambda s: s * 1000),
+        max_size=50,
+    )
+)
+def test_many_instants_are_shown_as_one_at_a_time(instants: list[int]) -> None:
+    shown = local_isos(instants)
+    assert all(shown[ms] == local_iso(ms) for ms in instants)

@@ -66,6 +66,17 @@ _OWNED = (
 )
 _METER_OF_USER = _OWNED + " AND m.metering_point_id = ?"
 _METERS_OF_INSTALLATION = _OWNED + " AND i.installation_id = ? ORDER BY m.id"
+# One metering point of the user with its daily totals of a range, in one statement: the
+# common read (one point, day resolution or coarser) is then one round trip.
+_METER_WITH_DAYS = (
+    f"SELECT {_METER_COLUMNS}, d.day_start, d.kwh, d.quarter_hours, d.estimated"
+    " FROM ckw_metering_points m"
+    " JOIN ckw_installations i ON i.id = m.installation_id"
+    " JOIN ckw_customers c ON c.id = i.customer_id"
+    " LEFT JOIN ckw_daily_totals d ON d.metering_point_id = m.id"
+    " AND d.day_start >= ? AND d.day_start < ?"
+    " WHERE c.user_id = ? AND m.metering_point_id = ? ORDER BY d.day_start"
+)
 
 # Whom a client's own token (client credentials) acts for: the owner an operator bound it
 # to, else the users who authorized it on the consent page (it must be exactly one).
@@ -86,6 +97,26 @@ def _meter(row: Sequence[object]) -> Meter:
 async def meter_of_user(database: Database, user_id: int, metering_point_id: str) -> Meter | None:
     rows = await database.fetch(_METER_OF_USER, (user_id, metering_point_id))
     return _meter(rows[0]) if rows else None
+
+
+DailyTotal = tuple[int, float, int, int]  # day start, kWh, quarter-hours, estimated ones
+
+
+async def meter_with_daily_totals(
+    database: Database, user_id: int, metering_point_id: str, start_ms: int, end_ms: int
+) -> tuple[Meter | None, list[DailyTotal]]:
+    """The user's metering point and its daily totals of the days starting in
+    ``[start_ms, end_ms)`` (see :func:`daily_totals`)."""
+    rows = await database.fetch(_METER_WITH_DAYS, (start_ms, end_ms, user_id, metering_point_id))
+    if not rows:
+        return None, []
+    width = len(Meter.__dataclass_fields__)
+    days = [
+        (int(row[width]), float(row[width + 1]), int(row[width + 2]), int(row[width + 3]))
+        for row in rows
+        if row[width] is not None
+    ]
+    return _meter(rows[0][:width]), days
 
 
 async def meters_of_installation(
@@ -244,7 +275,7 @@ _DAILY_TOTALS = select(
 
 async def daily_totals(
     session: AsyncSession, meter: MeterSeries, start_ms: int, end_ms: int
-) -> list[tuple[int, float, int, int]]:
+) -> list[DailyTotal]:
     """(day start, kWh, quarter-hours, estimated ones) of the local days starting in
     ``[start_ms, end_ms)``, in time order."""
     result = await session.execute(

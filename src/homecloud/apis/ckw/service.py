@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from homecloud.apis.ckw import names, repository
 from homecloud.apis.ckw.models import CkwMeteringPoint
 from homecloud.apis.ckw.query import ZONE_NAME, MeterQuery, local_iso, local_isos
-from homecloud.apis.ckw.repository import Meter, MeterSeries
+from homecloud.apis.ckw.repository import DailyTotal, Meter, MeterSeries
 from homecloud.core.errors import ApiError
 from homecloud.core.series import Point, tidy
 from homecloud.core.timebuckets import bucket_edges
@@ -94,13 +94,18 @@ _FROM_QUARTER_HOURS = ("15min", "hour")
 
 
 async def _bucket_totals(
-    work: UnitOfWork, meter: Meter, edges: list[int], query: MeterQuery
+    work: UnitOfWork,
+    meter: Meter,
+    edges: list[int],
+    query: MeterQuery,
+    days: list[DailyTotal] | None,
 ) -> list[list[float]]:
-    """Per bucket: [kWh, quarter-hours with a value, estimated ones]."""
+    """Per bucket: [kWh, quarter-hours with a value, estimated ones]. ``days`` are the meter's
+    daily totals of the range when they were read already."""
     totals = [[0.0, 0, 0] for _ in edges[:-1]]
-    session = await work.session()
     first, last = edges[0], edges[-1]
     if query.resolution in _FROM_QUARTER_HOURS:
+        session = await work.session()
         values, marks = await repository.raw_values(session, meter, first, last)
         for ts, kwh in values:
             bucket = totals[bisect.bisect_right(edges, ts) - 1]
@@ -108,9 +113,9 @@ async def _bucket_totals(
             bucket[1] += 1
             bucket[2] += ts in marks
     else:
-        for day, kwh, count, estimated in await repository.daily_totals(
-            session, meter, first, last
-        ):
+        if days is None:
+            days = await repository.daily_totals(await work.session(), meter, first, last)
+        for day, kwh, count, estimated in days:
             bucket = totals[bisect.bisect_right(edges, day) - 1]
             bucket[0] += kwh
             bucket[1] += count
@@ -119,7 +124,11 @@ async def _bucket_totals(
 
 
 async def _meter_slots(
-    work: UnitOfWork, meter: Meter, edges: list[int], query: MeterQuery
+    work: UnitOfWork,
+    meter: Meter,
+    edges: list[int],
+    query: MeterQuery,
+    days: list[DailyTotal] | None = None,
 ) -> dict[int, Slot]:
     """The reported buckets of one meter, by their start."""
     reported_until = meter.delivered_until or meter.valid_from
@@ -128,7 +137,7 @@ async def _meter_slots(
     if reported_until <= max(edges[0], meter.valid_from) or edges[-1] <= meter.valid_from:
         return {}
     slots: dict[int, Slot] = {}
-    totals = await _bucket_totals(work, meter, edges, query)
+    totals = await _bucket_totals(work, meter, edges, query, days)
     for index, (kwh, count, estimated) in enumerate(totals):
         low = max(edges[index], meter.valid_from)
         high = min(edges[index + 1], reported_until)
@@ -168,20 +177,26 @@ async def record_values(
 
 async def meter_data(work: UnitOfWork, user_id: int, query: MeterQuery) -> dict[str, Any]:
     database = work.database
+    edges = bucket_edges(query.start_ms, query.end_ms, query.resolution, ZONE_NAME)
     if query.metering_point_id is not None:
-        meter = await repository.meter_of_user(database, user_id, query.metering_point_id)
+        days: list[DailyTotal] | None = None
+        if query.resolution in _FROM_QUARTER_HOURS:
+            meter = await repository.meter_of_user(database, user_id, query.metering_point_id)
+        else:
+            meter, days = await repository.meter_with_daily_totals(
+                database, user_id, query.metering_point_id, edges[0], edges[-1]
+            )
         if meter is None:
             raise not_found("metering point", query.metering_point_id)
-        meters = [meter]
+        per_meter = [(meter, await _meter_slots(work, meter, edges, query, days))]
         subject = {names.METERING_POINT_ID: query.metering_point_id}
     else:
         assert query.installation_id is not None
         meters = await repository.meters_of_installation(database, user_id, query.installation_id)
         if not meters:
             raise not_found("installation", query.installation_id)
+        per_meter = [(meter, await _meter_slots(work, meter, edges, query)) for meter in meters]
         subject = {names.INSTALLATION_ID: query.installation_id}
-    edges = bucket_edges(query.start_ms, query.end_ms, query.resolution, ZONE_NAME)
-    per_meter = [(meter, await _meter_slots(work, meter, edges, query)) for meter in meters]
     starts = sorted({start for _, slots in per_meter for start in slots})
     shown = local_isos(edges)
     ends = dict(itertools.pairwise(edges))
