@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import AsyncIterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -14,41 +13,24 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
-from homecloud.app import create_app
 from homecloud.cli.main import app as cli_app
-from homecloud.core.database import Database
-from homecloud.core.events import InProcessBus
-from homecloud.core.observability import Metrics
-from homecloud.core.ratelimit import RateLimiter
 from homecloud.core.users import create_user
 from homecloud.identity.clients import ClientError, register_client
-from homecloud.identity.provider import IdentityProvider
 from homecloud.services import Services
-from homecloud.settings import Settings
+from tests.identity import test_both_databases
 from tests.identity.person import pkce_pair, sign_in
+
+# The app on both databases, as the token service's own both-database tests have it.
+http_on = test_both_databases.http_on
 
 REDIRECT = "https://app.example/cb"
 REALM = "/ckw/auth/realms/CKW/protocol/openid-connect"
 
 
 @pytest.fixture
-async def http_on(
-    database: Database, settings: Settings
-) -> AsyncIterator[tuple[httpx.AsyncClient, Services]]:
-    services = Services(
-        settings=settings,
-        database=database,
-        events=InProcessBus(),
-        rate_limiter=RateLimiter(),
-        metrics=Metrics(database.pool_status),
-        identity=IdentityProvider(database, settings),
-    )
-    await services.start()
-    transport = httpx.ASGITransport(app=create_app(settings, services))
-    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
-        async with services.database.session(write=True) as session:
-            await create_user(session, "ann@example.com", "password-1", username="ann")
-        yield client, services
+async def ann(http_on: tuple[httpx.AsyncClient, Services]) -> None:
+    async with http_on[1].database.session(write=True) as session:
+        await create_user(session, "ann@example.com", "password-1", username="ann")
 
 
 async def public_client(services: Services, *, pkce_optional: bool) -> str:
@@ -102,7 +84,7 @@ async def exchange(
 
 
 async def test_a_pkce_optional_client_exchanges_a_code_without_a_verifier(
-    http_on: tuple[httpx.AsyncClient, Services],
+    http_on: tuple[httpx.AsyncClient, Services], ann: None
 ) -> None:
     http, services = http_on
     client_id = await public_client(services, pkce_optional=True)
@@ -132,7 +114,7 @@ async def test_a_pkce_optional_client_exchanges_a_code_without_a_verifier(
 
 
 async def test_other_public_clients_still_must_use_pkce(
-    http_on: tuple[httpx.AsyncClient, Services],
+    http_on: tuple[httpx.AsyncClient, Services], ann: None
 ) -> None:
     http, services = http_on
     client_id = await public_client(services, pkce_optional=False)

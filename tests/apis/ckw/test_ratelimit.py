@@ -3,11 +3,15 @@ Retry-After once spent, one budget per user whichever app calls."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import httpx
 import pytest
 
+from homecloud.app import create_app
+from homecloud.core.ratelimit import RateLimiter
+from homecloud.services import Services
 from tests.apis.ckw.conftest import CORE_DATA, METER_DATA, CustomerMaker, TokenMaker, bearer
 
 
@@ -52,3 +56,26 @@ async def test_the_realm_endpoints_are_not_counted(
         )
         assert response.status_code == 200
         assert "x-ratelimit-limit" not in response.headers
+
+
+@pytest.mark.redis
+async def test_the_budget_is_shared_through_redis(
+    redis_url: str, core: Services, make_user: CustomerMaker, token_for: TokenMaker
+) -> None:
+    """Two server processes share one budget per user when Redis holds the counters."""
+    limiter = RateLimiter.from_redis_url(redis_url)
+    await limiter.reset()
+    try:
+        user = await make_user()
+        token = await token_for(user)
+        answers = []
+        for _ in range(2):  # two processes: two apps, one Redis
+            services = dataclasses.replace(core, rate_limiter=limiter)
+            transport = httpx.ASGITransport(app=create_app(core.settings, services))
+            async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as app:
+                for _ in range(2):
+                    answers.append((await app.get(CORE_DATA, headers=bearer(token))).status_code)
+        assert answers == [200, 200, 200, 429]
+    finally:
+        await limiter.reset()
+        await limiter.close()

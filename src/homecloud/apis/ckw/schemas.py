@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from homecloud.apis.ckw import names
@@ -65,13 +67,11 @@ class Error(_Shape):
     detail: str = Field(alias=names.ERROR_DETAIL)
 
 
-class RealmInfo(BaseModel):
-    """Keycloak's realm representation, as its client libraries read it."""
-
-    model_config = ConfigDict(populate_by_name=True)
-
-    realm: str
-    public_key: str
-    token_service: str = Field(alias="token-service")
-    account_service: str = Field(alias="account-service")
-    tokens_not_before: int = Field(alias="tokens-not-before")
+# Every data route's refusals, for the OpenAPI document.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"model": Error, "description": "A bad parameter, named in the detail"},
+    401: {"model": Error, "description": "Missing, invalid, expired or revoked credentials"},
+    403: {"model": Error, "description": "Credentials that act for no user"},
+    404: {"model": Error, "description": "Not one of the caller's metering points"},
+    429: {"model": Error, "description": "Rate limit spent; see Retry-After"},
+}

@@ -9,8 +9,7 @@ from starlette.responses import Response
 from homecloud.apis.ckw import names, service
 from homecloud.apis.ckw.auth import Caller
 from homecloud.apis.ckw.routes import json_response
-from homecloud.apis.ckw.routes.meter_data import ERROR_RESPONSES
-from homecloud.apis.ckw.schemas import CoreData
+from homecloud.apis.ckw.schemas import ERROR_RESPONSES, CoreData
 from homecloud.core.unit_of_work import ReadWork, units_router
 from homecloud.identity.guard import user_of
 

@@ -4,7 +4,7 @@ and year in Europe/Zurich. See :mod:`homecloud.apis.ckw.service` for the rules."
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 from starlette.responses import Response
@@ -13,7 +13,7 @@ from homecloud.apis.ckw import names, service
 from homecloud.apis.ckw.auth import Caller
 from homecloud.apis.ckw.query import parse_meter_query
 from homecloud.apis.ckw.routes import json_response
-from homecloud.apis.ckw.schemas import Error, MeterData
+from homecloud.apis.ckw.schemas import ERROR_RESPONSES, MeterData
 from homecloud.apis.ckw.settings import CkwSettings
 from homecloud.core.unit_of_work import ReadWork, units_router
 from homecloud.identity.guard import user_of
@@ -28,13 +28,6 @@ _RATE_HEADERS = {
         "description": "Milliseconds until the window resets",
         "schema": {"type": "integer"},
     },
-}
-ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    400: {"model": Error, "description": "A bad parameter, named in the detail"},
-    401: {"model": Error, "description": "Missing, invalid, expired or revoked credentials"},
-    403: {"model": Error, "description": "Credentials that act for no user"},
-    404: {"model": Error, "description": "Not one of the caller's metering points"},
-    429: {"model": Error, "description": "Rate limit spent; see Retry-After"},
 }
 
 Text = str | None
