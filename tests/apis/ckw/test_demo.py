@@ -3,15 +3,19 @@ series writer, the seed's "PKCE optional" client, and nothing done twice."""
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
+from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from homecloud.apis.ckw import demo
 from homecloud.apis.ckw.demo import SEED_CLIENT_ID, LateProgress, history_start, seed_ckw
 from homecloud.apis.ckw.query import ZONE
 from homecloud.apis.ckw.settings import CkwSettings
 from homecloud.apis.ckw.simulation import delivery_horizon
+from homecloud.cli.main import app as cli_app
 from homecloud.core.models import now_ms
 from homecloud.core.users import create_user
 from homecloud.identity.clients import get_client
@@ -61,3 +65,29 @@ def test_the_progress_bar_appears_only_for_long_work(monkeypatch: pytest.MonkeyP
     assert slow.bar is not None
     assert slow.bar.tasks[0].completed == 75
     slow.close()
+
+
+def test_the_cli_makes_an_account_a_customer_with_a_month_of_values(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in list(os.environ):
+        if name.startswith("HOMECLOUD_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("HOMECLOUD_DATA_DIR", str(tmp_path / "data"))
+    runner = CliRunner()
+    made = runner.invoke(
+        cli_app, ["user", "add", "ann@example.com", "--password-stdin"], input="password-1\n"
+    )
+    assert made.exit_code == 0, made.output + made.stderr
+    added = runner.invoke(
+        cli_app,
+        ["ckw", "add-customer", "--email", "ann@example.com", "--pv", "--history-days", "3"],
+    )
+    assert added.exit_code == 0, added.output + added.stderr
+    assert added.stdout.count("metering point CH10021012345") == 2
+    again = runner.invoke(cli_app, ["ckw", "add-customer", "--email", "ann@example.com"])
+    assert again.exit_code == 2
+    assert "customer already" in again.stderr
+    nobody = runner.invoke(cli_app, ["ckw", "add-customer", "--email", "bob@example.com"])
+    assert nobody.exit_code == 2
+    assert "no account" in nobody.stderr

@@ -12,6 +12,7 @@ FACE = Face(
     links=(Link("API", "/ckw/api/v1/core-data"),),
     settings=CkwSettings,
     models="homecloud.apis.ckw.models",
+    cli=Ref("homecloud.apis.ckw.cli:app"),
     demo=Ref("homecloud.apis.ckw.demo:seed_ckw"),
     # The demo client is also a backend's app credentials: client credentials bound to the
     # demo user.

@@ -39,9 +39,10 @@ DEMO_SEED: Final = 20_250_101
 PROGRESS_AFTER_SECONDS: Final = 1.0
 
 
-def history_start(now: int) -> int:
+def history_start(now: int, days: int = HISTORY_DAYS) -> int:
+    """Local midnight ``days`` days before today."""
     today = datetime.fromtimestamp(now / 1000, ZONE).date()
-    first = today - timedelta(days=HISTORY_DAYS)
+    first = today - timedelta(days=days)
     return int(datetime.combine(first, clock_time(), ZONE).timestamp() * 1000)
 
 
