@@ -86,8 +86,9 @@ async def _keep_alive_connection(url: str, headers: dict[str, str], deadline: fl
     client (one prebuilt request, Content-Length bodies), far lighter than a full client
     library, so that the load generator leaves the CPU to the server."""
     parts = urlsplit(url)
+    target = f"{parts.path}?{parts.query}" if parts.query else parts.path
     request = (
-        f"GET {parts.path} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
+        f"GET {target} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
         + "".join(f"{name}: {value}\r\n" for name, value in headers.items())
         + "\r\n"
     ).encode()

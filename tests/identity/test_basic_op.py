@@ -85,11 +85,13 @@ FACES = {
         face="ckw",
         issuer_path="/ckw/auth/realms/CKW",
         client_scope="openid profile email offline_access",
-        flow_scope="openid profile offline_access",
+        flow_scope="openid profile email offline_access",
+        # Keycloak's default client scopes: profile and email come with every request of a
+        # client registered for them, so openid alone brings their claims too.
         scope_claims=(
-            ("openid", frozenset()),
-            ("openid profile", PROFILE_CLAIMS),
-            ("openid email", frozenset({"email", "email_verified"})),
+            ("openid", PROFILE_CLAIMS | {"email", "email_verified"}),
+            ("openid profile", PROFILE_CLAIMS | {"email", "email_verified"}),
+            ("openid email", PROFILE_CLAIMS | {"email", "email_verified"}),
             ("openid profile email", PROFILE_CLAIMS | {"email", "email_verified"}),
         ),
         access_audience="account",

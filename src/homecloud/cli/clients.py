@@ -55,6 +55,14 @@ def client_add(
         ),
     ] = None,
     public: Annotated[bool, typer.Option("--public", help="No secret; PKCE required.")] = False,
+    pkce_optional: Annotated[
+        bool,
+        typer.Option(
+            "--pkce-optional",
+            help="A public client may exchange codes without PKCE (Keycloak's per-client"
+            " setting, for apps that cannot do PKCE; weaker: see docs/identity.md).",
+        ),
+    ] = False,
     owner: Annotated[
         str | None,
         typer.Option(help="E-mail of the user the client acts for (CKW app credentials)."),
@@ -90,6 +98,7 @@ def client_add(
                 grant_types=grant or ["authorization_code", "refresh_token"],
                 scope=PROFILES[face].default_client_scope if scope is None else " ".join(scope),
                 public=public,
+                pkce_optional=pkce_optional,
                 owner_id=owner_id,
                 require_consent=not no_consent,
             )

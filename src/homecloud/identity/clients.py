@@ -72,6 +72,7 @@ async def register_client(
     client_secret: str | None = None,
     owner_id: int | None = None,
     allow_plain_pkce: bool = False,
+    pkce_optional: bool = False,
     require_consent: bool = True,
     attributes: dict[str, Any] | None = None,
 ) -> IssuedClient:
@@ -86,6 +87,10 @@ async def register_client(
         raise ClientError("a client that receives codes or tokens needs a redirect URI")
     if public and "client_credentials" in grant_types:
         raise ClientError("a public client cannot use client_credentials")
+    if pkce_optional and not public:
+        # A confidential client authenticates at the token endpoint; PKCE is optional for it
+        # anyway, so the flag would only mislead.
+        raise ClientError("PKCE optional is a setting of public clients (--public)")
     uris = [validate_redirect_uri(uri) for uri in redirect_uris]
     client_id = client_id or new_hex(24)
     if await session.scalar(select(OAuthClient.id).where(OAuthClient.client_id == client_id)):
@@ -105,6 +110,7 @@ async def register_client(
         scope=" ".join(scope.split()),
         owner_id=owner_id,
         allow_plain_pkce=allow_plain_pkce,
+        pkce_optional=pkce_optional,
         require_consent=require_consent,
         attributes=attributes or {},
     )
@@ -159,6 +165,7 @@ def client_record(client: OAuthClient, secret: str | None = None) -> dict[str, A
         "grant_types": client.grant_types,
         "response_types": client.response_types,
         "scope": client.scope,
+        "pkce_optional": client.pkce_optional,
         "created_at": client.created_at,
     }
     if secret is not None:

@@ -34,6 +34,9 @@ class OAuthClient(Base):
     # The user who registered it through a face's own endpoint (Thing+ authClients), if any.
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     allow_plain_pkce: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Keycloak's per-client "PKCE optional": a public client registered with it may exchange
+    # a code without a verifier (a legacy app that cannot do PKCE). Off by default (RFC 9700).
+    pkce_optional: Mapped[bool] = mapped_column(Boolean, default=False)
     require_consent: Mapped[bool] = mapped_column(Boolean, default=True)
     attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[int] = mapped_column(BigInteger, default=now_ms)

@@ -200,11 +200,9 @@ def discovery_document(issuer: str, layout: OidcLayout, profile: IssuerProfile) 
         "backchannel_logout_supported": False,
     }
     if profile.face == "ckw":
-        # Keycloak publishes the older introspection name too, and its session iframe.
+        # Keycloak publishes the older introspection name too. Its check_session_iframe is
+        # left out: homecloud serves no session iframe, and discovery names only what is served.
         document["token_introspection_endpoint"] = issuer + layout.introspection
-        document["check_session_iframe"] = (
-            issuer + "/protocol/openid-connect/login-status-iframe.html"
-        )
     return document
 
 

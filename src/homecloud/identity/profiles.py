@@ -48,6 +48,10 @@ class IssuerProfile:
     # §3.3's "pre-defined default"); otherwise it gets none. Thing+ clients never send a scope:
     # an authClient's scopes are chosen when it is registered.
     scope_defaults_to_client: bool = False
+    # Scopes every token carries when its client is registered for them, asked for or not:
+    # Keycloak's "default client scopes" (a request for ``openid`` alone gets profile and
+    # email claims too, and the token's scope says so).
+    default_scopes: tuple[str, ...] = ()
 
     def describe(self, scope: str) -> str:
         """The scope in words; a scope the profile does not know is shown as it is."""
@@ -95,6 +99,7 @@ CKW = IssuerProfile(
     default_client_scope="openid profile email offline_access",
     openid=True,
     audience=("account",),
+    default_scopes=("profile", "email"),
 )
 
 MCLIMATE = IssuerProfile(

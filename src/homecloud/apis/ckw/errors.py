@@ -6,6 +6,7 @@ from http import HTTPStatus
 
 from starlette.responses import JSONResponse, Response
 
+from homecloud.apis.ckw import names
 from homecloud.core.errors import ApiError
 
 
@@ -15,5 +16,6 @@ def ckw_error(error: ApiError) -> Response:
     except ValueError:
         reason = "Error"
     return JSONResponse(
-        {"message": reason, "detail": " ".join(error.messages)}, status_code=error.status
+        {names.ERROR_MESSAGE: reason, names.ERROR_DETAIL: " ".join(error.messages)},
+        status_code=error.status,
     )

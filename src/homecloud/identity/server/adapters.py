@@ -27,10 +27,12 @@ class ClientView(ClientMixin):
         *,
         scope_defaults_to_client: bool = False,
         checked_secret: tuple[str, bool] | None = None,
+        default_scopes: tuple[str, ...] = (),
     ) -> None:
         self.row = row
         self.client_id = row.client_id
         self.scope_defaults_to_client = scope_defaults_to_client
+        self.default_scopes = default_scopes
         self.checked_secret = checked_secret
 
     def get_client_id(self) -> str:
@@ -40,10 +42,13 @@ class ClientView(ClientMixin):
         return self.row.redirect_uris[0] if len(self.row.redirect_uris) == 1 else None
 
     def get_allowed_scope(self, scope: str | None) -> str:
-        if not scope:
-            return self.row.scope if self.scope_defaults_to_client else ""
+        if not scope and self.scope_defaults_to_client:
+            return self.row.scope
         allowed = set(self.row.scope.split())
-        return " ".join(s for s in scope.split() if s in allowed)
+        granted = [s for s in (scope or "").split() if s in allowed]
+        # The profile's default scopes come with every request, where the client has them.
+        granted += [s for s in self.default_scopes if s in allowed and s not in granted]
+        return " ".join(granted)
 
     def check_redirect_uri(self, redirect_uri: str) -> bool:
         if "#" in redirect_uri:  # RFC 6749 §3.1.2: never with a fragment, even on loopback

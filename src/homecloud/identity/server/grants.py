@@ -41,7 +41,8 @@ def server_of(grant: Any) -> ProfileServer:
 
 class StrictCodeChallenge(CodeChallenge):
     """PKCE with S256 only: a challenge without a method would mean ``plain`` (RFC 7636 §4.3),
-    which exposes the verifier, so it is refused unless the client was registered for it."""
+    which exposes the verifier, so it is refused unless the client was registered for it.
+    Public clients must use PKCE unless registered with ``pkce_optional``."""
 
     SUPPORTED_CODE_CHALLENGE_METHOD = ["S256", "plain"]
 
@@ -51,8 +52,23 @@ class StrictCodeChallenge(CodeChallenge):
         plain = data.get("code_challenge") and data.get("code_challenge_method", "plain") != "S256"
         if plain and not grant.request.client.row.allow_plain_pkce:
             raise InvalidRequestError("Only code_challenge_method=S256 is supported.")
-        if grant.request.client.row.secret_hash is None and not data.get("code_challenge"):
+        row = grant.request.client.row
+        if row.secret_hash is None and not row.pkce_optional and not data.get("code_challenge"):
             raise InvalidRequestError("A public client must send a PKCE code_challenge.")
+
+    def validate_code_verifier(self, grant: Any, result: Any) -> None:
+        # A code issued without a challenge to a client registered "PKCE optional" is
+        # exchanged without a verifier (Keycloak's per-client setting); a code issued with a
+        # challenge still needs its verifier, and every other public client still needs PKCE.
+        request = grant.request
+        code: CodeView = request.authorization_code
+        if (
+            request.client.row.pkce_optional
+            and code.row.code_challenge is None
+            and not request.form.get("code_verifier")
+        ):
+            return
+        super().validate_code_verifier(grant, result)
 
     def get_authorization_code_challenge(self, authorization_code: CodeView) -> str | None:
         return authorization_code.row.code_challenge

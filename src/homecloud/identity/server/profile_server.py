@@ -139,6 +139,7 @@ class ProfileServer(AuthorizationServer):
             record,
             scope_defaults_to_client=self.profile.scope_defaults_to_client,
             checked_secret=checked_secret,
+            default_scopes=self.profile.default_scopes,
         )
 
     def generate_token(

@@ -29,6 +29,7 @@ class ClientRecord:
     owner_id: int | None
     allow_plain_pkce: bool
     require_consent: bool
+    pkce_optional: bool
 
     @classmethod
     def from_plain_row(cls, row: Sequence[Any]) -> ClientRecord:
@@ -38,7 +39,7 @@ class ClientRecord:
         for name in ("redirect_uris", "grant_types", "response_types"):
             if isinstance(values[name], str | bytes):
                 values[name] = orjson.loads(values[name])
-        for name in ("allow_plain_pkce", "require_consent"):
+        for name in ("allow_plain_pkce", "require_consent", "pkce_optional"):
             values[name] = bool(values[name])
         return cls(**values)
 
