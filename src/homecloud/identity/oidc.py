@@ -199,7 +199,7 @@ def discovery_document(issuer: str, layout: OidcLayout, profile: IssuerProfile) 
         "frontchannel_logout_supported": False,
         "backchannel_logout_supported": False,
     }
-    if profile.face == "ckw":
+    if profile.keycloak:
         # Keycloak publishes the older introspection name too. Its check_session_iframe is
         # left out: homecloud serves no session iframe, and discovery names only what is served.
         document["token_introspection_endpoint"] = issuer + layout.introspection

@@ -44,7 +44,7 @@ def _hash_to_check(user: User | None, profile: IssuerProfile) -> str | None:
     """
     if user is None or not user.is_active:
         return None
-    return user.password_md5_hash if profile.face == "thingplus" else user.password_hash
+    return user.password_md5_hash if profile.password_sent_as == "md5" else user.password_hash
 
 
 def check_login(session: Session, profile: IssuerProfile, login: str, password: str) -> User | None:

@@ -52,6 +52,17 @@ class IssuerProfile:
     # Keycloak's "default client scopes" (a request for ``openid`` alone gets profile and
     # email claims too, and the token's scope says so).
     default_scopes: tuple[str, ...] = ()
+    # What a client sends as the password: the password itself, or its hex MD5 (Thing+),
+    # checked against the Argon2id hash of that MD5, never anything weaker.
+    password_sent_as: Literal["password", "md5"] = "password"
+    # IdentityServer's ``profile`` identity resource carries the e-mail claims too (Nuheat).
+    email_with_profile: bool = False
+    # Refresh tokens as 40 hex digits, as the vendor's clients store them (MClimate), or
+    # homecloud's URL-safe secrets.
+    refresh_token_style: Literal["secret", "hex40"] = "secret"
+    # Keycloak's shape: access-token claims (typ, azp, session_state, sid, the user's names)
+    # and the older introspection name in discovery (CKW).
+    keycloak: bool = False
 
     def describe(self, scope: str) -> str:
         """The scope in words; a scope the profile does not know is shown as it is."""
@@ -84,6 +95,7 @@ NUHEAT = IssuerProfile(
     openid=True,
     audience=("openapi",),
     implicit_and_hybrid=True,
+    email_with_profile=True,
 )
 
 CKW = IssuerProfile(
@@ -100,6 +112,7 @@ CKW = IssuerProfile(
     openid=True,
     audience=("account",),
     default_scopes=("profile", "email"),
+    keycloak=True,
 )
 
 MCLIMATE = IssuerProfile(
@@ -120,6 +133,7 @@ MCLIMATE = IssuerProfile(
     },
     default_client_scope="",
     password_grant=True,
+    refresh_token_style="hex40",
 )
 
 THINGPLUS = IssuerProfile(
@@ -169,6 +183,7 @@ THINGPLUS = IssuerProfile(
     password_grant=True,
     subject_claim="userId",
     scope_defaults_to_client=True,
+    password_sent_as="md5",
 )
 
 SMARTME = IssuerProfile(

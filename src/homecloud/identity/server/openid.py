@@ -74,7 +74,7 @@ def user_info(profile: IssuerProfile, user: Person, scope: str) -> UserInfo:
             locale=user.locale,
             zoneinfo=user.timezone,
         )
-    if "email" in scopes or (profile.face == "nuheat" and "profile" in scopes):
+    if "email" in scopes or (profile.email_with_profile and "profile" in scopes):
         info.update(email=user.email, email_verified=True)
     return info
 

@@ -183,7 +183,9 @@ class ProfileServer(AuthorizationServer):
             and profile.refresh_token_lifetime
             and client.check_grant_type("refresh_token")
         ):
-            token["refresh_token"] = new_hex(40) if profile.face == "mclimate" else new_secret(32)
+            token["refresh_token"] = (
+                new_hex(40) if profile.refresh_token_style == "hex40" else new_secret(32)
+            )
         return token
 
     def access_claims(
@@ -213,7 +215,7 @@ class ProfileServer(AuthorizationServer):
         if user is not None:
             claims["sub"] = str(user.id)
             claims["auth_time"] = self.context.auth_time or now
-        if profile.face == "ckw":  # Keycloak's access-token shape
+        if profile.keycloak:  # Keycloak's access-token shape
             claims.update(
                 typ="Bearer",
                 azp=client.get_client_id(),
