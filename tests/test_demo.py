@@ -79,11 +79,18 @@ def test_the_banner_s_try_it_commands_return_real_data(live_server: LiveServer) 
     assert lines["demo user name"] == "demo"
 
     mclimate = shell(lines["mclimate try it"])
-    assert mclimate["users"]["username"] == "demo@homecloud.local"
+    # The demo user's four controllers, one of each device type.
+    assert [each["type"] for each in mclimate["_embedded"]["controller"]] == [
+        "melissa",
+        "bobbie",
+        "smart_plug",
+        "vicki",
+    ]
     thingplus = shell(lines["thingplus try it"])
     assert [gateway["name"] for gateway in thingplus["data"]] == ["Demo gateway"]
     smartme = shell(lines["smartme try it"])
-    assert smartme["Email"] == "demo@homecloud.local"
+    # One meter of each family: electricity (1), water (2), gas (3).
+    assert sorted(meter["DeviceEnergyType"] for meter in smartme) == [1, 1, 1, 2, 3]
     # CKW's demo client is also a backend's app credentials, bound to the demo user.
     ckw = shell(lines["ckw try it"])
     assert len(ckw["installations"][0]["metering_points"]) == 2

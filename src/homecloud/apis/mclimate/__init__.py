@@ -20,7 +20,7 @@ FACE = Face(
     demo=Ref("homecloud.apis.mclimate.demo:seed_demo"),
     demo_grants=("password", "authorization_code", "refresh_token"),
     try_it=TryIt(
-        api="/mclimate/v1/users/me",
+        api="/mclimate/v1/controllers",
         token="/mclimate/v1/token",
         authorize="/mclimate/auth/",
         command=lambda demo: token_then_get(
@@ -33,7 +33,7 @@ FACE = Face(
                     "client_secret": demo.client_secret,
                 },
             ),
-            demo.base_url + "/mclimate/v1/users/me",
+            demo.base_url + "/mclimate/v1/controllers",
             token_path='["auth"]["access_token"]',
         ),
     ),

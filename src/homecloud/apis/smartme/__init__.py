@@ -16,11 +16,11 @@ FACE = Face(
     demo=Ref("homecloud.apis.smartme.demo:seed_demo"),
     demo_grants=("authorization_code", "refresh_token", "client_credentials"),
     try_it=TryIt(
-        api="/smartme/api/User",
+        api="/smartme/api/Devices",
         token="/smartme/api/oauth/token",
         authorize="/smartme/api/oauth/authorize",
         command=lambda demo: (
-            f"curl -sS -u {basic(demo.email, demo.password)} {demo.base_url}/smartme/api/User"
+            f"curl -sS -u {basic(demo.email, demo.password)} {demo.base_url}/smartme/api/Devices"
         ),
         redirect_paths=("/smartme/swagger/oauth2-redirect",),
     ),
