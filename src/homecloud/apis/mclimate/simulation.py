@@ -17,18 +17,20 @@ import logging
 import orjson
 
 from homecloud.apis.mclimate import repository, service
-from homecloud.core import leases
 from homecloud.core.database import Database
 from homecloud.core.events import ChangeEvent, EventBus
 from homecloud.core.unit_of_work import UnitOfWork
-from homecloud.sim.clock import Clock, SystemClock
+from homecloud.sim.clock import Clock
+from homecloud.sim.stepping import SteppedSimulation, advance_each
 
 log = logging.getLogger("homecloud.mclimate.simulation")
 
 LEASE = "mclimate-simulation"
 
 
-class Simulation:
+class Simulation(SteppedSimulation):
+    lease = LEASE
+
     def __init__(
         self,
         database: Database,
@@ -38,12 +40,8 @@ class Simulation:
         interval_seconds: float = 30.0,
         history_seconds: float = 300.0,
     ) -> None:
-        self.database = database
-        self.bus = bus
-        self.clock = clock or SystemClock()
-        self.interval_seconds = interval_seconds
+        super().__init__(database, bus, clock, interval_seconds=interval_seconds)
         self.history_ms = round(history_seconds * 1000)
-        self.holder = leases.new_holder()
 
     async def step(self) -> list[ChangeEvent]:
         """Advances every controller to now, each in a unit of work of its own that publishes
@@ -51,18 +49,9 @@ class Simulation:
         now = self.clock.now_ms()
         async with self.database.session() as session:
             device_ids = await repository.every_controller(session)
-        changes: list[ChangeEvent] = []
-        for device_id in device_ids:
-            try:
-                change = await self._advance(device_id, now)
-            except Exception:
-                # One controller that cannot be simulated (a row damaged by hand, say) must
-                # not stop the others; it is tried again next step.
-                log.exception("simulating controller %s failed", device_id)
-                continue
-            if change is not None:
-                changes.append(change)
-        return changes
+        return await advance_each(
+            device_ids, lambda device_id: self._advance(device_id, now), log, "controller"
+        )
 
     async def _advance(self, device_id: int, now: int) -> ChangeEvent | None:
         async with UnitOfWork.begin(self.database, self.bus) as work:
@@ -87,12 +76,6 @@ class Simulation:
             change = service.event(device.owner_id, device.serial, controller_log=record)
             work.publish(change)
         return change
-
-    async def run(self) -> None:
-        """Steps every ``interval_seconds`` while holding the lease; idle otherwise."""
-        await leases.repeat_while_holding(
-            self.database, LEASE, self.interval_seconds, self.step, holder=self.holder
-        )
 
 
 def _without_time(record_text: str) -> str:

@@ -17,12 +17,10 @@ from typing import Any
 from homecloud.apis.nuheat import repository
 from homecloud.apis.nuheat.service import Thermostat, event
 from homecloud.apis.nuheat.thermostat_state import LIVE_STEP_MS, ThermostatState, settle, simulate
-from homecloud.core import leases
-from homecloud.core.database import Database
-from homecloud.core.events import ChangeEvent, EventBus
+from homecloud.core.events import ChangeEvent
 from homecloud.core.series import Point, ensure_series, write_points
 from homecloud.core.unit_of_work import UnitOfWork
-from homecloud.sim.clock import Clock, SystemClock
+from homecloud.sim.stepping import SteppedSimulation, advance_each
 
 log = logging.getLogger("homecloud.nuheat.simulation")
 
@@ -40,20 +38,8 @@ def _visible(thermostat: Thermostat) -> tuple[Any, ...]:
     return tuple(view.values())
 
 
-class Simulation:
-    def __init__(
-        self,
-        database: Database,
-        bus: EventBus,
-        clock: Clock | None = None,
-        *,
-        interval_seconds: float = 30.0,
-    ) -> None:
-        self.database = database
-        self.bus = bus
-        self.clock = clock or SystemClock()
-        self.interval_seconds = interval_seconds
-        self.holder = leases.new_holder()
+class Simulation(SteppedSimulation):
+    lease = LEASE
 
     async def step(self) -> list[ChangeEvent]:
         """Advances every thermostat to now, each in a unit of work of its own that publishes
@@ -61,18 +47,12 @@ class Simulation:
         now = self.clock.now_ms()
         async with self.database.session() as session:
             thermostats = await repository.every_thermostat(session)
-        changes: list[ChangeEvent] = []
-        for device_id, _owner in thermostats:
-            try:
-                change = await self._advance(device_id, now)
-            except Exception:
-                # One thermostat that cannot be simulated (its row damaged by hand, say) must
-                # not stop the others; it is tried again next step.
-                log.exception("simulating thermostat %s failed", device_id)
-                continue
-            if change is not None:
-                changes.append(change)
-        return changes
+        return await advance_each(
+            (device_id for device_id, _owner in thermostats),
+            lambda device_id: self._advance(device_id, now),
+            log,
+            "thermostat",
+        )
 
     async def _advance(self, device_id: int, now: int) -> ChangeEvent | None:
         async with UnitOfWork.begin(self.database, self.bus) as work:
@@ -114,9 +94,3 @@ class Simulation:
             change = event("thermostat", device.owner_id, device.serial)
             work.publish(change)
         return change
-
-    async def run(self) -> None:
-        """Steps every ``interval_seconds`` while holding the lease; idle otherwise."""
-        await leases.repeat_while_holding(
-            self.database, LEASE, self.interval_seconds, self.step, holder=self.holder
-        )

@@ -18,11 +18,11 @@ from typing import Final, NamedTuple
 from homecloud.apis.smartme import meter_model, repository, service
 from homecloud.apis.smartme.families import CHARGING_STATION, SIMULATED, Family, family_of
 from homecloud.apis.smartme.readings import Reading, from_micros
-from homecloud.core import leases
 from homecloud.core.database import Database
 from homecloud.core.events import EventBus
 from homecloud.core.unit_of_work import UnitOfWork
-from homecloud.sim.clock import Clock, SystemClock
+from homecloud.sim.clock import Clock
+from homecloud.sim.stepping import SteppedSimulation
 
 LEASE: Final = "smartme-simulation"
 # A meter whose last reading is this close to a full interval old reports now (the loop
@@ -60,7 +60,9 @@ def measure_all(jobs: list[Job], at: datetime) -> list[dict[str, float]]:
     ]
 
 
-class Simulation:
+class Simulation(SteppedSimulation):
+    lease = LEASE
+
     def __init__(
         self,
         database: Database,
@@ -69,11 +71,8 @@ class Simulation:
         *,
         interval_seconds: float = 5.0,
     ) -> None:
-        self.database = database
-        self.bus = bus
-        self.clock = clock or SystemClock()
-        self.interval_seconds = max(MIN_INTERVAL_SECONDS, interval_seconds)
-        self.holder = leases.new_holder()
+        interval = max(MIN_INTERVAL_SECONDS, interval_seconds)
+        super().__init__(database, bus, clock, interval_seconds=interval)
 
     async def step(self) -> list[Reading]:
         """One turn: a reading from every simulated meter that is due; returns them.
@@ -125,9 +124,3 @@ class Simulation:
                     row.state = {**row.state, **shown}
                 readings.append(Reading(uuid.UUID(row.guid), row.owner_id, row.serial, at, values))
             return await service.record_readings(work, readings)
-
-    async def run(self) -> None:
-        """Steps every interval while holding the lease; idle otherwise."""
-        await leases.repeat_while_holding(
-            self.database, LEASE, self.interval_seconds, self.step, holder=self.holder
-        )
