@@ -28,6 +28,7 @@ from sqlalchemy import text
 from homecloud.app import create_app
 from homecloud.core import migrations, passwords
 from homecloud.core.database import Database
+from homecloud.core.users import create_user
 from homecloud.schema import metadata
 from homecloud.services import Services
 from homecloud.settings import Settings
@@ -182,3 +183,24 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
     run_in_own_loop(prepare)
     with serving_in_a_thread(create_app(settings, services), port) as url:
         yield LiveServer(url=url, settings=settings)
+
+
+@pytest.fixture
+def cli_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The data directory of ``homecloud`` commands run in-process; no ``HOMECLOUD_*`` setting
+    of the machine leaks into them."""
+    for name in list(os.environ):
+        if name.startswith("HOMECLOUD_"):
+            monkeypatch.delenv(name)
+    data = tmp_path / "data"
+    monkeypatch.setenv("HOMECLOUD_DATA_DIR", str(data))
+    return data
+
+
+async def add_ann(data: Path) -> None:
+    """The account ann@example.com (password-1) in the database of the data directory ``data``."""
+    database = Database(Settings(data_dir=data).effective_database_url)
+    await migrations.upgrade(database)
+    async with database.session(write=True) as session:
+        await create_user(session, "ann@example.com", "password-1")
+    await database.dispose()

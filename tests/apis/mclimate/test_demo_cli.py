@@ -4,21 +4,16 @@ API with the demo's own credentials; and ``homecloud mclimate add-controller`` /
 from __future__ import annotations
 
 import asyncio
-import os
 from pathlib import Path
 
 import httpx
-import pytest
 from typer.testing import CliRunner
 
 from homecloud.cli.main import app
-from homecloud.core import migrations
-from homecloud.core.database import Database
-from homecloud.core.users import create_user
 from homecloud.demo import DEMO_EMAIL, prepare_demo
 from homecloud.services import Services
-from homecloud.settings import Settings
 from tests.apis.mclimate.conftest import API
+from tests.conftest import add_ann
 
 
 async def test_the_demo_user_owns_one_device_of_each_type(
@@ -52,26 +47,8 @@ async def test_the_demo_user_owns_one_device_of_each_type(
     ]
 
 
-@pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name in list(os.environ):
-        if name.startswith("HOMECLOUD_"):
-            monkeypatch.delenv(name)
-    data = tmp_path / "data"
-    monkeypatch.setenv("HOMECLOUD_DATA_DIR", str(data))
-    return data
-
-
-async def _add_ann(data: Path) -> None:
-    database = Database(Settings(data_dir=data).effective_database_url)
-    await migrations.upgrade(database)
-    async with database.session(write=True) as session:
-        await create_user(session, "ann@example.com", "password-1")
-    await database.dispose()
-
-
-def test_add_and_list_controllers(env: Path) -> None:
-    asyncio.run(_add_ann(env))
+def test_add_and_list_controllers(cli_data_dir: Path) -> None:
+    asyncio.run(add_ann(cli_data_dir))
     runner = CliRunner()
     base = ["mclimate", "add-controller", "--email", "ann@example.com"]
     added = runner.invoke(app, [*base, "--serial", "ABCD1234EFGH"])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 from pathlib import Path
 
 import pytest
@@ -12,11 +11,11 @@ from typer.testing import CliRunner
 
 from homecloud.apis.nuheat import demo, repository
 from homecloud.cli.main import app
-from homecloud.core import migrations
 from homecloud.core.database import Database
 from homecloud.core.models import SeriesPoint, User
 from homecloud.core.users import create_user, find_by_login
 from homecloud.settings import Settings
+from tests.conftest import add_ann
 
 
 def test_the_demo_keeps_at_least_thirteen_months_of_history() -> None:
@@ -48,24 +47,6 @@ async def test_the_demo_seeder_is_idempotent(
     assert await counts() == (names, groups, points)
 
 
-@pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name in list(os.environ):
-        if name.startswith("HOMECLOUD_"):
-            monkeypatch.delenv(name)
-    data = tmp_path / "data"
-    monkeypatch.setenv("HOMECLOUD_DATA_DIR", str(data))
-    return data
-
-
-async def _add_ann(data: Path) -> None:
-    database = Database(Settings(data_dir=data).effective_database_url)
-    await migrations.upgrade(database)
-    async with database.session(write=True) as session:
-        await create_user(session, "ann@example.com", "password-1")
-    await database.dispose()
-
-
 async def _preferences_of_ann(data: Path) -> dict[str, object]:
     database = Database(Settings(data_dir=data).effective_database_url)
     async with database.session() as session:
@@ -76,8 +57,8 @@ async def _preferences_of_ann(data: Path) -> dict[str, object]:
     return preferences
 
 
-def test_energy_settings_are_stored_in_the_accounts_preferences(env: Path) -> None:
-    asyncio.run(_add_ann(env))
+def test_energy_settings_are_stored_in_the_accounts_preferences(cli_data_dir: Path) -> None:
+    asyncio.run(add_ann(cli_data_dir))
     runner = CliRunner()
     result = runner.invoke(
         app,
@@ -101,7 +82,7 @@ def test_energy_settings_are_stored_in_the_accounts_preferences(env: Path) -> No
         app, ["nuheat", "energy-settings", "--email", "ann@example.com", "--kwh-rate", "9"]
     )
     assert partial.exit_code == 0
-    assert asyncio.run(_preferences_of_ann(env))["nuheat"] == {
+    assert asyncio.run(_preferences_of_ann(cli_data_dir))["nuheat"] == {
         "kwhRate": 9.0,
         "floorArea": 40.0,
         "wattDensity": 12.0,
@@ -119,11 +100,13 @@ def test_energy_settings_are_stored_in_the_accounts_preferences(env: Path) -> No
     )
     assert absurd.exit_code == 2
     assert "Heated floor area must be between 0 and 1,000,000." in absurd.stderr
-    assert asyncio.run(_preferences_of_ann(env))["nuheat"]["floorArea"] == 40.0  # unchanged
+    assert (
+        asyncio.run(_preferences_of_ann(cli_data_dir))["nuheat"]["floorArea"] == 40.0
+    )  # unchanged
 
 
-def test_add_thermostat(env: Path) -> None:
-    asyncio.run(_add_ann(env))
+def test_add_thermostat(cli_data_dir: Path) -> None:
+    asyncio.run(add_ann(cli_data_dir))
     runner = CliRunner()
     arguments = ["nuheat", "add-thermostat", "--email", "ann@example.com", "--serial", "12345678"]
     added = runner.invoke(app, [*arguments, "--name", "Bathroom", "--timezone", "America/Chicago"])
@@ -139,7 +122,7 @@ def test_add_thermostat(env: Path) -> None:
     assert "not an IANA time zone" in zone.stderr
 
     async def stored() -> list[tuple[str, str, str]]:
-        database = Database(Settings(data_dir=env).effective_database_url)
+        database = Database(Settings(data_dir=cli_data_dir).effective_database_url)
         async with database.session() as session:
             user = await find_by_login(session, "ann@example.com")
             assert user is not None

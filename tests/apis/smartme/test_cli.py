@@ -4,39 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from homecloud.cli.main import app
-from homecloud.core import migrations
-from homecloud.core.database import Database
-from homecloud.core.users import create_user
-from homecloud.settings import Settings
+from tests.conftest import add_ann
 
 
-@pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name in list(os.environ):
-        if name.startswith("HOMECLOUD_"):
-            monkeypatch.delenv(name)
-    data = tmp_path / "data"
-    monkeypatch.setenv("HOMECLOUD_DATA_DIR", str(data))
-    return data
-
-
-async def add_ann(data: Path) -> None:
-    database = Database(Settings(data_dir=data).effective_database_url)
-    await migrations.upgrade(database)
-    async with database.session(write=True) as session:
-        await create_user(session, "ann@example.com", "password-1")
-    await database.dispose()
-
-
-def test_add_list_and_switch_meters(env: Path) -> None:
-    asyncio.run(add_ann(env))
+def test_add_list_and_switch_meters(cli_data_dir: Path) -> None:
+    asyncio.run(add_ann(cli_data_dir))
     runner = CliRunner()
     ann = ["--email", "ann@example.com"]
     added = runner.invoke(app, ["smartme", "add-meter", *ann, "--family", "three_phase"])
