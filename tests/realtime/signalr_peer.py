@@ -4,6 +4,7 @@ WebSocket, so that tests see exactly the records and status codes the server sen
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import deque
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -46,6 +47,25 @@ class Peer:
             message = await self.receive(within)
             if message.get("type") != 6:
                 return message
+
+    @asynccontextmanager
+    async def keeping_alive(self, every: float = 0.25) -> AsyncIterator[None]:
+        """Sends a ping every ``every`` seconds meanwhile, as a real client's keep-alive does:
+        a wait longer than the hub's client timeout (the test hub's is 1.5 s) then keeps the
+        connection, however slow the machine."""
+
+        async def ping() -> None:
+            while True:
+                await self.send({"type": 6})
+                await asyncio.sleep(every)
+
+        task = asyncio.create_task(ping())
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, ConnectionClosed):
+                await task
 
     async def handshake(self) -> None:
         await self.send({"protocol": "json", "version": 1})
