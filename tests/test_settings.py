@@ -79,3 +79,40 @@ def test_missing_or_broken_config_file(tmp_path: Path) -> None:
     broken.write_text("port = = 1\n")
     with pytest.raises(ConfigurationError, match="cannot read configuration"):
         load_settings(broken)
+
+
+def _rate_limit_settings() -> list[str]:
+    """Every face setting that holds a rate-limit policy, as its environment variable."""
+    from homecloud.apis import FACES
+    from homecloud.core.ratelimit import RateLimitSpec
+
+    names = []
+    for face in FACES:
+        if face.settings is None:
+            continue
+        for field, info in face.settings.model_fields.items():
+            if RateLimitSpec.__metadata__[0] in info.metadata:
+                names.append(f"HOMECLOUD_{face.name.upper()}__{field.upper()}")
+    return names
+
+
+def test_every_face_names_its_rate_limit_settings() -> None:
+    # CKW's went unchecked until the first request once; every face's now goes through
+    # core.ratelimit.RateLimitSpec.
+    assert {
+        "HOMECLOUD_NUHEAT__RATE_LIMIT",
+        "HOMECLOUD_MCLIMATE__CLIENT_RATE_LIMIT",
+        "HOMECLOUD_MCLIMATE__TOKEN_RATE_LIMIT",
+        "HOMECLOUD_CKW__RATE_LIMIT",
+        "HOMECLOUD_SMARTME__FAILED_LOGINS",
+    } <= set(_rate_limit_settings())
+
+
+@pytest.mark.parametrize("variable", _rate_limit_settings())
+@pytest.mark.parametrize("value", ["lots", "10/0m", "0/1s", "5/1m, 6/1m", ""])
+def test_a_malformed_rate_limit_stops_the_load_naming_the_setting(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, variable: str, value: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ConfigurationError, match=variable):
+        load_settings(data_dir=tmp_path)

@@ -14,9 +14,11 @@ import math
 import re
 import time
 from dataclasses import dataclass
+from typing import Annotated
 
 from limits import RateLimitItem, RateLimitItemPerSecond
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
+from pydantic import AfterValidator
 from redis.asyncio import ConnectionPool
 
 _WINDOW = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*$")
@@ -77,6 +79,16 @@ class RateLimitPolicy:
     @property
     def longest(self) -> Window:
         return self.windows[-1]
+
+
+def _checked_policy(spec: str) -> str:
+    RateLimitPolicy.parse("setting", spec)
+    return spec
+
+
+# A setting holding a policy's text (``"50/1s, 750/30m"``): refused when the settings load, so
+# a typo stops ``homecloud serve`` with the reason instead of failing the first request.
+RateLimitSpec = Annotated[str, AfterValidator(_checked_policy)]
 
 
 @dataclass(frozen=True, slots=True)

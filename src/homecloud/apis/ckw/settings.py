@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import Field, field_validator
+
+from homecloud.core.ratelimit import RateLimitSpec
+from homecloud.sim.settings import SimulationSettings
 
 
-class CkwSettings(BaseModel):
+class CkwSettings(SimulationSettings):
     """Rate limit, range limits and the simulated meters' delivery."""
 
-    rate_limit: str = Field(
+    rate_limit: RateLimitSpec = Field(
         default="120/1m",
         description="Calls per user and window, e.g. '120/1m, 5000/1d' (CKW's numbers are"
         " not public).",
@@ -19,9 +22,6 @@ class CkwSettings(BaseModel):
     max_days_week: int = Field(default=1830, ge=1, description="Longest range at weeks.")
     max_days_month: int = Field(default=3700, ge=1, description="Longest range at months.")
     max_days_year: int = Field(default=7320, ge=1, description="Longest range at years.")
-    simulation: bool = Field(
-        default=True, description="Simulated meters deliver their values while serving."
-    )
     delivery_every_hours: int = Field(
         default=24,
         ge=1,

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import Field
 
-from homecloud.core.ratelimit import RateLimitPolicy
+from homecloud.core.ratelimit import RateLimitSpec
+from homecloud.sim.settings import SteppedSimulationSettings
 
 # The vendor limits "per application based on Client ID" and per token, without numbers.
 # These leave every user of a deployment behind one shared client (the built-in pair of Home
@@ -13,19 +14,15 @@ CLIENT_RATE_LIMIT = "6000/1m, 100000/1h"
 TOKEN_RATE_LIMIT = "300/1m, 5000/1h"
 
 
-class MClimateSettings(BaseModel):
+class MClimateSettings(SteppedSimulationSettings):
     """The MClimate face: its rate limits and its devices' simulation."""
 
-    client_rate_limit: str = Field(
+    client_rate_limit: RateLimitSpec = Field(
         default=CLIENT_RATE_LIMIT,
         description="API calls per client id, whatever the user, e.g. '6000/1m, 100000/1h'.",
     )
-    token_rate_limit: str = Field(
+    token_rate_limit: RateLimitSpec = Field(
         default=TOKEN_RATE_LIMIT, description="API calls per access token, e.g. '300/1m'."
-    )
-    simulation: bool = Field(default=True, description="Run the devices' simulation.")
-    simulation_interval: float = Field(
-        default=30.0, gt=0, le=3600, description="Seconds between two simulation steps."
     )
     simulation_seed: int = Field(
         default=0,
@@ -39,9 +36,3 @@ class MClimateSettings(BaseModel):
         le=86_400,
         description="Seconds between two records of a controller's sensor history.",
     )
-
-    @field_validator("client_rate_limit", "token_rate_limit")
-    @classmethod
-    def _parsable(cls, value: str) -> str:
-        RateLimitPolicy.parse("mclimate", value)
-        return value

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic import Field, SecretStr
 
-from homecloud.core.ratelimit import RateLimitPolicy
+from homecloud.core.ratelimit import RateLimitSpec
+from homecloud.sim.settings import SimulationSettings
 
 
-class SmartMeSettings(BaseModel):
+class SmartMeSettings(SimulationSettings):
     """The meters' simulation, and the realtime webhooks' delivery (``webhook_*``)."""
 
-    simulation: bool = Field(default=True, description="Run the meters' simulation.")
     report_interval: float = Field(
         default=5.0,
         ge=1.0,
@@ -18,16 +18,10 @@ class SmartMeSettings(BaseModel):
         description="Seconds between two readings of a simulated meter (at most one a second, "
         "as a real smart-me meter).",
     )
-    failed_logins: str = Field(
+    failed_logins: RateLimitSpec = Field(
         default="10/1m, 100/1h",
         description="Failed Basic sign-ins allowed per login before 429, e.g. '10/1m, 100/1h'.",
     )
-
-    @field_validator("failed_logins")
-    @classmethod
-    def _parsable(cls, value: str) -> str:
-        RateLimitPolicy.parse("smartme-basic-failures", value)
-        return value
 
     # Realtime webhooks (apis/smartme/webhooks; docs/smartme.md, "Realtime webhooks").
     webhook_delivery: bool = Field(
