@@ -26,7 +26,7 @@ from homecloud.settings import Settings
 def probe_nuheat(monkeypatch: pytest.MonkeyPatch, factory: FaceFactory) -> None:
     """Registers ``factory`` in place of the Nuheat face's own."""
     faces = tuple(
-        replace(face, build=Ref.to(factory)) if face.name == "nuheat" else face
+        replace(face, builder=Ref.to(factory)) if face.name == "nuheat" else face
         for face in app_module.FACES
     )
     monkeypatch.setattr(app_module, "FACES", faces)

@@ -23,6 +23,7 @@ PACKAGE = SRC / "homecloud"
 # Modules every face has (docs/architecture.md, "The face template").
 TEMPLATE_MODULES = (
     "__init__.py",
+    "manifest.toml",
     "settings.py",
     "app.py",
     "auth.py",
@@ -32,7 +33,10 @@ TEMPLATE_MODULES = (
     "schemas.py",
     "errors.py",
     "identity.py",
+    "simulation.py",
+    "cli.py",
     "demo.py",
+    "models.py",
 )
 # Faces whose resource APIs have not landed yet lack some modules; each entry names the issue
 # that brings them. The check is strict: a module that appears must be taken off this list.

@@ -63,11 +63,10 @@ def callback_uri(base_url: str, face: str) -> str:
 
 
 def demo_redirect_uris(base_url: str, face: Face) -> tuple[str, ...]:
-    """The demo page first, then the face's own pages (Swagger UI), then the old ones."""
-    own = face.try_it.redirect_paths if face.try_it is not None else ()
+    """The demo page first, then the face's Swagger UI, then the old ones."""
     return (
         callback_uri(base_url, face.name),
-        *(base_url + path for path in own),
+        base_url + face.swagger_redirect,
         *DEMO_REDIRECT_URIS,
     )
 

@@ -29,12 +29,12 @@ HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 def demo_callback_page(
     base_url: str, faces: list[Face]
 ) -> Callable[[Request], Awaitable[Response]]:
-    """The page's endpoint for the mounted ``faces`` (those with a "try it" description)."""
-    by_name = {face.name: face for face in faces if face.try_it is not None}
+    """The page's endpoint for the mounted ``faces``."""
+    by_name = {face.name: face for face in faces}
 
     async def page(request: Request) -> Response:
         face = by_name.get(request.path_params["face"])
-        if face is None or face.try_it is None:
+        if face is None:
             return HTMLResponse(
                 templates.get_template("demo_callback.html").render(
                     title="demo", face=None, known=sorted(by_name)

@@ -1,8 +1,10 @@
 """How a face describes itself to the rest of homecloud.
 
-Each ``apis/<face>/__init__.py`` exports one :class:`Face`; ``homecloud.apis.FACES`` lists
-them, and that list is the only place a face is named. The app, the CLI, the demo, the schema,
-the settings and the banner iterate it.
+Each ``apis/<face>/__init__.py`` exports one :class:`Face`, read from the face's
+``manifest.toml`` (its title, URLs and demo grants: data, as Home Assistant's integration
+manifests are) and given what only code can say (its settings model, its "try it" command);
+``homecloud.apis.FACES`` lists them, and that list is the only place a face is named. The app,
+the CLI, the demo, the schema, the settings and the banner iterate it.
 
 A description is cheap to import: it names its parts by reference (``"module:attribute"``)
 and they are imported when used, so reading the settings does not import a face's routes and
@@ -12,13 +14,15 @@ and they are imported when used, so reading the settings does not import a face'
 from __future__ import annotations
 
 import importlib
+import importlib.resources
 import shlex
+import tomllib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from urllib.parse import urlencode
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 if TYPE_CHECKING:
     import typer
@@ -120,20 +124,19 @@ def basic(client_id: str, secret: str) -> str:
 class TryIt:
     """How a newcomer gets real data out of the face with the demo credentials.
 
-    - ``command`` is a copy-paste shell line for the banner; without one, the banner gives the
-      authorize page with the demo client's parameters, to open in a browser.
+    - ``api`` is the resource the newcomer reads (the banner's "API" link too).
+    - ``command`` is a copy-paste shell line for the banner, given the demo access and the
+      ``api`` URL; without one, the banner gives the authorize page with the demo client's
+      parameters, to open in a browser.
     - ``authorize``/``token``/``scope`` are the face's code flow: the demo callback page shows
       the code exchange at ``token`` and then a GET of ``api`` with the token.
-    - ``redirect_paths`` are further demo redirect URIs (below the base URL) of the face's own
-      pages, such as a Swagger UI's OAuth2 redirect page.
     """
 
     api: str
     token: str
     authorize: str
     scope: str = ""
-    command: Callable[[DemoAccess], str] | None = None
-    redirect_paths: tuple[str, ...] = ()
+    command: Callable[[DemoAccess, str], str] | None = None
 
     def authorize_url(self, base_url: str, client_id: str, redirect_uri: str) -> str:
         """The face's authorize page asking for a code for the client: a page to open."""
@@ -144,7 +147,7 @@ class TryIt:
 
     def banner_line(self, access: DemoAccess) -> str:
         if self.command is not None:
-            return self.command(access)
+            return self.command(access, access.base_url + self.api)
         return self.authorize_url(access.base_url, access.client_id, access.redirect_uri)
 
     def code_exchange(self, base_url: str, client_id: str, code: str, redirect_uri: str) -> str:
@@ -163,31 +166,125 @@ class TryIt:
 class Face:
     """One vendor API, mounted at ``/{name}``.
 
-    - ``build`` makes the face's application from the core services.
+    The template (docs/architecture.md) puts a face's parts in the same places in every face,
+    so the description names only what differs; the rest follows from the package:
+
+    - ``build`` is ``app.py:build``, which makes the face's application from the core services
+      (a test may swap in its own ``builder``);
+    - ``models`` is ``models.py``, the face's tables for the schema;
+    - ``demo`` is ``demo.py:seed_demo``, which seeds the demo user's devices;
+    - ``cli`` is ``cli.py:app``, the face's ``homecloud <name> ...`` command group, unless
+      ``command_group`` is off; ``simulate`` is its ``homecloud simulate <name>`` command;
+    - every face serves its OpenAPI documents and Swagger UI at ``/{name}/swagger``.
+
+    What the description gives:
+
     - ``sign_in`` is where a person starts signing in (a page, or the login endpoint of an
-      API without pages); ``links`` are the other URLs the banner prints.
+      API without pages); ``try_it`` is how the banner and the demo callback page show a
+      newcomer real data, and its ``api`` is the banner's "API" link; ``more_links`` are
+      further URLs the banner prints.
     - ``settings`` is the model of the face's own settings (``HOMECLOUD_<NAME>__*``).
-    - ``models`` names the module declaring the face's tables, for the schema.
-    - ``cli`` is the face's ``homecloud <name> ...`` command group, ``simulate`` its
-      ``homecloud simulate <name>`` command.
-    - ``demo`` seeds its demo devices; ``demo_grants`` are the grants of its demo client.
-    - ``try_it`` is how the banner and the demo callback page show a newcomer real data.
+    - ``demo_grants`` are the grants of its demo client.
     """
 
     name: str
     title: str
-    build: Ref[FaceFactory]
     sign_in: str
-    links: tuple[Link, ...] = ()
+    try_it: TryIt
     settings: type[BaseModel] | None = None
-    models: str | None = None
-    cli: Ref[typer.Typer] | None = None
-    simulate: Ref[Callable[..., Any]] | None = None
-    demo: Ref[DemoSeeder] | None = None
+    more_links: tuple[Link, ...] = ()
     demo_grants: tuple[str, ...] = ("authorization_code", "refresh_token")
-    try_it: TryIt | None = None
+    command_group: bool = True
+    simulate: Ref[Callable[..., Any]] | None = None
+    builder: Ref[FaceFactory] | None = None
 
     @property
     def package(self) -> str:
         """The face's package, where every part it names by reference lives."""
         return f"homecloud.apis.{self.name}"
+
+    @property
+    def build(self) -> Ref[FaceFactory]:
+        return self.builder or Ref(f"{self.package}.app:build")
+
+    @property
+    def models(self) -> str:
+        return f"{self.package}.models"
+
+    @property
+    def demo(self) -> Ref[DemoSeeder]:
+        return Ref(f"{self.package}.demo:seed_demo")
+
+    @property
+    def cli(self) -> Ref[typer.Typer] | None:
+        return Ref(f"{self.package}.cli:app") if self.command_group else None
+
+    @property
+    def swagger(self) -> str:
+        return f"/{self.name}/swagger"
+
+    @property
+    def swagger_redirect(self) -> str:
+        """Swagger UI's OAuth2 redirect page: a redirect URI of the face's demo client."""
+        return f"{self.swagger}/oauth2-redirect"
+
+    @property
+    def links(self) -> tuple[Link, ...]:
+        """What the banner prints below the sign-in URL."""
+        return (Link("API", self.try_it.api), Link("Swagger UI", self.swagger), *self.more_links)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TryItManifest(_Strict):
+    api: str
+    token: str
+    authorize: str
+    scope: str = ""
+
+
+class LinkManifest(_Strict):
+    label: str
+    path: str
+
+
+class Manifest(_Strict):
+    """``apis/<face>/manifest.toml``: the face's description as data (see :class:`Face`)."""
+
+    title: str
+    sign_in: str
+    try_it: TryItManifest
+    links: tuple[LinkManifest, ...] = ()
+    demo_grants: tuple[str, ...] = ("authorization_code", "refresh_token")
+    command_group: bool = True
+    # The ``cli.py`` function that is the face's ``homecloud simulate <face>`` command.
+    simulate: str | None = None
+
+
+def read_manifest(package: str) -> Manifest:
+    text = importlib.resources.files(package).joinpath("manifest.toml").read_text("utf-8")
+    return Manifest.model_validate(tomllib.loads(text))
+
+
+def face_from_manifest(
+    package: str,
+    *,
+    settings: type[BaseModel] | None = None,
+    try_it_command: Callable[[DemoAccess, str], str] | None = None,
+) -> Face:
+    """The face of ``package`` (``homecloud.apis.<name>``): its manifest, its settings model
+    and the shell line of its "try it" (without one, the banner gives the authorize page)."""
+    manifest = read_manifest(package)
+    return Face(
+        name=package.rpartition(".")[2],
+        title=manifest.title,
+        sign_in=manifest.sign_in,
+        try_it=TryIt(**manifest.try_it.model_dump(), command=try_it_command),
+        settings=settings,
+        more_links=tuple(Link(link.label, link.path) for link in manifest.links),
+        demo_grants=manifest.demo_grants,
+        command_group=manifest.command_group,
+        simulate=Ref(f"{package}.cli:{manifest.simulate}") if manifest.simulate else None,
+    )

@@ -152,9 +152,8 @@ def banner_lines(settings: Settings, demo: Demo | None) -> list[tuple[str, str]]
         lines.append((f"{client.face} redirect URI", client.redirect_uris[0]))
     for client in demo.clients:
         try_it = faces[client.face].try_it
-        if try_it is not None:
-            label = "try it" if try_it.command is not None else "try it, open"
-            lines.append((f"{client.face} {label}", try_it.banner_line(demo.access(client, base))))
+        label = "try it" if try_it.command is not None else "try it, open"
+        lines.append((f"{client.face} {label}", try_it.banner_line(demo.access(client, base))))
     return lines
 
 

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from homecloud.apis.ckw import demo
-from homecloud.apis.ckw.demo import SEED_CLIENT_ID, LateProgress, history_start, seed_ckw
+from homecloud.apis.ckw.demo import SEED_CLIENT_ID, LateProgress, history_start, seed_demo
 from homecloud.apis.ckw.query import ZONE
 from homecloud.apis.ckw.settings import CkwSettings
 from homecloud.apis.ckw.simulation import delivery_horizon
@@ -26,7 +26,7 @@ from homecloud.services import Services
 async def test_the_demo_backfills_two_years_once(core: Services) -> None:
     async with core.database.session(write=True) as session:
         user = await create_user(session, "demo@example.com", "demo-password-1", username="demo")
-    await seed_ckw(core.database, core.settings, user)
+    await seed_demo(core.database, core.settings, user)
     now = now_ms()
     rows = await core.database.fetch(
         "SELECT energy_direction, valid_from, delivered_until FROM ckw_metering_points ORDER BY id"
@@ -48,7 +48,7 @@ async def test_the_demo_backfills_two_years_once(core: Services) -> None:
     assert client.secret_hash is None
     assert client.pkce_optional
     # Again: nothing new, nothing twice.
-    await seed_ckw(core.database, core.settings, user)
+    await seed_demo(core.database, core.settings, user)
     assert await core.database.fetch("SELECT COUNT(*) FROM series_points") == [(points,)]
     assert len(await core.database.fetch("SELECT id FROM ckw_customers")) == 1
 

@@ -107,7 +107,7 @@ class LateProgress:
             self.bar.stop()
 
 
-async def seed_ckw(database: Database, settings: Settings, user: User) -> None:
+async def seed_demo(database: Database, settings: Settings, user: User) -> None:
     face_settings = settings.face_settings(CkwSettings)
     await ensure_seed_client(database, settings.base_url)
     now = now_ms()

@@ -2,26 +2,12 @@
 folders, behind Basic, card-token, API-key and OAuth2 authentication; simulated meters."""
 
 from homecloud.apis.smartme.settings import SmartMeSettings
-from homecloud.faces import Face, Link, Ref, TryIt, basic
+from homecloud.faces import DemoAccess, basic, face_from_manifest
 
-FACE = Face(
-    name="smartme",
-    title="smart-me",
-    build=Ref("homecloud.apis.smartme.app:build"),
-    sign_in="/smartme/.well-known/openid-configuration",
-    links=(Link("API", "/smartme/api/Devices"), Link("Swagger UI", "/smartme/swagger")),
-    settings=SmartMeSettings,
-    models="homecloud.apis.smartme.models",
-    cli=Ref("homecloud.apis.smartme.cli:app"),
-    demo=Ref("homecloud.apis.smartme.demo:seed_demo"),
-    demo_grants=("authorization_code", "refresh_token", "client_credentials"),
-    try_it=TryIt(
-        api="/smartme/api/Devices",
-        token="/smartme/api/oauth/token",
-        authorize="/smartme/api/oauth/authorize",
-        command=lambda demo: (
-            f"curl -sS -u {basic(demo.email, demo.password)} {demo.base_url}/smartme/api/Devices"
-        ),
-        redirect_paths=("/smartme/swagger/oauth2-redirect",),
-    ),
-)
+
+def _basic_get(demo: DemoAccess, api_url: str) -> str:
+    # smart-me takes the account's own e-mail and password as Basic credentials.
+    return f"curl -sS -u {basic(demo.email, demo.password)} {api_url}"
+
+
+FACE = face_from_manifest(__name__, settings=SmartMeSettings, try_it_command=_basic_get)

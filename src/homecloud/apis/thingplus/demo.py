@@ -23,7 +23,7 @@ HISTORY_MS: Final = 86_400_000
 STEP_MS: Final = 300_000  # the model's default report interval
 
 
-async def seed_thingplus(database: Database, settings: Settings, user: User) -> None:
+async def seed_demo(database: Database, settings: Settings, user: User) -> None:
     """Idempotent: the gateway's id comes from the user's, and an existing one is kept."""
     del settings  # the demo gateway is made whatever plan limits are configured
     gateway_id = uuid.uuid5(DEMO_NAMESPACE, f"demo-{user.id}").hex
