@@ -49,7 +49,7 @@ from homecloud.core.unit_of_work import UnitOfWork
 from homecloud.core.users import create_user
 from homecloud.services import Services
 from homecloud.settings import Settings
-from nuheat_read import rate_of
+from load import HEALTH, Call, load_on
 
 TARGET_MS = 20.0
 ZONE = ZoneInfo("Europe/Zurich")
@@ -190,9 +190,10 @@ def bench_one(label: str, database_url: str | None, args: argparse.Namespace) ->
         paths = reads(point)
         times = asyncio.run(server_times(settings, token, paths, args.samples))
         auth = {"Authorization": f"Bearer {token}"}
-        health = rate_of(base + "/healthz", {}, args, False)
-        for name, path in paths.items():
-            rate = rate_of(base + path, auth, args, False)
+        with load_on(base, args, wrk=False) as load:
+            health = load.rate(HEALTH)
+            rates = {name: load.rate(Call.get(path, auth)) for name, path in paths.items()}
+        for name, rate in rates.items():
             print(
                 f"  {name}: {rate:8.1f} requests/s; /healthz {health:8.1f}/s;"
                 f" ratio {rate / health:.3f}",
