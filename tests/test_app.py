@@ -86,7 +86,7 @@ def probe_face(monkeypatch: pytest.MonkeyPatch) -> None:
         async def thermostat(serial: str) -> dict[str, str]:
             return {"serialNumber": serial}
 
-        return FaceApp(name="nuheat", title="Probe", app=face, links={"api": "/nuheat/api/v1"})
+        return FaceApp(app=face, links={"api": "/nuheat/api/v1"})
 
     probe_nuheat(monkeypatch, factory)
 
@@ -122,7 +122,7 @@ async def test_a_face_gets_the_scope_a_mount_would_give(
                 "route": request.scope["route"].path,
             }
 
-        return FaceApp(name="nuheat", title="Probe", app=face, links={})
+        return FaceApp(app=face, links={})
 
     probe_nuheat(monkeypatch, factory)
     app = create_app(settings, services)
@@ -254,7 +254,7 @@ async def test_face_background_work_runs_while_the_server_runs(
         raise RuntimeError("relay model diverged")
 
     def factory(_services: Services) -> FaceApp:
-        return FaceApp("nuheat", "Probe", FastAPI(), {}, background=(simulation, crashing))
+        return FaceApp(FastAPI(), {}, background=(simulation, crashing))
 
     probe_nuheat(monkeypatch, factory)
 

@@ -20,7 +20,7 @@ from homecloud.core.database import DatabaseUnavailable
 from homecloud.core.observability import RequestObserver, fastapi_telemetry
 from homecloud.demo import CALLBACK_PATH
 from homecloud.democallback import demo_callback_page
-from homecloud.faces import FaceFactory
+from homecloud.faces import Face
 from homecloud.identity.housekeeping import run_housekeeping
 from homecloud.services import Services
 from homecloud.settings import Settings
@@ -34,10 +34,10 @@ log = logging.getLogger("homecloud.app")
 WEBSOCKET_IMPLEMENTATION = "wsproto"
 
 
-def mounted_faces(settings: Settings) -> list[FaceFactory]:
-    """The factories of the registered faces that the settings leave switched on."""
+def mounted_faces(settings: Settings) -> list[Face]:
+    """The registered faces that the settings leave switched on."""
     enabled = set(settings.faces.enabled())
-    return [face.build.load() for face in FACES if face.name in enabled]
+    return [face for face in FACES if face.name in enabled]
 
 
 class HostRouting:
@@ -108,14 +108,16 @@ def _host_of(scope: Scope) -> str:
 
 def create_app(settings: Settings, services: Services | None = None) -> ASGIApp:
     services = services or Services.from_settings(settings)
-    faces = [build(services) for build in mounted_faces(settings)]
+    described = mounted_faces(settings)
+    # Each face's application under its description's name.
+    faces = {face.name: face.build.load()(services) for face in described}
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await services.start()
         tasks = [
-            asyncio.create_task(_run_background(face.name, work))
-            for face in faces
+            asyncio.create_task(_run_background(name, work))
+            for name, face in faces.items()
             for work in face.background
         ]
         sweep = functools.partial(
@@ -147,8 +149,11 @@ def create_app(settings: Settings, services: Services | None = None) -> ASGIApp:
             "name": "homecloud",
             "version": __version__,
             "faces": {
-                face.name: {"title": face.title, **{k: base + v for k, v in face.links.items()}}
-                for face in faces
+                face.name: {
+                    "title": face.title,
+                    **{k: base + v for k, v in faces[face.name].links.items()},
+                }
+                for face in described
             },
             "health": base + "/healthz",
             "ready": base + "/readyz",
@@ -171,18 +176,17 @@ def create_app(settings: Settings, services: Services | None = None) -> ASGIApp:
     async def metrics(_request: Request) -> Response:
         return Response(generate_latest(services.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
-    enabled = set(settings.faces.enabled())
     root.add_route(
         CALLBACK_PATH + "/{face}",
-        demo_callback_page(settings.base_url, [face for face in FACES if face.name in enabled]),
+        demo_callback_page(settings.base_url, described),
         include_in_schema=False,
     )
 
-    for face in faces:
-        root.mount(f"/{face.name}", face.app, name=face.name)
+    for name, face in faces.items():
+        root.mount(f"/{name}", face.app, name=name)
 
-    dispatch = FaceDispatch(root, {face.name: face.app for face in faces})
-    observed = RequestObserver(dispatch, services.metrics, [face.name for face in faces])
+    dispatch = FaceDispatch(root, {name: face.app for name, face in faces.items()})
+    observed = RequestObserver(dispatch, services.metrics, list(faces))
     return HostRouting(observed, settings.host_map)
 
 

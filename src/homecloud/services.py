@@ -57,15 +57,14 @@ class Services:
 
 @dataclass(frozen=True)
 class FaceApp:
-    """A vendor API, mounted at ``/{name}``. ``links`` are the URLs the demo table prints.
+    """What a face's ``build`` makes: its application, mounted at ``/{name}`` of its
+    description (:class:`~homecloud.faces.Face`), and ``links``, the URLs the root index lists.
 
     ``background`` holds the face's long-running work (device simulations, delivery workers):
     each is started as a task when the server starts and cancelled when it stops. Mounted
     sub-applications get no lifespan of their own, so this is how a face runs something.
     """
 
-    name: str
-    title: str
     app: FastAPI
     links: dict[str, str]
     background: tuple[Callable[[], Awaitable[None]], ...] = ()

@@ -35,8 +35,6 @@ def build(services: Services) -> FaceApp:
     install_swagger(app)
     delivery = MeterDelivery(services.database, settings)
     return FaceApp(
-        name="ckw",
-        title="CKW OpenEnergy",
         app=app,
         links={
             "identity": "/ckw/auth/realms/CKW/.well-known/openid-configuration",

@@ -54,8 +54,6 @@ def build(services: Services) -> FaceApp:
         history_seconds=settings.history_interval,
     )
     return FaceApp(
-        name="mclimate",
-        title="MClimate API",
         app=app,
         links={
             "login": "/mclimate/v1/auth/login",

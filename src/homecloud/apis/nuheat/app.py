@@ -54,8 +54,6 @@ def build(services: Services) -> FaceApp:
         services.database, services.events, interval_seconds=settings.simulation_interval
     )
     return FaceApp(
-        name="nuheat",
-        title="Nuheat OpenAPI",
         app=app,
         links={
             "identity": "/nuheat/identity/.well-known/openid-configuration",

@@ -55,8 +55,6 @@ def build(services: Services) -> FaceApp:
         services.database, services.events, interval_seconds=settings.report_interval
     )
     return FaceApp(
-        name="smartme",
-        title="smart-me",
         app=app,
         links={
             "identity": "/smartme/.well-known/openid-configuration",

@@ -32,8 +32,6 @@ def build(services: Services) -> FaceApp:
     openapi.install(app)
 
     return FaceApp(
-        name="thingplus",
-        title="Thing+",
         app=app,
         links={
             "token": "/thingplus/v2/oauth2/token",
