@@ -35,12 +35,30 @@ class Services:
     @classmethod
     def from_settings(cls, settings: Settings) -> Services:
         database = Database(settings.effective_database_url, pool_size=settings.database_pool_size)
-        return cls(
-            settings=settings,
-            database=database,
+        return cls.over(
+            database,
+            settings,
             # Several processes or nodes share change events through Redis when it is configured.
             events=RedisBus(settings.redis_url) if settings.redis_url else InProcessBus(),
             rate_limiter=RateLimiter.from_redis_url(settings.redis_url),
+        )
+
+    @classmethod
+    def over(
+        cls,
+        database: Database,
+        settings: Settings,
+        *,
+        events: EventBus | None = None,
+        rate_limiter: RateLimiter | None = None,
+    ) -> Services:
+        """The core over a database opened elsewhere (a test's, on either back end), with an
+        in-process bus and in-memory rate limits unless others are given."""
+        return cls(
+            settings=settings,
+            database=database,
+            events=events or InProcessBus(),
+            rate_limiter=rate_limiter or RateLimiter(),
             metrics=Metrics(database.pool_status),
             identity=IdentityProvider(database, settings),
         )
