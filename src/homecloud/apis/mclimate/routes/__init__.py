@@ -14,6 +14,7 @@ from starlette.requests import Request
 
 from homecloud.apis.mclimate.commands import Fields, json_object
 from homecloud.apis.mclimate.query import Field, Query, parse_query
+from homecloud.apis.mclimate.schemas import EntityAnswer
 from homecloud.core.unit_of_work import units_router
 
 
@@ -117,3 +118,9 @@ class HalRoutes:
             responses={status: {"model": answer}},
             openapi_extra=json_body(body),
         )
+
+    def create(
+        self, path: str, summary: str, body: type[BaseModel]
+    ) -> Callable[[DecoratedCallable], DecoratedCallable]:
+        """A POST that makes a record, answered 201 (with :func:`..hal.created`)."""
+        return self.write("POST", path, summary, EntityAnswer, body, status=201)

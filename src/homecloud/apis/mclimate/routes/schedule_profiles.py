@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from homecloud.apis.mclimate import service
 from homecloud.apis.mclimate.auth import Caller
-from homecloud.apis.mclimate.hal import entity, hal_response
+from homecloud.apis.mclimate.hal import created, entity, hal_response
 from homecloud.apis.mclimate.routes import HalRoutes, fields_of
 from homecloud.apis.mclimate.schemas import (
     EntityAnswer,
@@ -26,13 +26,10 @@ PROFILES = "/v1/schedule-profile"
 def router() -> APIRouter:
     routes = HalRoutes("Schedule profiles")
 
-    @routes.write(
-        "POST", PROFILES, "Add a heating profile", EntityAnswer, ScheduleProfileBody, status=201
-    )
+    @routes.create(PROFILES, "Add a heating profile", ScheduleProfileBody)
     async def add(request: Request, caller: Caller, work: WriteWork) -> Response:
         saved = await service.add_schedule_profile(work, user_of(caller), await fields_of(request))
-        href = f"{PROFILES}/{saved['id']}"
-        return hal_response(request, entity("schedule_profiles", saved, href), status=201)
+        return created(request, "schedule_profiles", saved, f"{PROFILES}/{saved['id']}")
 
     @routes.write(
         "PATCH",

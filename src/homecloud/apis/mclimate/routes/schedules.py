@@ -10,11 +10,11 @@ from starlette.responses import Response
 
 from homecloud.apis.mclimate import service
 from homecloud.apis.mclimate.auth import Caller
-from homecloud.apis.mclimate.hal import collection, entity, hal_response
+from homecloud.apis.mclimate.hal import collection, created, hal_response
 from homecloud.apis.mclimate.query import Field, apply, fields_of
 from homecloud.apis.mclimate.routes import HalRoutes, request_query
 from homecloud.apis.mclimate.routes import fields_of as body_fields
-from homecloud.apis.mclimate.schemas import EntityAnswer, RecordCollection, ScheduleBody
+from homecloud.apis.mclimate.schemas import RecordCollection, ScheduleBody
 from homecloud.core.unit_of_work import ReadWork, WriteWork
 from homecloud.identity.guard import user_of
 
@@ -40,17 +40,12 @@ SCHEDULE_FIELDS = fields_of(
 def router() -> APIRouter:
     routes = HalRoutes("Schedules")
 
-    @routes.write(
-        "POST",
-        SCHEDULES,
-        "Add a schedule to a controller (controller_id: its serial number)",
-        EntityAnswer,
-        ScheduleBody,
-        status=201,
+    @routes.create(
+        SCHEDULES, "Add a schedule to a controller (controller_id: its serial number)", ScheduleBody
     )
     async def add(request: Request, caller: Caller, work: WriteWork) -> Response:
         added = await service.add_schedule(work, user_of(caller), await body_fields(request))
-        return hal_response(request, entity("schedules", added, SCHEDULES), status=201)
+        return created(request, "schedules", added, SCHEDULES)
 
     @routes.read(SCHEDULES + "/{serial_number}", "A controller's schedules", RecordCollection)
     async def of_controller(

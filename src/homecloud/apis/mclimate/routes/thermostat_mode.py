@@ -9,9 +9,9 @@ from starlette.responses import Response
 
 from homecloud.apis.mclimate import service
 from homecloud.apis.mclimate.auth import Caller
-from homecloud.apis.mclimate.hal import entity, hal_response
+from homecloud.apis.mclimate.hal import created
 from homecloud.apis.mclimate.routes import HalRoutes, fields_of
-from homecloud.apis.mclimate.schemas import EntityAnswer, ThermostatModeBody
+from homecloud.apis.mclimate.schemas import ThermostatModeBody
 from homecloud.core.unit_of_work import WriteWork
 from homecloud.identity.guard import user_of
 
@@ -21,16 +21,13 @@ THERMOSTAT_MODE = "/v1/thermostat_mode"
 def router() -> APIRouter:
     routes = HalRoutes("Thermostat mode")
 
-    @routes.write(
-        "POST",
+    @routes.create(
         THERMOSTAT_MODE,
         "Set a controller's thermostat mode (one per controller: replaces the last)",
-        EntityAnswer,
         ThermostatModeBody,
-        status=201,
     )
     async def set_mode(request: Request, caller: Caller, work: WriteWork) -> Response:
         saved = await service.set_thermostat_mode(work, user_of(caller), await fields_of(request))
-        return hal_response(request, entity("thermostat_mode", saved, THERMOSTAT_MODE), status=201)
+        return created(request, "thermostat_mode", saved, THERMOSTAT_MODE)
 
     return routes.router
