@@ -12,14 +12,13 @@ import math
 import random
 from typing import Any
 
-from homecloud.apis.mclimate.commands import Fields
 from homecloud.apis.mclimate.device_types import (
+    Command,
     CommandLog,
+    DeviceType,
     Identity,
     Outcome,
     State,
-    iso_ms,
-    unknown_command,
     wifi_ack,
 )
 from homecloud.sim.relay import HysteresisRelay
@@ -40,10 +39,10 @@ def voltage_at(at_ms: int) -> float:
     return 230.0 + 3.0 * math.sin(2 * math.pi * (at_ms % 86_400_000) / 86_400_000)
 
 
-class Bobbie:
+class Bobbie(DeviceType):
     name = "bobbie"
     firmware_version = "V1BOBBIE"
-    shows_relay = False
+    commands = tuple(_CODES)
 
     def initial(self, rng: random.Random, at_ms: int) -> State:
         return {
@@ -56,9 +55,6 @@ class Bobbie:
             "home_c": round(rng.uniform(19, 23), 1),
             "energy_kwh": round(rng.uniform(100, 900), 3),
         }
-
-    def initial_command_log(self) -> CommandLog | None:
-        return None
 
     def tick(
         self, state: State, command_log: CommandLog | None, at_ms: int, seconds: float
@@ -86,30 +82,18 @@ class Bobbie:
             "load": bool(state["heating"]),
         }
 
-    def controller_log(self, state: State, device: Identity, at_ms: int) -> dict[str, Any]:
-        return {**self.provider(state, device, at_ms), "created": iso_ms(at_ms)}
-
-    def command(
-        self,
-        name: str,
-        fields: Fields,
-        state: State,
-        command_log: CommandLog | None,
-        device: Identity,
-        at_ms: int,
-    ) -> Outcome:
+    def carry_out(self, command: Command, state: State, command_log: CommandLog | None) -> Outcome:
+        fields = command.fields
         changed = dict(state)
-        if name == SWITCH:
+        if command.name == SWITCH:
             changed["relay"] = fields.switch("state")
             if not changed["relay"]:
                 changed["heating"] = False
-        elif name == DEFAULT_STATE:
+        elif command.name == DEFAULT_STATE:
             changed["default_state"] = fields.integer("state", 0, 2)
-        elif name == LED:
+        else:  # LED
             changed["led"] = fields.integer("state", 0, 1)
-        else:
-            raise unknown_command(self, name, tuple(_CODES))
-        return Outcome(changed, command_log, wifi_ack(_CODES[name]))
+        return Outcome(changed, command_log, wifi_ack(_CODES[command.name]))
 
     def relay_state(self, state: State) -> bool | None:
         return bool(state["relay"])

@@ -14,10 +14,11 @@ from __future__ import annotations
 import functools
 import hashlib
 import random
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, ClassVar
 
 from homecloud.apis.mclimate.commands import Fields, out_of_range
 from homecloud.sim.weather import OutdoorCurve
@@ -75,24 +76,46 @@ class Outcome:
     ack: Any
 
 
-class DeviceType(Protocol):
-    name: str
-    firmware_version: str
-    # Whether the vendor shows this type's relay in the controller entity (smart plugs).
-    shows_relay: bool
+@dataclass(frozen=True, slots=True)
+class Command:
+    """One ``provider/send`` as a device type sees it: a command it knows, the command's
+    fields, the device it goes to and the moment it lands."""
 
+    name: str
+    fields: Fields
+    device: Identity
+    at_ms: int
+
+
+class DeviceType(ABC):
+    """One kind of controller. What every kind answers alike lives here: a command it does not
+    know is refused before its fields are read, a sensor record is the live data with its
+    time, and only the kinds with an AC command log or a shown relay say otherwise."""
+
+    name: ClassVar[str]
+    firmware_version: ClassVar[str]
+    # Whether the vendor shows this type's relay in the controller entity (smart plugs).
+    shows_relay: ClassVar[bool] = False
+    # The ``provider/send`` commands of this type, in the order a refusal lists them.
+    commands: ClassVar[tuple[str, ...]]
+
+    @abstractmethod
     def initial(self, rng: random.Random, at_ms: int) -> State: ...
 
-    def initial_command_log(self) -> CommandLog | None: ...
+    def initial_command_log(self) -> CommandLog | None:
+        return None
 
+    @abstractmethod
     def tick(
         self, state: State, command_log: CommandLog | None, at_ms: int, seconds: float
     ) -> None:
         """Moves ``state`` (in place) ``seconds`` forward from ``at_ms``."""
 
+    @abstractmethod
     def provider(self, state: State, device: Identity, at_ms: int) -> dict[str, Any]: ...
 
-    def controller_log(self, state: State, device: Identity, at_ms: int) -> dict[str, Any]: ...
+    def controller_log(self, state: State, device: Identity, at_ms: int) -> dict[str, Any]:
+        return {**self.provider(state, device, at_ms), "created": iso_ms(at_ms)}
 
     def command(
         self,
@@ -102,9 +125,21 @@ class DeviceType(Protocol):
         command_log: CommandLog | None,
         device: Identity,
         at_ms: int,
-    ) -> Outcome: ...
+    ) -> Outcome:
+        """Carries out ``name``; ``state`` is left as it is, the outcome holds the new one."""
+        if name not in self.commands:
+            raise out_of_range(
+                "command",
+                f"{name!r} is not a command of {self.name} (one of {', '.join(self.commands)}).",
+            )
+        return self.carry_out(Command(name, fields, device, at_ms), state, command_log)
 
-    def relay_state(self, state: State) -> bool | None: ...
+    @abstractmethod
+    def carry_out(self, command: Command, state: State, command_log: CommandLog | None) -> Outcome:
+        """Carries out one of :attr:`commands`."""
+
+    def relay_state(self, state: State) -> bool | None:
+        return None
 
 
 def advance(
@@ -119,12 +154,6 @@ def advance(
         kind.tick(moved, command_log, at, span / 1000)
         at += span
     return moved
-
-
-def unknown_command(kind: DeviceType, name: str, known: tuple[str, ...]) -> Exception:
-    return out_of_range(
-        "command", f"{name!r} is not a command of {kind.name} (one of {', '.join(known)})."
-    )
 
 
 def wifi_ack(code: int) -> list[int]:

@@ -28,6 +28,11 @@ def entity(key: str, record: Any, self_href: str, **links: Any) -> dict[str, Any
     return {key: record, "_links": {"self": {"href": self_href}, **links}}
 
 
+def created(request: Request, key: str, record: Any, self_href: str) -> Response:
+    """The answer to a POST that made ``record``: 201 with the entity."""
+    return hal_response(request, entity(key, record, self_href), status=201)
+
+
 def collection(
     key: str, items: Sequence[Any], total: int, query: Query, path: str
 ) -> dict[str, Any]:

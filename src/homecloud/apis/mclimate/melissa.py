@@ -11,15 +11,14 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from homecloud.apis.mclimate.commands import Fields
 from homecloud.apis.mclimate.device_types import (
+    Command,
     CommandLog,
+    DeviceType,
     Identity,
     Outcome,
     State,
-    iso_ms,
     outdoor_c,
-    unknown_command,
     wifi_ack,
 )
 from homecloud.sim import room
@@ -75,10 +74,10 @@ def conditioner(command_log: CommandLog | None) -> room.Conditioner:
     return room.Conditioner(_ACTIONS[log["mode"]], float(log["temp"]), _FAN_SHARE[log["fan"]])
 
 
-class Melissa:
+class Melissa(DeviceType):
     name = "melissa"
     firmware_version = "V1SHTHF"
-    shows_relay = False
+    commands = tuple(_CODES)
 
     def initial(self, rng: random.Random, at_ms: int) -> State:
         return {
@@ -110,22 +109,11 @@ class Melissa:
             "raw_humidity": raw_h,
         }
 
-    def controller_log(self, state: State, device: Identity, at_ms: int) -> dict[str, Any]:
-        return {**self.provider(state, device, at_ms), "created": iso_ms(at_ms)}
-
-    def command(
-        self,
-        name: str,
-        fields: Fields,
-        state: State,
-        command_log: CommandLog | None,
-        device: Identity,
-        at_ms: int,
-    ) -> Outcome:
-        if name in (LED_OFF, LED_ON):
-            return Outcome({**state, "led": name == LED_ON}, command_log, wifi_ack(_CODES[name]))
-        if name != SEND_IR_CODE:
-            raise unknown_command(self, name, tuple(_CODES))
+    def carry_out(self, command: Command, state: State, command_log: CommandLog | None) -> Outcome:
+        fields = command.fields
+        if command.name in (LED_OFF, LED_ON):
+            lit = {**state, "led": command.name == LED_ON}
+            return Outcome(lit, command_log, wifi_ack(_CODES[command.name]))
         # A field left out keeps its last value: clients that send one setting change only it.
         last = {**DEFAULT_COMMAND_LOG, **(command_log or {})}
         log = {
@@ -135,6 +123,3 @@ class Melissa:
             "fan": fields.optional_integer("fan", 0, 3, last["fan"]),
         }
         return Outcome(dict(state), log, wifi_ack(_CODES[SEND_IR_CODE]))
-
-    def relay_state(self, state: State) -> bool | None:
-        return None

@@ -24,6 +24,7 @@ from homecloud.apis.mclimate.models import (
 from homecloud.apis.mclimate.query import Query
 from homecloud.core.database import Database
 from homecloud.core.models import Device
+from homecloud.core.statements import locked, where_given
 
 FACE = "mclimate"
 
@@ -220,12 +221,9 @@ async def controller_for_update(
         .where(Device.face == FACE)
         .with_for_update()
     )
-    if owner_id is not None:
-        statement = statement.where(Device.owner_id == owner_id)
-    if serial is not None:
-        statement = statement.where(Device.serial == serial)
-    if device_id is not None:
-        statement = statement.where(Device.id == device_id)
+    statement = where_given(
+        statement, (Device.owner_id, owner_id), (Device.serial, serial), (Device.id, device_id)
+    )
     found = (await session.execute(statement)).first()
     return (found[0], found[1]) if found else None
 
@@ -317,8 +315,7 @@ async def records(
     statement = select(MClimateRecord).where(
         MClimateRecord.owner_id == owner_id, MClimateRecord.kind == kind
     )
-    if device_id is not None:
-        statement = statement.where(MClimateRecord.device_id == device_id)
+    statement = where_given(statement, (MClimateRecord.device_id, device_id))
     return (await session.scalars(statement.order_by(MClimateRecord.id))).all()
 
 
@@ -330,9 +327,7 @@ async def record(
         MClimateRecord.kind == kind,
         MClimateRecord.id == record_id,
     )
-    if for_update:
-        statement = statement.with_for_update()
-    return await session.scalar(statement)
+    return await session.scalar(locked(statement, for_update))
 
 
 def save_record(record: MClimateRecord, data: dict[str, Any]) -> None:

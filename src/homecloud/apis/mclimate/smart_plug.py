@@ -8,14 +8,14 @@ import math
 import random
 from typing import Any
 
-from homecloud.apis.mclimate.commands import Fields
 from homecloud.apis.mclimate.device_types import (
+    Command,
     CommandLog,
+    DeviceType,
     Identity,
     Outcome,
     State,
     iso_ms,
-    unknown_command,
 )
 
 MAX_POWER_W = 3680  # a 16 A socket at 230 V
@@ -34,10 +34,11 @@ def power_w(state: State, at_ms: int) -> float:
     return float(state["appliance_w"]) * swing
 
 
-class SmartPlug:
+class SmartPlug(DeviceType):
     name = "smart_plug"
     firmware_version = "SHPLG-1"
     shows_relay = True
+    commands = COMMANDS
 
     def initial(self, rng: random.Random, at_ms: int) -> State:
         return {
@@ -49,9 +50,6 @@ class SmartPlug:
             "auto_switch": {"state": "off", "timeout": 0},
             "commands": 0,
         }
-
-    def initial_command_log(self) -> CommandLog | None:
-        return None
 
     def tick(
         self, state: State, command_log: CommandLog | None, at_ms: int, seconds: float
@@ -77,31 +75,22 @@ class SmartPlug:
             "created": iso_ms(at_ms),
         }
 
-    def command(
-        self,
-        name: str,
-        fields: Fields,
-        state: State,
-        command_log: CommandLog | None,
-        device: Identity,
-        at_ms: int,
-    ) -> Outcome:
+    def carry_out(self, command: Command, state: State, command_log: CommandLog | None) -> Outcome:
+        fields = command.fields
         changed = dict(state)
-        if name == SWITCH:
+        if command.name == SWITCH:
             relay = fields.switch("state")
             if relay != state["relay"]:
-                changed["relay"], changed["relay_changed_ms"] = relay, at_ms
-        elif name == DEFAULT_SWITCH:
+                changed["relay"], changed["relay_changed_ms"] = relay, command.at_ms
+        elif command.name == DEFAULT_SWITCH:
             changed["default_switch"] = fields.choice("state", ("off", "on", "last"))
-        elif name == MAX_POWER:
+        elif command.name == MAX_POWER:
             changed["max_power"] = fields.integer("max_power", 0, MAX_POWER_W)
-        elif name == AUTO_SWITCH:
+        else:  # AUTO_SWITCH
             changed["auto_switch"] = {
                 "state": "on" if fields.switch("state") else "off",
                 "timeout": fields.integer("timeout", 0, MAX_TIMEOUT_S),
             }
-        else:
-            raise unknown_command(self, name, COMMANDS)
         changed["commands"] = state["commands"] + 1
         ack = {"isok": True, "id": changed["commands"], "type": "relay", "code": "SHPLG-1"}
         return Outcome(changed, command_log, ack)

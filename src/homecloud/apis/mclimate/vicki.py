@@ -15,15 +15,16 @@ import random
 import secrets
 from typing import Any
 
-from homecloud.apis.mclimate.commands import Fields, out_of_range
+from homecloud.apis.mclimate.commands import out_of_range
 from homecloud.apis.mclimate.device_types import (
+    Command,
     CommandLog,
+    DeviceType,
     Identity,
     Outcome,
     State,
     iso_ms,
     outdoor_c,
-    unknown_command,
 )
 from homecloud.sim import room
 
@@ -57,10 +58,10 @@ def motor_target(state: State) -> int:
     return round(steps * opening)
 
 
-class Vicki:
+class Vicki(DeviceType):
     name = "vicki"
     firmware_version = "V4VICKI"
-    shows_relay = False
+    commands = tuple(COMMANDS)
 
     def initial(self, rng: random.Random, at_ms: int) -> State:
         return {
@@ -80,9 +81,6 @@ class Vicki:
             "range": [TARGET_MIN, TARGET_MAX],
             "last": {"display_digits": None, "motor_position": None},
         }
-
-    def initial_command_log(self) -> CommandLog | None:
-        return None
 
     def tick(
         self, state: State, command_log: CommandLog | None, at_ms: int, seconds: float
@@ -134,38 +132,26 @@ class Vicki:
             "timeOfRecord": iso_ms(at_ms),
         }
 
-    def controller_log(self, state: State, device: Identity, at_ms: int) -> dict[str, Any]:
-        return {**self.provider(state, device, at_ms), "created": iso_ms(at_ms)}
-
-    def command(
-        self,
-        name: str,
-        fields: Fields,
-        state: State,
-        command_log: CommandLog | None,
-        device: Identity,
-        at_ms: int,
-    ) -> Outcome:
-        if name not in COMMANDS:
-            raise unknown_command(self, name, tuple(COMMANDS))
+    def carry_out(self, command: Command, state: State, command_log: CommandLog | None) -> Outcome:
+        fields = command.fields
         changed = {**state, "last": dict(state["last"])}
         params: dict[str, Any] = {}
-        if name == "set_motor_position":
+        if command.name == "set_motor_position":
             low, high = state["range"]
             params["position"] = changed["target_c"] = fields.integer("position", low, high)
             changed["manual"] = False
             changed["last"]["display_digits"] = "done"
-        elif name == "set_motor_position_only":
+        elif command.name == "set_motor_position_only":
             params["position"] = fields.integer("position", 0, state["motor_range"])
             changed["manual"], changed["motor_target"] = True, params["position"]
             changed["last"]["motor_position"] = "done"
-        elif name == "set_ext_temp":
+        elif command.name == "set_ext_temp":
             params["temp"] = changed["ext_temp"] = round(fields.number("temp", -20, 60), 2)
-        elif name == "set_keepalive_time":
+        elif command.name == "set_keepalive_time":
             params["time"] = changed["keepalive_min"] = fields.integer("time", 1, 255)
-        elif name == "recalibrate_motor":
+        elif command.name == "recalibrate_motor":
             changed["motor_position"] = 0
-        elif name == "set_range":
+        elif command.name == "set_range":
             low = fields.integer("min", TARGET_MIN, TARGET_MAX)
             high = fields.integer("max", TARGET_MIN, TARGET_MAX)
             if low > high:
@@ -173,22 +159,19 @@ class Vicki:
             params.update(min=low, max=high)
             changed["range"] = [low, high]
             changed["target_c"] = max(low, min(high, state["target_c"]))
-        elif name == "child_lock":
+        elif command.name == "child_lock":
             params["enabled"] = changed["child_lock"] = fields.flag("enabled")
-        elif name == "force_close_vicki":
+        elif command.name == "force_close_vicki":
             changed["manual"], changed["motor_target"] = True, 0
         else:  # set_open_window
             params["enabled"] = changed["open_window"] = fields.flag("enabled")
         ack = {
             "status": "pending",
             "_id": secrets.token_hex(12),
-            "commandName": COMMANDS[name],
+            "commandName": COMMANDS[command.name],
             "commandParams": params,
-            "deviceId": device.mac,
-            "createdAt": iso_ms(at_ms),
+            "deviceId": command.device.mac,
+            "createdAt": iso_ms(command.at_ms),
             "__v": 0,
         }
         return Outcome(changed, command_log, ack)
-
-    def relay_state(self, state: State) -> bool | None:
-        return None

@@ -5,12 +5,17 @@ the lenient rules of :mod:`..commands`, so the OpenAPI document gets their schem
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Literal
 
+from fastapi.types import DecoratedCallable
 from pydantic import BaseModel
 from starlette.requests import Request
 
 from homecloud.apis.mclimate.commands import Fields, json_object
+from homecloud.apis.mclimate.query import Field, Query, parse_query
+from homecloud.apis.mclimate.schemas import EntityAnswer
+from homecloud.core.unit_of_work import units_router
 
 
 def _parameter(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
@@ -58,5 +63,64 @@ async def fields_of(request: Request) -> Fields:
     return Fields(json_object(await request.body()))
 
 
-def query_params(request: Request) -> list[tuple[str, str]]:
-    return list(request.query_params.multi_items())
+def request_query(
+    request: Request, known: Mapping[str, Field], *, resource: str, collection: bool = True
+) -> Query:
+    """The request's query options, for a collection (or an entity) of ``known`` fields."""
+    pairs = list(request.query_params.multi_items())
+    return parse_query(pairs, known, resource=resource, collection=collection)
+
+
+class HalRoutes:
+    """One resource's routes, declared the way every MClimate route is: answered in HAL by
+    :func:`..hal.hal_response` (so FastAPI gets no response model to check against), with the
+    vendor's shape as the documented answer."""
+
+    def __init__(self, tag: str) -> None:
+        self.router = units_router(tags=[tag])
+
+    def read(
+        self,
+        path: str,
+        summary: str,
+        answer: type[BaseModel],
+        *,
+        collection: bool = True,
+        filters: Sequence[dict[str, Any]] = (),
+    ) -> Callable[[DecoratedCallable], DecoratedCallable]:
+        """A GET of a collection (or an entity) taking the query options and ``filters``:
+        ``answer``, or 304 when the client's ETag still matches (``hal_response`` compares it)."""
+        return self.router.get(
+            path,
+            summary=summary,
+            openapi_extra=query_options(*filters, collection=collection),
+            response_model=None,
+            responses={200: {"model": answer}, 304: {"description": "Not Modified"}},
+        )
+
+    def write(
+        self,
+        method: Literal["POST", "PATCH"],
+        path: str,
+        summary: str,
+        answer: type[BaseModel],
+        body: type[BaseModel],
+        *,
+        status: int = 200,
+    ) -> Callable[[DecoratedCallable], DecoratedCallable]:
+        """A POST or PATCH taking a JSON body of ``body``'s shape, answering ``answer``."""
+        return self.router.api_route(
+            path,
+            methods=[method],
+            status_code=status,
+            summary=summary,
+            response_model=None,
+            responses={status: {"model": answer}},
+            openapi_extra=json_body(body),
+        )
+
+    def create(
+        self, path: str, summary: str, body: type[BaseModel]
+    ) -> Callable[[DecoratedCallable], DecoratedCallable]:
+        """A POST that makes a record, answered 201 (with :func:`..hal.created`)."""
+        return self.write("POST", path, summary, EntityAnswer, body, status=201)

@@ -15,13 +15,11 @@ from starlette.responses import Response
 from homecloud.apis.mclimate import service
 from homecloud.apis.mclimate.auth import Caller
 from homecloud.apis.mclimate.hal import collection, entity, hal_response
-from homecloud.apis.mclimate.query import parse_query
 from homecloud.apis.mclimate.routes import (
+    HalRoutes,
     fields_of,
     filter_option,
-    json_body,
-    query_options,
-    query_params,
+    request_query,
 )
 from homecloud.apis.mclimate.schemas import (
     ControllerAnswer,
@@ -35,29 +33,21 @@ from homecloud.apis.mclimate.views import (
     CONTROLLERS,
     controller_entity,
 )
-from homecloud.core.unit_of_work import ReadWork, WriteWork, units_router
+from homecloud.core.unit_of_work import ReadWork, WriteWork
 from homecloud.identity.guard import user_of
 
 
 def router() -> APIRouter:
-    routes = units_router(tags=["Controllers"])
+    routes = HalRoutes("Controllers")
 
-    @routes.get(
+    @routes.read(
         CONTROLLERS,
-        summary="The user's controllers (30 per page; fields, filters, sort, limit)",
-        openapi_extra=query_options(filter_option("type", "only controllers of this type")),
-        response_model=None,
-        responses={
-            200: {"model": ControllerCollection},
-            304: {"description": "Not Modified"},
-        },
+        "The user's controllers (30 per page; fields, filters, sort, limit)",
+        ControllerCollection,
+        filters=[filter_option("type", "only controllers of this type")],
     )
-    async def controllers(
-        request: Request,
-        caller: Caller,
-        work: ReadWork,
-    ) -> Response:
-        query = parse_query(query_params(request), CONTROLLER_ITEM_FIELDS, resource="controllers")
+    async def controllers(request: Request, caller: Caller, work: ReadWork) -> Response:
+        query = request_query(request, CONTROLLER_ITEM_FIELDS, resource="controllers")
         page = await service.list_controllers(
             work.database, user_of(caller), query, request.app.state.mclimate_rendered
         )
@@ -66,37 +56,28 @@ def router() -> APIRouter:
         made_of = orjson.dumps([page.keys, page.total, query.page, query.options])
         return hal_response(request, body, identity=made_of)
 
-    @routes.get(
+    @routes.read(
         CONTROLLERS + "/{serial_number}",
-        summary="One controller, with its last AC command in _relation.command_log",
-        openapi_extra=query_options(collection=False),
-        response_model=None,
-        responses={
-            200: {"model": ControllerAnswer},
-            304: {"description": "Not Modified"},
-        },
+        "One controller, with its last AC command in _relation.command_log",
+        ControllerAnswer,
+        collection=False,
     )
     async def controller(
-        request: Request,
-        serial_number: str,
-        caller: Caller,
-        work: ReadWork,
+        request: Request, serial_number: str, caller: Caller, work: ReadWork
     ) -> Response:
-        query = parse_query(
-            query_params(request), CONTROLLER_FIELDS, resource="controllers", collection=False
-        )
+        query = request_query(request, CONTROLLER_FIELDS, resource="controllers", collection=False)
         row = await service.get_controller(work.database, user_of(caller), serial_number)
         body = entity(
             "controller", query.select(controller_entity(row)), f"{CONTROLLERS}/{serial_number}"
         )
         return hal_response(request, body)
 
-    @routes.patch(
+    @routes.write(
+        "PATCH",
         CONTROLLERS + "/{serial_number}",
-        summary="Rename a controller or put it in a room",
-        response_model=None,
-        responses={200: {"model": ControllerAnswer}},
-        openapi_extra=json_body(ControllerChange),
+        "Rename a controller or put it in a room",
+        ControllerAnswer,
+        ControllerChange,
     )
     async def change(
         request: Request, serial_number: str, caller: Caller, work: WriteWork
@@ -106,29 +87,21 @@ def router() -> APIRouter:
         body = entity("controller", controller_entity(row), f"{CONTROLLERS}/{serial_number}")
         return hal_response(request, body)
 
-    @routes.get(
+    @routes.read(
         CONTROLLERS + "/{serial_number}/logs",
-        summary="A controller's sensor history (_embedded.controller_log, oldest first)",
-        openapi_extra=query_options(),
-        response_model=None,
-        responses={
-            200: {"model": RecordCollection},
-            304: {"description": "Not Modified"},
-        },
+        "A controller's sensor history (_embedded.controller_log, oldest first)",
+        RecordCollection,
     )
     async def history(
-        request: Request,
-        serial_number: str,
-        caller: Caller,
-        work: ReadWork,
+        request: Request, serial_number: str, caller: Caller, work: ReadWork
     ) -> Response:
         row, known = await service.history_fields(work.database, user_of(caller), serial_number)
-        query = parse_query(query_params(request), known, resource="controller_log")
+        query = request_query(request, known, resource="controller_log")
         items, total = await service.controller_logs(work, row, query)
         path = f"{CONTROLLERS}/{serial_number}/logs"
         return hal_response(request, collection("controller_log", items, total, query, path))
 
-    return routes
+    return routes.router
 
 
 __all__: list[Any] = ["router"]

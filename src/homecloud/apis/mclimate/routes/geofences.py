@@ -10,11 +10,11 @@ from starlette.responses import Response
 from homecloud.apis.mclimate import service
 from homecloud.apis.mclimate.auth import Caller
 from homecloud.apis.mclimate.hal import collection, entity, hal_response
-from homecloud.apis.mclimate.query import Field, apply, fields_of, parse_query
-from homecloud.apis.mclimate.routes import query_options, query_params
+from homecloud.apis.mclimate.query import Field, apply, fields_of
+from homecloud.apis.mclimate.routes import HalRoutes, request_query
 from homecloud.apis.mclimate.schemas import EntityAnswer, RecordCollection
 from homecloud.core.parsing import parse_id
-from homecloud.core.unit_of_work import ReadWork, units_router
+from homecloud.core.unit_of_work import ReadWork
 from homecloud.identity.guard import user_of
 
 GEOFENCES = "/v1/geofences"
@@ -36,46 +36,22 @@ GEOFENCE_FIELDS = fields_of(
 
 
 def router() -> APIRouter:
-    routes = units_router(tags=["Geofences"])
+    routes = HalRoutes("Geofences")
 
-    @routes.get(
-        GEOFENCES,
-        summary="The user's geofences",
-        openapi_extra=query_options(),
-        response_model=None,
-        responses={
-            200: {"model": RecordCollection},
-            304: {"description": "Not Modified"},
-        },
-    )
-    async def geofences(
-        request: Request,
-        caller: Caller,
-        work: ReadWork,
-    ) -> Response:
-        query = parse_query(query_params(request), GEOFENCE_FIELDS, resource="geofences")
+    @routes.read(GEOFENCES, "The user's geofences", RecordCollection)
+    async def geofences(request: Request, caller: Caller, work: ReadWork) -> Response:
+        query = request_query(request, GEOFENCE_FIELDS, resource="geofences")
         items, total = apply(query, await service.geofences(work, user_of(caller)))
         return hal_response(request, collection("geofence", items, total, query, GEOFENCES))
 
-    @routes.get(
-        GEOFENCES + "/{geofence_id}",
-        summary="One geofence",
-        openapi_extra=query_options(collection=False),
-        response_model=None,
-        responses={200: {"model": EntityAnswer}, 304: {"description": "Not Modified"}},
-    )
+    @routes.read(GEOFENCES + "/{geofence_id}", "One geofence", EntityAnswer, collection=False)
     async def geofence(
-        request: Request,
-        geofence_id: str,
-        caller: Caller,
-        work: ReadWork,
+        request: Request, geofence_id: str, caller: Caller, work: ReadWork
     ) -> Response:
-        query = parse_query(
-            query_params(request), GEOFENCE_FIELDS, resource="geofences", collection=False
-        )
+        query = request_query(request, GEOFENCE_FIELDS, resource="geofences", collection=False)
         found = await service.geofence(work, user_of(caller), parse_id(geofence_id, name="id"))
         return hal_response(
             request, entity("geofence", query.select(found), f"{GEOFENCES}/{geofence_id}")
         )
 
-    return routes
+    return routes.router

@@ -10,24 +10,24 @@ from starlette.responses import Response
 from homecloud.apis.mclimate import service
 from homecloud.apis.mclimate.auth import Caller
 from homecloud.apis.mclimate.hal import entity, hal_response
-from homecloud.apis.mclimate.routes import fields_of, json_body
+from homecloud.apis.mclimate.routes import HalRoutes, fields_of
 from homecloud.apis.mclimate.schemas import FetchBody, ProviderAnswer, SendBody
-from homecloud.core.unit_of_work import ReadWork, WriteWork, units_router
+from homecloud.core.unit_of_work import ReadWork, WriteWork
 from homecloud.identity.guard import user_of
 
 FETCH, SEND = "/v1/provider/fetch", "/v1/provider/send"
 
 
 def router() -> APIRouter:
-    routes = units_router(tags=["Provider"])
+    routes = HalRoutes("Provider")
 
-    @routes.post(
+    @routes.write(
+        "POST",
         FETCH,
-        summary="A controller's live data (melissa: temp, humidity and raw words; bobbie: "
+        "A controller's live data (melissa: temp, humidity and raw words; bobbie: "
         "energy, relay; smart_plug: power; vicki: temperature, motor, displayDigits)",
-        response_model=None,
-        responses={200: {"model": ProviderAnswer}},
-        openapi_extra=json_body(FetchBody),
+        ProviderAnswer,
+        FetchBody,
     )
     async def fetch(request: Request, caller: Caller, work: ReadWork) -> Response:
         fields = await fields_of(request)
@@ -36,16 +36,16 @@ def router() -> APIRouter:
         provider = await service.fetch(work.database, user_of(caller), fields.serial_number())
         return hal_response(request, entity("provider", provider, FETCH))
 
-    @routes.post(
+    @routes.write(
+        "POST",
         SEND,
-        summary="Send a command; the answer is the device's acknowledgement",
-        response_model=None,
-        responses={200: {"model": ProviderAnswer}},
-        openapi_extra=json_body(SendBody),
+        "Send a command; the answer is the device's acknowledgement",
+        ProviderAnswer,
+        SendBody,
     )
     async def send(request: Request, caller: Caller, work: WriteWork) -> Response:
         fields = await fields_of(request)
         ack = await service.send(work, user_of(caller), fields.body)
         return hal_response(request, entity("provider", ack, SEND))
 
-    return routes
+    return routes.router

@@ -9,42 +9,34 @@ from starlette.responses import Response
 
 from homecloud.apis.mclimate import service
 from homecloud.apis.mclimate.auth import Caller
-from homecloud.apis.mclimate.hal import entity, hal_response
-from homecloud.apis.mclimate.routes import fields_of, json_body
+from homecloud.apis.mclimate.hal import created, entity, hal_response
+from homecloud.apis.mclimate.routes import HalRoutes, fields_of
 from homecloud.apis.mclimate.schemas import (
     EntityAnswer,
     ScheduleProfileAssignment,
     ScheduleProfileBody,
 )
 from homecloud.core.parsing import parse_id
-from homecloud.core.unit_of_work import WriteWork, units_router
+from homecloud.core.unit_of_work import WriteWork
 from homecloud.identity.guard import user_of
 
 PROFILES = "/v1/schedule-profile"
 
 
 def router() -> APIRouter:
-    routes = units_router(tags=["Schedule profiles"])
+    routes = HalRoutes("Schedule profiles")
 
-    @routes.post(
-        PROFILES,
-        status_code=201,
-        summary="Add a heating profile",
-        response_model=None,
-        responses={201: {"model": EntityAnswer}},
-        openapi_extra=json_body(ScheduleProfileBody),
-    )
+    @routes.create(PROFILES, "Add a heating profile", ScheduleProfileBody)
     async def add(request: Request, caller: Caller, work: WriteWork) -> Response:
         saved = await service.add_schedule_profile(work, user_of(caller), await fields_of(request))
-        href = f"{PROFILES}/{saved['id']}"
-        return hal_response(request, entity("schedule_profiles", saved, href), status=201)
+        return created(request, "schedule_profiles", saved, f"{PROFILES}/{saved['id']}")
 
-    @routes.patch(
+    @routes.write(
+        "PATCH",
         PROFILES + "/{profile_id}",
-        summary="Put controllers (controller_id: an id or a list of ids) on a heating profile",
-        response_model=None,
-        responses={200: {"model": EntityAnswer}},
-        openapi_extra=json_body(ScheduleProfileAssignment),
+        "Put controllers (controller_id: an id or a list of ids) on a heating profile",
+        EntityAnswer,
+        ScheduleProfileAssignment,
     )
     async def assign(
         request: Request, profile_id: str, caller: Caller, work: WriteWork
@@ -54,4 +46,4 @@ def router() -> APIRouter:
         )
         return hal_response(request, entity("schedule_profiles", saved, f"{PROFILES}/{profile_id}"))
 
-    return routes
+    return routes.router

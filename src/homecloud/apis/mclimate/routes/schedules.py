@@ -10,16 +10,12 @@ from starlette.responses import Response
 
 from homecloud.apis.mclimate import service
 from homecloud.apis.mclimate.auth import Caller
-from homecloud.apis.mclimate.hal import collection, entity, hal_response
-from homecloud.apis.mclimate.query import Field, apply, fields_of, parse_query
+from homecloud.apis.mclimate.hal import collection, created, hal_response
+from homecloud.apis.mclimate.query import Field, apply, fields_of
+from homecloud.apis.mclimate.routes import HalRoutes, request_query
 from homecloud.apis.mclimate.routes import fields_of as body_fields
-from homecloud.apis.mclimate.routes import (
-    json_body,
-    query_options,
-    query_params,
-)
-from homecloud.apis.mclimate.schemas import EntityAnswer, RecordCollection, ScheduleBody
-from homecloud.core.unit_of_work import ReadWork, WriteWork, units_router
+from homecloud.apis.mclimate.schemas import RecordCollection, ScheduleBody
+from homecloud.core.unit_of_work import ReadWork, WriteWork
 from homecloud.identity.guard import user_of
 
 SCHEDULES = "/v1/schedules"
@@ -42,40 +38,23 @@ SCHEDULE_FIELDS = fields_of(
 
 
 def router() -> APIRouter:
-    routes = units_router(tags=["Schedules"])
+    routes = HalRoutes("Schedules")
 
-    @routes.post(
-        SCHEDULES,
-        status_code=201,
-        summary="Add a schedule to a controller (controller_id: its serial number)",
-        response_model=None,
-        responses={201: {"model": EntityAnswer}},
-        openapi_extra=json_body(ScheduleBody),
+    @routes.create(
+        SCHEDULES, "Add a schedule to a controller (controller_id: its serial number)", ScheduleBody
     )
     async def add(request: Request, caller: Caller, work: WriteWork) -> Response:
         added = await service.add_schedule(work, user_of(caller), await body_fields(request))
-        return hal_response(request, entity("schedules", added, SCHEDULES), status=201)
+        return created(request, "schedules", added, SCHEDULES)
 
-    @routes.get(
-        SCHEDULES + "/{serial_number}",
-        summary="A controller's schedules",
-        openapi_extra=query_options(),
-        response_model=None,
-        responses={
-            200: {"model": RecordCollection},
-            304: {"description": "Not Modified"},
-        },
-    )
+    @routes.read(SCHEDULES + "/{serial_number}", "A controller's schedules", RecordCollection)
     async def of_controller(
-        request: Request,
-        serial_number: str,
-        caller: Caller,
-        work: ReadWork,
+        request: Request, serial_number: str, caller: Caller, work: ReadWork
     ) -> Response:
-        query = parse_query(query_params(request), SCHEDULE_FIELDS, resource="schedules")
+        query = request_query(request, SCHEDULE_FIELDS, resource="schedules")
         found = await service.schedules(work, user_of(caller), serial_number)
         items, total = apply(query, found)
         path = f"{SCHEDULES}/{serial_number}"
         return hal_response(request, collection("schedules", items, total, query, path))
 
-    return routes
+    return routes.router

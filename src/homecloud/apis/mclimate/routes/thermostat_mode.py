@@ -9,28 +9,25 @@ from starlette.responses import Response
 
 from homecloud.apis.mclimate import service
 from homecloud.apis.mclimate.auth import Caller
-from homecloud.apis.mclimate.hal import entity, hal_response
-from homecloud.apis.mclimate.routes import fields_of, json_body
-from homecloud.apis.mclimate.schemas import EntityAnswer, ThermostatModeBody
-from homecloud.core.unit_of_work import WriteWork, units_router
+from homecloud.apis.mclimate.hal import created
+from homecloud.apis.mclimate.routes import HalRoutes, fields_of
+from homecloud.apis.mclimate.schemas import ThermostatModeBody
+from homecloud.core.unit_of_work import WriteWork
 from homecloud.identity.guard import user_of
 
 THERMOSTAT_MODE = "/v1/thermostat_mode"
 
 
 def router() -> APIRouter:
-    routes = units_router(tags=["Thermostat mode"])
+    routes = HalRoutes("Thermostat mode")
 
-    @routes.post(
+    @routes.create(
         THERMOSTAT_MODE,
-        status_code=201,
-        summary="Set a controller's thermostat mode (one per controller: replaces the last)",
-        response_model=None,
-        responses={201: {"model": EntityAnswer}},
-        openapi_extra=json_body(ThermostatModeBody),
+        "Set a controller's thermostat mode (one per controller: replaces the last)",
+        ThermostatModeBody,
     )
     async def set_mode(request: Request, caller: Caller, work: WriteWork) -> Response:
         saved = await service.set_thermostat_mode(work, user_of(caller), await fields_of(request))
-        return hal_response(request, entity("thermostat_mode", saved, THERMOSTAT_MODE), status=201)
+        return created(request, "thermostat_mode", saved, THERMOSTAT_MODE)
 
-    return routes
+    return routes.router
