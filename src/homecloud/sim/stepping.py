@@ -4,14 +4,17 @@ A face's ``Simulation`` subclasses :class:`SteppedSimulation` and writes ``step`
 which tests call with a :class:`~homecloud.sim.clock.ManualClock`); the server runs
 :meth:`SteppedSimulation.run`, which steps every ``interval_seconds`` while this process holds
 the simulation's lease, so that of several workers or nodes sharing a database exactly one
-simulates.
+simulates. A simulation that moves each device on its own, in a unit of work of its own,
+subclasses :class:`DeviceByDeviceSimulation` and writes only which devices and how one moves.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Iterable
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from homecloud.core import leases
 from homecloud.core.database import Database
@@ -24,6 +27,10 @@ T = TypeVar("T")
 class SteppedSimulation:
     # The lease's name: one simulating process per simulation and database.
     lease: ClassVar[str]
+    # The interval when none is given, and the shortest one allowed (a device that cannot
+    # report more often than that).
+    default_interval_seconds: ClassVar[float] = 30.0
+    min_interval_seconds: ClassVar[float] = 0.0
 
     def __init__(
         self,
@@ -31,12 +38,14 @@ class SteppedSimulation:
         bus: EventBus,
         clock: Clock | None = None,
         *,
-        interval_seconds: float = 30.0,
+        interval_seconds: float | None = None,
     ) -> None:
         self.database = database
         self.bus = bus
         self.clock = clock or SystemClock()
-        self.interval_seconds = interval_seconds
+        if interval_seconds is None:
+            interval_seconds = self.default_interval_seconds
+        self.interval_seconds = max(self.min_interval_seconds, interval_seconds)
         self.holder = leases.new_holder()
 
     async def step(self) -> Any:
@@ -69,3 +78,33 @@ async def advance_each(
         if result is not None:
             done.append(result)
     return done
+
+
+class DeviceByDeviceSimulation(SteppedSimulation, Generic[T]):
+    """A simulation whose turn moves every device to now, each in a unit of work of its own
+    (so that one device's lock or failure holds up no other); a subclass says which devices
+    (:meth:`device_ids`) and how one moves (:meth:`advance`)."""
+
+    # Where a device that fails is logged, and what a device is called there.
+    log: ClassVar[logging.Logger]
+    device_noun: ClassVar[str]
+
+    async def device_ids(self, session: AsyncSession) -> Iterable[int]:
+        raise NotImplementedError
+
+    async def advance(self, device_id: int, now: int) -> T | None:
+        """Moves one device to ``now`` (Unix ms) and commits it; what the turn reports about
+        it, or None (removed since the list was read, already there, nothing to tell)."""
+        raise NotImplementedError
+
+    async def step(self) -> list[T]:
+        """Advances every device to now; returns what they reported."""
+        now = self.clock.now_ms()
+        async with self.database.session() as session:
+            device_ids = await self.device_ids(session)
+        return await advance_each(
+            device_ids,
+            lambda device_id: self.advance(device_id, now),
+            self.log,
+            self.device_noun,
+        )

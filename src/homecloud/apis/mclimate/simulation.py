@@ -15,21 +15,22 @@ from __future__ import annotations
 import logging
 
 import orjson
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from homecloud.apis.mclimate import repository, service
 from homecloud.core.database import Database
 from homecloud.core.events import ChangeEvent, EventBus
 from homecloud.core.unit_of_work import UnitOfWork
 from homecloud.sim.clock import Clock
-from homecloud.sim.stepping import SteppedSimulation, advance_each
-
-log = logging.getLogger("homecloud.mclimate.simulation")
+from homecloud.sim.stepping import DeviceByDeviceSimulation
 
 LEASE = "mclimate-simulation"
 
 
-class Simulation(SteppedSimulation):
+class Simulation(DeviceByDeviceSimulation[ChangeEvent]):
     lease = LEASE
+    log = logging.getLogger("homecloud.mclimate.simulation")
+    device_noun = "controller"
 
     def __init__(
         self,
@@ -37,23 +38,18 @@ class Simulation(SteppedSimulation):
         bus: EventBus,
         clock: Clock | None = None,
         *,
-        interval_seconds: float = 30.0,
+        interval_seconds: float | None = None,
         history_seconds: float = 300.0,
     ) -> None:
         super().__init__(database, bus, clock, interval_seconds=interval_seconds)
         self.history_ms = round(history_seconds * 1000)
 
-    async def step(self) -> list[ChangeEvent]:
-        """Advances every controller to now, each in a unit of work of its own that publishes
-        its change event once committed; returns the events."""
-        now = self.clock.now_ms()
-        async with self.database.session() as session:
-            device_ids = await repository.every_controller(session)
-        return await advance_each(
-            device_ids, lambda device_id: self._advance(device_id, now), log, "controller"
-        )
+    async def device_ids(self, session: AsyncSession) -> list[int]:
+        return await repository.every_controller(session)
 
-    async def _advance(self, device_id: int, now: int) -> ChangeEvent | None:
+    async def advance(self, device_id: int, now: int) -> ChangeEvent | None:
+        """Moves one controller; its change event, published once committed, if a client
+        would see it differently."""
         async with UnitOfWork.begin(self.database, self.bus) as work:
             session = await work.session()
             found = await repository.controller_for_update(session, None, device_id=device_id)

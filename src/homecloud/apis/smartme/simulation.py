@@ -18,10 +18,7 @@ from typing import Final, NamedTuple
 from homecloud.apis.smartme import meter_model, repository, service
 from homecloud.apis.smartme.families import CHARGING_STATION, SIMULATED, Family, family_of
 from homecloud.apis.smartme.readings import Reading, from_micros
-from homecloud.core.database import Database
-from homecloud.core.events import EventBus
 from homecloud.core.unit_of_work import UnitOfWork
-from homecloud.sim.clock import Clock
 from homecloud.sim.stepping import SteppedSimulation
 
 LEASE: Final = "smartme-simulation"
@@ -62,17 +59,8 @@ def measure_all(jobs: list[Job], at: datetime) -> list[dict[str, float]]:
 
 class Simulation(SteppedSimulation):
     lease = LEASE
-
-    def __init__(
-        self,
-        database: Database,
-        bus: EventBus,
-        clock: Clock | None = None,
-        *,
-        interval_seconds: float = 5.0,
-    ) -> None:
-        interval = max(MIN_INTERVAL_SECONDS, interval_seconds)
-        super().__init__(database, bus, clock, interval_seconds=interval)
+    default_interval_seconds = 5.0
+    min_interval_seconds = MIN_INTERVAL_SECONDS
 
     async def step(self) -> list[Reading]:
         """One turn: a reading from every simulated meter that is due; returns them.
