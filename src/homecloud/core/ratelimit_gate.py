@@ -12,6 +12,7 @@ the headers as well.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from dataclasses import dataclass
 from typing import ClassVar, Generic, TypeVar
 
 from starlette.requests import Request
@@ -27,6 +28,7 @@ G = TypeVar("G")
 Headers = list[tuple[bytes, bytes]]
 
 
+@dataclass(eq=False)
 class RateLimitGate(ABC, Generic[G]):
     """Authenticates and counts every call below ``prefix``, answers the refused ones (401,
     403, 429) in the face's error shape, and puts the rate-limit headers of a counted call on
@@ -35,21 +37,13 @@ class RateLimitGate(ABC, Generic[G]):
     # Whether a refused call (429) carries the rate-limit headers as well.
     headers_on_refusal: ClassVar[bool] = False
 
-    def __init__(
-        self,
-        app: ASGIApp,
-        guard: G,
-        limiter: RateLimiter,
-        policy: RateLimitPolicy,
-        shape: ErrorShape,
-        prefix: str = "/api",
-    ) -> None:
-        self.app = app
-        self.guard = guard
-        self.limiter = limiter
-        self.policy = policy
-        self.shape = shape
-        self.prefix = prefix + "/"
+    app: ASGIApp
+    guard: G
+    limiter: RateLimiter
+    policy: RateLimitPolicy
+    shape: ErrorShape
+    # The API's path below the face's mount; other paths (sign-in, Swagger) pass ungated.
+    prefix: str = "/api"
 
     @abstractmethod
     async def counter_key(self, request: Request) -> str:
@@ -65,7 +59,7 @@ class RateLimitGate(ABC, Generic[G]):
         """The 429 for a call over the limit (with its ``Retry-After``)."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not local_path(scope).startswith(self.prefix):
+        if scope["type"] != "http" or not local_path(scope).startswith(f"{self.prefix}/"):
             await self.app(scope, receive, send)
             return
         headers: Headers = []
