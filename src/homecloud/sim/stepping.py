@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
 from typing import Any, ClassVar, Generic, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,29 +25,25 @@ from homecloud.sim.clock import Clock, SystemClock
 T = TypeVar("T")
 
 
+@dataclass(eq=False)
 class SteppedSimulation:
+    """What every simulation is given: where devices live, where change events go, what time
+    it is, and how often to step. A face's simulation declares its own further settings and
+    defaults as fields of its own."""
+
     # The lease's name: one simulating process per simulation and database.
     lease: ClassVar[str]
-    # The interval when none is given, and the shortest one allowed (a device that cannot
-    # report more often than that).
-    default_interval_seconds: ClassVar[float] = 30.0
+    # The shortest interval allowed (devices that cannot report more often than that).
     min_interval_seconds: ClassVar[float] = 0.0
 
-    def __init__(
-        self,
-        database: Database,
-        bus: EventBus,
-        clock: Clock | None = None,
-        *,
-        interval_seconds: float | None = None,
-    ) -> None:
-        self.database = database
-        self.bus = bus
-        self.clock = clock or SystemClock()
-        if interval_seconds is None:
-            interval_seconds = self.default_interval_seconds
-        self.interval_seconds = max(self.min_interval_seconds, interval_seconds)
-        self.holder = leases.new_holder()
+    database: Database
+    bus: EventBus
+    clock: Clock = field(default_factory=SystemClock)
+    interval_seconds: float = field(default=30.0, kw_only=True)
+    holder: str = field(init=False, default_factory=leases.new_holder)
+
+    def __post_init__(self) -> None:
+        self.interval_seconds = max(self.min_interval_seconds, self.interval_seconds)
 
     async def step(self) -> Any:
         raise NotImplementedError

@@ -13,36 +13,31 @@ Every step is deterministic: the same states and times give the same results.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 
 import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from homecloud.apis.mclimate import repository, service
-from homecloud.core.database import Database
-from homecloud.core.events import ChangeEvent, EventBus
+from homecloud.core.events import ChangeEvent
 from homecloud.core.unit_of_work import UnitOfWork
-from homecloud.sim.clock import Clock
 from homecloud.sim.stepping import DeviceByDeviceSimulation
 
 LEASE = "mclimate-simulation"
 
 
+@dataclass(eq=False)
 class Simulation(DeviceByDeviceSimulation[ChangeEvent]):
     lease = LEASE
     log = logging.getLogger("homecloud.mclimate.simulation")
     device_noun = "controller"
 
-    def __init__(
-        self,
-        database: Database,
-        bus: EventBus,
-        clock: Clock | None = None,
-        *,
-        interval_seconds: float | None = None,
-        history_seconds: float = 300.0,
-    ) -> None:
-        super().__init__(database, bus, clock, interval_seconds=interval_seconds)
-        self.history_ms = round(history_seconds * 1000)
+    # How often a controller's sensor record goes into its history.
+    history_seconds: float = field(default=300.0, kw_only=True)
+
+    @property
+    def history_ms(self) -> int:
+        return round(self.history_seconds * 1000)
 
     async def device_ids(self, session: AsyncSession) -> list[int]:
         return await repository.every_controller(session)

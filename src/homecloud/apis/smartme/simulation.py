@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Final, NamedTuple
 
@@ -57,10 +58,13 @@ def measure_all(jobs: list[Job], at: datetime) -> list[dict[str, float]]:
     ]
 
 
+@dataclass(eq=False)
 class Simulation(SteppedSimulation):
     lease = LEASE
-    default_interval_seconds = 5.0
     min_interval_seconds = MIN_INTERVAL_SECONDS
+
+    # A meter reports every five seconds unless told otherwise.
+    interval_seconds: float = field(default=5.0, kw_only=True)
 
     async def step(self) -> list[Reading]:
         """One turn: a reading from every simulated meter that is due; returns them.
