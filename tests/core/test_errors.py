@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from pydantic import BaseModel
 from starlette.responses import JSONResponse, Response
 
-from homecloud.core.errors import ApiError, install_error_shape
+from homecloud.core.errors import ApiError, install_error_shape, reason_phrase
 
 LIMIT = 2048
 
@@ -137,3 +137,9 @@ async def test_a_second_face_keeps_its_own_shape() -> None:
         "errors": [{"code": "CONFLICT", "message": "duplicate reqId"}],
     }
     assert oversized.json()["errors"][0]["code"] == "PAYLOAD_TOO_LARGE"
+
+
+def test_reason_phrase_names_known_codes_and_words_unknown_ones_as_asked() -> None:
+    assert reason_phrase(404) == "Not Found"
+    assert reason_phrase(499) == "Error"
+    assert reason_phrase(499, "Unknown Error") == "Unknown Error"

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from homecloud.core.errors import ApiError, install_error_shape
-from homecloud.identity.guard import Guard
+from homecloud.identity.guard import Guard, once_per_request
 from homecloud.identity.provider import Principal
 
 CALLERS = {
@@ -77,3 +77,19 @@ async def test_a_face_may_serve_callers_acting_for_no_user() -> None:
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
         response = await http.get("/both", headers={"x-caller": "machine"})
     assert response.json() == {"user": 0}
+
+
+async def test_once_per_request_checks_a_request_once_and_each_request_anew() -> None:
+    checks: list[str] = []
+
+    async def check(request: Request) -> Principal:
+        checks.append(request.headers["x-caller"])
+        return await from_header(request)
+
+    authenticate = once_per_request("probe_caller", check)
+    first = Request({"type": "http", "headers": [(b"x-caller", b"reader")]})
+    second = Request({"type": "http", "headers": [(b"x-caller", b"writer")]})
+    assert await authenticate(first) is CALLERS["reader"]
+    assert await authenticate(first) is CALLERS["reader"]  # the gate, then the route
+    assert await authenticate(second) is CALLERS["writer"]
+    assert checks == ["reader", "writer"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -51,6 +52,15 @@ class BodyTooLarge(ApiError):
 
 
 ErrorShape = Callable[[ApiError], Response]
+
+
+def reason_phrase(status: int, unknown: str = "Error") -> str:
+    """The status code's reason phrase (``Not Found``), or ``unknown`` for a code that has
+    none (a vendor's 499)."""
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return unknown
 
 
 def _describe_validation(error: Mapping[str, Any]) -> str:

@@ -43,6 +43,21 @@ def bearer(face: str) -> Authenticate:
     return authenticate
 
 
+def once_per_request(key: str, check: Authenticate) -> Authenticate:
+    """``check``, run once per request and its answer kept in the request's state under
+    ``key``: a face whose middleware (a rate-limit gate) authenticates before routing lets
+    the route's guard answer from that memory, one check per request."""
+
+    async def authenticate(request: Request) -> Principal:
+        state = request.scope.setdefault("state", {})
+        principal: Principal | None = state.get(key)
+        if principal is None:
+            principal = state[key] = await check(request)
+        return principal
+
+    return authenticate
+
+
 def insufficient_scope(_caller: Principal, missing: Sequence[str], any_of: bool) -> ApiError:
     names = " ".join(missing)
     which = "one of the scopes" if any_of else "the scope"

@@ -26,7 +26,7 @@ from starlette.requests import Request
 
 from homecloud.apis.ckw import repository
 from homecloud.core.errors import ApiError
-from homecloud.identity.guard import Guard
+from homecloud.identity.guard import Guard, once_per_request
 from homecloud.identity.provider import IdentityProvider, Principal, bearer_token
 
 FACE = "ckw"
@@ -59,16 +59,8 @@ async def _checked(request: Request) -> Principal:
     return dataclasses.replace(principal, user_id=binding.user_ids[0])
 
 
-async def authenticate(request: Request) -> Principal:
-    """The caller of this request, checked once and remembered for the rest of it."""
-    state = request.scope.setdefault("state", {})
-    principal: Principal | None = state.get(PRINCIPAL_KEY)
-    if principal is None:
-        principal = state[PRINCIPAL_KEY] = await _checked(request)
-    return principal
-
-
-guard = Guard(authenticate)
+# The caller of this request, checked once (by the gate) and remembered for the route.
+guard = Guard(once_per_request(PRINCIPAL_KEY, _checked))
 
 # A data route's caller: ``caller: Caller``.
 Caller = Annotated[Principal, guard.requires()]

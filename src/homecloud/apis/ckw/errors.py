@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from http import HTTPStatus
-
 from starlette.responses import JSONResponse, Response
 
 from homecloud.apis.ckw import names
-from homecloud.core.errors import ApiError
+from homecloud.core.errors import ApiError, reason_phrase
 
 
 def ckw_error(error: ApiError) -> Response:
-    try:
-        reason = HTTPStatus(error.status).phrase
-    except ValueError:
-        reason = "Error"
     return JSONResponse(
-        {names.ERROR_MESSAGE: reason, names.ERROR_DETAIL: " ".join(error.messages)},
+        {
+            names.ERROR_MESSAGE: reason_phrase(error.status),
+            names.ERROR_DETAIL: " ".join(error.messages),
+        },
         status_code=error.status,
     )

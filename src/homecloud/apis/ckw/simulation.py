@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
 from homecloud.apis.ckw import names, repository, service
@@ -135,15 +135,13 @@ async def deliver(
     return written
 
 
+@dataclass
 class MeterDelivery:
     """The server's background work: looks for due deliveries every ``check_seconds``."""
 
-    def __init__(
-        self, database: Database, settings: CkwSettings, clock: Clock | None = None
-    ) -> None:
-        self.database = database
-        self.settings = settings
-        self.clock = clock or SystemClock()
+    database: Database
+    settings: CkwSettings
+    clock: Clock = field(default_factory=SystemClock)
 
     async def run(self) -> None:
         while True:

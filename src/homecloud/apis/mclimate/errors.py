@@ -4,24 +4,18 @@ them (``type`` is always the RFC 2616 status-code section). Failures of the ``/a
 
 from __future__ import annotations
 
-from http import HTTPStatus
-
 from starlette.responses import JSONResponse, Response
 
-from homecloud.core.errors import ApiError
+from homecloud.core.errors import ApiError, reason_phrase
 
 PROBLEM_TYPE = "http://www.w3.org/Protocols/rfc2616/rfc2616-sec10.html"
 
 
 def mclimate_error(error: ApiError) -> Response:
-    try:
-        title = HTTPStatus(error.status).phrase
-    except ValueError:
-        title = "Unknown Error"
     return JSONResponse(
         {
             "type": PROBLEM_TYPE,
-            "title": title,
+            "title": reason_phrase(error.status, "Unknown Error"),
             "status": error.status,
             "detail": " ".join(error.messages),
         },

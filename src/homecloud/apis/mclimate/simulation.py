@@ -13,47 +13,38 @@ Every step is deterministic: the same states and times give the same results.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 
 import orjson
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from homecloud.apis.mclimate import repository, service
-from homecloud.core.database import Database
-from homecloud.core.events import ChangeEvent, EventBus
+from homecloud.core.events import ChangeEvent
 from homecloud.core.unit_of_work import UnitOfWork
-from homecloud.sim.clock import Clock
-from homecloud.sim.stepping import SteppedSimulation, advance_each
-
-log = logging.getLogger("homecloud.mclimate.simulation")
+from homecloud.sim.stepping import DeviceByDeviceSimulation
 
 LEASE = "mclimate-simulation"
 
 
-class Simulation(SteppedSimulation):
+@dataclass(eq=False)
+class Simulation(DeviceByDeviceSimulation[ChangeEvent]):
     lease = LEASE
+    log = logging.getLogger("homecloud.mclimate.simulation")
+    device_noun = "controller"
 
-    def __init__(
-        self,
-        database: Database,
-        bus: EventBus,
-        clock: Clock | None = None,
-        *,
-        interval_seconds: float = 30.0,
-        history_seconds: float = 300.0,
-    ) -> None:
-        super().__init__(database, bus, clock, interval_seconds=interval_seconds)
-        self.history_ms = round(history_seconds * 1000)
+    # How often a controller's sensor record goes into its history.
+    history_seconds: float = field(default=300.0, kw_only=True)
 
-    async def step(self) -> list[ChangeEvent]:
-        """Advances every controller to now, each in a unit of work of its own that publishes
-        its change event once committed; returns the events."""
-        now = self.clock.now_ms()
-        async with self.database.session() as session:
-            device_ids = await repository.every_controller(session)
-        return await advance_each(
-            device_ids, lambda device_id: self._advance(device_id, now), log, "controller"
-        )
+    @property
+    def history_ms(self) -> int:
+        return round(self.history_seconds * 1000)
 
-    async def _advance(self, device_id: int, now: int) -> ChangeEvent | None:
+    async def device_ids(self, session: AsyncSession) -> list[int]:
+        return await repository.every_controller(session)
+
+    async def advance(self, device_id: int, now: int) -> ChangeEvent | None:
+        """Moves one controller; its change event, published once committed, if a client
+        would see it differently."""
         async with UnitOfWork.begin(self.database, self.bus) as work:
             session = await work.session()
             found = await repository.controller_for_update(session, None, device_id=device_id)

@@ -21,7 +21,7 @@ from cachetools import TLRUCache
 from starlette.requests import Request
 
 from homecloud.core.errors import ApiError
-from homecloud.identity.guard import Guard
+from homecloud.identity.guard import Guard, once_per_request
 from homecloud.identity.provider import IdentityProvider, Principal, bearer_token
 
 FACE = "nuheat"
@@ -57,7 +57,7 @@ class TrustedTokens:
 
 
 def bind_trusted_tokens(state: object, trusted: TrustedTokens) -> None:
-    """Lets :func:`authenticate` find the app's trusted tokens: ``state`` is ``app.state``."""
+    """Lets the guard find the app's trusted tokens: ``state`` is ``app.state``."""
     state.trusted_tokens = trusted  # type: ignore[attr-defined]
 
 
@@ -77,16 +77,8 @@ async def _checked(request: Request) -> Principal:
     return principal
 
 
-async def authenticate(request: Request) -> Principal:
-    """The caller of this request, checked once (by the gate) and remembered for the route."""
-    state = request.scope.setdefault("state", {})
-    principal: Principal | None = state.get(PRINCIPAL_KEY)
-    if principal is None:
-        principal = state[PRINCIPAL_KEY] = await _checked(request)
-    return principal
-
-
-guard = Guard(authenticate)
+# The caller of this request, checked once (by the gate) and remembered for the route.
+guard = Guard(once_per_request(PRINCIPAL_KEY, _checked))
 
 # A route's caller: ``caller: Caller``.
 Caller = Annotated[Principal, guard.requires(SCOPE)]

@@ -12,6 +12,8 @@ from urllib.parse import quote
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from homecloud.core.mounts import local_path
+
 _SEGMENTS = {
     name.lower(): name
     for name in (
@@ -43,13 +45,6 @@ def canonical_path(path: str) -> str:
         _SEGMENTS.get(part.lower(), part) if index < fixed else part
         for index, part in enumerate(parts)
     )
-
-
-def local_path(scope: Scope) -> str:
-    """The request's path below the face's mount (``/api/v1/Thermostat``)."""
-    root: str = scope.get("root_path", "")
-    path: str = scope["path"]
-    return path[len(root) :] if root and path.startswith(root) else path
 
 
 class VendorPaths:

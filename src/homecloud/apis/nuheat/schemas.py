@@ -44,6 +44,11 @@ def _blank_is_none(value: Any) -> Any:
     return None if value == "" else value
 
 
+def _number_as_text(value: Any) -> Any:
+    """A serial number sent as a JSON number, which ASP.NET binds to the string it spells."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
 def _requires(*names: str) -> Callable[[JsonDict], None]:
     """Documents ``names`` as required ids (text with a non-blank character, or a number).
     The model keeps them optional so that the service words a missing one as the vendor does
@@ -151,11 +156,7 @@ class ThermostatUpdateModel(_Request):
     _blank = field_validator("serialNumber", "name", "holdSetPointDateTime", mode="before")(
         _blank_is_none
     )
-
-    @field_validator("serialNumber", mode="before")
-    @classmethod
-    def _serial_as_text(cls, value: Any) -> Any:
-        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+    _serial = field_validator("serialNumber", mode="before")(_number_as_text)
 
 
 class GroupModel(_Model):
@@ -243,11 +244,7 @@ class ScheduleModel(_Request):
     days: list[ScheduleDayModel] | None = Field(
         None, json_schema_extra=_given({"minItems": 1, "maxItems": 7}, required=True)
     )
-
-    @field_validator("serialNumber", mode="before")
-    @classmethod
-    def _serial_as_text(cls, value: Any) -> Any:
-        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+    _serial = field_validator("serialNumber", mode="before")(_number_as_text)
 
 
 class EnergyUsageEntryModel(_Model):

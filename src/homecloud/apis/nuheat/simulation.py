@@ -14,15 +14,15 @@ import asyncio
 import logging
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from homecloud.apis.nuheat import repository
 from homecloud.apis.nuheat.service import Thermostat, event
 from homecloud.apis.nuheat.thermostat_state import LIVE_STEP_MS, ThermostatState, settle, simulate
 from homecloud.core.events import ChangeEvent
 from homecloud.core.series import Point, ensure_series, write_points
 from homecloud.core.unit_of_work import UnitOfWork
-from homecloud.sim.stepping import SteppedSimulation, advance_each
-
-log = logging.getLogger("homecloud.nuheat.simulation")
+from homecloud.sim.stepping import DeviceByDeviceSimulation
 
 LEASE = "nuheat-simulation"
 DAY_MS = 86_400_000
@@ -38,23 +38,17 @@ def _visible(thermostat: Thermostat) -> tuple[Any, ...]:
     return tuple(view.values())
 
 
-class Simulation(SteppedSimulation):
+class Simulation(DeviceByDeviceSimulation[ChangeEvent]):
     lease = LEASE
+    log = logging.getLogger("homecloud.nuheat.simulation")
+    device_noun = "thermostat"
 
-    async def step(self) -> list[ChangeEvent]:
-        """Advances every thermostat to now, each in a unit of work of its own that publishes
-        its change event once committed; returns the events."""
-        now = self.clock.now_ms()
-        async with self.database.session() as session:
-            thermostats = await repository.every_thermostat(session)
-        return await advance_each(
-            (device_id for device_id, _owner in thermostats),
-            lambda device_id: self._advance(device_id, now),
-            log,
-            "thermostat",
-        )
+    async def device_ids(self, session: AsyncSession) -> list[int]:
+        return [device_id for device_id, _owner in await repository.every_thermostat(session)]
 
-    async def _advance(self, device_id: int, now: int) -> ChangeEvent | None:
+    async def advance(self, device_id: int, now: int) -> ChangeEvent | None:
+        """Moves one thermostat; its change event, published once committed, if a client
+        would see it differently."""
         async with UnitOfWork.begin(self.database, self.bus) as work:
             session = await work.session()
             device = await repository.thermostat_by_id(session, device_id)

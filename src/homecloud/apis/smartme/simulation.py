@@ -12,16 +12,14 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Final, NamedTuple
 
 from homecloud.apis.smartme import meter_model, repository, service
 from homecloud.apis.smartme.families import CHARGING_STATION, SIMULATED, Family, family_of
 from homecloud.apis.smartme.readings import Reading, from_micros
-from homecloud.core.database import Database
-from homecloud.core.events import EventBus
 from homecloud.core.unit_of_work import UnitOfWork
-from homecloud.sim.clock import Clock
 from homecloud.sim.stepping import SteppedSimulation
 
 LEASE: Final = "smartme-simulation"
@@ -60,19 +58,13 @@ def measure_all(jobs: list[Job], at: datetime) -> list[dict[str, float]]:
     ]
 
 
+@dataclass(eq=False)
 class Simulation(SteppedSimulation):
     lease = LEASE
+    min_interval_seconds = MIN_INTERVAL_SECONDS
 
-    def __init__(
-        self,
-        database: Database,
-        bus: EventBus,
-        clock: Clock | None = None,
-        *,
-        interval_seconds: float = 5.0,
-    ) -> None:
-        interval = max(MIN_INTERVAL_SECONDS, interval_seconds)
-        super().__init__(database, bus, clock, interval_seconds=interval)
+    # A meter reports every five seconds unless told otherwise.
+    interval_seconds: float = field(default=5.0, kw_only=True)
 
     async def step(self) -> list[Reading]:
         """One turn: a reading from every simulated meter that is due; returns them.
