@@ -20,7 +20,6 @@ from homecloud.apis.ckw.settings import CkwSettings
 from homecloud.app import create_app
 from homecloud.core import migrations
 from homecloud.core.database import Database
-from homecloud.core.events import InProcessBus
 from homecloud.core.unit_of_work import UnitOfWork
 from homecloud.core.users import create_user
 from homecloud.identity.clients import register_client
@@ -108,19 +107,8 @@ async def face_services(
     database: Database, settings: Settings, ckw_settings: dict[str, Any]
 ) -> Services:
     """The core on the ``database`` fixture (SQLite, then PostgreSQL)."""
-    from homecloud.core.observability import Metrics
-    from homecloud.core.ratelimit import RateLimiter
-    from homecloud.identity.provider import IdentityProvider
-
     settings = settings_with(settings, **ckw_settings)
-    services = Services(
-        settings=settings,
-        database=database,
-        events=InProcessBus(),
-        rate_limiter=RateLimiter(),
-        metrics=Metrics(database.pool_status),
-        identity=IdentityProvider(database, settings),
-    )
+    services = Services.over(database, settings)
     await services.start()
     return services
 

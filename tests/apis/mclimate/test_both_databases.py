@@ -12,12 +12,8 @@ from homecloud.apis.mclimate.provision import add_controller
 from homecloud.apis.mclimate.simulation import Simulation
 from homecloud.app import create_app
 from homecloud.core.database import Database
-from homecloud.core.events import InProcessBus
 from homecloud.core.models import now_ms
-from homecloud.core.observability import Metrics
-from homecloud.core.ratelimit import RateLimiter
 from homecloud.core.users import create_user
-from homecloud.identity.provider import IdentityProvider
 from homecloud.services import Services
 from homecloud.settings import Settings
 from homecloud.sim.clock import ManualClock
@@ -26,14 +22,7 @@ from tests.apis.mclimate.conftest import API, PASSWORD, PUBLIC_PAIR, assert_prob
 
 @pytest.fixture
 async def services_on(database: Database, settings: Settings) -> Services:
-    services = Services(
-        settings=settings,
-        database=database,
-        events=InProcessBus(),
-        rate_limiter=RateLimiter(),
-        metrics=Metrics(database.pool_status),
-        identity=IdentityProvider(database, settings),
-    )
+    services = Services.over(database, settings)
     await services.start()
     return services
 
