@@ -4,7 +4,9 @@ steps publish change events and keep a sensor history; the same seed gives the s
 
 from __future__ import annotations
 
-from homecloud.apis.mclimate.device_types import advance, seeded
+import pytest
+
+from homecloud.apis.mclimate.device_types import DeviceType, advance, seeded
 from homecloud.apis.mclimate.kinds import KINDS
 from homecloud.apis.mclimate.simulation import Simulation
 from homecloud.core.models import now_ms
@@ -156,3 +158,21 @@ def test_the_same_seed_gives_the_same_devices() -> None:
         log = kind.initial_command_log()
         later = advance(kind, first, log, start, start + 6 * 3_600_000)
         assert later == advance(kind, first, log, start, start + 6 * 3_600_000), name
+
+
+def test_every_type_names_itself_and_its_commands_in_its_class_line() -> None:
+    assert {name: kind.firmware_version for name, kind in KINDS.items()} == {
+        "melissa": "V1SHTHF",
+        "bobbie": "V1BOBBIE",
+        "smart_plug": "SHPLG-1",
+        "vicki": "V4VICKI",
+    }
+    assert [name for name, kind in KINDS.items() if kind.shows_relay] == ["smart_plug"]
+    assert all(isinstance(kind.commands, tuple) and kind.commands for kind in KINDS.values())
+
+
+def test_a_type_that_leaves_out_its_name_fails_when_it_is_defined() -> None:
+    with pytest.raises(TypeError, match="name"):
+
+        class Nameless(DeviceType, firmware_version="X1", commands=()):  # type: ignore[call-arg]
+            pass

@@ -39,11 +39,7 @@ def voltage_at(at_ms: int) -> float:
     return 230.0 + 3.0 * math.sin(2 * math.pi * (at_ms % 86_400_000) / 86_400_000)
 
 
-class Bobbie(DeviceType):
-    name = "bobbie"
-    firmware_version = "V1BOBBIE"
-    commands = tuple(_CODES)
-
+class Bobbie(DeviceType, name="bobbie", firmware_version="V1BOBBIE", commands=_CODES):
     def initial(self, rng: random.Random, at_ms: int) -> State:
         return {
             "relay": True,

@@ -15,7 +15,7 @@ import functools
 import hashlib
 import random
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -98,6 +98,24 @@ class DeviceType(ABC):
     shows_relay: ClassVar[bool] = False
     # The ``provider/send`` commands of this type, in the order a refusal lists them.
     commands: ClassVar[tuple[str, ...]]
+
+    def __init_subclass__(
+        cls,
+        *,
+        name: str,
+        firmware_version: str,
+        commands: Iterable[str],
+        shows_relay: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        """A type states what names it in its class line (``class Vicki(DeviceType,
+        name="vicki", ...)``), so one that leaves a part out fails when it is defined, not
+        at its first command."""
+        super().__init_subclass__(**kwargs)
+        cls.name = name
+        cls.firmware_version = firmware_version
+        cls.commands = tuple(commands)
+        cls.shows_relay = shows_relay
 
     @abstractmethod
     def initial(self, rng: random.Random, at_ms: int) -> State: ...

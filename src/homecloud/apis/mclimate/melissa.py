@@ -74,11 +74,7 @@ def conditioner(command_log: CommandLog | None) -> room.Conditioner:
     return room.Conditioner(_ACTIONS[log["mode"]], float(log["temp"]), _FAN_SHARE[log["fan"]])
 
 
-class Melissa(DeviceType):
-    name = "melissa"
-    firmware_version = "V1SHTHF"
-    commands = tuple(_CODES)
-
+class Melissa(DeviceType, name="melissa", firmware_version="V1SHTHF", commands=_CODES):
     def initial(self, rng: random.Random, at_ms: int) -> State:
         return {
             "room_c": round(outdoor_c(at_ms) * 0.3 + 16 + rng.uniform(0, 4), 2),

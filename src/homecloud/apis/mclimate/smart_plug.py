@@ -34,12 +34,9 @@ def power_w(state: State, at_ms: int) -> float:
     return float(state["appliance_w"]) * swing
 
 
-class SmartPlug(DeviceType):
-    name = "smart_plug"
-    firmware_version = "SHPLG-1"
-    shows_relay = True
-    commands = COMMANDS
-
+class SmartPlug(
+    DeviceType, name="smart_plug", firmware_version="SHPLG-1", commands=COMMANDS, shows_relay=True
+):
     def initial(self, rng: random.Random, at_ms: int) -> State:
         return {
             "relay": True,

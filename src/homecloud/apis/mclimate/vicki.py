@@ -58,11 +58,7 @@ def motor_target(state: State) -> int:
     return round(steps * opening)
 
 
-class Vicki(DeviceType):
-    name = "vicki"
-    firmware_version = "V4VICKI"
-    commands = tuple(COMMANDS)
-
+class Vicki(DeviceType, name="vicki", firmware_version="V4VICKI", commands=COMMANDS):
     def initial(self, rng: random.Random, at_ms: int) -> State:
         return {
             "target_c": 21,
