@@ -5,7 +5,6 @@ the password, as the vendor's guide does it)."""
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass
@@ -19,13 +18,12 @@ from homecloud.core.events import InProcessBus
 from homecloud.core.observability import Metrics
 from homecloud.core.ratelimit import RateLimiter
 from homecloud.core.users import create_user, find_by_login
-from homecloud.identity.clients import register_client
 from homecloud.identity.provider import IdentityProvider
 from homecloud.services import Services
 from homecloud.settings import Settings
+from tests.apis.thingplus.password_grant import PASSWORD, client_token
 from tests.conftest import app_client
 
-PASSWORD = "password-1"
 ALL_GATEWAY_SCOPES = "gateway site-read user-profile-read"
 BASE = "/thingplus/v2"
 
@@ -88,32 +86,12 @@ def token_for(face: httpx.AsyncClient, services: Services) -> TokenFor:
 
     async def token(user: Api | str, scope: str = ALL_GATEWAY_SCOPES) -> str:
         login = user if isinstance(user, str) else user.login
-        client_id = f"client-{uuid.uuid4().hex[:8]}"
-        async with services.database.session(write=True) as session:
+        async with services.database.session() as session:
             owner = await find_by_login(session, login)
-            assert owner is not None, login
-            await register_client(
-                session,
-                face="thingplus",
-                name="gateway app",
-                grant_types=("password",),
-                scope=scope,
-                client_id=client_id,
-                client_secret="client-secret",
-                owner_id=owner.id,
-            )
-        answer = await face.post(
-            "/thingplus/v2/oauth2/token",
-            json={
-                "grant_type": "password",
-                "client_id": client_id,
-                "client_secret": "client-secret",
-                "username": login,
-                "password": hashlib.md5(PASSWORD.encode()).hexdigest(),
-            },
+        assert owner is not None, login
+        return await client_token(
+            face, services.database, login, owner.id, scope, app="gateway app"
         )
-        assert answer.status_code == 200, answer.text
-        return str(answer.json()["access_token"])
 
     return token
 

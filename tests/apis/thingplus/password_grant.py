@@ -22,26 +22,41 @@ async def password_token(http: httpx.AsyncClient, database: Database, scope: str
     name = uuid.uuid4().hex[:8]
     async with database.session(write=True) as session:
         user = await create_user(session, f"{name}@example.com", PASSWORD, username=name)
+    return await client_token(http, database, name, user.id, scope)
+
+
+async def client_token(
+    http: httpx.AsyncClient,
+    database: Database,
+    login: str,
+    owner_id: int,
+    scope: str,
+    *,
+    app: str = "app",
+) -> str:
+    """A token of ``scope`` for the user ``login`` (password ``PASSWORD``) from the real password
+    grant, through a password-grant client ``app`` of their own registered for the purpose."""
+    client_id = f"client-{uuid.uuid4().hex[:8]}"
+    async with database.session(write=True) as session:
         await register_client(
             session,
             face="thingplus",
-            name="app",
+            name=app,
             grant_types=("password",),
             scope=scope,
-            client_id=f"client-{name}",
-            client_secret="secret",
-            owner_id=user.id,
+            client_id=client_id,
+            client_secret="client-secret",
+            owner_id=owner_id,
         )
-    token = await http.post(
+    answer = await http.post(
         "/thingplus/v2/oauth2/token",
         json={
             "grant_type": "password",
-            "client_id": f"client-{name}",
-            "client_secret": "secret",
-            "username": name,
+            "client_id": client_id,
+            "client_secret": "client-secret",
+            "username": login,
             "password": hashlib.md5(PASSWORD.encode()).hexdigest(),
         },
     )
-    assert token.status_code == 200, token.text
-    access_token: str = token.json()["access_token"]
-    return access_token
+    assert answer.status_code == 200, answer.text
+    return str(answer.json()["access_token"])

@@ -13,7 +13,6 @@ from homecloud.apis.thingplus import repository, service
 from homecloud.apis.thingplus.auth import GatewayReader, GatewayUpdater
 from homecloud.apis.thingplus.openapi import (
     COLLECTION,
-    CREATED_ERRORS,
     DEVICE_BODY,
     DEVICE_UPDATE_BODY,
     FIELDS,
@@ -22,6 +21,7 @@ from homecloud.apis.thingplus.openapi import (
 )
 from homecloud.apis.thingplus.query import parse_collection, parse_single
 from homecloud.apis.thingplus.records import device_record, envelope
+from homecloud.apis.thingplus.routes.children import add_create_route
 from homecloud.apis.thingplus.schemas import DeviceAnswer, DeviceList, json_body
 from homecloud.apis.thingplus.settings import ThingplusSettings
 from homecloud.core.models import now_ms
@@ -46,19 +46,15 @@ def router(limits: ThingplusSettings) -> APIRouter:
         data, meta = query.apply(records)
         return envelope(200, data, meta)
 
-    @routes.post(
+    add_create_route(
+        routes,
         DEVICES,
-        status_code=201,
-        responses={**answers(201, DeviceAnswer, "Created"), **CREATED_ERRORS},
-        openapi_extra=operation(body=DEVICE_BODY),
+        name="create_device",
+        answer=DeviceAnswer,
+        body=DEVICE_BODY,
+        create=service.create_device,
+        limits=limits,
     )
-    async def create_device(
-        request: Request, gateway_id: str, caller: GatewayUpdater, work: WriteWork
-    ) -> Response:
-        user_id, body = user_of(caller), await json_body(request)
-        adding = service.Adding(user_id, limits, now_ms())
-        create = partial(service.create_device, body=body, adding=adding)
-        return envelope(201, await service.on_gateway(work, user_id, gateway_id, create))
 
     @routes.get(
         DEVICE, responses=answers(200, DeviceAnswer), openapi_extra=operation(parameters=[FIELDS])

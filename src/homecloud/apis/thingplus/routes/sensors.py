@@ -14,7 +14,6 @@ from homecloud.apis.thingplus import repository, service
 from homecloud.apis.thingplus.auth import GatewayReader, GatewayUpdater
 from homecloud.apis.thingplus.openapi import (
     COLLECTION,
-    CREATED_ERRORS,
     FIELDS,
     SENSOR_BODY,
     SENSOR_UPDATE_BODY,
@@ -25,6 +24,7 @@ from homecloud.apis.thingplus.openapi import (
 )
 from homecloud.apis.thingplus.query import parse_collection, parse_single
 from homecloud.apis.thingplus.records import envelope
+from homecloud.apis.thingplus.routes.children import add_create_route
 from homecloud.apis.thingplus.routes.series import (
     nested_series_params,
     range_of,
@@ -57,19 +57,15 @@ def router(limits: ThingplusSettings) -> APIRouter:
         data, meta = query.apply(await service.on_gateway(work, user_of(caller), gateway_id, views))
         return envelope(200, data, meta)
 
-    @routes.post(
+    add_create_route(
+        routes,
         SENSORS,
-        status_code=201,
-        responses={**answers(201, SensorAnswer, "Created"), **CREATED_ERRORS},
-        openapi_extra=operation(body=SENSOR_BODY),
+        name="create_sensor",
+        answer=SensorAnswer,
+        body=SENSOR_BODY,
+        create=service.create_sensor,
+        limits=limits,
     )
-    async def create_sensor(
-        request: Request, gateway_id: str, caller: GatewayUpdater, work: WriteWork
-    ) -> Response:
-        user_id, body = user_of(caller), await json_body(request)
-        adding = service.Adding(user_id, limits, now_ms())
-        create = partial(service.create_sensor, body=body, adding=adding)
-        return envelope(201, await service.on_gateway(work, user_id, gateway_id, create))
 
     @routes.get(
         SENSOR,

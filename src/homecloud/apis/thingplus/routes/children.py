@@ -1,0 +1,61 @@
+"""What the devices and sensors of a gateway share: both are created the same way on the
+caller's gateway (the plan's limits checked, a 201 with the new record), so one registration
+serves both resources."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import APIRouter
+from sqlalchemy.orm import Session
+from starlette.requests import Request
+from starlette.responses import Response
+
+from homecloud.apis.thingplus import service
+from homecloud.apis.thingplus.auth import GatewayUpdater
+from homecloud.apis.thingplus.openapi import CREATED_ERRORS, answers, operation
+from homecloud.apis.thingplus.records import envelope
+from homecloud.apis.thingplus.schemas import json_body
+from homecloud.apis.thingplus.settings import ThingplusSettings
+from homecloud.core.models import Device, now_ms
+from homecloud.core.unit_of_work import WriteWork
+from homecloud.identity.guard import user_of
+
+# ``service.create_device`` / ``service.create_sensor``: (session, gateway, body, adding).
+Creator = Callable[[Session, Device, Any, service.Adding], dict[str, Any]]
+
+
+def add_create_route(
+    routes: APIRouter,
+    path: str,
+    *,
+    name: str,
+    answer: type,
+    body: dict[str, Any],
+    create: Creator,
+    limits: ThingplusSettings,
+) -> None:
+    """Register ``POST path`` creating one child of the gateway with ``create``. ``name`` is
+    the route's name, so the OpenAPI operation id stays the one a handwritten handler had."""
+
+    # No docstring on the handler: FastAPI would publish it as the operation's description.
+    @routes.post(
+        path,
+        name=name,
+        status_code=201,
+        responses={**answers(201, answer, "Created"), **CREATED_ERRORS},
+        openapi_extra=operation(body=body),
+    )
+    async def create_child(
+        request: Request, gateway_id: str, caller: GatewayUpdater, work: WriteWork
+    ) -> Response:
+        user_id, sent = user_of(caller), await json_body(request)
+        adding = service.Adding(user_id, limits, now_ms())
+        created = await service.on_gateway(
+            work,
+            user_id,
+            gateway_id,
+            lambda session, gateway: create(session, gateway, sent, adding),
+        )
+        return envelope(201, created)
