@@ -14,13 +14,12 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 
-from homecloud.apis import FACES
+from homecloud.apis import FACES, ISSUERS
 from homecloud.core.database import Database
 from homecloud.core.models import User
 from homecloud.core.users import create_user, find_by_login, set_password
 from homecloud.faces import DemoAccess, Face, demo_client_id
 from homecloud.identity.clients import get_client, register_client, rotate_secret
-from homecloud.identity.profiles import PROFILES
 from homecloud.settings import Settings
 
 DEMO_EMAIL = "demo@homecloud.local"
@@ -112,11 +111,11 @@ async def ensure_demo_client(
         issued = await register_client(
             session,
             face=face,
-            name=f"homecloud demo ({PROFILES[face].title})",
+            name=f"homecloud demo ({ISSUERS[face].title})",
             client_id=client_id,
             redirect_uris=redirect_uris,
             grant_types=DEMO_GRANTS[face],
-            scope=PROFILES[face].default_client_scope,
+            scope=ISSUERS[face].default_client_scope,
             # Machine tokens (client_credentials) act for the demo user.
             owner_id=owner.id if "client_credentials" in DEMO_GRANTS[face] else None,
         )

@@ -17,7 +17,6 @@ from starlette.responses import HTMLResponse, Response
 
 from homecloud.demo import callback_uri
 from homecloud.faces import Face, demo_client_id
-from homecloud.identity.profiles import PROFILES
 from homecloud.identity.web import page_environment
 
 templates = page_environment(Path(__file__).parent / "templates")
@@ -55,7 +54,7 @@ def demo_callback_page(
             command=command,
             error=query.get("error", ""),
             error_description=query.get("error_description", ""),
-            minutes=PROFILES[face.name].code_lifetime // 60,
+            minutes=face.issuer.code_lifetime // 60,
             start=face.try_it.authorize_url(base_url, client_id, redirect_uri),
         )
         status = 200 if code else 400

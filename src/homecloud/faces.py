@@ -24,6 +24,8 @@ from urllib.parse import urlencode
 
 from pydantic import BaseModel, ConfigDict
 
+from homecloud.identity.profiles import IssuerProfile
+
 if TYPE_CHECKING:
     import typer
 
@@ -183,6 +185,7 @@ class Face:
       API without pages); ``try_it`` is how the banner and the demo callback page show a
       newcomer real data, and its ``api`` is the banner's "API" link; ``more_links`` are
       further URLs the banner prints.
+    - ``issuer`` is how its token service issues tokens (the manifest's ``[issuer]`` table).
     - ``settings`` is the model of the face's own settings (``HOMECLOUD_<NAME>__*``).
     - ``demo_grants`` are the grants of its demo client.
     """
@@ -191,6 +194,7 @@ class Face:
     title: str
     sign_in: str
     try_it: TryIt
+    issuer: IssuerProfile
     settings: type[BaseModel] | None = None
     more_links: tuple[Link, ...] = ()
     demo_grants: tuple[str, ...] = ("authorization_code", "refresh_token")
@@ -256,6 +260,8 @@ class Manifest(_Strict):
     title: str
     sign_in: str
     try_it: TryItManifest
+    # Checked as an IssuerProfile (which knows the face's name) when the face is made.
+    issuer: dict[str, Any]
     links: tuple[LinkManifest, ...] = ()
     demo_grants: tuple[str, ...] = ("authorization_code", "refresh_token")
     command_group: bool = True
@@ -277,11 +283,13 @@ def face_from_manifest(
     """The face of ``package`` (``homecloud.apis.<name>``): its manifest, its settings model
     and the shell line of its "try it" (without one, the banner gives the authorize page)."""
     manifest = read_manifest(package)
+    name = package.rpartition(".")[2]
     return Face(
-        name=package.rpartition(".")[2],
+        name=name,
         title=manifest.title,
         sign_in=manifest.sign_in,
         try_it=TryIt(**manifest.try_it.model_dump(), command=try_it_command),
+        issuer=IssuerProfile.read(name, manifest.issuer),
         settings=settings,
         more_links=tuple(Link(link.label, link.path) for link in manifest.links),
         demo_grants=manifest.demo_grants,

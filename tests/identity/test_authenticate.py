@@ -9,6 +9,7 @@ import pytest
 from fastapi import FastAPI, Request
 from sqlalchemy import update
 
+from homecloud.apis.ckw import ISSUER as CKW
 from homecloud.app import create_app
 from homecloud.core.errors import ApiError
 from homecloud.core.models import now_ms
@@ -29,7 +30,7 @@ async def http(settings: Settings, services: Services) -> AsyncIterator[httpx.As
     @probe.get("/whoami")
     async def whoami(request: Request, scope: str = "") -> dict[str, object]:
         try:
-            principal = await services.identity.authenticate("ckw", request, scope.split())
+            principal = await services.identity.authenticate(CKW, request, scope.split())
         except ApiError as error:
             return {"status": error.status, "code": error.code, "headers": dict(error.headers)}
         return {

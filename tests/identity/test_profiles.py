@@ -2,14 +2,14 @@ from __future__ import annotations
 
 import pytest
 
-from homecloud.identity.profiles import PROFILES
+from homecloud.apis import ISSUERS
 
 
-@pytest.mark.parametrize("face", sorted(PROFILES))
+@pytest.mark.parametrize("face", sorted(ISSUERS))
 def test_every_scope_is_described_in_words(face: str) -> None:
     """The consent page tells a person what each scope allows, not only its id."""
-    profile = PROFILES[face]
-    assert set(profile.scope_descriptions) == set(profile.scopes_supported)
+    profile = ISSUERS[face]
+    assert set(profile.scopes) == set(profile.scopes_supported)
     for scope in profile.scopes_supported:
         description = profile.describe(scope)
         assert description != scope

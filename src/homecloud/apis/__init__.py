@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from homecloud.apis import ckw, mclimate, nuheat, smartme, thingplus
 from homecloud.faces import Face
+from homecloud.identity.profiles import IssuerProfile
 
 # In the order of the README's table.
 FACES: tuple[Face, ...] = (nuheat.FACE, mclimate.FACE, thingplus.FACE, ckw.FACE, smartme.FACE)
+# Each face's token service, by face name.
+ISSUERS: dict[str, IssuerProfile] = {face.name: face.issuer for face in FACES}

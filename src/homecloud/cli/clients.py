@@ -75,12 +75,12 @@ def client_add(
     ] = False,
 ) -> None:
     """Register a client application; prints its id and (once) its secret."""
+    from homecloud.apis import ISSUERS
     from homecloud.identity.clients import ClientError, client_record, register_client
-    from homecloud.identity.profiles import PROFILES
 
     settings = current_settings(ctx)
-    if face not in PROFILES:
-        fail(f"unknown face {face!r}; one of {', '.join(PROFILES)}", code=2)
+    if face not in ISSUERS:
+        fail(f"unknown face {face!r}; one of {', '.join(ISSUERS)}", code=2)
 
     async def work(database: Database) -> dict[str, Any]:
         async with database.session(write=True) as session:
@@ -96,7 +96,7 @@ def client_add(
                 name=name,
                 redirect_uris=redirect_uri or [],
                 grant_types=grant or ["authorization_code", "refresh_token"],
-                scope=PROFILES[face].default_client_scope if scope is None else " ".join(scope),
+                scope=ISSUERS[face].default_client_scope if scope is None else " ".join(scope),
                 public=public,
                 pkce_optional=pkce_optional,
                 owner_id=owner_id,

@@ -7,6 +7,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+from homecloud.apis.smartme import ISSUER as SMARTME_ISSUER
 from homecloud.cli.common import (
     current_settings,
     print_record,
@@ -33,7 +34,8 @@ T = TypeVar("T")
 
 
 # Only smart-me reads API keys and card tokens; the service functions are face-neutral.
-CREDENTIALS_FACE = "smartme"
+CREDENTIALS_ISSUER = SMARTME_ISSUER
+CREDENTIALS_FACE = CREDENTIALS_ISSUER.face
 
 
 async def _owner_id(session: Any, login: str | None) -> int | None:
@@ -107,7 +109,7 @@ def apikey_add(
                 raise CredentialError(f"no account {owner!r}")
             issued = await create_api_key(
                 session,
-                face=CREDENTIALS_FACE,
+                issuer=CREDENTIALS_ISSUER,
                 user_id=user.id,
                 name=name,
                 scopes=scope.replace(",", " ").split(),

@@ -66,8 +66,8 @@ def keys_rotate(
     ] = None,
 ) -> None:
     """Start signing with a new key; the old one stays published until its tokens expire."""
+    from homecloud.apis import ISSUERS
     from homecloud.identity.keys import KeyStore
-    from homecloud.identity.profiles import PROFILES
 
     settings = current_settings(ctx)
     if purpose not in ("shared", "thingplus"):
@@ -77,7 +77,7 @@ def keys_rotate(
     alg = "RS256" if purpose == "shared" else "HS256"
     signed_by_it = [
         p
-        for p in PROFILES.values()
+        for p in ISSUERS.values()
         if (p.signing_alg == "RS256") == (purpose == "shared") and p.token_format == "jwt"
     ]
     longest = max(

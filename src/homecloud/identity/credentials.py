@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from homecloud.core.models import Base, Id, User, now_ms
-from homecloud.identity.profiles import PROFILES
+from homecloud.identity.profiles import IssuerProfile
 from homecloud.identity.secrets import digest, new_hex
 
 # smart-me's keys look like "MTRH5eUjFXV8U4i1viZF2jHNoUNsnDTx": 32 letters and digits (190 bits).
@@ -72,10 +72,7 @@ class IssuedApiKey:
     key: str  # in clear, this once
 
 
-def _checked_scope(face: str, scopes: Iterable[str]) -> str:
-    profile = PROFILES.get(face)
-    if profile is None:
-        raise CredentialError(f"unknown face {face!r}")
+def _checked_scope(profile: IssuerProfile, scopes: Iterable[str]) -> str:
     wanted = list(dict.fromkeys(scope for scope in scopes if scope))
     unknown = [scope for scope in wanted if scope not in profile.scopes_supported]
     if unknown:
@@ -92,13 +89,21 @@ def _checked_scope(face: str, scopes: Iterable[str]) -> str:
 
 
 async def create_api_key(
-    session: AsyncSession, *, face: str, user_id: int, name: str, scopes: Iterable[str]
+    session: AsyncSession,
+    *,
+    issuer: IssuerProfile,
+    user_id: int,
+    name: str,
+    scopes: Iterable[str],
 ) -> IssuedApiKey:
+    """A new key of ``issuer``'s face, for some of the scopes that face knows."""
     if not name.strip():
         raise CredentialError("an API key needs a name")
-    scope = _checked_scope(face, scopes)
+    scope = _checked_scope(issuer, scopes)
     key = "".join(secrets.choice(API_KEY_ALPHABET) for _ in range(API_KEY_LENGTH))
-    row = ApiKey(face=face, user_id=user_id, name=name.strip(), key_hash=digest(key), scope=scope)
+    row = ApiKey(
+        face=issuer.face, user_id=user_id, name=name.strip(), key_hash=digest(key), scope=scope
+    )
     session.add(row)
     await session.flush()
     return IssuedApiKey(row, key)

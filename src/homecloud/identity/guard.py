@@ -5,7 +5,7 @@ Every face's ``auth.py`` makes one :class:`Guard` from the function that turns a
 takes Basic, card tokens and API keys; CKW also takes a backend's app credentials), and routes
 declare what they need::
 
-    guard = Guard(bearer("mclimate"))
+    guard = Guard(bearer(ISSUER))  # the face's IssuerProfile
 
     @router.get("/v1/controllers")
     async def controllers(caller: Annotated[Principal, guard.requires("controllers:read")]): ...
@@ -24,6 +24,7 @@ from fastapi import Depends
 from starlette.requests import Request
 
 from homecloud.core.errors import ApiError
+from homecloud.identity.profiles import IssuerProfile
 from homecloud.identity.provider import IdentityProvider, Principal
 
 # Turns a request into its caller, checking its credentials (not yet its scopes).
@@ -33,12 +34,13 @@ Authenticate = Callable[[Request], Awaitable[Principal]]
 RefuseScope = Callable[[Principal, Sequence[str], bool], ApiError]
 
 
-def bearer(face: str) -> Authenticate:
-    """The caller of ``face`` from an OAuth access token in ``Authorization: Bearer``."""
+def bearer(profile: IssuerProfile) -> Authenticate:
+    """The caller of ``profile``'s face from an OAuth access token in ``Authorization:
+    Bearer``."""
 
     async def authenticate(request: Request) -> Principal:
         identity: IdentityProvider = request.app.state.identity
-        return await identity.authenticate(face, request)
+        return await identity.authenticate(profile, request)
 
     return authenticate
 

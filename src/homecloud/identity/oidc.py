@@ -257,7 +257,7 @@ def oidc_router(
             return oauth_error(400, "invalid_request", str(exc))
         try:
             principal = await provider.authenticate(
-                profile.face, request, ("openid",), token=prepared.form.get("access_token")
+                profile, request, ("openid",), token=prepared.form.get("access_token")
             )
         except ApiError as error:
             code = "insufficient_scope" if error.status == 403 else "invalid_token"

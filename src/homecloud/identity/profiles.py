@@ -1,35 +1,41 @@
 """Issuer profiles: what differs between the faces' token services.
 
-Everything vendor-specific about issuing tokens is data here (paths, lifetimes, token format,
-scopes, which grants exist); the grant logic in :mod:`homecloud.identity.server` is shared.
+Everything vendor-specific about issuing tokens is data: each face's ``manifest.toml`` holds
+its profile in an ``[issuer]`` table (paths, lifetimes, token format, scopes, which grants
+exist), read into an :class:`IssuerProfile` as the face's ``issuer``; the grant logic in
+:mod:`homecloud.identity.server` is shared.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, ClassVar, Literal
+
+from pydantic import ConfigDict, TypeAdapter
 
 TokenFormat = Literal["jwt", "opaque"]
-
-DAY = 86400
 
 
 @dataclass(frozen=True)
 class IssuerProfile:
+    # An ``[issuer]`` table naming a key this class does not know is a mistake, not a note.
+    __pydantic_config__: ClassVar[ConfigDict] = ConfigDict(extra="forbid")
+
     face: str
     title: str
     # Path of the issuer below the server root; discovery and JWKS hang off it.
     issuer_path: str
     token_format: TokenFormat
-    signing_alg: str  # RS256 (shared, published keys) or HS256 (the face's own secret)
     access_token_lifetime: int
-    refresh_token_lifetime: int | None
-    scopes_supported: tuple[str, ...]
-    # What each scope lets an application do, in words for the consent page (every scope of
-    # scopes_supported has one).
-    scope_descriptions: dict[str, str]
+    # The scopes the issuer knows, in the order discovery lists them, each with what it lets
+    # an application do, in words for the consent page.
+    scopes: dict[str, str]
     # Scopes a client gets when it registers without naming any.
     default_client_scope: str
+    # RS256 (shared, published keys) or HS256 (the face's own secret); none for opaque tokens.
+    signing_alg: str = ""
+    # None: the issuer gives no refresh tokens.
+    refresh_token_lifetime: int | None = None
     # A refresh token is only issued when the granted scope holds this (IdentityServer's
     # offline_access); None means whenever the client may use the refresh_token grant.
     refresh_requires_scope: str | None = None
@@ -64,148 +70,19 @@ class IssuerProfile:
     # and the older introspection name in discovery (CKW).
     keycloak: bool = False
 
+    @property
+    def scopes_supported(self) -> tuple[str, ...]:
+        return tuple(self.scopes)
+
     def describe(self, scope: str) -> str:
         """The scope in words; a scope the profile does not know is shown as it is."""
-        return self.scope_descriptions.get(scope, scope)
+        return self.scopes.get(scope, scope)
+
+    @classmethod
+    def read(cls, face: str, table: dict[str, Any]) -> IssuerProfile:
+        """The profile of ``face`` from its manifest's ``[issuer]`` table, checked (a wrong
+        type or an unknown key fails at start-up, naming the key)."""
+        return _PROFILE.validate_python({**table, "face": face})
 
 
-_OPENID_SCOPES = {
-    "openid": "Know who you are (your account's identifier)",
-    "profile": "See your name and user name",
-    "email": "See your e-mail address",
-    "offline_access": "Keep access while you are not signed in",
-}
-
-
-NUHEAT = IssuerProfile(
-    face="nuheat",
-    title="Nuheat",
-    issuer_path="/nuheat/identity",
-    token_format="jwt",
-    signing_alg="RS256",
-    access_token_lifetime=3600,
-    refresh_token_lifetime=15 * DAY,
-    scopes_supported=("openid", "profile", "openapi", "offline_access"),
-    scope_descriptions={
-        **{scope: text for scope, text in _OPENID_SCOPES.items() if scope != "email"},
-        "openapi": "See and control your thermostats, groups, schedules and energy log",
-    },
-    default_client_scope="openid profile openapi offline_access",
-    refresh_requires_scope="offline_access",
-    openid=True,
-    audience=("openapi",),
-    implicit_and_hybrid=True,
-    email_with_profile=True,
-)
-
-CKW = IssuerProfile(
-    face="ckw",
-    title="CKW",
-    issuer_path="/ckw/auth/realms/CKW",
-    token_format="jwt",
-    signing_alg="RS256",
-    access_token_lifetime=300,
-    refresh_token_lifetime=1800,
-    scopes_supported=("openid", "profile", "email", "offline_access"),
-    scope_descriptions=_OPENID_SCOPES,
-    default_client_scope="openid profile email offline_access",
-    openid=True,
-    audience=("account",),
-    default_scopes=("profile", "email"),
-    keycloak=True,
-)
-
-MCLIMATE = IssuerProfile(
-    face="mclimate",
-    title="MClimate",
-    issuer_path="/mclimate",
-    token_format="opaque",
-    signing_alg="",
-    access_token_lifetime=DAY,
-    # The vendor is silent; 14 days is the default of bshaffer's oauth2-server-php, the stack
-    # its responses point to. /v1/auth/renew does not rotate (the vendor documents that the
-    # old refresh token stays valid), so the lifetime bounds a leaked one.
-    refresh_token_lifetime=14 * DAY,
-    scopes_supported=("basic", "trusted"),
-    scope_descriptions={
-        "basic": "See and control your air conditioners and other devices",
-        "trusted": "Act on your account as a trusted application",
-    },
-    default_client_scope="",
-    password_grant=True,
-    refresh_token_style="hex40",
-)
-
-THINGPLUS = IssuerProfile(
-    face="thingplus",
-    title="Thing+",
-    issuer_path="/thingplus",
-    token_format="jwt",
-    signing_alg="HS256",
-    access_token_lifetime=90 * DAY,
-    refresh_token_lifetime=None,
-    scopes_supported=(
-        "user-profile",
-        "user-profile-read",
-        "gateway",
-        "gateway-read",
-        "gateway-update",
-        "gateway-management",
-        "actuator-command",
-        "timeline-read",
-        "tag",
-        "tag-read",
-        "rule",
-        "rule-read",
-        "service-read",
-        "site-read",
-        "billing-read",
-    ),
-    scope_descriptions={
-        "user-profile": "See and change your profile",
-        "user-profile-read": "See your profile",
-        "gateway": "See, add, change and remove your gateways, devices and sensors",
-        "gateway-read": "See your gateways, devices and sensors",
-        "gateway-update": "Change your gateways and send their sensor data",
-        "gateway-management": "Register, move and remove gateways",
-        "actuator-command": "Send commands to your actuators",
-        "timeline-read": "See your timeline",
-        "tag": "See and change your tags",
-        "tag-read": "See your tags",
-        "rule": "See and change your rules",
-        "rule-read": "See your rules",
-        "service-read": "See your services",
-        "site-read": "See your sites",
-        "billing-read": "See your plan and billing",
-    },
-    default_client_scope="user-profile-read gateway-update timeline-read tag rule-read service-read",
-    lifetime_by_grant={"password": 90 * DAY, "authorization_code": 15 * DAY},
-    password_grant=True,
-    subject_claim="userId",
-    scope_defaults_to_client=True,
-    password_sent_as="md5",
-)
-
-SMARTME = IssuerProfile(
-    face="smartme",
-    title="smart-me",
-    issuer_path="/smartme",
-    token_format="opaque",
-    signing_alg="",
-    access_token_lifetime=3600,
-    refresh_token_lifetime=30 * DAY,
-    scopes_supported=("user.read", "device.read", "device.readwrite", "device.readswitch"),
-    scope_descriptions={
-        "user.read": "See your account details",
-        "device.read": "See your meters and their values",
-        "device.readwrite": "See and change your meters and send them actions",
-        "device.readswitch": "See your meters and switch them on and off",
-    },
-    default_client_scope="user.read device.read",
-    # smart-me asks for an app's permissions when it is created in the portal.
-    scope_defaults_to_client=True,
-)
-
-PROFILES: dict[str, IssuerProfile] = {
-    profile.face: profile for profile in (NUHEAT, CKW, MCLIMATE, THINGPLUS, SMARTME)
-}
+_PROFILE = TypeAdapter(IssuerProfile)

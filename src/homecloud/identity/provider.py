@@ -23,7 +23,7 @@ from homecloud.identity.clients import get_client
 from homecloud.identity.keys import SHARED, InvalidToken, KeyStore
 from homecloud.identity.models import Grant
 from homecloud.identity.passwords import verify_login
-from homecloud.identity.profiles import PROFILES, IssuerProfile
+from homecloud.identity.profiles import IssuerProfile
 from homecloud.identity.secrets import digest, is_person_chosen, matches
 from homecloud.identity.server import (
     CLIENT_BY_ID_SQL,
@@ -215,16 +215,21 @@ class IdentityProvider:
     # ------------------------------------------------------------------ resource-route checks
 
     async def authenticate(
-        self, face: str, request: Request, scopes: Iterable[str] = (), *, token: str | None = None
+        self,
+        profile: IssuerProfile,
+        request: Request,
+        scopes: Iterable[str] = (),
+        *,
+        token: str | None = None,
     ) -> Principal:
-        """The caller of a resource route of ``face``, from its bearer token.
+        """The caller of a resource route of ``profile``'s face, from its bearer token.
 
         Raises :class:`ApiError` 401 (``invalid_token``, with ``WWW-Authenticate: Bearer``) for a
         missing, malformed, forged, expired or revoked token, and 403
         (``insufficient_scope``) when the token lacks one of ``scopes``. Each face renders it
         in its own error shape.
         """
-        profile = PROFILES[face]
+        face = profile.face
         token = token or bearer_token(request)
         if not token:
             raise unauthorized(

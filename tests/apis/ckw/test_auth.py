@@ -63,7 +63,7 @@ def claims_like(core: Services, customer: Customer, **changes: Any) -> dict[str,
 
 
 def _ckw() -> Any:
-    from homecloud.identity.profiles import CKW
+    from homecloud.apis.ckw import ISSUER as CKW
 
     return CKW
 

@@ -13,8 +13,8 @@ from cryptography.hazmat.primitives.serialization import load_der_public_key
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 
+from homecloud.apis.ckw import ISSUER as CKW
 from homecloud.apis.ckw.demo import SEED_CLIENT_ID, ensure_seed_client
-from homecloud.identity.profiles import CKW
 from homecloud.services import Services
 from tests.apis.ckw.conftest import (
     CORE_DATA,

@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
+from homecloud.apis.smartme import ISSUER
 from homecloud.apis.smartme.demo import add_simulated_meter
 from homecloud.apis.smartme.families import FAMILIES
 from homecloud.app import create_app
@@ -155,7 +156,7 @@ def api_key_for(face_services: Services) -> CredentialMaker:
         async with face_services.database.session(write=True) as session:
             issued = await create_api_key(
                 session,
-                face="smartme",
+                issuer=ISSUER,
                 user_id=user.id,
                 name="script",
                 scopes=list(scopes or ALL_SCOPES),

@@ -19,6 +19,7 @@ from authlib.integrations.requests_client import OAuth2Session
 from requests.auth import HTTPBasicAuth
 from starlette.requests import Request
 
+from homecloud.apis.smartme import ISSUER
 from homecloud.apis.smartme import auth as smartme_auth
 from homecloud.apis.smartme.auth import SmartMeAuth, scope_refusal
 from homecloud.app import create_app
@@ -412,7 +413,7 @@ async def test_api_key_reads_the_user(
 ) -> None:
     async with services.database.session(write=True) as session:
         issued = await create_api_key(
-            session, face="smartme", user_id=ann.id, name="script", scopes=["user.read"]
+            session, issuer=ISSUER, user_id=ann.id, name="script", scopes=["user.read"]
         )
     assert re.fullmatch(r"[A-Za-z0-9]{32}", issued.key)
     assert issued.api_key.key_hash != issued.key
@@ -437,7 +438,7 @@ async def test_api_key_without_the_scope_is_forbidden(
 ) -> None:
     async with services.database.session(write=True) as session:
         issued = await create_api_key(
-            session, face="smartme", user_id=ann.id, name="meters", scopes=["device.read"]
+            session, issuer=ISSUER, user_id=ann.id, name="meters", scopes=["device.read"]
         )
     response = await client.get("/smartme/User", headers={"Authorization": f"ApiKey {issued.key}"})
     assert response.status_code == 403
@@ -452,10 +453,10 @@ async def test_api_keys_of_one_user_never_read_another(
 ) -> None:
     async with services.database.session(write=True) as session:
         ann_key = await create_api_key(
-            session, face="smartme", user_id=ann.id, name="a", scopes=["user.read"]
+            session, issuer=ISSUER, user_id=ann.id, name="a", scopes=["user.read"]
         )
         bob_key = await create_api_key(
-            session, face="smartme", user_id=bob.id, name="b", scopes=["user.read"]
+            session, issuer=ISSUER, user_id=bob.id, name="b", scopes=["user.read"]
         )
     for issued, account in ((ann_key, ann), (bob_key, bob)):
         response = await client.get(
@@ -470,7 +471,7 @@ async def test_api_keys_are_listed_removed_and_validated(
     async with services.database.session(write=True) as session:
         issued = await create_api_key(
             session,
-            face="smartme",
+            issuer=ISSUER,
             user_id=ann.id,
             name=" home ",
             scopes=["user.read", "user.read"],
@@ -482,7 +483,7 @@ async def test_api_keys_are_listed_removed_and_validated(
         for name, scopes in (("x", ["openid"]), ("x", []), (" ", ["user.read"])):
             with pytest.raises(CredentialError):
                 await create_api_key(
-                    session, face="smartme", user_id=ann.id, name=name, scopes=scopes
+                    session, issuer=ISSUER, user_id=ann.id, name=name, scopes=scopes
                 )
     response = await client.get("/smartme/User", headers={"Authorization": f"ApiKey {issued.key}"})
     assert_denied(response)

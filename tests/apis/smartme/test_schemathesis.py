@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from homecloud.apis.smartme import ISSUER
 from homecloud.apis.smartme.demo import add_simulated_meter
 from homecloud.apis.smartme.families import SIMULATED, THREE_PHASE
 from homecloud.apis.smartme.settings import SmartMeSettings
@@ -41,7 +42,7 @@ async def test_every_check_passes_against_the_document(
                 await add_simulated_meter(work, user.id, family, at=AT, guid=guid)
             issued = await create_api_key(
                 session,
-                face="smartme",
+                issuer=ISSUER,
                 user_id=user.id,
                 name="schemathesis",
                 scopes=["user.read", "device.read", "device.readwrite", "device.readswitch"],

@@ -14,3 +14,5 @@ def _backend_token_then_get(demo: DemoAccess, api_url: str) -> str:
 
 
 FACE = face_from_manifest(__name__, settings=CkwSettings, try_it_command=_backend_token_then_get)
+# How its token service issues tokens (the manifest's ``[issuer]`` table).
+ISSUER = FACE.issuer

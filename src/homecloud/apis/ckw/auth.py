@@ -24,12 +24,12 @@ from typing import Annotated
 
 from starlette.requests import Request
 
-from homecloud.apis.ckw import repository
+from homecloud.apis.ckw import ISSUER, repository
 from homecloud.core.errors import ApiError
 from homecloud.identity.guard import Guard, once_per_request
 from homecloud.identity.provider import IdentityProvider, Principal, bearer_token
 
-FACE = "ckw"
+FACE = ISSUER.face
 PRINCIPAL_KEY = "ckw_caller"
 
 
@@ -38,7 +38,7 @@ async def _checked(request: Request) -> Principal:
     if bearer_token(request) is None:
         # No bearer token: app credentials in headers or Basic, or a 401 saying what is missing.
         return await identity.authenticate_app(FACE, request)
-    principal = await identity.authenticate(FACE, request)
+    principal = await identity.authenticate(ISSUER, request)
     if principal.user_id is not None:
         return principal
     # A client's own token: the backend API, acting for the one user the client is bound to.

@@ -20,3 +20,5 @@ def _login_then_get(demo: DemoAccess, api_url: str) -> str:
 
 
 FACE = face_from_manifest(__name__, settings=MClimateSettings, try_it_command=_login_then_get)
+# How its token service issues tokens (the manifest's ``[issuer]`` table).
+ISSUER = FACE.issuer

@@ -15,12 +15,13 @@ from typing import Annotated
 
 from starlette.requests import Request
 
+from homecloud.apis.mclimate import ISSUER
 from homecloud.core.errors import ApiError
 from homecloud.core.ratelimit import RateLimiter, RateLimitPolicy
 from homecloud.identity.guard import Guard
 from homecloud.identity.provider import IdentityProvider, Principal, bearer_token
 
-FACE = "mclimate"
+FACE = ISSUER.face
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ def bind_limits(state: object, limits: ApiLimits) -> None:
 async def authenticate(request: Request) -> Principal:
     identity: IdentityProvider = request.app.state.identity
     token = bearer_token(request)
-    principal = await identity.authenticate(FACE, request, token=token)
+    principal = await identity.authenticate(ISSUER, request, token=token)
     limits: ApiLimits = request.app.state.mclimate_limits
     await limits.count(principal, token or "")
     return principal

@@ -25,11 +25,11 @@ from sqlalchemy.exc import IntegrityError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from homecloud.apis.mclimate import ISSUER
 from homecloud.core.database import Database
 from homecloud.core.ratelimit import RateLimitPolicy
 from homecloud.identity.authorize import FacePages, authorization_endpoint
 from homecloud.identity.clients import ClientError, get_client, register_client
-from homecloud.identity.profiles import MCLIMATE
 from homecloud.identity.server import (
     GrantView,
     IssueResult,
@@ -212,15 +212,15 @@ def mclimate_identity_router(
     for href, grant_type in ((LOGIN, "password"), (RENEW, "refresh_token"), (TOKEN, None)):
         router.add_api_route(
             href,
-            token_endpoint(provider, MCLIMATE, services.rate_limiter, hooks(href, grant_type)),
+            token_endpoint(provider, ISSUER, services.rate_limiter, hooks(href, grant_type)),
             methods=["POST"],
         )
 
     @router.get("/auth/")
     async def authorize(request: Request) -> Response:
-        return await authorization_endpoint(provider, MCLIMATE, PAGES, request)
+        return await authorization_endpoint(provider, ISSUER, PAGES, request)
 
     router.include_router(
-        signin_router(provider, MCLIMATE, PAGES, services.rate_limiter, logout=LOGOUT)
+        signin_router(provider, ISSUER, PAGES, services.rate_limiter, logout=LOGOUT)
     )
     return router

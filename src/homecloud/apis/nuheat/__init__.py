@@ -5,3 +5,5 @@ from homecloud.apis.nuheat.settings import NuheatSettings
 from homecloud.faces import face_from_manifest
 
 FACE = face_from_manifest(__name__, settings=NuheatSettings)
+# How its token service issues tokens (the manifest's ``[issuer]`` table).
+ISSUER = FACE.issuer

@@ -20,11 +20,12 @@ from typing import Annotated
 from cachetools import TLRUCache
 from starlette.requests import Request
 
+from homecloud.apis.nuheat import ISSUER
 from homecloud.core.errors import ApiError
 from homecloud.identity.guard import Guard, once_per_request
 from homecloud.identity.provider import IdentityProvider, Principal, bearer_token
 
-FACE = "nuheat"
+FACE = ISSUER.face
 SCOPE = "openapi"
 SCOPES = (SCOPE,)
 
@@ -68,7 +69,7 @@ async def _checked(request: Request) -> Principal:
     if principal is None:
         # Only tokens with the scope get here a second time: the check raises otherwise.
         identity: IdentityProvider = request.app.state.identity
-        principal = await identity.authenticate(FACE, request, SCOPES)
+        principal = await identity.authenticate(ISSUER, request, SCOPES)
         if token:
             trusted.put(token, principal)
     if principal.user_id is None:

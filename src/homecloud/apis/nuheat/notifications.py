@@ -27,6 +27,7 @@ from fastapi import FastAPI
 from starlette.requests import HTTPConnection, Request
 from starlette.websockets import WebSocket
 
+from homecloud.apis.nuheat import ISSUER
 from homecloud.apis.nuheat.errors import nuheat_error
 from homecloud.core.errors import ApiError
 from homecloud.core.events import ChangeEvent, Subscription
@@ -132,9 +133,7 @@ def authenticator(services: Services) -> Authenticator:
             if isinstance(connection, Request)
             else Request({**connection.scope, "type": "http"})
         )
-        principal = await services.identity.authenticate(
-            "nuheat", request, ["openapi"], token=token
-        )
+        principal = await services.identity.authenticate(ISSUER, request, ["openapi"], token=token)
         if principal.user_id is None:
             # A client-credentials token belongs to no user, so nothing could be notified.
             raise ApiError.of(403, "Change notifications need a user's access token.")

@@ -11,3 +11,5 @@ def _basic_get(demo: DemoAccess, api_url: str) -> str:
 
 
 FACE = face_from_manifest(__name__, settings=SmartMeSettings, try_it_command=_basic_get)
+# How its token service issues tokens (the manifest's ``[issuer]`` table).
+ISSUER = FACE.issuer

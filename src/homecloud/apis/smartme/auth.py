@@ -36,6 +36,7 @@ from limits.aio.storage import Storage
 from sqlalchemy import select
 from starlette.requests import Request
 
+from homecloud.apis.smartme import ISSUER
 from homecloud.core.database import Database
 from homecloud.core.errors import ApiError
 from homecloud.core.models import User
@@ -45,11 +46,10 @@ from homecloud.identity.credentials import INT64_MAX, api_key_holder, card_token
 from homecloud.identity.guard import Guard
 from homecloud.identity.models import OAuthClient
 from homecloud.identity.passwords import throttle_subject
-from homecloud.identity.profiles import SMARTME
 from homecloud.identity.provider import IdentityProvider, Principal, token_lacks_scope
 
-FACE = SMARTME.face
-ALL_SCOPES = frozenset(SMARTME.scopes_supported)
+FACE = ISSUER.face
+ALL_SCOPES = frozenset(ISSUER.scopes_supported)
 # A card (an NFC tag at a charging station, a badge) identifies its holder and lets them read
 # and switch the account's devices; it cannot change devices or make further credentials.
 CARD_SCOPES = frozenset({"user.read", "device.read", "device.readswitch"})
@@ -154,7 +154,7 @@ class SmartMeAuth:
         raise denied()
 
     async def bearer(self, request: Request, scopes: tuple[str, ...]) -> Principal:
-        principal = await self.identity.authenticate(FACE, request, scopes)
+        principal = await self.identity.authenticate(ISSUER, request, scopes)
         user_id = principal.user_id
         if user_id is None:
             user_id = await self.app_owner(principal.client_id)

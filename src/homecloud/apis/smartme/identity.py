@@ -6,7 +6,7 @@ Grants: authorization code (PKCE with S256; public clients must use it), refresh
 on every use; a reused one revokes its family), and client credentials for "Device" apps:
 confidential clients registered with only that grant and an owner, for whom their tokens act.
 A request without ``scope`` gets the scopes the app was registered with. Opaque tokens, access
-1 hour, refresh 30 days (:data:`~homecloud.identity.profiles.SMARTME`).
+1 hour, refresh 30 days (the ``[issuer]`` of its manifest).
 
 ``/api/oauth/revoke`` (RFC 7009; revoking a refresh token revokes its family) and
 ``/api/oauth/introspect`` (RFC 7662, for confidential clients) are the endpoints the OIDC faces
@@ -21,10 +21,10 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from homecloud.apis.smartme import ISSUER
 from homecloud.core.ratelimit import RateLimiter
 from homecloud.identity.authorize import FacePages, authorization_endpoint
 from homecloud.identity.oidc import oauth_token_hooks, token_management
-from homecloud.identity.profiles import SMARTME
 from homecloud.identity.provider import IdentityProvider
 from homecloud.identity.signin import signin_router
 from homecloud.identity.token_endpoint import token_endpoint
@@ -59,7 +59,7 @@ def metadata(issuer: str) -> dict[str, Any]:
             "client_secret_post",
             "client_secret_basic",
         ],
-        "scopes_supported": list(SMARTME.scopes_supported),
+        "scopes_supported": list(ISSUER.scopes_supported),
         "response_types_supported": ["code"],
         "response_modes_supported": ["query", "fragment", "form_post"],
         "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
@@ -75,23 +75,21 @@ def identity_router(provider: IdentityProvider, rate_limiter: RateLimiter) -> AP
     @router.get("/.well-known/oauth-authorization-server")
     async def discovery() -> JSONResponse:
         return JSONResponse(
-            metadata(provider.issuer(SMARTME)), headers={"Access-Control-Allow-Origin": "*"}
+            metadata(provider.issuer(ISSUER)), headers={"Access-Control-Allow-Origin": "*"}
         )
 
     @router.api_route(AUTHORIZE, methods=["GET", "POST"])
     async def authorize(request: Request) -> Response:
-        return await authorization_endpoint(provider, SMARTME, PAGES, request)
+        return await authorization_endpoint(provider, ISSUER, PAGES, request)
 
     router.add_api_route(
         TOKEN,
-        token_endpoint(provider, SMARTME, rate_limiter, oauth_token_hooks()),
+        token_endpoint(provider, ISSUER, rate_limiter, oauth_token_hooks()),
         methods=["POST"],
     )
+    router.add_api_route(REVOKE, token_management(provider, ISSUER, "revocation"), methods=["POST"])
     router.add_api_route(
-        REVOKE, token_management(provider, SMARTME, "revocation"), methods=["POST"]
+        INTROSPECT, token_management(provider, ISSUER, "introspection"), methods=["POST"]
     )
-    router.add_api_route(
-        INTROSPECT, token_management(provider, SMARTME, "introspection"), methods=["POST"]
-    )
-    router.include_router(signin_router(provider, SMARTME, PAGES, rate_limiter, logout=LOGOUT))
+    router.include_router(signin_router(provider, ISSUER, PAGES, rate_limiter, logout=LOGOUT))
     return router

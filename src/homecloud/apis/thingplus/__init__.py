@@ -22,3 +22,5 @@ def _password_grant_then_get(demo: DemoAccess, api_url: str) -> str:
 FACE = face_from_manifest(
     __name__, settings=ThingplusSettings, try_it_command=_password_grant_then_get
 )
+# How its token service issues tokens (the manifest's ``[issuer]`` table).
+ISSUER = FACE.issuer

@@ -8,11 +8,12 @@ from typing import Annotated, Final
 
 from starlette.requests import Request
 
+from homecloud.apis.thingplus import ISSUER
 from homecloud.core.errors import ApiError
 from homecloud.identity.guard import Guard, bearer
 from homecloud.identity.provider import Principal
 
-FACE = "thingplus"
+FACE = ISSUER.face
 
 # The vendor's scopes for /gateways and everything below it: reading is open to each of its
 # gateway scopes, changing to ``gateway`` and ``gateway-update``, and registering or deleting
@@ -23,7 +24,7 @@ MANAGE_GATEWAYS: Final = ("gateway",)
 READ_SITES: Final = ("site-read",)
 READ_PROFILE: Final = "user-profile-read"
 
-_token = bearer(FACE)
+_token = bearer(ISSUER)
 
 
 async def authenticate(request: Request) -> Principal:

@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from homecloud.apis.thingplus import repository
+from homecloud.apis.thingplus import ISSUER, repository
 from homecloud.apis.thingplus.errors import NO_STORE, oauth2orize_error, schema_error
 from homecloud.apis.thingplus.openapi import CREATED_ERRORS, answers, operation
 from homecloud.apis.thingplus.schemas import AuthClientAnswer, AuthClientList
@@ -40,7 +40,6 @@ from homecloud.identity.clients import (
     validate_redirect_uri,
 )
 from homecloud.identity.models import OAuthClient
-from homecloud.identity.profiles import THINGPLUS
 from homecloud.identity.provider import IdentityProvider, unauthorized
 from homecloud.identity.server import (
     ClientView,
@@ -163,7 +162,7 @@ class Caller:
 
 async def current_caller(provider: IdentityProvider, request: Request) -> Caller:
     if "authorization" in request.headers:
-        principal = await provider.authenticate("thingplus", request)
+        principal = await provider.authenticate(ISSUER, request)
         if principal.user_id is None:
             raise ApiError.of(403, "The token does not act for a user.", "ACCESSGROUP_DENY")
         return Caller(principal.user_id, principal.scopes)
@@ -207,7 +206,7 @@ def auth_client_schema() -> dict[str, Any]:
     )
     properties["scopes"] = {
         "type": "array",
-        "items": {"type": "string", "enum": list(THINGPLUS.scopes_supported)},
+        "items": {"type": "string", "enum": list(ISSUER.scopes_supported)},
         "description": "At most the scopes of the caller's token",
     }
     return {
@@ -258,12 +257,12 @@ def parse_auth_client(body: Any) -> AuthClientInput:
     for index, scope in enumerate(scopes):
         if not isinstance(scope, str):
             raise schema_error("should be string", "type", f".scopes[{index}]", type="string")
-        if scope not in THINGPLUS.scopes_supported:
+        if scope not in ISSUER.scopes_supported:
             raise schema_error(
                 "should be equal to one of the allowed values",
                 "enum",
                 f".scopes[{index}]",
-                allowedValues=list(THINGPLUS.scopes_supported),
+                allowedValues=list(ISSUER.scopes_supported),
             )
     redirect_uri = body.get("redirectUri")
     if redirect_uri is not None:
@@ -366,7 +365,7 @@ def thingplus_identity_router(services: Services) -> APIRouter:
 
     router.add_api_route(
         "/v2/oauth2/token",
-        token_endpoint(provider, THINGPLUS, services.rate_limiter, TOKEN_HOOKS),
+        token_endpoint(provider, ISSUER, services.rate_limiter, TOKEN_HOOKS),
         methods=["POST"],
         include_in_schema=False,
     )
@@ -405,7 +404,7 @@ def thingplus_identity_router(services: Services) -> APIRouter:
             return oauth2orize_error(
                 "AuthorizationError", 400, "redirect_uri_mismatch", "Mismatched redirect_uri"
             )
-        return await authorization_endpoint(provider, THINGPLUS, PAGES, request)
+        return await authorization_endpoint(provider, ISSUER, PAGES, request)
 
     async def create_client(request: Request) -> Response:
         caller = await current_caller(provider, request)
@@ -487,7 +486,7 @@ def thingplus_identity_router(services: Services) -> APIRouter:
         )
 
     router.include_router(
-        signin_router(provider, THINGPLUS, PAGES, services.rate_limiter, logout=LOGOUT)
+        signin_router(provider, ISSUER, PAGES, services.rate_limiter, logout=LOGOUT)
     )
     return router
 

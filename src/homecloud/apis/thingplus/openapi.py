@@ -19,6 +19,7 @@ from typing import Any, Final
 
 from fastapi import FastAPI
 
+from homecloud.apis.thingplus import ISSUER
 from homecloud.apis.thingplus.catalog_data import (
     DEVICE_MODEL_ID,
     GATEWAY_MODEL_ID,
@@ -47,7 +48,6 @@ from homecloud.apis.thingplus.schemas import (
 from homecloud.core.parsing import MAX_ID
 from homecloud.core.swagger import ApiDocument, SwaggerSecurity, install_swagger, oauth_security
 from homecloud.faces import demo_client_id
-from homecloud.identity.profiles import THINGPLUS
 
 # ------------------------------------------------------------------------------------ errors
 
@@ -394,7 +394,7 @@ DOCUMENT: Final = ApiDocument(
     responses=ERRORS,
 )
 
-SWAGGER_SCOPES: Final = {scope: THINGPLUS.describe(scope) for scope in THINGPLUS.scopes_supported}
+SWAGGER_SCOPES: Final = {scope: ISSUER.describe(scope) for scope in ISSUER.scopes_supported}
 # What Swagger UI asks for by default: the scopes the operations check that the demo client
 # (registered with the vendor's recommended set) may grant: reading and changing gateways,
 # their devices, sensors, status and series, and the profile. Registering and deleting
@@ -402,7 +402,7 @@ SWAGGER_SCOPES: Final = {scope: THINGPLUS.describe(scope) for scope in THINGPLUS
 API_SCOPES: Final = tuple(
     scope
     for scope in ("gateway-update", "user-profile-read")
-    if scope in THINGPLUS.default_client_scope.split()
+    if scope in ISSUER.default_client_scope.split()
 )
 _CODE_FLOW = oauth_security(
     authorize="/v2/oauth2/authorize",

@@ -10,16 +10,16 @@ from joserfc.jwk import RSAKey
 from starlette.requests import Request
 from starlette.responses import Response
 
+from homecloud.apis.ckw import ISSUER
 from homecloud.apis.ckw.routes import json_response
 from homecloud.core.errors import ApiError
 from homecloud.core.users import get_user
 from homecloud.identity.keys import SHARED
-from homecloud.identity.profiles import CKW
 from homecloud.identity.provider import IdentityProvider
 from homecloud.services import Services
 
 REALM = "CKW"
-LOCAL_REALM_PATH = CKW.issuer_path.removeprefix("/" + CKW.face)  # /auth/realms/CKW
+LOCAL_REALM_PATH = ISSUER.issuer_path.removeprefix("/" + ISSUER.face)  # /auth/realms/CKW
 
 
 def public_key_text(key: RSAKey) -> str:
@@ -37,7 +37,7 @@ def router(services: Services) -> APIRouter:
         await identity.keys.refresh_if_stale()
         key = identity.keys.active(SHARED, "RS256").key
         assert isinstance(key, RSAKey)
-        issuer = identity.issuer(CKW)
+        issuer = identity.issuer(ISSUER)
         return json_response(
             {
                 "realm": REALM,
@@ -51,7 +51,7 @@ def router(services: Services) -> APIRouter:
 
     @router.get(LOCAL_REALM_PATH + "/account", include_in_schema=False)
     async def account(request: Request) -> Response:
-        principal = await identity.authenticate(CKW.face, request)
+        principal = await identity.authenticate(ISSUER, request)
         if principal.user_id is None:
             raise ApiError.of(403, "The token does not act for a user.", "no_user")
         async with identity.database.session() as session:

@@ -17,7 +17,7 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from homecloud.apis.nuheat import service
+from homecloud.apis.nuheat import ISSUER, service
 from homecloud.apis.nuheat.preferences import (
     NUMBERS,
     TEMPERATURE_SCALES,
@@ -27,7 +27,6 @@ from homecloud.apis.nuheat.preferences import (
 from homecloud.core.models import User
 from homecloud.core.unit_of_work import UnitOfWork
 from homecloud.identity.oidc import IDENTITYSERVER
-from homecloud.identity.profiles import NUHEAT
 from homecloud.identity.web import (
     CSRF_FIELD,
     csrf_valid,
@@ -40,8 +39,8 @@ from homecloud.services import Services
 
 SETTINGS = "/console/settings"
 SETTINGS_PATH = "/nuheat" + SETTINGS
-SIGN_IN = NUHEAT.issuer_path + IDENTITYSERVER.login
-SIGN_OUT = NUHEAT.issuer_path + IDENTITYSERVER.logout
+SIGN_IN = ISSUER.issuer_path + IDENTITYSERVER.login
+SIGN_OUT = ISSUER.issuer_path + IDENTITYSERVER.logout
 TITLE = "Nuheat"
 
 _pages = page_environment(Path(__file__).parent.parent / "templates")
