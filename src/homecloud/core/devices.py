@@ -15,6 +15,7 @@ from sqlalchemy import Select, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from homecloud.core.models import Device
+from homecloud.core.statements import inserted
 
 
 class DeviceError(ValueError):
@@ -42,17 +43,17 @@ class DeviceRegistry:
             raise DeviceError("a device needs a serial")
         if await owner_of(self.session, face, serial) is not None:
             raise DeviceError(f"{face} device {serial!r} is registered already")
-        device = Device(
-            owner_id=self.owner_id,
-            face=face,
-            kind=kind,
-            serial=serial,
-            name=name,
-            attributes=dict(attributes or {}),
+        return await inserted(
+            self.session,
+            Device(
+                owner_id=self.owner_id,
+                face=face,
+                kind=kind,
+                serial=serial,
+                name=name,
+                attributes=dict(attributes or {}),
+            ),
         )
-        self.session.add(device)
-        await self.session.flush()
-        return device
 
     async def get(self, face: str, serial: str) -> Device | None:
         return await self.session.scalar(

@@ -17,6 +17,7 @@ from homecloud.core.passwords import (
     needs_rehash,
     verify_password,
 )
+from homecloud.core.statements import inserted
 
 MIN_PASSWORD_LENGTH = 8
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -68,20 +69,20 @@ async def create_user(
     )
     if clash is not None:
         raise UserError(f"an account for {email.strip()} or that user name exists already")
-    user = User(
-        email=email.strip(),
-        email_key=key,
-        username=username,
-        password_hash=hash_password(password),
-        password_md5_hash=hash_md5_of_password(password),
-        first_name=first_name,
-        last_name=last_name,
-        timezone=timezone,
-        preferences={},
+    return await inserted(
+        session,
+        User(
+            email=email.strip(),
+            email_key=key,
+            username=username,
+            password_hash=hash_password(password),
+            password_md5_hash=hash_md5_of_password(password),
+            first_name=first_name,
+            last_name=last_name,
+            timezone=timezone,
+            preferences={},
+        ),
     )
-    session.add(user)
-    await session.flush()
-    return user
 
 
 async def find_by_login(session: AsyncSession, login: str) -> User | None:

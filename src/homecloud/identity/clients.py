@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from homecloud.core.models import now_ms
+from homecloud.core.statements import inserted
 from homecloud.identity.models import OAuthClient
 from homecloud.identity.secrets import digest, new_hex, new_secret, stored_form
 from homecloud.settings import FACE_NAMES
@@ -114,9 +115,7 @@ async def register_client(
         require_consent=require_consent,
         attributes=attributes or {},
     )
-    session.add(client)
-    await session.flush()
-    return IssuedClient(client, secret)
+    return IssuedClient(await inserted(session, client), secret)
 
 
 async def get_client(

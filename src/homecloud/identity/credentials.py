@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from homecloud.core.models import Base, Id, User, now_ms
+from homecloud.core.statements import inserted
 from homecloud.identity.profiles import IssuerProfile
 from homecloud.identity.secrets import digest, new_hex
 
@@ -104,9 +105,7 @@ async def create_api_key(
     row = ApiKey(
         face=issuer.face, user_id=user_id, name=name.strip(), key_hash=digest(key), scope=scope
     )
-    session.add(row)
-    await session.flush()
-    return IssuedApiKey(row, key)
+    return IssuedApiKey(await inserted(session, row), key)
 
 
 async def api_key_holder(session: AsyncSession, face: str, key: str) -> tuple[ApiKey, User] | None:

@@ -20,6 +20,7 @@ from homecloud.apis.ckw.names import Direction
 from homecloud.core.database import Database
 from homecloud.core.devices import DeviceRegistry
 from homecloud.core.series import Point, aggregate, ensure_series, read_range, write_points
+from homecloud.core.statements import inserted
 from homecloud.core.timebuckets import bucket_edges
 
 FACE = "ckw"
@@ -179,10 +180,7 @@ async def installations_of(
 
 
 async def add_customer(session: AsyncSession, user_id: int, customer_number: str) -> CkwCustomer:
-    customer = CkwCustomer(user_id=user_id, customer_number=customer_number)
-    session.add(customer)
-    await session.flush()
-    return customer
+    return await inserted(session, CkwCustomer(user_id=user_id, customer_number=customer_number))
 
 
 async def add_installation(
@@ -195,17 +193,17 @@ async def add_installation(
     city: str,
     country: str = "CH",
 ) -> CkwInstallation:
-    installation = CkwInstallation(
-        customer_id=customer.id,
-        installation_id=installation_id,
-        street=street,
-        zip=zip_code,
-        city=city,
-        country=country,
+    return await inserted(
+        session,
+        CkwInstallation(
+            customer_id=customer.id,
+            installation_id=installation_id,
+            street=street,
+            zip=zip_code,
+            city=city,
+            country=country,
+        ),
     )
-    session.add(installation)
-    await session.flush()
-    return installation
 
 
 async def add_metering_point(
@@ -225,23 +223,23 @@ async def add_metering_point(
     )
     energy = await ensure_series(session, device.id, ENERGY_SERIES, unit="kWh")
     estimated = await ensure_series(session, device.id, ESTIMATED_SERIES)
-    point = CkwMeteringPoint(
-        installation_id=installation.id,
-        device_id=device.id,
-        energy_series_id=energy.id,
-        estimated_series_id=estimated.id,
-        metering_point_id=metering_point_id,
-        meter_number=meter_number,
-        energy_direction=direction,
-        unit="kWh",
-        valid_from=valid_from,
-        valid_to=None,
-        delivered_until=None,
-        simulation_seed=simulation_seed,
+    return await inserted(
+        session,
+        CkwMeteringPoint(
+            installation_id=installation.id,
+            device_id=device.id,
+            energy_series_id=energy.id,
+            estimated_series_id=estimated.id,
+            metering_point_id=metering_point_id,
+            meter_number=meter_number,
+            energy_direction=direction,
+            unit="kWh",
+            valid_from=valid_from,
+            valid_to=None,
+            delivered_until=None,
+            simulation_seed=simulation_seed,
+        ),
     )
-    session.add(point)
-    await session.flush()
-    return point
 
 
 # ----------------------------------------------------------------------------- meter data

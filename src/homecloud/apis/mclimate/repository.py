@@ -24,7 +24,7 @@ from homecloud.apis.mclimate.models import (
 from homecloud.apis.mclimate.query import Query
 from homecloud.core.database import Database
 from homecloud.core.models import Device
-from homecloud.core.statements import locked, where_given
+from homecloud.core.statements import inserted, locked, where_given
 
 FACE = "mclimate"
 
@@ -301,12 +301,10 @@ async def forget_logs_before(session: AsyncSession, device_id: int, before_ms: i
 async def add_record(
     session: AsyncSession, owner_id: int, kind: str, device_id: int | None, data: dict[str, Any]
 ) -> MClimateRecord:
-    record = MClimateRecord(
-        owner_id=owner_id, kind=kind, device_id=device_id, data=orjson.dumps(data).decode()
+    data_text = orjson.dumps(data).decode()
+    return await inserted(
+        session, MClimateRecord(owner_id=owner_id, kind=kind, device_id=device_id, data=data_text)
     )
-    session.add(record)
-    await session.flush()
-    return record
 
 
 async def records(

@@ -19,6 +19,7 @@ from homecloud.core.database import Database
 from homecloud.core.devices import DeviceRegistry
 from homecloud.core.models import Device
 from homecloud.core.series import Point, ensure_series, write_points_sync
+from homecloud.core.statements import inserted
 from homecloud.core.timebuckets import time_zone
 
 BACKFILL_STEP_MS = 300_000
@@ -27,12 +28,10 @@ BACKFILL_STEP_MS = 300_000
 async def add_group(
     session: AsyncSession, owner_id: int, name: str, away_set_point: int = DEFAULT_AWAY_SET_POINT
 ) -> NuheatGroup:
-    group = NuheatGroup(
-        owner_id=owner_id, name=name, away_mode=False, away_set_point=away_set_point
+    return await inserted(
+        session,
+        NuheatGroup(owner_id=owner_id, name=name, away_mode=False, away_set_point=away_set_point),
     )
-    session.add(group)
-    await session.flush()
-    return group
 
 
 async def add_thermostat(
