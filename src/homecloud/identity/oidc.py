@@ -116,18 +116,33 @@ def oauth_token_hooks(
     return TokenHooks(refuse=refuse, render=render, adjust=adjust)
 
 
-def token_management(
-    provider: IdentityProvider, profile: IssuerProfile, endpoint: str
-) -> Callable[[Request], Awaitable[Response]]:
-    """RFC 7009 revocation (``endpoint="revocation"``) or RFC 7662 introspection
-    (``"introspection"``) of ``profile``'s tokens: the Authlib endpoint of that name, as a
-    route handler any face can mount at its own path."""
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def oauth_endpoint(
+    handler: Callable[[Request, PreparedRequest], Awaitable[Response]],
+) -> Endpoint:
+    """``handler`` as a route handler: the request prepared as Authlib reads it, and a
+    malformed one (a body that is neither a form nor a JSON object) answered with OAuth's 400
+    ``invalid_request`` before the handler sees it."""
 
     async def handle(request: Request) -> Response:
         try:
             prepared = await prepare(request)
         except MalformedRequest as exc:
             return oauth_error(400, "invalid_request", str(exc))
+        return await handler(request, prepared)
+
+    return handle
+
+
+def token_management(provider: IdentityProvider, profile: IssuerProfile, endpoint: str) -> Endpoint:
+    """RFC 7009 revocation (``endpoint="revocation"``) or RFC 7662 introspection
+    (``"introspection"``) of ``profile``'s tokens: the Authlib endpoint of that name, as a
+    route handler any face can mount at its own path."""
+
+    @oauth_endpoint
+    async def handle(request: Request, prepared: PreparedRequest) -> Response:
         result = await provider.run(
             profile,
             prepared,
@@ -250,11 +265,8 @@ def oidc_router(
     )
 
     @router.api_route(local + layout.userinfo, methods=["GET", "POST"])
-    async def userinfo(request: Request) -> Response:
-        try:
-            prepared = await prepare(request)
-        except MalformedRequest as exc:
-            return oauth_error(400, "invalid_request", str(exc))
+    @oauth_endpoint
+    async def userinfo(request: Request, prepared: PreparedRequest) -> Response:
         try:
             principal = await provider.authenticate(
                 profile, request, ("openid",), token=prepared.form.get("access_token")
@@ -288,11 +300,8 @@ def oidc_router(
     )
 
     @router.api_route(local + layout.end_session, methods=["GET", "POST"])
-    async def end_session_endpoint(request: Request) -> Response:
-        try:
-            prepared = await prepare(request)
-        except MalformedRequest as exc:
-            return oauth_error(400, "invalid_request", str(exc))
+    @oauth_endpoint
+    async def end_session_endpoint(request: Request, prepared: PreparedRequest) -> Response:
         data = prepared.payload.data
         refresh_token = prepared.form.get("refresh_token")
         if request.method == "POST" and refresh_token:
