@@ -21,6 +21,8 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Match, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from homecloud.core.middleware import HttpMiddleware
+
 log = logging.getLogger("homecloud.errors")
 
 
@@ -142,7 +144,7 @@ def _serves(route: BaseRoute, scope: Scope) -> bool:
     return match is Match.FULL
 
 
-class UnexpectedErrorGuard:
+class UnexpectedErrorGuard(HttpMiddleware):
     """Turns an unhandled exception into a logged 500 in the face's shape.
 
     Starlette's own catch-all re-raises after answering, which would reach the parent app
@@ -153,10 +155,7 @@ class UnexpectedErrorGuard:
         self.app = app
         self.shape = shape
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = False
 
         async def tracking_send(message: Message) -> None:
@@ -175,7 +174,7 @@ class UnexpectedErrorGuard:
             await response(scope, receive, send)
 
 
-class BodySizeLimit:
+class BodySizeLimit(HttpMiddleware):
     """Refuses request bodies larger than ``limit`` bytes with a 413 in the face's shape.
 
     A declared Content-Length over the limit is answered before the body is read; a body
@@ -188,10 +187,7 @@ class BodySizeLimit:
         self.limit = limit
         self.shape = shape
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         for name, value in scope["headers"]:
             if name == b"content-length":
                 try:

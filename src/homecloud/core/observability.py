@@ -24,6 +24,8 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from homecloud.core.middleware import HttpMiddleware
+
 access_log = logging.getLogger("homecloud.access")
 
 _ACCEPTABLE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -98,16 +100,13 @@ def _face_of(path: str, faces: frozenset[str]) -> str:
     return first if first in faces else "core"
 
 
-class RequestObserver:
+class RequestObserver(HttpMiddleware):
     def __init__(self, app: ASGIApp, metrics: Metrics, faces: Iterable[str]) -> None:
         self.app = app
         self.metrics = metrics
         self.faces = frozenset(faces)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         request_id = _incoming_request_id(scope) or uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
         started = time.perf_counter()

@@ -11,7 +11,7 @@ the headers as well.
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
+from abc import abstractmethod
 from dataclasses import dataclass
 from typing import ClassVar, Generic, TypeVar
 
@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from homecloud.core.errors import ApiError, ErrorShape
+from homecloud.core.middleware import HttpMiddleware
 from homecloud.core.mounts import local_path
 from homecloud.core.ratelimit import RateLimitDecision, RateLimiter, RateLimitPolicy
 
@@ -29,7 +30,7 @@ Headers = list[tuple[bytes, bytes]]
 
 
 @dataclass(eq=False)
-class RateLimitGate(ABC, Generic[G]):
+class RateLimitGate(HttpMiddleware, Generic[G]):
     """Authenticates and counts every call below ``prefix``, answers the refused ones (401,
     403, 429) in the face's error shape, and puts the rate-limit headers of a counted call on
     whatever its route answers, errors included."""
@@ -58,10 +59,10 @@ class RateLimitGate(ABC, Generic[G]):
     def quota_exceeded(self, decision: RateLimitDecision) -> ApiError:
         """The 429 for a call over the limit (with its ``Retry-After``)."""
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not local_path(scope).startswith(f"{self.prefix}/"):
-            await self.app(scope, receive, send)
-            return
+    def covers(self, scope: Scope) -> bool:
+        return local_path(scope).startswith(f"{self.prefix}/")
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers: Headers = []
         try:
             decision = await self.limiter.hit(self.policy, await self.counter_key(Request(scope)))

@@ -20,6 +20,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from homecloud.core.database import Database
+from homecloud.core.middleware import HttpMiddleware
 from homecloud.identity.models import OAuthClient
 
 _REDIRECT_URIS = f"SELECT redirect_uris FROM {OAuthClient.__tablename__} WHERE face = ?"
@@ -73,7 +74,7 @@ class ClientOrigins:
         return origin in self._origins
 
 
-class CorsForClients:
+class CorsForClients(HttpMiddleware):
     """Middleware: answers preflights and marks answers readable for allowed origins, on the
     paths that start with one of ``prefixes`` (below the face's mount). It must run before
     the face authenticates calls: a preflight carries no token. A preflight from an origin
@@ -85,10 +86,7 @@ class CorsForClients:
         self.origins = origins
         self.prefixes = tuple(prefix.lower() for prefix in prefixes)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not self._covers(scope):
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         # Most calls come from no browser: find that out without parsing every header.
         origin = next(
             (value.decode("latin-1") for name, value in scope["headers"] if name == b"origin"),
@@ -119,7 +117,7 @@ class CorsForClients:
 
         await self.app(scope, receive, readable)
 
-    def _covers(self, scope: Scope) -> bool:
+    def covers(self, scope: Scope) -> bool:
         root: str = scope.get("root_path", "")
         path: str = scope["path"]
         local = path[len(root) :] if root and path.startswith(root) else path
