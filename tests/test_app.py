@@ -18,17 +18,22 @@ from starlette.requests import Request
 from homecloud import app as app_module
 from homecloud.app import create_app
 from homecloud.core.observability import JsonFormatter, fastapi_telemetry
-from homecloud.faces import FaceFactory, Ref
+from homecloud.faces import Face, FaceFactory, Ref
 from homecloud.services import FaceApp, Services
 from homecloud.settings import Settings
 
 
-def probe_nuheat(monkeypatch: pytest.MonkeyPatch, factory: FaceFactory) -> None:
-    """Registers ``factory`` in place of the Nuheat face's own."""
-    faces = tuple(
-        replace(face, builder=Ref.to(factory)) if face.name == "nuheat" else face
-        for face in app_module.FACES
-    )
+def probe_nuheat(
+    monkeypatch: pytest.MonkeyPatch, factory: FaceFactory, api: str | None = None
+) -> None:
+    """Registers ``factory`` in place of the Nuheat face's own (and ``api`` as the resource
+    its description names)."""
+
+    def probe(face: Face) -> Face:
+        try_it = replace(face.try_it, api=api) if api else face.try_it
+        return replace(face, builder=Ref.to(factory), try_it=try_it)
+
+    faces = tuple(probe(face) if face.name == "nuheat" else face for face in app_module.FACES)
     monkeypatch.setattr(app_module, "FACES", faces)
 
 
@@ -86,9 +91,9 @@ def probe_face(monkeypatch: pytest.MonkeyPatch) -> None:
         async def thermostat(serial: str) -> dict[str, str]:
             return {"serialNumber": serial}
 
-        return FaceApp(app=face, links={"api": "/nuheat/api/v1"})
+        return FaceApp(app=face)
 
-    probe_nuheat(monkeypatch, factory)
+    probe_nuheat(monkeypatch, factory, api="/nuheat/api/v1")
 
 
 async def test_faces_are_mounted_listed_and_counted_by_template(
@@ -101,6 +106,10 @@ async def test_faces_are_mounted_listed_and_counted_by_template(
         metrics = (await client.get("/metrics")).text
     assert response.json() == {"serialNumber": "123"}
     assert index["faces"]["nuheat"]["api"] == "http://127.0.0.1:8080/nuheat/api/v1"
+    assert index["faces"]["nuheat"]["swagger_ui"] == "http://127.0.0.1:8080/nuheat/swagger"
+    assert (
+        index["faces"]["nuheat"]["signalr_hub"] == "http://127.0.0.1:8080/nuheat/notificationsHost"
+    )
     assert 'face="nuheat",method="GET",route="/nuheat/api/v1/Thermostat/{serial}"' in metrics
 
 
@@ -122,7 +131,7 @@ async def test_a_face_gets_the_scope_a_mount_would_give(
                 "route": request.scope["route"].path,
             }
 
-        return FaceApp(app=face, links={})
+        return FaceApp(app=face)
 
     probe_nuheat(monkeypatch, factory)
     app = create_app(settings, services)
@@ -254,7 +263,7 @@ async def test_face_background_work_runs_while_the_server_runs(
         raise RuntimeError("relay model diverged")
 
     def factory(_services: Services) -> FaceApp:
-        return FaceApp(FastAPI(), {}, background=(simulation, crashing))
+        return FaceApp(FastAPI(), background=(simulation, crashing))
 
     probe_nuheat(monkeypatch, factory)
 

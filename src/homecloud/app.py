@@ -149,11 +149,7 @@ def create_app(settings: Settings, services: Services | None = None) -> ASGIApp:
             "name": "homecloud",
             "version": __version__,
             "faces": {
-                face.name: {
-                    "title": face.title,
-                    **{k: base + v for k, v in faces[face.name].links.items()},
-                }
-                for face in described
+                face.name: {"title": face.title, **face.index_links(base)} for face in described
             },
             "health": base + "/healthz",
             "ready": base + "/readyz",

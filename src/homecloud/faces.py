@@ -237,6 +237,17 @@ class Face:
         """What the banner prints below the sign-in URL."""
         return (Link("API", self.try_it.api), Link("Swagger UI", self.swagger), *self.more_links)
 
+    def index_links(self, base_url: str) -> dict[str, str]:
+        """The face's URLs as the root index lists them: sign-in, the code flow's endpoints
+        and the banner's links, keyed by label in snake case."""
+        links = (
+            Link("sign in", self.sign_in),
+            Link("token", self.try_it.token),
+            Link("authorize", self.try_it.authorize),
+            *self.links,
+        )
+        return {link.label.lower().replace(" ", "_"): base_url + link.path for link in links}
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)

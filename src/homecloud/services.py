@@ -76,7 +76,8 @@ class Services:
 @dataclass(frozen=True)
 class FaceApp:
     """What a face's ``build`` makes: its application, mounted at ``/{name}`` of its
-    description (:class:`~homecloud.faces.Face`), and ``links``, the URLs the root index lists.
+    description (:class:`~homecloud.faces.Face`), which also says the URLs the root index and
+    the banner list.
 
     ``background`` holds the face's long-running work (device simulations, delivery workers):
     each is started as a task when the server starts and cancelled when it stops. Mounted
@@ -84,7 +85,6 @@ class FaceApp:
     """
 
     app: FastAPI
-    links: dict[str, str]
     background: tuple[Callable[[], Awaitable[None]], ...] = ()
 
 

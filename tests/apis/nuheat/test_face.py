@@ -34,7 +34,6 @@ def test_the_simulation_runs_in_the_background_unless_switched_off(
     settings = Settings(data_dir=tmp_path, nuheat={"simulation": simulation})
     face = build(Services.from_settings(settings))
     assert len(face.background) == tasks
-    assert face.links["swagger"] == "/nuheat/swagger"
 
 
 async def test_a_client_with_the_vendors_host_name_reaches_the_api_at_the_root(

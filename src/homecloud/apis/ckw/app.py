@@ -36,10 +36,5 @@ def build(services: Services) -> FaceApp:
     delivery = MeterDelivery(services.database, settings)
     return FaceApp(
         app=app,
-        links={
-            "identity": "/ckw/auth/realms/CKW/.well-known/openid-configuration",
-            "core data": "/ckw" + names.CORE_DATA_PATHS[0],
-            "swagger": "/ckw/swagger",
-        },
         background=(delivery.run,) if settings.simulation else (),
     )

@@ -55,10 +55,5 @@ def build(services: Services) -> FaceApp:
     )
     return FaceApp(
         app=app,
-        links={
-            "login": "/mclimate/v1/auth/login",
-            "authorize": "/mclimate/auth/",
-            "swagger": "/mclimate/swagger",
-        },
         background=(simulation.run,) if settings.simulation else (),
     )

@@ -11,7 +11,7 @@ from homecloud.apis.nuheat.notifications import HUB_PATHS, mount_notifications
 from homecloud.apis.nuheat.paths import VendorPaths
 from homecloud.apis.nuheat.ratelimit import ApiGate
 from homecloud.apis.nuheat.routes import account, energy_log, groups, schedules, thermostats
-from homecloud.apis.nuheat.routes.console import SETTINGS_PATH, console_router
+from homecloud.apis.nuheat.routes.console import console_router
 from homecloud.apis.nuheat.settings import NuheatSettings
 from homecloud.apis.nuheat.simulation import Simulation
 from homecloud.core.ratelimit import RateLimitPolicy
@@ -55,10 +55,5 @@ def build(services: Services) -> FaceApp:
     )
     return FaceApp(
         app=app,
-        links={
-            "identity": "/nuheat/identity/.well-known/openid-configuration",
-            "swagger": "/nuheat/swagger",
-            "settings": SETTINGS_PATH,
-        },
         background=(simulation.run,) if settings.simulation else (),
     )

@@ -56,10 +56,6 @@ def build(services: Services) -> FaceApp:
     )
     return FaceApp(
         app=app,
-        links={
-            "identity": "/smartme/.well-known/openid-configuration",
-            "swagger": "/smartme/swagger",
-        },
         background=((simulation.run,) if settings.simulation else ())
         + delivery_background(services, realtime_api),
     )

@@ -33,9 +33,4 @@ def build(services: Services) -> FaceApp:
 
     return FaceApp(
         app=app,
-        links={
-            "token": "/thingplus/v2/oauth2/token",
-            "authorize": "/thingplus/v2/oauth2/authorize",
-            "swagger": "/thingplus/swagger",
-        },
     )
