@@ -17,7 +17,7 @@ import importlib
 import importlib.resources
 import shlex
 import tomllib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from urllib.parse import urlencode
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
     from homecloud.core.database import Database
     from homecloud.core.models import User
+    from homecloud.core.swagger import SwaggerSecurity
     from homecloud.services import FaceApp, Services
     from homecloud.settings import Settings
 
@@ -236,6 +237,22 @@ class Face:
     def links(self) -> tuple[Link, ...]:
         """What the banner prints below the sign-in URL."""
         return (Link("API", self.try_it.api), Link("Swagger UI", self.swagger), *self.more_links)
+
+    def swagger_security(self, scopes: Mapping[str, str], **options: Any) -> SwaggerSecurity:
+        """The security of the face's OpenAPI documents: Swagger UI's Authorize button on the
+        face's code flow (its ``try_it`` endpoints) with the demo client, and bearer tokens;
+        ``options`` as :func:`~homecloud.core.swagger.oauth_security` takes them."""
+        from homecloud.core.swagger import oauth_security
+
+        mount = len(f"/{self.name}")
+        return oauth_security(
+            authorize=self.try_it.authorize[mount:],
+            token=self.try_it.token[mount:],
+            scopes=scopes,
+            client_id=demo_client_id(self.name),
+            app_name=f"{self.issuer.title} Swagger UI",
+            **options,
+        )
 
     def index_links(self, base_url: str) -> dict[str, str]:
         """The face's URLs as the root index lists them: sign-in, the code flow's endpoints

@@ -6,11 +6,8 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from homecloud.apis.ckw import names
-from homecloud.core.swagger import ApiDocument, install_swagger, oauth_security
-from homecloud.faces import demo_client_id
-
-REALM = "/auth/realms/CKW/protocol/openid-connect"
+from homecloud.apis.ckw import FACE, names
+from homecloud.core.swagger import ApiDocument, install_swagger
 
 DOCUMENTS = (
     ApiDocument(
@@ -28,12 +25,8 @@ DOCUMENTS = (
     ),
 )
 
-SECURITY = oauth_security(
-    authorize=REALM + "/auth",
-    token=REALM + "/token",
-    scopes={"openid": "Sign in", "profile": "Your name", "email": "Your e-mail address"},
-    client_id=demo_client_id("ckw"),
-    app_name="CKW Swagger UI",
+SECURITY = FACE.swagger_security(
+    {"openid": "Sign in", "profile": "Your name", "email": "Your e-mail address"},
     required=("openid",),
     extra_schemes={
         "AppCredentials": {

@@ -8,8 +8,8 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from homecloud.core.swagger import ApiDocument, SwaggerSecurity, install_swagger, oauth_security
-from homecloud.faces import demo_client_id
+from homecloud.apis.nuheat import FACE
+from homecloud.core.swagger import ApiDocument, SwaggerSecurity, install_swagger
 
 _MESSAGES = {
     "application/json": {
@@ -57,14 +57,7 @@ SWAGGER_SCOPES = {
     "openapi": "Access to the Open API",
     "offline_access": "Refresh tokens",
 }
-_CODE_FLOW = oauth_security(
-    authorize="/identity/connect/authorize",
-    token="/identity/connect/token",
-    scopes=SWAGGER_SCOPES,
-    client_id=demo_client_id("nuheat"),
-    app_name="Nuheat Swagger UI",
-    required=("openapi",),
-)
+_CODE_FLOW = FACE.swagger_security(SWAGGER_SCOPES, required=("openapi",))
 
 
 def _schemes(root: str) -> dict[str, Any]:

@@ -12,9 +12,9 @@ from fastapi import FastAPI
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from homecloud.apis.smartme import FACE
 from homecloud.apis.smartme.schemas import MessageModel
-from homecloud.core.swagger import ApiDocument, install_swagger, oauth_security
-from homecloud.faces import demo_client_id
+from homecloud.core.swagger import ApiDocument, install_swagger
 
 # The resources' names as smart-me writes them (routes are declared in lower case).
 NAMES: Final = (
@@ -98,12 +98,8 @@ DOCUMENT: Final = SmartMeDocument(
     paths=lambda path: path.startswith("/api/") and not path.startswith("/api/oauth"),
     responses=ERRORS,
 )
-SECURITY: Final = oauth_security(
-    authorize="/api/oauth/authorize",
-    token="/api/oauth/token",
-    scopes=SCOPES,
-    client_id=demo_client_id("smartme"),
-    app_name="smart-me Swagger UI",
+SECURITY: Final = FACE.swagger_security(
+    SCOPES,
     extra_schemes={
         "Basic": {"type": "http", "scheme": "basic"},
         "ApiKey": {

@@ -19,7 +19,7 @@ from typing import Any, Final
 
 from fastapi import FastAPI
 
-from homecloud.apis.thingplus import ISSUER
+from homecloud.apis.thingplus import FACE, ISSUER
 from homecloud.apis.thingplus.catalog_data import (
     DEVICE_MODEL_ID,
     GATEWAY_MODEL_ID,
@@ -46,8 +46,7 @@ from homecloud.apis.thingplus.schemas import (
     body_schema,
 )
 from homecloud.core.parsing import MAX_ID
-from homecloud.core.swagger import ApiDocument, SwaggerSecurity, install_swagger, oauth_security
-from homecloud.faces import demo_client_id
+from homecloud.core.swagger import ApiDocument, SwaggerSecurity, install_swagger
 
 # ------------------------------------------------------------------------------------ errors
 
@@ -404,13 +403,7 @@ API_SCOPES: Final = tuple(
     for scope in ("gateway-update", "user-profile-read")
     if scope in ISSUER.default_client_scope.split()
 )
-_CODE_FLOW = oauth_security(
-    authorize="/v2/oauth2/authorize",
-    token="/v2/oauth2/token",
-    scopes=SWAGGER_SCOPES,
-    client_id=demo_client_id("thingplus"),
-    app_name="Thing+ Swagger UI",
-)
+_CODE_FLOW = FACE.swagger_security(SWAGGER_SCOPES)
 
 
 def _schemes(root: str) -> Json:
