@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-PACKAGE = "homecloud.apis.smartme.webhooks"
+PACKAGE = "homecloud.apis.smartme.webhooks.vendor"
 TARGET = HERE.parent / "src" / Path(*PACKAGE.split("."))
 PROTOS = ("bcl.proto", "RealtimeApi.proto")
 

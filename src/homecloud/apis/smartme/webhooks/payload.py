@@ -19,8 +19,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from homecloud.apis.smartme.webhooks import bcl_pb2
-from homecloud.apis.smartme.webhooks.RealtimeApi_pb2 import DeviceData, DeviceDataArray
+from homecloud.apis.smartme.webhooks.vendor import bcl_pb2
+from homecloud.apis.smartme.webhooks.vendor.RealtimeApi_pb2 import DeviceData, DeviceDataArray
 
 CONTENT_TYPE = "application/octet-stream"
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

@@ -22,7 +22,7 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
-from homecloud.apis.smartme.webhooks import bcl_pb2 as bcl__pb2
+from homecloud.apis.smartme.webhooks.vendor import bcl_pb2 as bcl__pb2
 
 
 DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x11RealtimeApi.proto\x12\x16RealtimeApi.Containers\x1a\tbcl.proto\"\x85\x01\n\nDeviceData\x12\x1b\n\x08\x44\x65viceId\x18\x01 \x02(\x0b\x32\t.bcl.Guid\x12\x1f\n\x08\x44\x61teTime\x18\x02 \x02(\x0b\x32\r.bcl.DateTime\x12\x39\n\x0c\x44\x65viceValues\x18\x03 \x03(\x0b\x32#.RealtimeApi.Containers.DeviceValue\"N\n\x0f\x44\x65viceDataArray\x12;\n\x0f\x44\x65viceDataItems\x18\x01 \x03(\x0b\x32\".RealtimeApi.Containers.DeviceData\"*\n\x0b\x44\x65viceValue\x12\x0c\n\x04Obis\x18\x01 \x02(\x0c\x12\r\n\x05Value\x18\x02 \x02(\x01')

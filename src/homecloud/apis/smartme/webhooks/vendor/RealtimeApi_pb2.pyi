@@ -1,4 +1,4 @@
-from homecloud.apis.smartme.webhooks import bcl_pb2 as _bcl_pb2
+from homecloud.apis.smartme.webhooks.vendor import bcl_pb2 as _bcl_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
