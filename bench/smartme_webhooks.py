@@ -30,6 +30,7 @@ import httpx
 
 from homecloud.apis.smartme import repository as meters_repository
 from homecloud.apis.smartme import service
+from homecloud.apis.smartme.models import SmartMeMeter
 from homecloud.apis.smartme.readings import Reading
 from homecloud.apis.smartme.settings import SmartMeSettings
 from homecloud.apis.smartme.webhooks import payload, registrations
@@ -161,16 +162,16 @@ async def through_homecloud(
                     guid = uuid.uuid4()
                     await meters_repository.add_meter(
                         session,
-                        user.id,
-                        guid=str(guid),
-                        serial=number * 1_000_000 + index + 1,
-                        name=f"Meter {index}",
+                        SmartMeMeter(
+                            owner_id=user.id,
+                            guid=str(guid),
+                            serial=number * 1_000_000 + index + 1,
+                            energy_type=1,
+                            sub_type=4,
+                            family_type=12,
+                        ),
                         kind="three_phase",
-                        energy_type=1,
-                        sub_type=4,
-                        family_type=12,
-                        is_custom=False,
-                        state={},
+                        name=f"Meter {index}",
                         attributes={},
                     )
                     meters.append((user.id, guid))

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from homecloud.apis.smartme import repository, service
+from homecloud.apis.smartme.models import SmartMeMeter
 from homecloud.apis.smartme.readings import Reading, ReadingError, from_micros, micros_of
 from homecloud.core.database import Database
 from homecloud.core.events import ChangeEvent, InProcessBus
@@ -22,16 +23,16 @@ async def new_meter(database: Database, bus: InProcessBus) -> tuple[int, uuid.UU
         user = await create_user(session, f"{guid.hex[:8]}@example.com", "password-1")
         await repository.add_meter(
             session,
-            user.id,
-            guid=str(guid),
-            serial=guid.int % 10**9,
-            name="House",
+            SmartMeMeter(
+                owner_id=user.id,
+                guid=str(guid),
+                serial=guid.int % 10**9,
+                energy_type=1,
+                sub_type=4,
+                family_type=12,
+            ),
             kind="three_phase",
-            energy_type=1,
-            sub_type=4,
-            family_type=12,
-            is_custom=False,
-            state={},
+            name="House",
             attributes={},
         )
     return user.id, guid

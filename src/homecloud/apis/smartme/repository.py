@@ -13,7 +13,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from homecloud.apis.smartme.models import SmartMeMeter, SmartMeReading
+from homecloud.core.devices import DeviceRegistry
 from homecloud.core.models import Device
+from homecloud.core.statements import inserted
 
 FACE: Final = "smartme"
 
@@ -68,46 +70,18 @@ async def insert_readings(
 
 async def add_meter(
     session: AsyncSession,
-    owner_id: int,
+    meter: SmartMeMeter,
     *,
-    guid: str,
-    serial: int,
-    name: str,
     kind: str,
-    energy_type: int,
-    sub_type: int,
-    family_type: int,
-    is_custom: bool,
-    state: dict[str, Any],
+    name: str,
     attributes: dict[str, Any],
 ) -> tuple[Device, SmartMeMeter]:
-    device = Device(
-        owner_id=owner_id,
-        face=FACE,
-        kind=kind,
-        serial=str(serial),
-        name=name,
-        attributes=attributes,
+    """``meter`` (its owner, GUID, serial and types given) and its core device of ``kind``."""
+    device = await DeviceRegistry(session, meter.owner_id).add(
+        FACE, kind, str(meter.serial), name=name, attributes=attributes
     )
-    session.add(device)
-    await session.flush()
-    meter = SmartMeMeter(
-        device_id=device.id,
-        owner_id=owner_id,
-        guid=guid,
-        serial=serial,
-        energy_type=energy_type,
-        sub_type=sub_type,
-        family_type=family_type,
-        is_custom=is_custom,
-        state=state,
-        latest={},
-        value_date_us=None,
-        custom_values=[],
-    )
-    session.add(meter)
-    await session.flush()
-    return device, meter
+    meter.device_id = device.id
+    return device, await inserted(session, meter)
 
 
 async def serial_taken(session: AsyncSession, serial: int) -> bool:

@@ -272,19 +272,21 @@ async def add_meter(
         "rssi": 70,
         **(attributes or {}),
     }
-    device, row = await repository.add_meter(
-        session,
-        owner_id,
+    meter = SmartMeMeter(
+        owner_id=owner_id,
         guid=new_guid,
         serial=serial,
-        name=name,
-        kind=family.key,
         energy_type=int(energy_type if energy_type is not None else family.energy_type),
         sub_type=int(sub_type if sub_type is not None else family.sub_type),
         family_type=int(family.family_type),
         is_custom=family is CUSTOM,
         state=state,
-        attributes=info,
+        latest={},
+        value_date_us=None,
+        custom_values=[],
+    )
+    device, row = await repository.add_meter(
+        session, meter, kind=family.key, name=name, attributes=info
     )
     work.publish(ChangeEvent(FACE, "device", owner_id, new_guid))
     return Meter(device, row)

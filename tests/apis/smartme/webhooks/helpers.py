@@ -14,6 +14,7 @@ import httpx
 
 from homecloud.apis.smartme import repository as meters
 from homecloud.apis.smartme import service
+from homecloud.apis.smartme.models import SmartMeMeter
 from homecloud.apis.smartme.readings import Reading
 from homecloud.apis.smartme.settings import SmartMeSettings
 from homecloud.apis.smartme.webhooks import registrations
@@ -69,16 +70,16 @@ async def new_meter(
     async with UnitOfWork.begin(database, bus or InProcessBus()) as work:
         await meters.add_meter(
             await work.session(),
-            owner,
-            guid=str(guid),
-            serial=serial if serial is not None else guid.int % 10**9,
-            name="House",
+            SmartMeMeter(
+                owner_id=owner,
+                guid=str(guid),
+                serial=serial if serial is not None else guid.int % 10**9,
+                energy_type=1,
+                sub_type=4,
+                family_type=12,
+            ),
             kind="three_phase",
-            energy_type=1,
-            sub_type=4,
-            family_type=12,
-            is_custom=False,
-            state={},
+            name="House",
             attributes={},
         )
     return guid
