@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -120,50 +120,45 @@ def apikey_add(
     print_record(record, as_json, "The key is shown only now; it is stored hashed.")
 
 
-def list_credentials(
+def print_credentials(
     ctx: typer.Context,
+    kind: type[Any],
     owner: str | None,
     as_json: bool,
     columns: tuple[str, ...],
-    listed: Callable[[Any, int | None], Awaitable[Sequence[Any]]],
     record: Callable[[Any, str], dict[str, Any]],
 ) -> None:
-    """Prints the credentials ``listed`` gives (of ``owner``'s account, else of all), each as
+    """Prints the credentials of ``kind`` (of ``owner``'s account, else of all), each as
     ``record`` makes it, as a table of ``columns`` or as JSON."""
+    from homecloud.identity.credentials import list_credentials
+
     settings = current_settings(ctx)
 
     async def work(database: Database) -> list[dict[str, Any]]:
         async with database.session() as session:
             user_id = await _owner_id(session, owner)
             emails = await _owner_emails(session)
-            return [
-                record(item, emails.get(item.user_id, ""))
-                for item in await listed(session, user_id)
-            ]
+            listed = await list_credentials(session, kind, face=CREDENTIALS_FACE, user_id=user_id)
+            return [record(item, emails.get(item.user_id, "")) for item in listed]
 
     records = run_refusing_bad_input(settings, work)
     headers = [column.replace("_", " ") for column in columns]
     print_records(records, as_json, headers, lambda record: [str(record[c]) for c in columns])
 
 
-def remove_credential(
-    ctx: typer.Context,
-    what: str,
-    item_id: int,
-    yes: bool,
-    found: Callable[[Any, int], Awaitable[Any]],
-    remove: Callable[[Any, Any], Awaitable[None]],
+def delete_credential(
+    ctx: typer.Context, kind: type[Any], what: str, item_id: int, yes: bool
 ) -> None:
-    """Deletes the credential ``found`` gives for ``item_id`` (after asking, unless ``yes``);
-    an unknown id is refused."""
-    from homecloud.identity.credentials import CredentialError
+    """Deletes the credential of ``kind`` with ``item_id`` (after asking, unless ``yes``); an
+    unknown id is refused."""
+    from homecloud.identity.credentials import CredentialError, get_credential, remove_credential
 
     remove_after_asking(
         ctx,
         f"Delete {what} {item_id}?",
         yes,
-        lambda session: found(session, item_id),
-        remove,
+        lambda session: get_credential(session, kind, face=CREDENTIALS_FACE, credential_id=item_id),
+        remove_credential,
         CredentialError(f"no {what} {item_id}"),
         f"removed {what} {item_id}",
     )
@@ -178,13 +173,10 @@ def apikey_list(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """List API keys (never the keys themselves)."""
-    from homecloud.identity.credentials import list_api_keys
-
-    def listed(session: Any, user_id: int | None) -> Awaitable[Sequence[Any]]:
-        return list_api_keys(session, face=CREDENTIALS_FACE, user_id=user_id)
+    from homecloud.identity.credentials import ApiKey
 
     columns = ("id", "owner", "name", "scope")
-    list_credentials(ctx, owner, as_json, columns, listed, _api_key_record)
+    print_credentials(ctx, ApiKey, owner, as_json, columns, _api_key_record)
 
 
 @apikey_app.command("remove")
@@ -194,12 +186,9 @@ def apikey_remove(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Delete an API key; it stops working at once."""
-    from homecloud.identity.credentials import get_api_key, remove_api_key
+    from homecloud.identity.credentials import ApiKey
 
-    def found(session: Any, key_id: int) -> Awaitable[Any]:
-        return get_api_key(session, face=CREDENTIALS_FACE, key_id=key_id)
-
-    remove_credential(ctx, "API key", key_id, yes, found, remove_api_key)
+    delete_credential(ctx, ApiKey, "API key", key_id, yes)
 
 
 @cardtoken_app.command("list")
@@ -211,12 +200,10 @@ def cardtoken_list(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """List card access tokens (never the tokens themselves)."""
-    from homecloud.identity.credentials import list_card_tokens
+    from homecloud.identity.credentials import CardAccessToken
 
-    def listed(session: Any, user_id: int | None) -> Awaitable[Sequence[Any]]:
-        return list_card_tokens(session, face=CREDENTIALS_FACE, user_id=user_id)
-
-    list_credentials(ctx, owner, as_json, ("id", "owner", "card_id"), listed, _card_token_record)
+    columns = ("id", "owner", "card_id")
+    print_credentials(ctx, CardAccessToken, owner, as_json, columns, _card_token_record)
 
 
 @cardtoken_app.command("remove")
@@ -226,9 +213,6 @@ def cardtoken_remove(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Delete a card access token; the card stops working at once."""
-    from homecloud.identity.credentials import get_card_token, remove_card_token
+    from homecloud.identity.credentials import CardAccessToken
 
-    def found(session: Any, token_id: int) -> Awaitable[Any]:
-        return get_card_token(session, face=CREDENTIALS_FACE, token_id=token_id)
-
-    remove_credential(ctx, "card token", token_id, yes, found, remove_card_token)
+    delete_credential(ctx, CardAccessToken, "card token", token_id, yes)

@@ -12,13 +12,23 @@ import secrets
 import string
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint, select
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import InstrumentedAttribute, Mapped, mapped_column
 
 from homecloud.core.models import Base, Id, User, now_ms
-from homecloud.core.statements import inserted
+from homecloud.core.statements import inserted, where_given
 from homecloud.identity.profiles import IssuerProfile
 from homecloud.identity.secrets import digest, new_hex
 
@@ -46,6 +56,10 @@ class ApiKey(Base):
     scope: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[int] = mapped_column(BigInteger, default=now_ms)
 
+    @classmethod
+    def listing_order(cls) -> tuple[InstrumentedAttribute[Any], ...]:
+        return (cls.id,)  # as they were made
+
 
 class CardAccessToken(Base):
     """A token written on a card (NFC). One per user and card: making a new one replaces it.
@@ -65,6 +79,51 @@ class CardAccessToken(Base):
     card_id: Mapped[int] = mapped_column(BigInteger)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[int] = mapped_column(BigInteger, default=now_ms)
+
+    @classmethod
+    def listing_order(cls) -> tuple[InstrumentedAttribute[Any], ...]:
+        return (cls.card_id, cls.user_id)  # a card's tokens together
+
+
+# Either kind: what listing, finding and removing a credential do is the same for both.
+Credential = TypeVar("Credential", ApiKey, CardAccessToken)
+
+
+async def list_credentials(
+    session: AsyncSession, kind: type[Credential], *, face: str, user_id: int | None
+) -> Sequence[Credential]:
+    """The face's credentials of ``kind`` of one user, or of every user when ``user_id`` is
+    None."""
+    query = where_given(select(kind).where(kind.face == face), (kind.user_id, user_id))
+    return (await session.scalars(query.order_by(*kind.listing_order()))).all()
+
+
+async def get_credential(
+    session: AsyncSession, kind: type[Credential], *, face: str, credential_id: int
+) -> Credential | None:
+    row = await session.get(kind, credential_id)
+    return row if row is not None and row.face == face else None
+
+
+async def remove_credential(session: AsyncSession, credential: ApiKey | CardAccessToken) -> None:
+    await session.delete(credential)
+    await session.flush()
+
+
+async def _holder(
+    session: AsyncSession, kind: type[Credential], face: str, *matches: ColumnElement[bool]
+) -> tuple[Credential, User] | None:
+    """The face's credential of ``kind`` that ``matches``, and its owner if active."""
+    row = (
+        await session.execute(
+            select(kind, User)
+            .join(User, User.id == kind.user_id)
+            .where(kind.face == face, *matches)
+        )
+    ).first()
+    if row is None or not row[1].is_active:
+        return None
+    return row[0], row[1]
 
 
 @dataclass(frozen=True)
@@ -110,36 +169,7 @@ async def create_api_key(
 
 async def api_key_holder(session: AsyncSession, face: str, key: str) -> tuple[ApiKey, User] | None:
     """The key ``key`` is, and its active owner; None for an unknown key or disabled owner."""
-    row = (
-        await session.execute(
-            select(ApiKey, User)
-            .join(User, User.id == ApiKey.user_id)
-            .where(ApiKey.key_hash == digest(key), ApiKey.face == face)
-        )
-    ).first()
-    if row is None or not row[1].is_active:
-        return None
-    return row[0], row[1]
-
-
-async def list_api_keys(
-    session: AsyncSession, *, face: str, user_id: int | None
-) -> Sequence[ApiKey]:
-    """The face's keys of one user, or of every user when ``user_id`` is None."""
-    query = select(ApiKey).where(ApiKey.face == face)
-    if user_id is not None:
-        query = query.where(ApiKey.user_id == user_id)
-    return (await session.scalars(query.order_by(ApiKey.id))).all()
-
-
-async def get_api_key(session: AsyncSession, *, face: str, key_id: int) -> ApiKey | None:
-    row = await session.get(ApiKey, key_id)
-    return row if row is not None and row.face == face else None
-
-
-async def remove_api_key(session: AsyncSession, api_key: ApiKey) -> None:
-    await session.delete(api_key)
-    await session.flush()
+    return await _holder(session, ApiKey, face, ApiKey.key_hash == digest(key))
 
 
 # ------------------------------------------------------------------------- card access tokens
@@ -177,40 +207,10 @@ async def card_token_holder(
     session: AsyncSession, face: str, card_id: int, token: str
 ) -> tuple[CardAccessToken, User] | None:
     """The card token ``token`` is, if it was made for ``card_id``, and its active owner."""
-    row = (
-        await session.execute(
-            select(CardAccessToken, User)
-            .join(User, User.id == CardAccessToken.user_id)
-            .where(
-                CardAccessToken.token_hash == digest(token),
-                CardAccessToken.face == face,
-                CardAccessToken.card_id == card_id,
-            )
-        )
-    ).first()
-    if row is None or not row[1].is_active:
-        return None
-    return row[0], row[1]
-
-
-async def list_card_tokens(
-    session: AsyncSession, *, face: str, user_id: int | None
-) -> Sequence[CardAccessToken]:
-    """The face's card tokens of one user, or of every user when ``user_id`` is None."""
-    query = select(CardAccessToken).where(CardAccessToken.face == face)
-    if user_id is not None:
-        query = query.where(CardAccessToken.user_id == user_id)
-    order = (CardAccessToken.card_id, CardAccessToken.user_id)
-    return (await session.scalars(query.order_by(*order))).all()
-
-
-async def get_card_token(
-    session: AsyncSession, *, face: str, token_id: int
-) -> CardAccessToken | None:
-    row = await session.get(CardAccessToken, token_id)
-    return row if row is not None and row.face == face else None
-
-
-async def remove_card_token(session: AsyncSession, card_token: CardAccessToken) -> None:
-    await session.delete(card_token)
-    await session.flush()
+    return await _holder(
+        session,
+        CardAccessToken,
+        face,
+        CardAccessToken.token_hash == digest(token),
+        CardAccessToken.card_id == card_id,
+    )

@@ -28,13 +28,13 @@ from homecloud.core.errors import ApiError
 from homecloud.core.users import create_user, get_user, set_password
 from homecloud.identity.clients import register_client
 from homecloud.identity.credentials import (
+    ApiKey,
+    CardAccessToken,
     CredentialError,
     create_api_key,
     issue_card_token,
-    list_api_keys,
-    list_card_tokens,
-    remove_api_key,
-    remove_card_token,
+    list_credentials,
+    remove_credential,
 )
 from homecloud.identity.guard import Guard
 from homecloud.services import Services
@@ -394,12 +394,14 @@ async def test_card_tokens_are_listed_and_removed(services: Services, ann: Accou
     async with services.database.session(write=True) as session:
         await issue_card_token(session, face="smartme", user_id=ann.id, card_id=3)
         await issue_card_token(session, face="smartme", user_id=ann.id, card_id=1)
-        tokens = await list_card_tokens(session, face="smartme", user_id=ann.id)
+        tokens = await list_credentials(session, CardAccessToken, face="smartme", user_id=ann.id)
         assert [token.card_id for token in tokens] == [1, 3]
-        await remove_card_token(session, tokens[0])
+        await remove_credential(session, tokens[0])
         assert [
             token.card_id
-            for token in await list_card_tokens(session, face="smartme", user_id=ann.id)
+            for token in await list_credentials(
+                session, CardAccessToken, face="smartme", user_id=ann.id
+            )
         ] == [3]
         with pytest.raises(CredentialError):
             await issue_card_token(session, face="smartme", user_id=ann.id, card_id=-5)
@@ -476,10 +478,10 @@ async def test_api_keys_are_listed_removed_and_validated(
             name=" home ",
             scopes=["user.read", "user.read"],
         )
-        keys = await list_api_keys(session, face="smartme", user_id=ann.id)
+        keys = await list_credentials(session, ApiKey, face="smartme", user_id=ann.id)
         assert [(key.name, key.scope) for key in keys] == [("home", "user.read")]
-        assert await list_api_keys(session, face="nuheat", user_id=ann.id) == []
-        await remove_api_key(session, keys[0])
+        assert await list_credentials(session, ApiKey, face="nuheat", user_id=ann.id) == []
+        await remove_credential(session, keys[0])
         for name, scopes in (("x", ["openid"]), ("x", []), (" ", ["user.read"])):
             with pytest.raises(CredentialError):
                 await create_api_key(
