@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from homecloud.cli.common import (
+    account,
     current_settings,
     fail,
     out,
@@ -16,9 +17,6 @@ from homecloud.cli.common import (
     run_on_database,
 )
 from homecloud.core.database import Database
-from homecloud.core.users import (
-    find_by_login,
-)
 
 client_app = typer.Typer(help="Client applications allowed to sign users in.", no_args_is_help=True)
 
@@ -84,12 +82,7 @@ def client_add(
 
     async def work(database: Database) -> dict[str, Any]:
         async with database.session(write=True) as session:
-            owner_id = None
-            if owner is not None:
-                user = await find_by_login(session, owner)
-                if user is None:
-                    raise ClientError(f"no account {owner!r}")
-                owner_id = user.id
+            owner_id = (await account(session, owner)).id if owner is not None else None
             issued = await register_client(
                 session,
                 face=face,

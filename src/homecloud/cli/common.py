@@ -13,9 +13,12 @@ import orjson
 import typer
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from homecloud.core import migrations
 from homecloud.core.database import Database, DatabaseUnavailable, describe_connection_error
+from homecloud.core.models import User
+from homecloud.core.users import find_by_login
 from homecloud.settings import ConfigurationError, Settings, load_settings
 
 out = Console(soft_wrap=True)
@@ -27,6 +30,20 @@ def fail(message: str, code: int = 1) -> NoReturn:
     # Plain write, not Rich: the message stays on one line whatever the terminal width.
     sys.stderr.write(f"homecloud: {message}\n")
     raise typer.Exit(code)
+
+
+class Refused(Exception):
+    """What a command was asked to do and cannot (an account that does not exist): one line
+    and exit code 2, from :func:`run_on_database`."""
+
+
+async def account(session: AsyncSession, login: str) -> User:
+    """The account ``login`` (an e-mail address or user name) names; :class:`Refused` when
+    none does."""
+    user = await find_by_login(session, login)
+    if user is None:
+        raise Refused(f"no account {login!r}")
+    return user
 
 
 def current_settings(ctx: typer.Context, **overrides: Any) -> Settings:
@@ -54,8 +71,11 @@ def run_on_database(
     refusing: type[Exception] | tuple[type[Exception], ...] = (),
 ) -> T:
     """Runs ``work`` on the configured database, turning an unreachable one into one line, and
-    a refusal ``work`` raises (``refusing``: an unknown account, client or key, a bad value)
-    into one line and exit code 2."""
+    a refusal ``work`` raises (:class:`Refused`, or one of ``refusing``: an unknown client or
+    key, a serial taken, a bad value) into one line and exit code 2. A refusal raised in a
+    write session rolls it back: a command refused halfway leaves nothing behind."""
+
+    refused: tuple[type[Exception], ...] = (Refused, *as_tuple(refusing))
 
     async def runner() -> T:
         database = Database(settings.effective_database_url)
@@ -69,7 +89,7 @@ def run_on_database(
 
     try:
         return asyncio.run(runner())
-    except refusing as exc:
+    except refused as exc:
         fail(str(exc), code=2)
     except DatabaseUnavailable as exc:
         fail(f"cannot reach the database at {database_display(settings)}: {exc}")
@@ -77,6 +97,12 @@ def run_on_database(
         fail(
             f"cannot open the database at {database_display(settings)}: {describe_connection_error(exc)}"
         )
+
+
+def as_tuple(
+    kinds: type[Exception] | tuple[type[Exception], ...],
+) -> tuple[type[Exception], ...]:
+    return kinds if isinstance(kinds, tuple) else (kinds,)
 
 
 def database_display(settings: Settings) -> str:

@@ -9,6 +9,7 @@ import typer
 
 from homecloud.apis.smartme import ISSUER as SMARTME_ISSUER
 from homecloud.cli.common import (
+    account,
     current_settings,
     print_record,
     print_records,
@@ -17,7 +18,6 @@ from homecloud.cli.common import (
 )
 from homecloud.core.database import Database
 from homecloud.core.users import (
-    find_by_login,
     list_users,
 )
 from homecloud.settings import Settings
@@ -39,14 +39,7 @@ CREDENTIALS_FACE = CREDENTIALS_ISSUER.face
 
 
 async def _owner_id(session: Any, login: str | None) -> int | None:
-    from homecloud.identity.credentials import CredentialError
-
-    if login is None:
-        return None
-    user = await find_by_login(session, login)
-    if user is None:
-        raise CredentialError(f"no account {login!r}")
-    return user.id
+    return (await account(session, login)).id if login is not None else None
 
 
 async def _owner_emails(session: Any) -> dict[int, str]:
@@ -98,15 +91,13 @@ def apikey_add(
     as_json: Annotated[bool, typer.Option("--json", help="Print the new key as JSON.")] = False,
 ) -> None:
     """Make an API key; prints the key once (only its digest is stored)."""
-    from homecloud.identity.credentials import CredentialError, create_api_key
+    from homecloud.identity.credentials import create_api_key
 
     settings = current_settings(ctx)
 
     async def work(database: Database) -> dict[str, Any]:
         async with database.session(write=True) as session:
-            user = await find_by_login(session, owner)
-            if user is None:
-                raise CredentialError(f"no account {owner!r}")
+            user = await account(session, owner)
             issued = await create_api_key(
                 session,
                 issuer=CREDENTIALS_ISSUER,

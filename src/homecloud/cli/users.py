@@ -7,6 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from homecloud.cli.common import (
+    account,
     current_settings,
     out,
     print_json,
@@ -117,8 +118,7 @@ def user_row(record: dict[str, Any]) -> list[str]:
 
 async def _require_user(database: Database, login: str) -> None:
     async with database.session() as session:
-        if await find_by_login(session, login) is None:
-            raise UserError(f"no account {login!r}")
+        await account(session, login)
 
 
 @user_app.command("passwd")
@@ -131,15 +131,12 @@ def user_passwd(
 ) -> None:
     """Set an account's password."""
     settings = current_settings(ctx)
-    run_on_database(settings, lambda database: _require_user(database, login), refusing=UserError)
+    run_on_database(settings, lambda database: _require_user(database, login))
     password = read_password(password_stdin)
 
     async def work(database: Database) -> None:
         async with database.session(write=True) as session:
-            user = await find_by_login(session, login)
-            if user is None:
-                raise UserError(f"no account {login!r}")
-            await set_password(session, user, password)
+            await set_password(session, await account(session, login), password)
 
     run_on_database(settings, work, refusing=UserError)
     out.print(f"password of {login} changed")

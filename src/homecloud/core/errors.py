@@ -39,6 +39,9 @@ class ApiError(Exception):
     def __post_init__(self) -> None:
         super().__init__(self.status, *self.messages)
 
+    def __str__(self) -> str:
+        return " ".join(self.messages)
+
     @classmethod
     def of(cls, status: int, message: str, code: str | None = None, **details: Any) -> ApiError:
         return cls(status=status, messages=[message], code=code, details=details)

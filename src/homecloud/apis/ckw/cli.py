@@ -11,13 +11,12 @@ from homecloud.apis.ckw import service
 from homecloud.apis.ckw.demo import LateProgress, history_start
 from homecloud.apis.ckw.settings import CkwSettings
 from homecloud.apis.ckw.simulation import deliver, delivery_horizon
-from homecloud.cli.common import current_settings, fail, out, run_on_database
+from homecloud.cli.common import account, current_settings, out, run_on_database
 from homecloud.core.database import Database
 from homecloud.core.errors import ApiError
 from homecloud.core.events import InProcessBus
 from homecloud.core.models import now_ms
 from homecloud.core.unit_of_work import UnitOfWork
-from homecloud.core.users import find_by_login
 
 app = typer.Typer(help="CKW customers and their smart meters.", no_args_is_help=True)
 
@@ -40,28 +39,23 @@ def add_customer(
     settings = current_settings(ctx)
     face_settings = settings.face_settings(CkwSettings)
 
-    async def work(database: Database) -> list[str] | str:
+    async def work(database: Database) -> list[str]:
         async with database.session() as session:
-            user = await find_by_login(session, email)
-        if user is None:
-            return f"no account {email!r}"
+            user = await account(session, email)
         now = now_ms()
         # From local midnight history_days ago; with none, from the next delivery on.
         start = history_start(now, history_days)
-        try:
-            async with UnitOfWork.begin(database, InProcessBus()) as unit:
-                points = await service.provision_customer(
-                    unit,
-                    user.id,
-                    valid_from_ms=start,
-                    with_pv=pv,
-                    seed=zlib.crc32(user.email_key.encode()),
-                    street=street,
-                    zip_code=zip_code,
-                    city=city,
-                )
-        except ApiError as error:
-            return error.messages[0]
+        async with UnitOfWork.begin(database, InProcessBus()) as unit:
+            points = await service.provision_customer(
+                unit,
+                user.id,
+                valid_from_ms=start,
+                with_pv=pv,
+                seed=zlib.crc32(user.email_key.encode()),
+                street=street,
+                zip_code=zip_code,
+                city=city,
+            )
         span = max(0, delivery_horizon(now, face_settings) - start)
         progress = LateProgress("CKW meter history", span * len(points))
         try:
@@ -70,8 +64,5 @@ def add_customer(
             progress.close()
         return [point.metering_point_id for point in points]
 
-    result = run_on_database(settings, work)
-    if isinstance(result, str):
-        fail(result, code=2)
-    for point in result:
+    for point in run_on_database(settings, work, refusing=ApiError):
         out.print(f"metering point {point} added for {email}", markup=False)

@@ -10,10 +10,9 @@ from homecloud.apis.mclimate import repository
 from homecloud.apis.mclimate.kinds import KINDS
 from homecloud.apis.mclimate.provision import add_controller
 from homecloud.apis.mclimate.settings import MClimateSettings
-from homecloud.cli.common import current_settings, fail, out, run_on_database
+from homecloud.cli.common import account, current_settings, fail, out, run_on_database
 from homecloud.core.database import Database
 from homecloud.core.devices import DeviceError, DeviceRegistry
-from homecloud.core.users import find_by_login
 
 app = typer.Typer(
     help="MClimate controllers (Melissa, Bobbie, smart plug, Vicki).", no_args_is_help=True
@@ -36,20 +35,12 @@ def add(
         fail(f"unknown type {kind!r}; one of {', '.join(KINDS)}", code=2)
     seed = settings.face_settings(MClimateSettings).simulation_seed
 
-    async def work(database: Database) -> str | None:
+    async def work(database: Database) -> None:
         async with database.session(write=True) as session:
-            user = await find_by_login(session, email)
-            if user is None:
-                return f"no account {email!r}"
-            try:
-                await add_controller(session, user.id, kind, serial, name=name, seed=seed)
-            except DeviceError as exc:
-                return str(exc)
-        return None
+            user = await account(session, email)
+            await add_controller(session, user.id, kind, serial, name=name, seed=seed)
 
-    problem = run_on_database(settings, work)
-    if problem is not None:
-        fail(problem, code=2)
+    run_on_database(settings, work, refusing=DeviceError)
     out.print(f"{kind} {serial} added for {email}", markup=False)
 
 
@@ -61,16 +52,11 @@ def list_controllers(
     """The owner's controllers: serial number, type and name."""
     settings = current_settings(ctx)
 
-    async def work(database: Database) -> list[tuple[str, str, str]] | str:
+    async def work(database: Database) -> list[tuple[str, str, str]]:
         async with database.session() as session:
-            user = await find_by_login(session, email)
-            if user is None:
-                return f"no account {email!r}"
+            user = await account(session, email)
             devices = await DeviceRegistry(session, user.id).list(repository.FACE)
             return [(device.serial, device.kind, device.name) for device in devices]
 
-    found = run_on_database(settings, work)
-    if isinstance(found, str):
-        fail(found, code=2)
-    for serial, kind, name in found:
+    for serial, kind, name in run_on_database(settings, work):
         out.print(f"{serial}  {kind}  {name}", markup=False)

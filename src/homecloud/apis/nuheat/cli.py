@@ -9,11 +9,9 @@ import typer
 from homecloud.apis.nuheat import repository
 from homecloud.apis.nuheat.preferences import PreferenceError, update_preferences
 from homecloud.apis.nuheat.provision import add_group, add_thermostat
-from homecloud.cli.common import current_settings, fail, out, run_on_database
+from homecloud.cli.common import account, current_settings, out, run_on_database
 from homecloud.core.database import Database
-from homecloud.core.devices import DeviceError
 from homecloud.core.models import now_ms
-from homecloud.core.users import find_by_login
 
 app = typer.Typer(help="Nuheat thermostats and account settings.", no_args_is_help=True)
 
@@ -34,30 +32,23 @@ def add(
     """Add a simulated thermostat with the default weekly schedule."""
     settings = current_settings(ctx)
 
-    async def work(database: Database) -> str | None:
+    async def work(database: Database) -> None:
         async with database.session(write=True) as session:
-            user = await find_by_login(session, email)
-            if user is None:
-                return f"no account {email!r}"
+            user = await account(session, email)
             groups = [g for g in await repository.groups(session, user.id) if g.name == group]
             home = groups[0] if groups else await add_group(session, user.id, group)
-            try:
-                await add_thermostat(
-                    session,
-                    user.id,
-                    serial,
-                    name,
-                    group_id=home.id,
-                    tz=timezone or user.timezone,
-                    started_ms=now_ms(),
-                )
-            except (DeviceError, ValueError) as exc:
-                return str(exc)
-        return None
+            await add_thermostat(
+                session,
+                user.id,
+                serial,
+                name,
+                group_id=home.id,
+                tz=timezone or user.timezone,
+                started_ms=now_ms(),
+            )
 
-    problem = run_on_database(settings, work)
-    if problem is not None:
-        fail(problem, code=2)
+    # A taken serial (DeviceError) or a name that is no time zone (ValueError).
+    run_on_database(settings, work, refusing=ValueError)
     out.print(f"thermostat {serial} ({name}) added for {email}", markup=False)
 
 
@@ -91,18 +82,10 @@ def energy_settings(
     }
     given = {key: value for key, value in options.items() if value is not None}
 
-    async def work(database: Database) -> dict[str, object] | str:
+    async def work(database: Database) -> dict[str, object]:
         async with database.session(write=True) as session:
-            user = await find_by_login(session, email)
-            if user is None:
-                return f"no account {email!r}"
-            try:
-                return update_preferences(user, given)
-            except PreferenceError as error:
-                return str(error)
+            return update_preferences(await account(session, email), given)
 
-    stored = run_on_database(settings, work)
-    if isinstance(stored, str):
-        fail(stored, code=2)
+    stored = run_on_database(settings, work, refusing=PreferenceError)
     for key in ("kwhRate", "floorArea", "wattDensity", "mondayIsFirstDay"):
         out.print(f"{key}: {stored.get(key, '-')}", markup=False)

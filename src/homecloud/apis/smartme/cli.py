@@ -15,12 +15,11 @@ from homecloud.apis.smartme.demo import add_simulated_meter
 from homecloud.apis.smartme.families import SIMULATED
 from homecloud.apis.smartme.webhooks.cli import add_commands
 from homecloud.apis.smartme.wire import format_date
-from homecloud.cli.common import current_settings, fail, out, print_json, run_on_database
+from homecloud.cli.common import account, current_settings, fail, out, print_json, run_on_database
 from homecloud.core.database import Database
 from homecloud.core.errors import ApiError
 from homecloud.core.events import InProcessBus
 from homecloud.core.unit_of_work import UnitOfWork
-from homecloud.core.users import find_by_login
 
 app = typer.Typer(help="smart-me meters and realtime webhooks.", no_args_is_help=True)
 add_commands(app)
@@ -49,19 +48,13 @@ def meters(
 ) -> None:
     """List the account's meters and its root folder (the id GET /Folder/{id} sums)."""
 
-    async def work(database: Database) -> tuple[str, list[dict[str, Any]]] | str:
+    async def work(database: Database) -> tuple[str, list[dict[str, Any]]]:
         async with UnitOfWork.begin(database, InProcessBus(), write=False) as unit:
-            session = await unit.session()
-            user = await find_by_login(session, email)
-            if user is None:
-                return f"no account {email!r}"
+            user = await account(await unit.session(), email)
             found = await service.meters(unit, user.id)
             return str(service.root_folder(user.id)), [_record(meter) for meter in found]
 
-    result = run_on_database(current_settings(ctx), work)
-    if isinstance(result, str):
-        fail(result, code=2)
-    folder, records = result
+    folder, records = run_on_database(current_settings(ctx), work)
     if as_json:
         print_json({"folder": folder, "meters": records})
         return
@@ -85,30 +78,16 @@ def add_meter(
     if chosen is None:
         fail(f"no meter family {family!r}; there are {', '.join(FAMILY_NAMES)}", code=2)
 
-    async def work(database: Database) -> dict[str, Any] | str:
+    async def work(database: Database) -> dict[str, Any]:
         async with UnitOfWork.begin(database, InProcessBus()) as unit:
-            session = await unit.session()
-            user = await find_by_login(session, email)
-            if user is None:
-                return f"no account {email!r}"
+            user = await account(await unit.session(), email)
             zone = user.timezone if user.timezone != "UTC" else "Europe/Zurich"
-            try:
-                meter = await add_simulated_meter(
-                    unit,
-                    user.id,
-                    chosen,
-                    at=datetime.now(UTC),
-                    name=name,
-                    serial=serial,
-                    timezone=zone,
-                )
-            except ApiError as error:
-                return " ".join(error.messages)
+            meter = await add_simulated_meter(
+                unit, user.id, chosen, at=datetime.now(UTC), name=name, serial=serial, timezone=zone
+            )
             return _record(meter)
 
-    record = run_on_database(current_settings(ctx), work)
-    if isinstance(record, str):
-        fail(record, code=2)
+    record = run_on_database(current_settings(ctx), work, refusing=ApiError)
     out.print(f"meter {record['id']} (serial {record['serial']}) added for {email}", markup=False)
 
 
@@ -129,19 +108,10 @@ def switch(
         fail(f"{meter!r} is not a meter id (a GUID)", code=2)
     code = obis.SWITCH.hex if phase is None else f"63000C000{phase}FF"
 
-    async def work(database: Database) -> str | None:
+    async def work(database: Database) -> None:
         async with UnitOfWork.begin(database, InProcessBus()) as unit:
-            session = await unit.session()
-            user = await find_by_login(session, email)
-            if user is None:
-                return f"no account {email!r}"
-            try:
-                await service.switch(unit, user.id, guid, [(code, 1.0 if on else 0.0)])
-            except ApiError as error:
-                return " ".join(error.messages)
-        return None
+            user = await account(await unit.session(), email)
+            await service.switch(unit, user.id, guid, [(code, 1.0 if on else 0.0)])
 
-    problem = run_on_database(current_settings(ctx), work)
-    if problem is not None:
-        fail(problem, code=2)
+    run_on_database(current_settings(ctx), work, refusing=ApiError)
     out.print(f"meter {guid} switched {'on' if on else 'off'}", markup=False)

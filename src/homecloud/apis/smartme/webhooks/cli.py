@@ -13,10 +13,17 @@ from rich.table import Table
 from homecloud.apis.smartme.webhooks import repository
 from homecloud.apis.smartme.webhooks.models import WebhookRegistration
 from homecloud.apis.smartme.webhooks.states import DELIVERY_STATES, STATE_NAMES, RegistrationType
-from homecloud.cli.common import current_settings, fail, iso_utc, out, print_json, run_on_database
+from homecloud.cli.common import (
+    account,
+    current_settings,
+    fail,
+    iso_utc,
+    out,
+    print_json,
+    run_on_database,
+)
 from homecloud.core.database import Database
 from homecloud.core.models import now_ms
-from homecloud.core.users import find_by_login
 
 Login = Annotated[str, typer.Option("--email", help="The account's e-mail address or user name.")]
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON (times in ms) for scripts.")]
@@ -41,10 +48,7 @@ def print_rows(rows: list[dict[str, Any]], as_json: bool, columns: tuple[str, ..
 
 async def owner_of(database: Database, login: str) -> int:
     async with database.session() as session:
-        user = await find_by_login(session, login)
-    if user is None:
-        fail(f"no account {login!r}", code=2)
-    return user.id
+        return (await account(session, login)).id
 
 
 def deliveries(
