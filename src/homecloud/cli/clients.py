@@ -8,6 +8,8 @@ from typing import Annotated, Any
 import typer
 
 from homecloud.cli.common import (
+    AsJson,
+    Yes,
     account,
     current_settings,
     fail,
@@ -105,7 +107,7 @@ def client_add(
 def client_list(
     ctx: typer.Context,
     face: Annotated[str | None, typer.Option(help="Only this face's clients.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    as_json: AsJson = False,
 ) -> None:
     """List client applications (never their secrets)."""
     from homecloud.identity.clients import client_record, list_clients
@@ -147,7 +149,7 @@ def _with_client(
 def client_show(
     ctx: typer.Context,
     client_id: Annotated[str, typer.Argument(help="The client's id.")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_json: AsJson = False,
 ) -> None:
     """Show a client application."""
     from homecloud.identity.clients import client_record
@@ -162,7 +164,7 @@ def client_show(
 def client_rotate_secret(
     ctx: typer.Context,
     client_id: Annotated[str, typer.Argument(help="The client's id.")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_json: AsJson = False,
 ) -> None:
     """Give a client a new secret; the old one stops working at once."""
     from homecloud.identity.clients import client_record, rotate_secret
@@ -178,7 +180,7 @@ def client_rotate_secret(
 def client_remove(
     ctx: typer.Context,
     client_id: Annotated[str, typer.Argument(help="The client's id.")],
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    yes: Yes = False,
 ) -> None:
     """Delete a client application with its codes, tokens and consents."""
     from homecloud.identity.clients import client_record, remove_client

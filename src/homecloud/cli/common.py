@@ -7,7 +7,7 @@ import sys
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import orjson
 import typer
@@ -24,6 +24,11 @@ from homecloud.settings import ConfigurationError, Settings, load_settings
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 T = TypeVar("T")
+
+# Options many commands take, declared once so that they read and behave alike everywhere.
+Login = Annotated[str, typer.Option("--email", help="The account's e-mail address or user name.")]
+AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
 
 
 def fail(message: str, code: int = 1) -> NoReturn:

@@ -9,6 +9,8 @@ import typer
 
 from homecloud.apis.smartme import ISSUER as SMARTME_ISSUER
 from homecloud.cli.common import (
+    AsJson,
+    Yes,
     account,
     current_settings,
     print_record,
@@ -161,7 +163,7 @@ def apikey_list(
     owner: Annotated[
         str | None, typer.Option(help="Only this account's keys (e-mail or user name).")
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    as_json: AsJson = False,
 ) -> None:
     """List API keys (never the keys themselves)."""
     from homecloud.identity.credentials import ApiKey
@@ -174,7 +176,7 @@ def apikey_list(
 def apikey_remove(
     ctx: typer.Context,
     key_id: Annotated[int, typer.Argument(metavar="ID", help="The key's id (see `list`).")],
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    yes: Yes = False,
 ) -> None:
     """Delete an API key; it stops working at once."""
     from homecloud.identity.credentials import ApiKey
@@ -188,7 +190,7 @@ def cardtoken_list(
     owner: Annotated[
         str | None, typer.Option(help="Only this account's tokens (e-mail or user name).")
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    as_json: AsJson = False,
 ) -> None:
     """List card access tokens (never the tokens themselves)."""
     from homecloud.identity.credentials import CardAccessToken
@@ -201,7 +203,7 @@ def cardtoken_list(
 def cardtoken_remove(
     ctx: typer.Context,
     token_id: Annotated[int, typer.Argument(metavar="ID", help="The token's id (see `list`).")],
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    yes: Yes = False,
 ) -> None:
     """Delete a card access token; the card stops working at once."""
     from homecloud.identity.credentials import CardAccessToken

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from homecloud.cli.common import (
+    AsJson,
     current_settings,
     fail,
     out,
@@ -21,7 +22,7 @@ keys_app = typer.Typer(help="Token signing keys.", no_args_is_help=True)
 @keys_app.command("list")
 def keys_list(
     ctx: typer.Context,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_json: AsJson = False,
 ) -> None:
     """List signing keys: active ones sign, retired ones only verify until they expire."""
     from homecloud.identity.keys import KeyStore

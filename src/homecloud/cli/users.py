@@ -7,6 +7,8 @@ from typing import Annotated, Any
 import typer
 
 from homecloud.cli.common import (
+    AsJson,
+    Yes,
     account,
     current_settings,
     out,
@@ -89,7 +91,7 @@ def user_add(
 @user_app.command("list")
 def user_list(
     ctx: typer.Context,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    as_json: AsJson = False,
 ) -> None:
     """List the accounts."""
     settings = current_settings(ctx)
@@ -146,7 +148,7 @@ def user_passwd(
 def user_remove(
     ctx: typer.Context,
     login: Annotated[str, typer.Argument(help="E-mail address or user name.")],
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    yes: Yes = False,
 ) -> None:
     """Delete an account with all its devices and their data."""
     remove_after_asking(

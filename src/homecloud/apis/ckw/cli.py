@@ -11,7 +11,7 @@ from homecloud.apis.ckw import service
 from homecloud.apis.ckw.demo import LateProgress, history_start
 from homecloud.apis.ckw.settings import CkwSettings
 from homecloud.apis.ckw.simulation import deliver, delivery_horizon
-from homecloud.cli.common import account, current_settings, out, run_on_database
+from homecloud.cli.common import Login, account, current_settings, out, run_on_database
 from homecloud.core.database import Database
 from homecloud.core.errors import ApiError
 from homecloud.core.events import InProcessBus
@@ -24,7 +24,7 @@ app = typer.Typer(help="CKW customers and their smart meters.", no_args_is_help=
 @app.command("add-customer")
 def add_customer(
     ctx: typer.Context,
-    email: Annotated[str, typer.Option(help="The account's e-mail address or user name.")],
+    email: Login,
     pv: Annotated[bool, typer.Option("--pv", help="Also a PV plant (a production meter).")] = False,
     history_days: Annotated[
         int, typer.Option(min=0, max=3660, help="Days of past values the meters have sent.")

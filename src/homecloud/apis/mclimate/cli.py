@@ -10,7 +10,7 @@ from homecloud.apis.mclimate import repository
 from homecloud.apis.mclimate.kinds import KINDS
 from homecloud.apis.mclimate.provision import add_controller
 from homecloud.apis.mclimate.settings import MClimateSettings
-from homecloud.cli.common import account, current_settings, fail, out, run_on_database
+from homecloud.cli.common import Login, account, current_settings, fail, out, run_on_database
 from homecloud.core.database import Database
 from homecloud.core.devices import DeviceError, DeviceRegistry
 
@@ -22,7 +22,7 @@ app = typer.Typer(
 @app.command("add-controller")
 def add(
     ctx: typer.Context,
-    email: Annotated[str, typer.Option(help="The owner's e-mail address or user name.")],
+    email: Login,
     serial: Annotated[str, typer.Option(help="Serial number, unique among MClimate controllers.")],
     kind: Annotated[
         str, typer.Option("--type", help=f"Device type: {', '.join(KINDS)}.")
@@ -47,7 +47,7 @@ def add(
 @app.command("list")
 def list_controllers(
     ctx: typer.Context,
-    email: Annotated[str, typer.Option(help="The owner's e-mail address or user name.")],
+    email: Login,
 ) -> None:
     """The owner's controllers: serial number, type and name."""
     settings = current_settings(ctx)

@@ -9,7 +9,7 @@ import typer
 from homecloud.apis.nuheat import repository
 from homecloud.apis.nuheat.preferences import PreferenceError, update_preferences
 from homecloud.apis.nuheat.provision import add_group, add_thermostat
-from homecloud.cli.common import account, current_settings, out, run_on_database
+from homecloud.cli.common import Login, account, current_settings, out, run_on_database
 from homecloud.core.database import Database
 from homecloud.core.models import now_ms
 
@@ -19,7 +19,7 @@ app = typer.Typer(help="Nuheat thermostats and account settings.", no_args_is_he
 @app.command("add-thermostat")
 def add(
     ctx: typer.Context,
-    email: Annotated[str, typer.Option(help="The owner's e-mail address or user name.")],
+    email: Login,
     serial: Annotated[str, typer.Option(help="Serial number, unique among Nuheat thermostats.")],
     name: Annotated[str, typer.Option(help="Room name.")],
     group: Annotated[
@@ -55,7 +55,7 @@ def add(
 @app.command("energy-settings")
 def energy_settings(
     ctx: typer.Context,
-    email: Annotated[str, typer.Option(help="The account's e-mail address or user name.")],
+    email: Login,
     kwh_rate: Annotated[
         float | None, typer.Option(min=0, help="Price of a kWh, in cents (chargeKWattHour).")
     ] = None,

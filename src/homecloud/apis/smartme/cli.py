@@ -15,7 +15,16 @@ from homecloud.apis.smartme.demo import add_simulated_meter
 from homecloud.apis.smartme.families import SIMULATED
 from homecloud.apis.smartme.webhooks.cli import add_commands
 from homecloud.apis.smartme.wire import format_date
-from homecloud.cli.common import account, current_settings, fail, out, print_json, run_on_database
+from homecloud.cli.common import (
+    AsJson,
+    Login,
+    account,
+    current_settings,
+    fail,
+    out,
+    print_json,
+    run_on_database,
+)
 from homecloud.core.database import Database
 from homecloud.core.errors import ApiError
 from homecloud.core.events import InProcessBus
@@ -24,7 +33,6 @@ from homecloud.core.unit_of_work import UnitOfWork
 app = typer.Typer(help="smart-me meters and realtime webhooks.", no_args_is_help=True)
 add_commands(app)
 
-Login = Annotated[str, typer.Option("--email", help="The account's e-mail address or user name.")]
 FAMILY_NAMES = [family.key for family in SIMULATED]
 
 
@@ -44,7 +52,7 @@ def _record(meter: service.Meter) -> dict[str, Any]:
 def meters(
     ctx: typer.Context,
     email: Login,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+    as_json: AsJson = False,
 ) -> None:
     """List the account's meters and its root folder (the id GET /Folder/{id} sums)."""
 

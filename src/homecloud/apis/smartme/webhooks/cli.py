@@ -14,6 +14,7 @@ from homecloud.apis.smartme.webhooks import repository
 from homecloud.apis.smartme.webhooks.models import WebhookRegistration
 from homecloud.apis.smartme.webhooks.states import DELIVERY_STATES, STATE_NAMES, RegistrationType
 from homecloud.cli.common import (
+    Login,
     account,
     current_settings,
     fail,
@@ -25,7 +26,6 @@ from homecloud.cli.common import (
 from homecloud.core.database import Database
 from homecloud.core.models import now_ms
 
-Login = Annotated[str, typer.Option("--email", help="The account's e-mail address or user name.")]
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON (times in ms) for scripts.")]
 
 
