@@ -5,39 +5,51 @@ their vendor fields and their status and latest-value leaves."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import JSON, BigInteger, ForeignKey, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from homecloud.core.models import Base, Id, now_ms
 
 
-class ThingplusDevice(Base):
-    __tablename__ = "thingplus_devices"
-    __table_args__ = (
-        UniqueConstraint("gateway_id", "device_id", name="uq_thingplus_devices_gateway_device"),
-    )
+class GatewayChild:
+    """What a gateway's devices and sensors both are: a row of one gateway (a core device),
+    known by an id unique on that gateway (``child_key``: ``device_id`` or ``sensor_id``),
+    with the times it was made and last changed."""
 
-    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
-    gateway_id: Mapped[int] = mapped_column(ForeignKey("devices.id", ondelete="CASCADE"))
+    child_key: ClassVar[str]
+
+    @declared_attr.directive
+    @classmethod
+    def __table_args__(cls) -> tuple[UniqueConstraint]:
+        kind = cls.child_key.removesuffix("_id")
+        name = f"uq_{cls.__tablename__}_gateway_{kind}"  # type: ignore[attr-defined]
+        return (UniqueConstraint("gateway_id", cls.child_key, name=name),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True, sort_order=-2)
+    gateway_id: Mapped[int] = mapped_column(
+        ForeignKey("devices.id", ondelete="CASCADE"), sort_order=-1
+    )
+    created_at: Mapped[int] = mapped_column(BigInteger, default=now_ms, sort_order=1)
+    updated_at: Mapped[int] = mapped_column(BigInteger, default=now_ms, sort_order=1)
+
+
+class ThingplusDevice(GatewayChild, Base):
+    __tablename__ = "thingplus_devices"
+    child_key = "device_id"
+
     device_id: Mapped[str] = mapped_column(String(100))
     name: Mapped[str] = mapped_column(String(200))
     model: Mapped[str] = mapped_column(String(100))
     # Optional vendor fields the client sent (address, ...), echoed back as sent.
     extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    created_at: Mapped[int] = mapped_column(BigInteger, default=now_ms)
-    updated_at: Mapped[int] = mapped_column(BigInteger, default=now_ms)
 
 
-class ThingplusSensor(Base):
+class ThingplusSensor(GatewayChild, Base):
     __tablename__ = "thingplus_sensors"
-    __table_args__ = (
-        UniqueConstraint("gateway_id", "sensor_id", name="uq_thingplus_sensors_gateway_sensor"),
-    )
+    child_key = "sensor_id"
 
-    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
-    gateway_id: Mapped[int] = mapped_column(ForeignKey("devices.id", ondelete="CASCADE"))
     series_id: Mapped[int] = mapped_column(ForeignKey("series.id", ondelete="CASCADE"))
     sensor_id: Mapped[str] = mapped_column(String(100))
     device_id: Mapped[str | None] = mapped_column(String(100))
@@ -51,5 +63,3 @@ class ThingplusSensor(Base):
     status: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # The series leaf {id, value, time, ctime, mtime}: the latest value, once one came.
     latest: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    created_at: Mapped[int] = mapped_column(BigInteger, default=now_ms)
-    updated_at: Mapped[int] = mapped_column(BigInteger, default=now_ms)
