@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import httpx
+import pytest
+from pydantic import ValidationError
 
+from homecloud.apis.thingplus.catalog_data import read_sensor_type
 from tests.apis.thingplus.conftest import Api, UserMaker
 
 BASE = "/thingplus/v2"
@@ -76,3 +79,20 @@ async def test_no_token_and_a_bad_token(face: httpx.AsyncClient) -> None:
     bad = await face.get(BASE + "/gateways", headers={"Authorization": "Bearer not-a-jwt"})
     assert bad.status_code == 403
     assert bad.json() == {"name": "JsonWebTokenError", "message": "jwt malformed"}
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        {"kind": "nubmer", "unit": ""},  # a kind that is not one
+        {"kind": "number", "unit": "", "data_type": "spark"},
+        {"kind": "number", "unit": "", "colour": "red"},  # a field that is not one
+        {"kind": "number"},  # no unit
+    ],
+)
+def test_a_sensor_types_row_that_is_not_one_is_refused(row: dict[str, object]) -> None:
+    """sensor_types.toml is read through the same check: a typo fails at import, not later
+    as a wrong answer."""
+    with pytest.raises(ValidationError, match="SensorType"):
+        read_sensor_type("x", row)
+    assert read_sensor_type("x", {"kind": "number", "unit": "m", "model": "m1"}).model == "m1"

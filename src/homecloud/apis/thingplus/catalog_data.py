@@ -10,8 +10,12 @@ UpperCamelCase.
 
 from __future__ import annotations
 
+import importlib.resources
+import tomllib
 from dataclasses import dataclass
-from typing import Any, Final, Literal
+from typing import Any, ClassVar, Final, Literal
+
+from pydantic import ConfigDict, TypeAdapter
 
 ValueKind = Literal["number", "string", "object"]
 
@@ -27,22 +31,27 @@ CATALOG_TIME: Final = "1495609234518"
 
 @dataclass(frozen=True, slots=True)
 class SensorType:
+    """One row of ``sensor_types.toml`` (the file says what each field means)."""
+
+    __pydantic_config__: ClassVar[ConfigDict] = ConfigDict(extra="forbid")
+
     id: str
     kind: ValueKind
     unit: str
-    # "event" types (a door opening) are drawn as events, the others as a series.
     data_type: Literal["series", "event"] = "series"
+    name: str | None = None
+    model_name: str | None = None
 
     @property
     def model(self) -> str:
-        return MODEL_NAMES.get(self.id) or "openApi" + "".join(
+        return self.model_name or "openApi" + "".join(
             part[:1].upper() + part[1:] for part in self.id.split("-")
         )
 
     @property
     def display_name(self) -> str:
-        if self.id in DISPLAY_NAMES:
-            return DISPLAY_NAMES[self.id]
+        if self.name is not None:
+            return self.name
         words: list[str] = []
         for char in self.id.replace("-", " "):
             if char.isupper() and words and words[-1] != " ":
@@ -52,85 +61,22 @@ class SensorType:
         return text[:1].upper() + text[1:]
 
 
-MODEL_NAMES: Final = {"temperature": "openApiTemp", "humidity": "openApiHumi"}
-DISPLAY_NAMES: Final = {
-    "co2": "CO2",
-    "co": "CO",
-    "voc": "VOC",
-    "no2": "NO2",
-    "ph": "pH",
-    "rssi": "RSSI",
-    "onoff": "On/Off",
-    "ultraviolet-b": "Ultraviolet-B",
-    "dslvAmmonia": "Dissolved Ammonia",
-    "dslvOxygen": "Dissolved Oxygen (mg/L)",
-}
+def read_sensor_type(type_id: str, fields: dict[str, Any]) -> SensorType:
+    """A row of ``sensor_types.toml``, checked: a kind or data type it does not know, or a
+    field it does not have, fails naming the row."""
+    row = {"id": type_id, "model_name": fields.get("model"), **fields}
+    row.pop("model", None)
+    return _SENSOR_TYPE.validate_python(row)
 
-SENSOR_TYPES: Final[tuple[SensorType, ...]] = (
-    SensorType("temperature", "number", "°C"),
-    SensorType("humidity", "number", "%"),
-    SensorType("light", "number", "lux"),
-    SensorType("noise", "number", "dB"),
-    SensorType("onoff", "number", "", "event"),
-    SensorType("motion", "number", "", "event"),
-    SensorType("door", "number", "", "event"),
-    SensorType("parkingStatus", "number", "", "event"),
-    SensorType("co2", "number", "ppm"),
-    SensorType("co", "number", "ppm"),
-    SensorType("voc", "number", "ppm"),
-    SensorType("power", "number", "kWh"),
-    SensorType("electricPower", "number", "W"),
-    SensorType("powerControllerState", "number", ""),
-    SensorType("powerFactor", "number", "pf"),
-    SensorType("wattage", "number", "W"),
-    SensorType("voltage", "number", "V"),
-    SensorType("current", "number", "A"),
-    SensorType("dust", "number", "µg/m³"),
-    SensorType("count", "number", "ea"),
-    SensorType("countEvent", "number", "ea", "event"),
-    SensorType("weight", "number", "g"),
-    SensorType("color", "string", ""),
-    SensorType("vibration", "number", "V"),
-    SensorType("speed", "number", "m/s"),
-    SensorType("accelerometer", "object", "m/s²"),
-    SensorType("string", "string", ""),
-    SensorType("number", "number", ""),
-    SensorType("pressure", "number", "bar"),
-    SensorType("rotaryAngle", "number", "°"),
-    SensorType("powerSwitch", "number", ""),
-    SensorType("batteryGauge", "number", "%"),
-    SensorType("percent", "number", "%"),
-    SensorType("rssi", "number", "dBm"),
-    SensorType("distance", "number", "m"),
-    SensorType("stepCount", "number", "steps"),
-    SensorType("sleepStage", "number", ""),
-    SensorType("tag", "string", "", "event"),
-    SensorType("reader", "string", "", "event"),
-    SensorType("windVane", "number", "°"),
-    SensorType("windSpeed", "number", "m/s"),
-    SensorType("rain", "number", "mm/min"),
-    SensorType("soilTemperature", "number", "°C"),
-    SensorType("soilMoisture", "number", "%"),
-    SensorType("ultraviolet-b", "number", "UV index"),
-    SensorType("timeDuration", "number", "sec", "event"),
-    SensorType("solarRadiation", "number", "W/m²"),
-    SensorType("electricEnergy", "number", "kWh"),
-    SensorType("state", "string", ""),
-    SensorType("ph", "number", "pH"),
-    SensorType("strain", "number", "um/m"),
-    SensorType("volume", "number", "L"),
-    SensorType("dissolvedOxygen", "number", "ppm"),
-    SensorType("conductivity", "number", "µS/cm"),
-    SensorType("location", "object", ""),
-    SensorType("no2", "number", "ppm"),
-    SensorType("nitrite", "number", "mg/L"),
-    SensorType("dslvAmmonia", "number", "mg/L"),
-    SensorType("turbidity", "number", "NTU"),
-    SensorType("dslvOxygen", "number", "mg/L"),
-    SensorType("concentration", "number", "%"),
-    SensorType("formaldehyde", "number", "ppm"),
-    SensorType("methane", "number", "ppm"),
-)
+
+def _read_sensor_types() -> tuple[SensorType, ...]:
+    text = importlib.resources.files(__package__).joinpath("sensor_types.toml").read_text("utf-8")
+    return tuple(read_sensor_type(*row) for row in tomllib.loads(text).items())
+
+
+_SENSOR_TYPE = TypeAdapter(SensorType)
+# Read at import: a typo in the file fails the start, not a later answer.
+SENSOR_TYPES: Final[tuple[SensorType, ...]] = _read_sensor_types()
 SENSOR_TYPES_BY_ID: Final = {sensor_type.id: sensor_type for sensor_type in SENSOR_TYPES}
 # The model's sensor entries, by (driverName, type): what a registration must match.
 MODEL_SENSORS: Final = {
