@@ -89,21 +89,28 @@ CHARGING_STATION: Final = Family(
     hardware_version=1,
     firmware_version=215,
 )
-WATER: Final = Family(
-    "water",
-    "Water meter (wireless M-Bus)",
-    DeviceEnergyType.MeterTypeWater,
-    MeterSubType.MeterSubTypeWater,
-    FamilyType.MeterFamilyTypeWMBusGatewayV1,
-    network=NetworkConnection.meshwifi,
+
+
+def wireless_mbus(
+    key: str, what: str, energy_type: DeviceEnergyType, sub_type: MeterSubType
+) -> Family:
+    """A meter read over wireless M-Bus by smart-me's gateway on the mesh WiFi: its family
+    and network are the gateway's, its types its own."""
+    return Family(
+        key,
+        f"{what} meter (wireless M-Bus)",
+        energy_type,
+        sub_type,
+        FamilyType.MeterFamilyTypeWMBusGatewayV1,
+        network=NetworkConnection.meshwifi,
+    )
+
+
+WATER: Final = wireless_mbus(
+    "water", "Water", DeviceEnergyType.MeterTypeWater, MeterSubType.MeterSubTypeWater
 )
-GAS: Final = Family(
-    "gas",
-    "Gas meter (wireless M-Bus)",
-    DeviceEnergyType.MeterTypeGas,
-    MeterSubType.MeterSubTypeGas,
-    FamilyType.MeterFamilyTypeWMBusGatewayV1,
-    network=NetworkConnection.meshwifi,
+GAS: Final = wireless_mbus(
+    "gas", "Gas", DeviceEnergyType.MeterTypeGas, MeterSubType.MeterSubTypeGas
 )
 # Meters made through the API report what their client posts.
 REST_API: Final = Family(

@@ -33,6 +33,17 @@ class Obis:
     unit: str
 
     @property
+    def counts(self) -> bool:
+        """Whether its values only ever grow: energy and volume are what a meter counts up;
+        power, voltage, current and flow are measured at an instant."""
+        return self.unit in ("Wh", "m3")
+
+    @property
+    def switches(self) -> bool:
+        """Whether it is one of smart-me's control codes (``99-0:12.*``), which switch."""
+        return self.hex.startswith("63000C")
+
+    @property
     def raw(self) -> bytes:
         """The six bytes the realtime webhook carries."""
         return bytes.fromhex(self.hex)
@@ -137,20 +148,6 @@ TABLE: Final[tuple[Obis, ...]] = (
 )
 BY_HEX: Final[dict[str, Obis]] = {code.hex: code for code in TABLE}
 # The codes whose values only ever grow (a meter's counters).
-COUNTERS: Final = frozenset(
-    code.hex
-    for code in (
-        ENERGY_IMPORT,
-        ENERGY_IMPORT_T1,
-        ENERGY_IMPORT_T2,
-        ENERGY_EXPORT,
-        ENERGY_EXPORT_T1,
-        ENERGY_EXPORT_T2,
-        WATER_VOLUME,
-        GAS_VOLUME,
-    )
-)
+COUNTERS: Final = frozenset(code.hex for code in TABLE if code.counts)
 # The codes a meter can be switched with (POST /Actions with an OnOffAction).
-SWITCHES: Final = frozenset(
-    code.hex for code in (SWITCH, SWITCH_L1, SWITCH_L2, SWITCH_L3, OUTPUT_1, OUTPUT_2)
-)
+SWITCHES: Final = frozenset(code.hex for code in TABLE if code.switches)
