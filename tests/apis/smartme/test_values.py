@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 
 import httpx
 import pytest
@@ -213,3 +214,34 @@ async def test_value_routes_refuse_bad_parameters(
         response = await face.get(path, headers=ann.basic)
         assert response.status_code == 400, path
         assert words in response.json()["Message"], (path, response.json())
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/smartme/Devices/{id}",
+        "/smartme/CustomDevice/{id}",
+        "/smartme/Values/{id}",
+        "/smartme/ValuesInPast/{id}?date=2026-01-01T00:00:00Z",
+        "/smartme/ValuesInPastMultiple/{id}?startDate=2026-01-01&endDate=2026-01-02",
+        "/smartme/MeterValues/{id}?date=2026-01-01T00:00:00Z",
+        "/smartme/Actions/{id}",
+        "/smartme/AdditionalDeviceInformation/{id}",
+        "/smartme/Folder/{id}",
+        "/smartme/RegisterForRealtimeApi/{id}",
+    ],
+)
+async def test_every_path_id_is_read_one_way(
+    face: httpx.AsyncClient, ann: SmartMeUser, path: str
+) -> None:
+    """The path's {id} is parsed where it enters (routes.common.PathGuid): no credentials is
+    401 whatever the id, a text that is no GUID is 400, a GUID of no meter of the caller's
+    is 404, all in smart-me's shape."""
+    anonymous = await face.get(path.format(id="12345"))
+    assert anonymous.status_code == 401, path
+    bad = await face.get(path.format(id="12345"), headers=ann.basic)
+    assert bad.status_code == 400, path
+    assert "not a GUID" in bad.json()["Message"]
+    missing = await face.get(path.format(id=uuid.uuid4()), headers=ann.basic)
+    assert missing.status_code == 404, path
+    assert set(missing.json()) == {"Message"}

@@ -7,12 +7,12 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
-from homecloud.apis.smartme import schemas, service, wire
-from homecloud.apis.smartme.auth import DeviceReader, DeviceSwitcher
+from homecloud.apis.smartme import schemas, service
+from homecloud.apis.smartme.auth import DeviceSwitcher
 from homecloud.apis.smartme.bodies import read_body
 from homecloud.apis.smartme.errors import SmartMeJSON
-from homecloud.apis.smartme.routes.common import GuidPath, body_schema, responses
-from homecloud.core.unit_of_work import ReadWork, WriteWork, units_router
+from homecloud.apis.smartme.routes.common import ReadableMeter, body_schema, responses
+from homecloud.core.unit_of_work import WriteWork, units_router
 from homecloud.identity.guard import user_of
 
 
@@ -24,8 +24,7 @@ def router() -> APIRouter:
         summary="The actions a meter takes",
         responses={200: {"model": list[schemas.ActionInformationModel]}, **responses(400, 404)},
     )
-    async def actions(id: GuidPath, caller: DeviceReader, work: ReadWork) -> Response:
-        found = await service.meter(work, user_of(caller), wire.parse_guid(id))
+    async def actions(found: ReadableMeter) -> Response:
         return SmartMeJSON(
             [
                 {"Name": action.name, "ObisCode": action.code.hex, "ActionType": int(action.type)}

@@ -5,12 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter
 from starlette.responses import Response
 
-from homecloud.apis.smartme import schemas, service, wire
-from homecloud.apis.smartme.auth import DeviceReader
+from homecloud.apis.smartme import schemas
 from homecloud.apis.smartme.errors import SmartMeJSON
-from homecloud.apis.smartme.routes.common import GuidPath, responses
-from homecloud.core.unit_of_work import ReadWork, units_router
-from homecloud.identity.guard import user_of
+from homecloud.apis.smartme.routes.common import ReadableMeter, responses
+from homecloud.core.unit_of_work import units_router
 
 
 def router() -> APIRouter:
@@ -24,10 +22,7 @@ def router() -> APIRouter:
             **responses(400, 404),
         },
     )
-    async def additional_information(
-        id: GuidPath, caller: DeviceReader, work: ReadWork
-    ) -> Response:
-        found = await service.meter(work, user_of(caller), wire.parse_guid(id))
+    async def additional_information(found: ReadableMeter) -> Response:
         return SmartMeJSON(schemas.additional_information_body(found.device, found.row))
 
     return routes

@@ -3,18 +3,40 @@ in any case), the documentation of parameters and error answers."""
 
 from __future__ import annotations
 
+import uuid
 from enum import IntEnum
 from typing import Annotated, Any, Final
 
-from fastapi import Path
+from fastapi import Depends, Path
 from starlette.requests import Request
 
+from homecloud.apis.smartme import service, wire
+from homecloud.apis.smartme.auth import DeviceReader
 from homecloud.apis.smartme.schemas import MessageModel
 from homecloud.apis.smartme.wire import invalid
+from homecloud.core.unit_of_work import ReadWork
+from homecloud.identity.guard import user_of
 
 MAX_QUERY_TEXT: Final = 100
-# A meter's (or folder's) GUID in the path; the route parses it (400 when it is not one).
+# A meter's (or folder's) GUID in the path, as sent; PathGuid is it parsed.
 GuidPath = Annotated[str, Path(description="A GUID.", json_schema_extra={"format": "uuid"})]
+
+
+async def _path_guid(id: GuidPath) -> uuid.UUID:
+    return wire.parse_guid(id)
+
+
+# The path's ``{id}`` as a GUID, parsed where it enters: 400 in smart-me's words when it is
+# not one. A route lists its caller first, so a call without credentials is 401 whatever id.
+PathGuid = Annotated[uuid.UUID, Depends(_path_guid)]
+
+
+async def _readable_meter(caller: DeviceReader, guid: PathGuid, work: ReadWork) -> service.Meter:
+    return await service.meter(work, user_of(caller), guid)
+
+
+# The caller's meter that the path's ``{id}`` names: 404 when the caller has none of that id.
+ReadableMeter = Annotated[service.Meter, Depends(_readable_meter)]
 
 
 def query(request: Request, name: str, *, required: bool = True) -> str | None:

@@ -7,11 +7,11 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
-from homecloud.apis.smartme import schemas, service, wire
+from homecloud.apis.smartme import schemas, service
 from homecloud.apis.smartme.auth import DeviceReader, DeviceWriter
 from homecloud.apis.smartme.bodies import read_body
 from homecloud.apis.smartme.errors import SmartMeJSON
-from homecloud.apis.smartme.routes.common import GuidPath, body_schema, responses
+from homecloud.apis.smartme.routes.common import ReadableMeter, body_schema, responses
 from homecloud.core.errors import ApiError
 from homecloud.core.unit_of_work import ReadWork, WriteWork, units_router
 from homecloud.identity.guard import user_of
@@ -34,8 +34,7 @@ def router() -> APIRouter:
         summary="One custom device",
         responses={200: {"model": schemas.CustomDeviceModel}, **responses(400, 404)},
     )
-    async def custom_device(id: GuidPath, caller: DeviceReader, work: ReadWork) -> Response:
-        found = await service.meter(work, user_of(caller), wire.parse_guid(id))
+    async def custom_device(found: ReadableMeter) -> Response:
         if not found.row.is_custom:
             raise ApiError.of(404, "The custom device was not found.")
         return SmartMeJSON(schemas.custom_device_body(found.device, found.row))

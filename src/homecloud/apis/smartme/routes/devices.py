@@ -13,7 +13,8 @@ from homecloud.apis.smartme.bodies import read_body
 from homecloud.apis.smartme.enums import DeviceEnergyType, MeterSubType
 from homecloud.apis.smartme.errors import SmartMeJSON
 from homecloud.apis.smartme.routes.common import (
-    GuidPath,
+    PathGuid,
+    ReadableMeter,
     body_schema,
     enum_parameter,
     parameter,
@@ -43,8 +44,7 @@ def router() -> APIRouter:
         summary="One meter",
         responses={200: {"model": schemas.DeviceModel}, **responses(400, 404)},
     )
-    async def device(id: GuidPath, caller: DeviceReader, work: ReadWork) -> Response:
-        found = await service.meter(work, user_of(caller), wire.parse_guid(id))
+    async def device(found: ReadableMeter) -> Response:
         return SmartMeJSON(schemas.device_body(found.device, found.row))
 
     @routes.post(
@@ -70,9 +70,8 @@ def router() -> APIRouter:
         },
     )
     async def switch(
-        request: Request, id: GuidPath, caller: DeviceSwitcher, work: WriteWork
+        request: Request, caller: DeviceSwitcher, guid: PathGuid, work: WriteWork
     ) -> Response:
-        guid = wire.parse_guid(id)
         state = wire.parse_bool(query(request, "switchState"), "switchState")
         number_text = query(request, "switchNumber", required=False)
         code = obis.SWITCH.hex

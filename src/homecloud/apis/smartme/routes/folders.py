@@ -7,10 +7,10 @@ from __future__ import annotations
 from fastapi import APIRouter
 from starlette.responses import Response
 
-from homecloud.apis.smartme import schemas, service, wire
+from homecloud.apis.smartme import schemas, service
 from homecloud.apis.smartme.auth import DeviceReader
 from homecloud.apis.smartme.errors import SmartMeJSON
-from homecloud.apis.smartme.routes.common import GuidPath, responses
+from homecloud.apis.smartme.routes.common import PathGuid, responses
 from homecloud.core.unit_of_work import ReadWork, units_router
 from homecloud.identity.guard import user_of
 
@@ -23,7 +23,7 @@ def router() -> APIRouter:
         summary="A folder's (or a meter's) counters and power",
         responses={200: {"model": schemas.FolderDataModel}, **responses(400, 404)},
     )
-    async def folder(id: GuidPath, caller: DeviceReader, work: ReadWork) -> Response:
-        return SmartMeJSON(await service.folder(work, user_of(caller), wire.parse_guid(id)))
+    async def folder(caller: DeviceReader, guid: PathGuid, work: ReadWork) -> Response:
+        return SmartMeJSON(await service.folder(work, user_of(caller), guid))
 
     return routes

@@ -14,7 +14,7 @@ from homecloud.apis.smartme import wire
 from homecloud.apis.smartme.auth import DeviceReader, DeviceWriter
 from homecloud.apis.smartme.bodies import read_body
 from homecloud.apis.smartme.errors import SmartMeJSON
-from homecloud.apis.smartme.routes.common import parameter, query, responses
+from homecloud.apis.smartme.routes.common import PathGuid, parameter, query, responses
 from homecloud.apis.smartme.webhooks import registrations, repository, schemas
 from homecloud.apis.smartme.webhooks.registrations import Realtime
 from homecloud.apis.smartme.webhooks.states import DELIVERY_STATES
@@ -64,8 +64,8 @@ def router(realtime: Realtime) -> APIRouter:
         responses={200: {"model": schemas.RegisterRealtimeApiDataModel}, **responses(400, 404)},
         openapi_extra={"parameters": [GUID_PARAMETER]},
     )
-    async def get_registration(id: str, caller: DeviceReader, work: ReadWork) -> Response:
-        found = await registrations.registration(work, user_of(caller), wire.parse_guid(id))
+    async def get_registration(caller: DeviceReader, guid: PathGuid, work: ReadWork) -> Response:
+        found = await registrations.registration(work, user_of(caller), guid)
         return SmartMeJSON(schemas.registration_body(found))
 
     @routes.post(
@@ -100,8 +100,10 @@ def router(realtime: Realtime) -> APIRouter:
         responses={204: {"description": "Deleted."}, **responses(400, 404)},
         openapi_extra={"parameters": [GUID_PARAMETER]},
     )
-    async def delete_registration(id: str, caller: DeviceWriter, work: WriteWork) -> Response:
-        await registrations.unregister(work, user_of(caller), wire.parse_guid(id))
+    async def delete_registration(
+        caller: DeviceWriter, guid: PathGuid, work: WriteWork
+    ) -> Response:
+        await registrations.unregister(work, user_of(caller), guid)
         return Response(status_code=204)
 
     @routes.get(

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from fastapi import APIRouter
@@ -13,7 +14,13 @@ from starlette.responses import Response
 from homecloud.apis.smartme import schemas, service, wire
 from homecloud.apis.smartme.auth import DeviceReader
 from homecloud.apis.smartme.errors import SmartMeJSON
-from homecloud.apis.smartme.routes.common import GuidPath, parameter, query, responses
+from homecloud.apis.smartme.routes.common import (
+    PathGuid,
+    ReadableMeter,
+    parameter,
+    query,
+    responses,
+)
 from homecloud.core.errors import ApiError
 from homecloud.core.unit_of_work import ReadWork, UnitOfWork, units_router
 from homecloud.identity.guard import user_of
@@ -29,11 +36,10 @@ def no_values() -> ApiError:
 
 
 async def last_before(
-    request: Request, id: str, caller: Principal, work: UnitOfWork
+    request: Request, caller: Principal, guid: uuid.UUID, work: UnitOfWork
 ) -> tuple[service.Meter, tuple[int, dict[str, Any]]]:
-    """The caller's meter ``id`` and its last reading before the query's ``date``; 404 when
+    """The caller's meter ``guid`` and its last reading before the query's ``date``; 404 when
     it has none."""
-    guid = wire.parse_guid(id)
     date = wire.parse_date(query(request, "date") or "", "date")
     found, reading = await service.reading_before(work, user_of(caller), guid, date)
     if reading is None:
@@ -49,8 +55,7 @@ def router() -> APIRouter:
         summary="The meter's latest values (OBIS-coded)",
         responses={200: {"model": schemas.ValuesDataModel}, **responses(400, 404)},
     )
-    async def values(id: GuidPath, caller: DeviceReader, work: ReadWork) -> Response:
-        found = await service.meter(work, user_of(caller), wire.parse_guid(id))
+    async def values(found: ReadableMeter) -> Response:
         if found.row.value_date_us is None:
             raise ApiError.of(404, "The device has sent no values yet.")
         return SmartMeJSON(
@@ -64,9 +69,9 @@ def router() -> APIRouter:
         openapi_extra={"parameters": [DATE]},
     )
     async def values_in_past(
-        request: Request, id: GuidPath, caller: DeviceReader, work: ReadWork
+        request: Request, caller: DeviceReader, guid: PathGuid, work: ReadWork
     ) -> Response:
-        found, reading = await last_before(request, id, caller, work)
+        found, reading = await last_before(request, caller, guid, work)
         return SmartMeJSON(schemas.values_body(found.guid, *reading))
 
     @routes.get(
@@ -88,9 +93,8 @@ def router() -> APIRouter:
         },
     )
     async def values_in_past_multiple(
-        request: Request, id: GuidPath, caller: DeviceReader, work: ReadWork
+        request: Request, caller: DeviceReader, guid: PathGuid, work: ReadWork
     ) -> Response:
-        guid = wire.parse_guid(id)
         start = wire.parse_date(query(request, "startDate") or "", "startDate")
         end = wire.parse_date(query(request, "endDate") or "", "endDate")
         interval_text = query(request, "interval", required=False)
@@ -111,9 +115,9 @@ def router() -> APIRouter:
         openapi_extra={"parameters": [DATE]},
     )
     async def meter_values(
-        request: Request, id: GuidPath, caller: DeviceReader, work: ReadWork
+        request: Request, caller: DeviceReader, guid: PathGuid, work: ReadWork
     ) -> Response:
-        found, reading = await last_before(request, id, caller, work)
+        found, reading = await last_before(request, caller, guid, work)
         return SmartMeJSON(schemas.device_in_past_body(found.row, *reading))
 
     return routes
