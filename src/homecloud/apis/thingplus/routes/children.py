@@ -1,13 +1,15 @@
 """What the devices and sensors of a gateway share: both are created the same way on the
-caller's gateway (the plan's limits checked, a 201 with the new record), so one registration
-serves both resources."""
+caller's gateway (the plan's limits checked, a 201 with the new record) and deleted the same
+way, so one registration of each serves both resources."""
 
-from __future__ import annotations
+# No ``from __future__ import annotations`` here: FastAPI reads a handler's annotations when
+# the route is registered, and the delete route's child id is annotated with a type made per
+# resource, which a string annotation could not name.
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
@@ -19,11 +21,16 @@ from homecloud.apis.thingplus.records import envelope
 from homecloud.apis.thingplus.schemas import json_body
 from homecloud.apis.thingplus.settings import ThingplusSettings
 from homecloud.core.models import Device, now_ms
-from homecloud.core.unit_of_work import WriteWork
+from homecloud.core.unit_of_work import UnitOfWork, WriteWork
 from homecloud.identity.guard import user_of
 
 # ``service.create_device`` / ``service.create_sensor``: (session, gateway, body, adding).
 Creator = Callable[[Session, Device, Any, service.Adding], dict[str, Any]]
+Child = TypeVar("Child")
+# ``service.on_device`` / ``service.on_sensor``: act on the caller's gateway's child.
+OnChild = Callable[
+    [UnitOfWork, int, str, str, Callable[[Session, Device, Child], None]], Awaitable[None]
+]
 
 
 def add_create_route(
@@ -59,3 +66,30 @@ def add_create_route(
             lambda session, gateway: create(session, gateway, sent, adding),
         )
         return envelope(201, created)
+
+
+def add_delete_route(
+    routes: APIRouter,
+    path: str,
+    *,
+    name: str,
+    id_name: str,
+    on_child: OnChild[Child],
+    delete: Callable[[Session, Child], None],
+) -> None:
+    """Register ``DELETE path`` removing the child of the caller's gateway whose id is the
+    path parameter ``id_name``: a 204, or the 403/404 of ``on_child``."""
+    child_id_type = Annotated[str, Path(alias=id_name)]
+
+    @routes.delete(path, name=name, status_code=204)
+    async def delete_child(
+        gateway_id: str, child_id: child_id_type, caller: GatewayUpdater, work: WriteWork
+    ) -> Response:
+        await on_child(
+            work,
+            user_of(caller),
+            gateway_id,
+            child_id,
+            lambda session, _gateway, child: delete(session, child),
+        )
+        return Response(status_code=204)

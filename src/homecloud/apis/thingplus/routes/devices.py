@@ -21,7 +21,7 @@ from homecloud.apis.thingplus.openapi import (
 )
 from homecloud.apis.thingplus.query import parse_collection, parse_single
 from homecloud.apis.thingplus.records import device_record, envelope
-from homecloud.apis.thingplus.routes.children import add_create_route
+from homecloud.apis.thingplus.routes.children import add_create_route, add_delete_route
 from homecloud.apis.thingplus.schemas import DeviceAnswer, DeviceList, json_body
 from homecloud.apis.thingplus.settings import ThingplusSettings
 from homecloud.core.models import now_ms
@@ -84,17 +84,13 @@ def router(limits: ThingplusSettings) -> APIRouter:
         updated = await service.on_device(work, user_of(caller), gateway_id, device_id, update)
         return envelope(200, updated)
 
-    @routes.delete(DEVICE, status_code=204)
-    async def delete_device(
-        gateway_id: str, device_id: str, caller: GatewayUpdater, work: WriteWork
-    ) -> Response:
-        await service.on_device(
-            work,
-            user_of(caller),
-            gateway_id,
-            device_id,
-            lambda session, _gateway, device: repository.delete_device(session, device),
-        )
-        return Response(status_code=204)
+    add_delete_route(
+        routes,
+        DEVICE,
+        name="delete_device",
+        id_name="device_id",
+        on_child=service.on_device,
+        delete=repository.delete_device,
+    )
 
     return routes

@@ -24,7 +24,7 @@ from homecloud.apis.thingplus.openapi import (
 )
 from homecloud.apis.thingplus.query import parse_collection, parse_single
 from homecloud.apis.thingplus.records import envelope
-from homecloud.apis.thingplus.routes.children import add_create_route
+from homecloud.apis.thingplus.routes.children import add_create_route, add_delete_route
 from homecloud.apis.thingplus.routes.series import (
     nested_series_params,
     range_of,
@@ -118,17 +118,13 @@ def router(limits: ThingplusSettings) -> APIRouter:
         )
         return envelope(200, updated)
 
-    @routes.delete(SENSOR, status_code=204)
-    async def delete_sensor(
-        gateway_id: str, sensor_id: str, caller: GatewayUpdater, work: WriteWork
-    ) -> Response:
-        await service.on_sensor(
-            work,
-            user_of(caller),
-            gateway_id,
-            sensor_id,
-            lambda session, _gateway, sensor: repository.delete_sensor(session, sensor),
-        )
-        return Response(status_code=204)
+    add_delete_route(
+        routes,
+        SENSOR,
+        name="delete_sensor",
+        id_name="sensor_id",
+        on_child=service.on_sensor,
+        delete=repository.delete_sensor,
+    )
 
     return routes
