@@ -9,6 +9,7 @@ exist), read into an :class:`IssuerProfile` as the face's ``issuer``; the grant 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, ClassVar, Literal
 
 from pydantic import ConfigDict, TypeAdapter
@@ -70,7 +71,7 @@ class IssuerProfile:
     # and the older introspection name in discovery (CKW).
     keycloak: bool = False
 
-    @property
+    @cached_property
     def scopes_supported(self) -> tuple[str, ...]:
         return tuple(self.scopes)
 
