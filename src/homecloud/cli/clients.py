@@ -10,7 +10,7 @@ import typer
 from homecloud.cli.common import (
     AsJson,
     Yes,
-    account,
+    account_id,
     current_settings,
     fail,
     out,
@@ -84,7 +84,7 @@ def client_add(
 
     async def work(database: Database) -> dict[str, Any]:
         async with database.session(write=True) as session:
-            owner_id = (await account(session, owner)).id if owner is not None else None
+            owner_id = await account_id(session, owner)
             issued = await register_client(
                 session,
                 face=face,

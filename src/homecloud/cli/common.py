@@ -51,6 +51,12 @@ async def account(session: AsyncSession, login: str) -> User:
     return user
 
 
+async def account_id(session: AsyncSession, login: str | None) -> int | None:
+    """The id of the account ``login`` names, or None when no login is given (an option left
+    out); :class:`Refused` when it names none."""
+    return (await account(session, login)).id if login is not None else None
+
+
 def current_settings(ctx: typer.Context, **overrides: Any) -> Settings:
     config: Path | None = ctx.find_root().obj
     try:

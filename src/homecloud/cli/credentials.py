@@ -12,6 +12,7 @@ from homecloud.cli.common import (
     AsJson,
     Yes,
     account,
+    account_id,
     current_settings,
     print_record,
     print_records,
@@ -38,10 +39,6 @@ T = TypeVar("T")
 # Only smart-me reads API keys and card tokens; the service functions are face-neutral.
 CREDENTIALS_ISSUER = SMARTME_ISSUER
 CREDENTIALS_FACE = CREDENTIALS_ISSUER.face
-
-
-async def _owner_id(session: Any, login: str | None) -> int | None:
-    return (await account(session, login)).id if login is not None else None
 
 
 async def _owner_emails(session: Any) -> dict[int, str]:
@@ -129,7 +126,7 @@ def print_credentials(
 
     async def work(database: Database) -> list[dict[str, Any]]:
         async with database.session() as session:
-            user_id = await _owner_id(session, owner)
+            user_id = await account_id(session, owner)
             emails = await _owner_emails(session)
             listed = await list_credentials(session, kind, face=CREDENTIALS_FACE, user_id=user_id)
             return [record(item, emails.get(item.user_id, "")) for item in listed]
