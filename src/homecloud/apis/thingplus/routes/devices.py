@@ -3,14 +3,12 @@ delete)."""
 
 from __future__ import annotations
 
-from functools import partial
-
 from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
 from homecloud.apis.thingplus import repository, service
-from homecloud.apis.thingplus.auth import GatewayReader, GatewayUpdater
+from homecloud.apis.thingplus.auth import GatewayReader
 from homecloud.apis.thingplus.openapi import (
     COLLECTION,
     DEVICE_BODY,
@@ -21,11 +19,14 @@ from homecloud.apis.thingplus.openapi import (
 )
 from homecloud.apis.thingplus.query import parse_collection, parse_single
 from homecloud.apis.thingplus.records import device_record, envelope
-from homecloud.apis.thingplus.routes.children import add_create_route, add_delete_route
-from homecloud.apis.thingplus.schemas import DeviceAnswer, DeviceList, json_body
+from homecloud.apis.thingplus.routes.children import (
+    add_create_route,
+    add_delete_route,
+    add_update_route,
+)
+from homecloud.apis.thingplus.schemas import DeviceAnswer, DeviceList
 from homecloud.apis.thingplus.settings import ThingplusSettings
-from homecloud.core.models import now_ms
-from homecloud.core.unit_of_work import ReadWork, WriteWork, units_router
+from homecloud.core.unit_of_work import ReadWork, units_router
 from homecloud.identity.guard import user_of
 
 DEVICES = "/v2/gateways/{gateway_id}/devices"
@@ -72,17 +73,16 @@ def router(limits: ThingplusSettings) -> APIRouter:
         )
         return envelope(200, query.project(record))
 
-    @routes.put(
+    add_update_route(
+        routes,
         DEVICE,
-        responses=answers(200, DeviceAnswer),
-        openapi_extra=operation(body=DEVICE_UPDATE_BODY),
+        name="update_device",
+        id_name="device_id",
+        answer=DeviceAnswer,
+        body=DEVICE_UPDATE_BODY,
+        on_child=service.on_device,
+        update=service.update_device,
     )
-    async def update_device(
-        request: Request, gateway_id: str, device_id: str, caller: GatewayUpdater, work: WriteWork
-    ) -> Response:
-        update = partial(service.update_device, body=await json_body(request), now=now_ms())
-        updated = await service.on_device(work, user_of(caller), gateway_id, device_id, update)
-        return envelope(200, updated)
 
     add_delete_route(
         routes,

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from homecloud.apis.thingplus import repository, service
-from homecloud.apis.thingplus.auth import GatewayReader, GatewayUpdater
+from homecloud.apis.thingplus.auth import GatewayReader
 from homecloud.apis.thingplus.openapi import (
     COLLECTION,
     FIELDS,
@@ -24,16 +24,20 @@ from homecloud.apis.thingplus.openapi import (
 )
 from homecloud.apis.thingplus.query import parse_collection, parse_single
 from homecloud.apis.thingplus.records import envelope
-from homecloud.apis.thingplus.routes.children import add_create_route, add_delete_route
+from homecloud.apis.thingplus.routes.children import (
+    add_create_route,
+    add_delete_route,
+    add_update_route,
+)
 from homecloud.apis.thingplus.routes.series import (
     nested_series_params,
     range_of,
     sensor_with_series,
 )
-from homecloud.apis.thingplus.schemas import SensorAnswer, SensorList, json_body
+from homecloud.apis.thingplus.schemas import SensorAnswer, SensorList
 from homecloud.apis.thingplus.settings import ThingplusSettings
 from homecloud.core.models import now_ms
-from homecloud.core.unit_of_work import ReadWork, WriteWork, units_router
+from homecloud.core.unit_of_work import ReadWork, units_router
 from homecloud.identity.guard import user_of
 
 SENSORS = "/v2/gateways/{gateway_id}/sensors"
@@ -104,19 +108,17 @@ def router(limits: ThingplusSettings) -> APIRouter:
             )
         return envelope(200, query.project(record), meta)
 
-    @routes.put(
+    add_update_route(
+        routes,
         SENSOR,
-        responses=answers(200, SensorAnswer),
-        openapi_extra=operation(body=SENSOR_UPDATE_BODY),
+        name="update_sensor",
+        id_name="sensor_id",
+        answer=SensorAnswer,
+        body=SENSOR_UPDATE_BODY,
+        # Its row locked, as every read-modify-write of a sensor is (the extra fields merge).
+        on_child=partial(service.on_sensor, lock=True),
+        update=service.update_sensor,
     )
-    async def update_sensor(
-        request: Request, gateway_id: str, sensor_id: str, caller: GatewayUpdater, work: WriteWork
-    ) -> Response:
-        update = partial(service.update_sensor, body=await json_body(request), now=now_ms())
-        updated = await service.on_sensor(
-            work, user_of(caller), gateway_id, sensor_id, update, lock=True
-        )
-        return envelope(200, updated)
 
     add_delete_route(
         routes,
