@@ -64,8 +64,8 @@ class SensorType:
 def read_sensor_type(type_id: str, fields: dict[str, Any]) -> SensorType:
     """A row of ``sensor_types.toml``, checked: a kind or data type it does not know, or a
     field it does not have, fails naming the row."""
-    row = {"id": type_id, "model_name": fields.get("model"), **fields}
-    row.pop("model", None)
+    row = {"id": type_id, **fields}
+    row["model_name"] = row.pop("model", None)
     return _SENSOR_TYPE.validate_python(row)
 
 

@@ -393,7 +393,7 @@ DOCUMENT: Final = ApiDocument(
     responses=ERRORS,
 )
 
-SWAGGER_SCOPES: Final = {scope: ISSUER.describe(scope) for scope in ISSUER.scopes_supported}
+SWAGGER_SCOPES: Final = dict(ISSUER.scopes)
 # What Swagger UI asks for by default: the scopes the operations check that the demo client
 # (registered with the vendor's recommended set) may grant: reading and changing gateways,
 # their devices, sensors, status and series, and the profile. Registering and deleting

@@ -4,10 +4,11 @@ stores it (:func:`enqueue_deliveries`, called by ``service.record_readings``) an
 delivery workers as a protobuf ``DeviceDataArray``, durably, in order, with retries.
 
 Modules: ``models`` and ``repository`` (tables, SQL), ``outbox`` (writing deliveries),
-``payload`` (the protobuf body, with ``vendor``: protoc's ``RealtimeApi_pb2``/``bcl_pb2``
-from the published ``.proto`` files in ``proto/``), ``worker`` and ``sender`` (delivery), ``receivers`` (which URLs and addresses
-may be called), ``secrets`` (receivers' passwords sealed), ``registrations`` and ``schemas``
-(the API's rules and shapes), ``wiring`` (how the face starts it all), ``cli``.
+``payload`` (the protobuf body, with ``vendor``: protoc's ``RealtimeApi_pb2``/``bcl_pb2`` from
+the published ``.proto`` files in ``proto/``), ``worker`` and ``sender`` (delivery),
+``receivers`` (which URLs and addresses may be called), ``secrets`` (receivers' passwords
+sealed), ``registrations`` and ``schemas`` (the API's rules and shapes), ``wiring`` (how the
+face starts it all), ``cli``.
 """
 
 from homecloud.apis.smartme.webhooks.outbox import enqueue_deliveries
