@@ -7,7 +7,7 @@ speaks milliseconds or ISO strings, and integers compare and index the same on e
 from __future__ import annotations
 
 import time
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -30,6 +30,10 @@ Id = BigInteger().with_variant(Integer(), "sqlite")
 
 def now_ms() -> int:
     return time.time_ns() // 1_000_000
+
+
+# A moment column set to the time its row is inserted (``created_at``, ``issued_at``, ...).
+NowOnInsert = Annotated[int, mapped_column(BigInteger, default=now_ms)]
 
 
 class Base(DeclarativeBase):
@@ -56,8 +60,8 @@ class User(Base):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Per-face account preferences (a Nuheat account's energy rate, a temperature scale, ...).
     preferences: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    created_at: Mapped[int] = mapped_column(BigInteger, default=now_ms)
-    password_changed_at: Mapped[int] = mapped_column(BigInteger, default=now_ms)
+    created_at: Mapped[NowOnInsert]
+    password_changed_at: Mapped[NowOnInsert]
 
 
 class Device(Base):
@@ -74,7 +78,7 @@ class Device(Base):
     serial: Mapped[str] = mapped_column(String(128))
     name: Mapped[str] = mapped_column(String(200), default="")
     attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    created_at: Mapped[int] = mapped_column(BigInteger, default=now_ms)
+    created_at: Mapped[NowOnInsert]
     updated_at: Mapped[int] = mapped_column(BigInteger, default=now_ms, onupdate=now_ms)
 
 
@@ -89,7 +93,7 @@ class Series(Base):
     key: Mapped[str] = mapped_column(String(128))
     value_kind: Mapped[str] = mapped_column(String(8), default="number")  # number | json
     unit: Mapped[str] = mapped_column(String(32), default="")
-    created_at: Mapped[int] = mapped_column(BigInteger, default=now_ms)
+    created_at: Mapped[NowOnInsert]
 
 
 class SeriesPoint(Base):

@@ -27,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, Mapped, mapped_column
 
-from homecloud.core.models import Base, Id, User, now_ms
+from homecloud.core.models import Base, Id, NowOnInsert, User, now_ms
 from homecloud.core.statements import inserted, where_given
 from homecloud.identity.profiles import IssuerProfile
 from homecloud.identity.secrets import digest, new_hex
@@ -54,7 +54,7 @@ class ApiKey(Base):
     name: Mapped[str] = mapped_column(String(200))
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     scope: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[int] = mapped_column(BigInteger, default=now_ms)
+    created_at: Mapped[NowOnInsert]
 
     @classmethod
     def listing_order(cls) -> tuple[InstrumentedAttribute[Any], ...]:
@@ -78,7 +78,7 @@ class CardAccessToken(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     card_id: Mapped[int] = mapped_column(BigInteger)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[int] = mapped_column(BigInteger, default=now_ms)
+    created_at: Mapped[NowOnInsert]
 
     @classmethod
     def listing_order(cls) -> tuple[InstrumentedAttribute[Any], ...]:

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from homecloud.core.models import Base, Id, now_ms
+from homecloud.core.models import Base, Id, NowOnInsert
 
 
 class OAuthClient(Base):
@@ -39,8 +39,8 @@ class OAuthClient(Base):
     pkce_optional: Mapped[bool] = mapped_column(Boolean, default=False)
     require_consent: Mapped[bool] = mapped_column(Boolean, default=True)
     attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    created_at: Mapped[int] = mapped_column(BigInteger, default=now_ms)
-    secret_rotated_at: Mapped[int] = mapped_column(BigInteger, default=now_ms)
+    created_at: Mapped[NowOnInsert]
+    secret_rotated_at: Mapped[NowOnInsert]
 
 
 class AuthorizationCode(Base):
@@ -59,7 +59,7 @@ class AuthorizationCode(Base):
     code_challenge_method: Mapped[str | None] = mapped_column(String(16))
     auth_time: Mapped[int] = mapped_column(BigInteger)  # seconds, as in the id_token claim
     session_id: Mapped[str | None] = mapped_column(String(64))
-    created_at: Mapped[int] = mapped_column(BigInteger, default=now_ms)
+    created_at: Mapped[NowOnInsert]
     expires_at: Mapped[int] = mapped_column(BigInteger)
     # Set on first exchange; a second exchange is refused and revokes what the first issued.
     used_at: Mapped[int | None] = mapped_column(BigInteger)
@@ -95,7 +95,7 @@ class Grant(Base):
     code_hash: Mapped[str | None] = mapped_column(String(64))
     scope: Mapped[str] = mapped_column(Text, default="")
     session_id: Mapped[str | None] = mapped_column(String(64))
-    issued_at: Mapped[int] = mapped_column(BigInteger, default=now_ms)
+    issued_at: Mapped[NowOnInsert]
     access_expires_at: Mapped[int] = mapped_column(BigInteger)
     refresh_expires_at: Mapped[int | None] = mapped_column(BigInteger)
     rotated_at: Mapped[int | None] = mapped_column(BigInteger)
@@ -114,7 +114,7 @@ class Consent(Base):
         ForeignKey("oauth_clients.client_id", ondelete="CASCADE")
     )
     scope: Mapped[str] = mapped_column(Text, default="")
-    granted_at: Mapped[int] = mapped_column(BigInteger, default=now_ms)
+    granted_at: Mapped[NowOnInsert]
 
 
 class SigningKey(Base):
@@ -129,7 +129,7 @@ class SigningKey(Base):
     purpose: Mapped[str] = mapped_column(String(32))
     alg: Mapped[str] = mapped_column(String(16))
     private_jwk: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[int] = mapped_column(BigInteger, default=now_ms)
+    created_at: Mapped[NowOnInsert]
     retired_at: Mapped[int | None] = mapped_column(BigInteger)
     # When the last token this key may have signed expires; after it the key is dropped.
     publish_until: Mapped[int | None] = mapped_column(BigInteger)
@@ -143,5 +143,5 @@ class BrowserSession(Base):
     id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     auth_time: Mapped[int] = mapped_column(BigInteger)  # seconds
-    created_at: Mapped[int] = mapped_column(BigInteger, default=now_ms)
+    created_at: Mapped[NowOnInsert]
     expires_at: Mapped[int] = mapped_column(BigInteger)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from sqlalchemy import BigInteger, Double, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from homecloud.core.models import Base, Id, now_ms
+from homecloud.core.models import Base, Id, NowOnInsert
 
 
 class CkwCustomer(Base):
@@ -21,7 +21,7 @@ class CkwCustomer(Base):
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
     customer_number: Mapped[str] = mapped_column(String(32), unique=True)
-    created_at: Mapped[int] = mapped_column(BigInteger, default=now_ms)
+    created_at: Mapped[NowOnInsert]
 
 
 class CkwInstallation(Base):
@@ -35,7 +35,7 @@ class CkwInstallation(Base):
     zip: Mapped[str] = mapped_column(String(16), default="")
     city: Mapped[str] = mapped_column(String(100), default="")
     country: Mapped[str] = mapped_column(String(2), default="CH")
-    created_at: Mapped[int] = mapped_column(BigInteger, default=now_ms)
+    created_at: Mapped[NowOnInsert]
 
 
 class CkwMeteringPoint(Base):
@@ -61,7 +61,7 @@ class CkwMeteringPoint(Base):
     delivered_until: Mapped[int | None] = mapped_column(BigInteger)
     # Seed of the simulated household or PV plant behind this meter (None: not simulated).
     simulation_seed: Mapped[int | None] = mapped_column(BigInteger)
-    created_at: Mapped[int] = mapped_column(BigInteger, default=now_ms)
+    created_at: Mapped[NowOnInsert]
 
 
 class CkwDailyTotal(Base):

@@ -16,7 +16,7 @@ import secrets
 from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from homecloud.core.models import Base, Id, now_ms
+from homecloud.core.models import Base, Id, NowOnInsert
 
 
 def new_version() -> int:
@@ -42,7 +42,7 @@ class MClimateController(Base):
     controller_log: Mapped[str] = mapped_column(Text, default="{}")
     # The simulated device (room, relay, motor, ...), JSON text.
     state: Mapped[str] = mapped_column(Text, default="{}")
-    simulated_until: Mapped[int] = mapped_column(BigInteger, default=now_ms)
+    simulated_until: Mapped[NowOnInsert]
     # A fresh random number at every write of a field the controller collection shows (the
     # service's ``store`` and ``change_controller``): with the id, the key of the rendered
     # items' cache. Random rather than counted, so that a controller made anew under a
@@ -61,7 +61,7 @@ class MClimateRecord(Base):
     kind: Mapped[str] = mapped_column(String(32))
     device_id: Mapped[int | None] = mapped_column(Id, ForeignKey("devices.id", ondelete="CASCADE"))
     data: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[int] = mapped_column(BigInteger, default=now_ms)
+    created_at: Mapped[NowOnInsert]
 
 
 class MClimateControllerLog(Base):

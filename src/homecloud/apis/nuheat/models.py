@@ -6,10 +6,10 @@ is the ``group_id`` attribute.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from homecloud.core.models import Base, Id, now_ms
+from homecloud.core.models import Base, Id, NowOnInsert
 
 DEFAULT_AWAY_SET_POINT = 1500  # centi-°C, as the vendor's example group has
 
@@ -23,4 +23,4 @@ class NuheatGroup(Base):
     name: Mapped[str] = mapped_column(String(200))
     away_mode: Mapped[bool] = mapped_column(Boolean, default=False)
     away_set_point: Mapped[int] = mapped_column(Integer, default=DEFAULT_AWAY_SET_POINT)
-    created_at: Mapped[int] = mapped_column(BigInteger, default=now_ms)
+    created_at: Mapped[NowOnInsert]

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from homecloud.core.models import Base, Id, now_ms
+from homecloud.core.models import Base, Id, NowOnInsert, now_ms
 
 
 class WebhookRegistration(Base):
@@ -40,7 +40,7 @@ class WebhookRegistration(Base):
     next_attempt_at: Mapped[int] = mapped_column(BigInteger, default=0)
     lease_holder: Mapped[str] = mapped_column(String(128), default="")
     lease_until: Mapped[int] = mapped_column(BigInteger, default=0)
-    created_at: Mapped[int] = mapped_column(BigInteger, default=now_ms)
+    created_at: Mapped[NowOnInsert]
     updated_at: Mapped[int] = mapped_column(BigInteger, default=now_ms, onupdate=now_ms)
 
 
@@ -65,7 +65,7 @@ class WebhookDelivery(Base):
     # 0 pending, 1 delivered, 2 given up, 3 cancelled (see .states).
     state: Mapped[int] = mapped_column(SmallInteger, default=0)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[int] = mapped_column(BigInteger, default=now_ms)
+    created_at: Mapped[NowOnInsert]
     finished_at: Mapped[int | None] = mapped_column(BigInteger)
     last_status: Mapped[int | None] = mapped_column(SmallInteger)
     last_error: Mapped[str | None] = mapped_column(String(300))
