@@ -1,9 +1,11 @@
-"""``homecloud apikey`` and ``homecloud cardtoken``: API keys and card access tokens."""
+"""``homecloud apikey`` and ``homecloud cardtoken``: API keys and card access tokens.
 
-from __future__ import annotations
+No ``from __future__ import annotations``: Typer reads the commands' parameter types when
+they are added, and ``list`` and ``remove`` are built per kind of credential."""
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, TypeVar
+from dataclasses import dataclass
+from typing import Annotated, Any, TypeVar, cast
 
 import typer
 
@@ -110,99 +112,104 @@ def apikey_add(
     print_record(record, as_json, "The key is shown only now; it is stored hashed.")
 
 
-def print_credentials(
-    ctx: typer.Context,
-    kind: type[Any],
-    owner: str | None,
-    as_json: bool,
-    columns: tuple[str, ...],
-    record: Callable[[Any, str], dict[str, Any]],
-) -> None:
-    """Prints the credentials of ``kind`` (of ``owner``'s account, else of all), each as
-    ``record`` makes it, as a table of ``columns`` or as JSON."""
-    from homecloud.identity.credentials import list_credentials
+@dataclass(frozen=True, slots=True)
+class CredentialKind:
+    """What ``list`` and ``remove`` say of one kind of credential."""
 
-    settings = current_settings(ctx)
+    model: str  # its class in homecloud.identity.credentials
+    what: str  # "API key"
+    items: str  # "keys"
+    columns: tuple[str, ...]
+    record: Callable[[Any, str], dict[str, Any]]
+    list_help: str
+    remove_help: str
 
-    async def work(database: Database) -> list[dict[str, Any]]:
-        async with database.session() as session:
-            user_id = await account_id(session, owner)
-            emails = await _owner_emails(session)
-            listed = await list_credentials(session, kind, face=CREDENTIALS_FACE, user_id=user_id)
-            return [record(item, emails.get(item.user_id, "")) for item in listed]
+    def load(self) -> type[Any]:
+        # Imported when a command runs, not when the CLI starts.
+        from homecloud.identity import credentials
 
-    records = run_refusing_bad_input(settings, work)
-    headers = [column.replace("_", " ") for column in columns]
-    print_records(records, as_json, headers, lambda record: [str(record[c]) for c in columns])
+        return cast(type[Any], getattr(credentials, self.model))
 
 
-def delete_credential(
-    ctx: typer.Context, kind: type[Any], what: str, item_id: int, yes: bool
-) -> None:
-    """Deletes the credential of ``kind`` with ``item_id`` (after asking, unless ``yes``); an
-    unknown id is refused."""
-    from homecloud.identity.credentials import CredentialError, get_credential, remove_credential
+def add_list_and_remove(app: typer.Typer, kind: CredentialKind) -> None:
+    """Adds ``list`` (of one account's credentials of ``kind``, else all) and ``remove`` (one
+    of them, after asking unless ``--yes``; an unknown id is refused) to ``app``."""
+    owner_help = f"Only this account's {kind.items} (e-mail or user name)."
+    id_help = f"The {kind.items[:-1]}'s id (see `list`)."
 
-    remove_after_asking(
-        ctx,
-        f"Delete {what} {item_id}?",
-        yes,
-        lambda session: get_credential(session, kind, face=CREDENTIALS_FACE, credential_id=item_id),
-        remove_credential,
-        CredentialError(f"no {what} {item_id}"),
-        f"removed {what} {item_id}",
-    )
+    @app.command("list", help=kind.list_help)
+    def list_(
+        ctx: typer.Context,
+        owner: Annotated[str | None, typer.Option(help=owner_help)] = None,
+        as_json: AsJson = False,
+    ) -> None:
+        from homecloud.identity.credentials import list_credentials
 
+        settings = current_settings(ctx)
+        model = kind.load()
 
-@apikey_app.command("list")
-def apikey_list(
-    ctx: typer.Context,
-    owner: Annotated[
-        str | None, typer.Option(help="Only this account's keys (e-mail or user name).")
-    ] = None,
-    as_json: AsJson = False,
-) -> None:
-    """List API keys (never the keys themselves)."""
-    from homecloud.identity.credentials import ApiKey
+        async def work(database: Database) -> list[dict[str, Any]]:
+            async with database.session() as session:
+                user_id = await account_id(session, owner)
+                emails = await _owner_emails(session)
+                listed = await list_credentials(
+                    session, model, face=CREDENTIALS_FACE, user_id=user_id
+                )
+                return [kind.record(item, emails.get(item.user_id, "")) for item in listed]
 
-    columns = ("id", "owner", "name", "scope")
-    print_credentials(ctx, ApiKey, owner, as_json, columns, _api_key_record)
+        records = run_refusing_bad_input(settings, work)
+        headers = [column.replace("_", " ") for column in kind.columns]
+        print_records(
+            records, as_json, headers, lambda record: [str(record[c]) for c in kind.columns]
+        )
 
+    @app.command("remove", help=kind.remove_help)
+    def remove(
+        ctx: typer.Context,
+        item_id: Annotated[int, typer.Argument(metavar="ID", help=id_help)],
+        yes: Yes = False,
+    ) -> None:
+        from homecloud.identity.credentials import (
+            CredentialError,
+            get_credential,
+            remove_credential,
+        )
 
-@apikey_app.command("remove")
-def apikey_remove(
-    ctx: typer.Context,
-    key_id: Annotated[int, typer.Argument(metavar="ID", help="The key's id (see `list`).")],
-    yes: Yes = False,
-) -> None:
-    """Delete an API key; it stops working at once."""
-    from homecloud.identity.credentials import ApiKey
-
-    delete_credential(ctx, ApiKey, "API key", key_id, yes)
-
-
-@cardtoken_app.command("list")
-def cardtoken_list(
-    ctx: typer.Context,
-    owner: Annotated[
-        str | None, typer.Option(help="Only this account's tokens (e-mail or user name).")
-    ] = None,
-    as_json: AsJson = False,
-) -> None:
-    """List card access tokens (never the tokens themselves)."""
-    from homecloud.identity.credentials import CardAccessToken
-
-    columns = ("id", "owner", "card_id")
-    print_credentials(ctx, CardAccessToken, owner, as_json, columns, _card_token_record)
+        model = kind.load()
+        remove_after_asking(
+            ctx,
+            f"Delete {kind.what} {item_id}?",
+            yes,
+            lambda session: get_credential(
+                session, model, face=CREDENTIALS_FACE, credential_id=item_id
+            ),
+            remove_credential,
+            CredentialError(f"no {kind.what} {item_id}"),
+            f"removed {kind.what} {item_id}",
+        )
 
 
-@cardtoken_app.command("remove")
-def cardtoken_remove(
-    ctx: typer.Context,
-    token_id: Annotated[int, typer.Argument(metavar="ID", help="The token's id (see `list`).")],
-    yes: Yes = False,
-) -> None:
-    """Delete a card access token; the card stops working at once."""
-    from homecloud.identity.credentials import CardAccessToken
-
-    delete_credential(ctx, CardAccessToken, "card token", token_id, yes)
+add_list_and_remove(
+    apikey_app,
+    CredentialKind(
+        model="ApiKey",
+        what="API key",
+        items="keys",
+        columns=("id", "owner", "name", "scope"),
+        record=_api_key_record,
+        list_help="List API keys (never the keys themselves).",
+        remove_help="Delete an API key; it stops working at once.",
+    ),
+)
+add_list_and_remove(
+    cardtoken_app,
+    CredentialKind(
+        model="CardAccessToken",
+        what="card token",
+        items="tokens",
+        columns=("id", "owner", "card_id"),
+        record=_card_token_record,
+        list_help="List card access tokens (never the tokens themselves).",
+        remove_help="Delete a card access token; the card stops working at once.",
+    ),
+)
