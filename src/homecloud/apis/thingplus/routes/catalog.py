@@ -1,15 +1,20 @@
 """The catalogue, open without a token as the vendor's is: ``GET /v2/gatewayModels[/{id}]``
-and ``GET /v2/sensorTypes[/{id}]`` (with the collection parameters, e.g. ``filter[id]``)."""
+and ``GET /v2/sensorTypes[/{id}]`` (with the collection parameters, e.g. ``filter[id]``).
 
-from __future__ import annotations
+No ``from __future__ import annotations``: FastAPI reads the routes' parameter types when they
+are added, and each collection names its id parameter itself."""
 
-from fastapi import APIRouter
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path
+from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import Response
 
 from homecloud.apis.thingplus.catalog_data import (
     GATEWAY_MODEL_ID,
-    SENSOR_TYPES,
     SENSOR_TYPES_BY_ID,
     gateway_model_record,
     sensor_type_record,
@@ -26,47 +31,80 @@ from homecloud.apis.thingplus.schemas import (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class Catalogue:
+    """One of the catalogue's collections: its records by id, and how its routes are named."""
+
+    path: str  # "/v2/sensorTypes"
+    item: str  # "sensorType", as a 404 names it
+    id_parameter: str
+    records: Callable[[], dict[str, dict[str, Any]]]
+    list_answer: type[BaseModel]
+    item_answer: type[BaseModel]
+    list_name: str
+    item_name: str
+
+
+CATALOGUES = (
+    Catalogue(
+        "/v2/gatewayModels",
+        "gatewayModel",
+        "model_id",
+        lambda: {GATEWAY_MODEL_ID: gateway_model_record()},
+        GatewayModelList,
+        GatewayModelAnswer,
+        "list_gateway_models",
+        "get_gateway_model",
+    ),
+    Catalogue(
+        "/v2/sensorTypes",
+        "sensorType",
+        "type_id",
+        lambda: {key: sensor_type_record(value) for key, value in SENSOR_TYPES_BY_ID.items()},
+        SensorTypeList,
+        SensorTypeAnswer,
+        "list_sensor_types",
+        "get_sensor_type",
+    ),
+)
+
+
 def router() -> APIRouter:
     routes = APIRouter()
+    for catalogue in CATALOGUES:
+        add_catalogue_routes(routes, catalogue)
+    return routes
 
-    @routes.get(
-        "/v2/gatewayModels",
-        responses=answers(200, GatewayModelList),
-        openapi_extra=operation(parameters=COLLECTION, open_to_all=True),
-    )
-    async def list_gateway_models(request: Request) -> Response:
-        data, meta = parse_collection(request.query_params).apply([gateway_model_record()])
-        return envelope(200, data, meta)
 
-    @routes.get(
-        "/v2/gatewayModels/{model_id}",
-        responses=answers(200, GatewayModelAnswer),
-        openapi_extra=operation(open_to_all=True),
-    )
-    async def get_gateway_model(model_id: str) -> Response:
-        if model_id != GATEWAY_MODEL_ID:
-            raise not_found(f"gatewayModel {model_id}")
-        return envelope(200, gateway_model_record())
+def add_catalogue_routes(routes: APIRouter, catalogue: Catalogue) -> None:
+    """``GET {path}`` (with the collection parameters) and ``GET {path}/{id}``."""
 
-    @routes.get(
-        "/v2/sensorTypes",
-        responses=answers(200, SensorTypeList),
-        openapi_extra=operation(parameters=COLLECTION, open_to_all=True),
-    )
-    async def list_sensor_types(request: Request) -> Response:
-        records = [sensor_type_record(sensor_type) for sensor_type in SENSOR_TYPES]
+    async def list_records(request: Request) -> Response:
+        records = list(catalogue.records().values())
         data, meta = parse_collection(request.query_params).apply(records)
         return envelope(200, data, meta)
 
-    @routes.get(
-        "/v2/sensorTypes/{type_id}",
-        responses=answers(200, SensorTypeAnswer),
+    async def get_record(
+        record_id: Annotated[str, Path(alias=catalogue.id_parameter)],
+    ) -> Response:
+        record = catalogue.records().get(record_id)
+        if record is None:
+            raise not_found(f"{catalogue.item} {record_id}")
+        return envelope(200, record)
+
+    routes.add_api_route(
+        catalogue.path,
+        list_records,
+        methods=["GET"],
+        name=catalogue.list_name,
+        responses=answers(200, catalogue.list_answer),
+        openapi_extra=operation(parameters=COLLECTION, open_to_all=True),
+    )
+    routes.add_api_route(
+        f"{catalogue.path}/{{{catalogue.id_parameter}}}",
+        get_record,
+        methods=["GET"],
+        name=catalogue.item_name,
+        responses=answers(200, catalogue.item_answer),
         openapi_extra=operation(open_to_all=True),
     )
-    async def get_sensor_type(type_id: str) -> Response:
-        sensor_type = SENSOR_TYPES_BY_ID.get(type_id)
-        if sensor_type is None:
-            raise not_found(f"sensorType {type_id}")
-        return envelope(200, sensor_type_record(sensor_type))
-
-    return routes
