@@ -4,10 +4,9 @@
 
 from __future__ import annotations
 
-import uuid
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -22,9 +21,8 @@ from homecloud.apis.smartme.routes.common import (
     responses,
 )
 from homecloud.core.errors import ApiError
-from homecloud.core.unit_of_work import ReadWork, UnitOfWork, units_router
+from homecloud.core.unit_of_work import ReadWork, units_router
 from homecloud.identity.guard import user_of
-from homecloud.identity.provider import Principal
 
 DATE = parameter("date", type="string", format="date-time")
 # A year in minutes: longer intervals could only ever return one value.
@@ -35,16 +33,22 @@ def no_values() -> ApiError:
     return ApiError.of(404, "The device has no values before this date.")
 
 
-async def last_before(
-    request: Request, caller: Principal, guid: uuid.UUID, work: UnitOfWork
-) -> tuple[service.Meter, tuple[int, dict[str, Any]]]:
-    """The caller's meter ``guid`` and its last reading before the query's ``date``; 404 when
-    it has none."""
+Reading = tuple[int, dict[str, Any]]  # when (µs since the epoch), and the values by OBIS code
+
+
+async def _last_before(
+    request: Request, caller: DeviceReader, guid: PathGuid, work: ReadWork
+) -> tuple[service.Meter, Reading]:
     date = wire.parse_date(query(request, "date") or "", "date")
     found, reading = await service.reading_before(work, user_of(caller), guid, date)
     if reading is None:
         raise no_values()
     return found, reading
+
+
+# The caller's meter that the path's ``{id}`` names and its last reading before the query's
+# ``date``: 404 when the caller has no such meter or it has no reading before then.
+LastBefore = Annotated[tuple[service.Meter, Reading], Depends(_last_before)]
 
 
 def router() -> APIRouter:
@@ -68,10 +72,8 @@ def router() -> APIRouter:
         responses={200: {"model": schemas.ValuesDataModel}, **responses(400, 404)},
         openapi_extra={"parameters": [DATE]},
     )
-    async def values_in_past(
-        request: Request, caller: DeviceReader, guid: PathGuid, work: ReadWork
-    ) -> Response:
-        found, reading = await last_before(request, caller, guid, work)
+    async def values_in_past(last: LastBefore) -> Response:
+        found, reading = last
         return SmartMeJSON(schemas.values_body(found.guid, *reading))
 
     @routes.get(
@@ -114,10 +116,8 @@ def router() -> APIRouter:
         responses={200: {"model": schemas.DeviceInPastModel}, **responses(400, 404)},
         openapi_extra={"parameters": [DATE]},
     )
-    async def meter_values(
-        request: Request, caller: DeviceReader, guid: PathGuid, work: ReadWork
-    ) -> Response:
-        found, reading = await last_before(request, caller, guid, work)
+    async def meter_values(last: LastBefore) -> Response:
+        found, reading = last
         return SmartMeJSON(schemas.device_in_past_body(found.row, *reading))
 
     return routes
