@@ -147,6 +147,16 @@ async def services(settings: Settings) -> AsyncIterator[Services]:
     await services.close()
 
 
+@pytest.fixture
+async def face_services(database: Database, settings: Settings) -> AsyncIterator[Services]:
+    """The core over the ``database`` fixture: a test that asks for it runs on SQLite, then on
+    PostgreSQL."""
+    services = Services.over(database, settings)
+    await services.start()
+    yield services
+    await services.close()
+
+
 @asynccontextmanager
 async def app_client(settings: Settings, services: Services) -> AsyncIterator[httpx.AsyncClient]:
     """The whole application, in process, without sockets: what ``client`` and every face's

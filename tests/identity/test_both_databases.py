@@ -11,16 +11,10 @@ import httpx
 import pytest
 
 from homecloud.app import create_app
-from homecloud.core.database import Database
-from homecloud.core.events import InProcessBus
-from homecloud.core.observability import Metrics
-from homecloud.core.ratelimit import RateLimiter
 from homecloud.core.users import create_user
 from homecloud.identity import passwords, secrets
 from homecloud.identity.clients import get_client, register_client, remove_client, rotate_secret
-from homecloud.identity.provider import IdentityProvider
 from homecloud.services import Services
-from homecloud.settings import Settings
 from tests.identity.person import allow, pkce_pair, sign_in
 
 REDIRECT = "https://app.example/cb"
@@ -29,18 +23,10 @@ TOKEN = "/nuheat/identity/connect/token"
 
 @pytest.fixture
 async def http_on(
-    database: Database, settings: Settings
+    face_services: Services,
 ) -> AsyncIterator[tuple[httpx.AsyncClient, Services]]:
-    services = Services(
-        settings=settings,
-        database=database,
-        events=InProcessBus(),
-        rate_limiter=RateLimiter(),
-        metrics=Metrics(database.pool_status),
-        identity=IdentityProvider(database, settings),
-    )
-    await services.start()
-    transport = httpx.ASGITransport(app=create_app(settings, services))
+    services = face_services
+    transport = httpx.ASGITransport(app=create_app(services.settings, services))
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
         yield client, services
 

@@ -19,17 +19,12 @@ from homecloud.apis.smartme import ISSUER
 from homecloud.apis.smartme.demo import add_simulated_meter
 from homecloud.apis.smartme.families import FAMILIES
 from homecloud.app import create_app
-from homecloud.core.database import Database
 from homecloud.core.events import InProcessBus
-from homecloud.core.observability import Metrics
-from homecloud.core.ratelimit import RateLimiter
 from homecloud.core.unit_of_work import UnitOfWork
 from homecloud.core.users import create_user
 from homecloud.identity.clients import register_client
 from homecloud.identity.credentials import create_api_key, issue_card_token
-from homecloud.identity.provider import IdentityProvider
 from homecloud.services import Services
-from homecloud.settings import Settings
 
 PASSWORD = "meter-password-1"
 ALL_SCOPES = ("user.read", "device.read", "device.readwrite", "device.readswitch")
@@ -62,20 +57,6 @@ class SmartMeUser:
 
     def meter(self, family: str) -> MeterRef:
         return self.meters[family]
-
-
-@pytest.fixture
-async def face_services(database: Database, settings: Settings) -> Services:
-    services = Services(
-        settings=settings,
-        database=database,
-        events=InProcessBus(),
-        rate_limiter=RateLimiter(),
-        metrics=Metrics(database.pool_status),
-        identity=IdentityProvider(database, settings),
-    )
-    await services.start()
-    return services
 
 
 @pytest.fixture

@@ -13,12 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from homecloud.core.database import Database
-from homecloud.core.events import InProcessBus
-from homecloud.core.observability import Metrics
-from homecloud.core.ratelimit import RateLimiter
 from homecloud.core.users import create_user, find_by_login
-from homecloud.identity.provider import IdentityProvider
 from homecloud.services import Services
 from homecloud.settings import Settings
 from tests.apis.thingplus.password_grant import PASSWORD, client_token
@@ -55,19 +50,9 @@ class Api:
 
 
 @pytest.fixture
-async def services(database: Database, settings: Settings) -> AsyncIterator[Services]:
+def services(face_services: Services) -> Services:
     """The core over the ``database`` fixture: every Thing+ test runs on SQLite and PostgreSQL."""
-    services = Services(
-        settings=settings,
-        database=database,
-        events=InProcessBus(),
-        rate_limiter=RateLimiter(),
-        metrics=Metrics(database.pool_status),
-        identity=IdentityProvider(database, settings),
-    )
-    await services.start()
-    yield services
-    await services.close()
+    return face_services
 
 
 @pytest.fixture
