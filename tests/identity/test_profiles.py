@@ -3,7 +3,8 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from homecloud.apis import ISSUERS
+from homecloud.apis import FACES, ISSUERS
+from homecloud.faces import Face
 from homecloud.identity.profiles import IssuerProfile
 
 
@@ -18,6 +19,23 @@ def test_every_scope_is_described_in_words(face: str) -> None:
         assert description != scope
         assert description[0].isupper()
     assert profile.describe("no-such-scope") == "no-such-scope"
+
+
+ENDPOINTS = {
+    name: f"/{name}"
+    for name in (
+        "authorize",
+        "token",
+        "userinfo",
+        "jwks",
+        "revocation",
+        "introspection",
+        "end_session",
+        "login",
+        "consent",
+        "logout",
+    )
+}
 
 
 def _table(**changes: object) -> dict[str, object]:
@@ -40,6 +58,8 @@ def _table(**changes: object) -> dict[str, object]:
         _table(access_token_lifetime="an hour"),
         _table(scopes=["read"]),  # scopes without their words
         _table(title=None),  # a required key left out
+        _table(endpoints={"token": "/token"}),  # a provider without its other endpoints
+        _table(endpoints={**ENDPOINTS, "tokens": "/token"}),  # an endpoint it does not serve
     ],
 )
 def test_a_manifest_issuer_table_that_is_not_one_is_refused(table: dict[str, object]) -> None:
@@ -48,3 +68,18 @@ def test_a_manifest_issuer_table_that_is_not_one_is_refused(table: dict[str, obj
     with pytest.raises(ValidationError, match="IssuerProfile"):
         IssuerProfile.read("probe", table)
     assert IssuerProfile.read("probe", _table()).scopes_supported == ("read",)
+    assert IssuerProfile.read("probe", _table(endpoints=ENDPOINTS)).provider.token == "/token"
+
+
+def test_an_issuer_without_endpoints_serves_no_provider() -> None:
+    with pytest.raises(ValueError, match=r"probe issuer has no \[issuer.endpoints\]"):
+        _ = IssuerProfile.read("probe", _table()).provider
+
+
+@pytest.mark.parametrize("face", [face for face in FACES if face.issuer.endpoints is not None])
+def test_the_try_it_urls_are_the_providers_own(face: Face) -> None:
+    """The banner's token and authorize URLs of a face with an OpenID Connect provider are
+    where that provider serves them."""
+    provider = face.issuer.provider
+    assert face.try_it.token == face.issuer.issuer_path + provider.token
+    assert face.try_it.authorize == face.issuer.issuer_path + provider.authorize

@@ -1,10 +1,10 @@
-"""OpenID Connect providers (IdentityServer-shaped for Nuheat, Keycloak-shaped for CKW), and the
-sign-in and consent pages every face with an authorization endpoint shares."""
+"""OpenID Connect providers, at the endpoint paths a face's issuer profile gives (IdentityServer's
+for Nuheat, Keycloak's for CKW), and the sign-in and consent pages every face with an
+authorization endpoint shares."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -17,7 +17,7 @@ from homecloud.core.ratelimit import RateLimiter
 from homecloud.identity.authorize import FacePages, authorization_endpoint
 from homecloud.identity.clients import get_client
 from homecloud.identity.keys import InvalidToken
-from homecloud.identity.profiles import IssuerProfile
+from homecloud.identity.profiles import IssuerProfile, OidcLayout
 from homecloud.identity.provider import IdentityProvider
 from homecloud.identity.server import IssueResult, PreparedRequest, ProfileServer, user_info
 from homecloud.identity.signin import signin_router
@@ -31,49 +31,6 @@ from homecloud.identity.web import (
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 ANY_ORIGIN = {"Access-Control-Allow-Origin": "*"}
-
-
-@dataclass(frozen=True)
-class OidcLayout:
-    """Endpoint paths relative to the issuer."""
-
-    authorize: str
-    token: str
-    userinfo: str
-    jwks: str
-    revocation: str
-    introspection: str
-    end_session: str
-    login: str
-    consent: str
-    logout: str
-
-
-IDENTITYSERVER = OidcLayout(
-    authorize="/connect/authorize",
-    token="/connect/token",
-    userinfo="/connect/userinfo",
-    jwks="/.well-known/openid-configuration/jwks",
-    revocation="/connect/revocation",
-    introspection="/connect/introspect",
-    end_session="/connect/endsession",
-    login="/Account/Login",
-    consent="/consent",
-    logout="/Account/Logout",
-)
-
-KEYCLOAK = OidcLayout(
-    authorize="/protocol/openid-connect/auth",
-    token="/protocol/openid-connect/token",
-    userinfo="/protocol/openid-connect/userinfo",
-    jwks="/protocol/openid-connect/certs",
-    revocation="/protocol/openid-connect/revoke",
-    introspection="/protocol/openid-connect/token/introspect",
-    end_session="/protocol/openid-connect/logout",
-    login="/login-actions/authenticate",
-    consent="/login-actions/consent",
-    logout="/login-actions/logout",
-)
 
 
 def oauth_json(result: IssueResult, extra: dict[str, Any] | None = None) -> JSONResponse:
@@ -224,14 +181,14 @@ def discovery_document(issuer: str, layout: OidcLayout, profile: IssuerProfile) 
 def oidc_router(
     provider: IdentityProvider,
     profile: IssuerProfile,
-    layout: OidcLayout,
     rate_limiter: RateLimiter,
     *,
     token_hooks: TokenHooks | None = None,
 ) -> APIRouter:
-    """Every endpoint of an OIDC issuer, with paths relative to the face's mount point. The
-    token endpoint answers in plain OAuth JSON unless the face gives its own ``token_hooks``
-    (see :func:`oauth_token_hooks`)."""
+    """Every endpoint of an OIDC issuer, at the paths its profile's ``endpoints`` give, relative
+    to the face's mount point. The token endpoint answers in plain OAuth JSON unless the face
+    gives its own ``token_hooks`` (see :func:`oauth_token_hooks`)."""
+    layout = profile.provider
     mount = "/" + profile.face
     local = profile.issuer_path.removeprefix(mount)
     pages = FacePages(

@@ -18,6 +18,26 @@ TokenFormat = Literal["jwt", "opaque"]
 
 
 @dataclass(frozen=True)
+class OidcLayout:
+    """Where an OpenID Connect provider serves its endpoints, as paths below its issuer: the
+    vendor's own layout (IdentityServer's ``/connect/token``, Keycloak's
+    ``/protocol/openid-connect/token``), so its clients find them where they look."""
+
+    __pydantic_config__: ClassVar[ConfigDict] = ConfigDict(extra="forbid")
+
+    authorize: str
+    token: str
+    userinfo: str
+    jwks: str
+    revocation: str
+    introspection: str
+    end_session: str
+    login: str
+    consent: str
+    logout: str
+
+
+@dataclass(frozen=True)
 class IssuerProfile:
     # An ``[issuer]`` table naming a key this class does not know is a mistake, not a note.
     __pydantic_config__: ClassVar[ConfigDict] = ConfigDict(extra="forbid")
@@ -70,10 +90,20 @@ class IssuerProfile:
     # Keycloak's shape: access-token claims (typ, azp, session_state, sid, the user's names)
     # and the older introspection name in discovery (CKW).
     keycloak: bool = False
+    # The OpenID Connect provider's endpoints, where the face serves a whole provider (Nuheat's
+    # IdentityServer, CKW's Keycloak realm) rather than a token endpoint of its own.
+    endpoints: OidcLayout | None = None
 
     @cached_property
     def scopes_supported(self) -> tuple[str, ...]:
         return tuple(self.scopes)
+
+    @property
+    def provider(self) -> OidcLayout:
+        """Its OpenID Connect provider's endpoints; a profile without them serves none."""
+        if self.endpoints is None:
+            raise ValueError(f"the {self.face} issuer has no [issuer.endpoints] table")
+        return self.endpoints
 
     def describe(self, scope: str) -> str:
         """The scope in words; a scope the profile does not know is shown as it is."""

@@ -9,7 +9,7 @@ from starlette.responses import JSONResponse
 
 from homecloud.apis.ckw import ISSUER
 from homecloud.core.models import now_ms
-from homecloud.identity.oidc import KEYCLOAK, oauth_error, oauth_token_hooks, oidc_router
+from homecloud.identity.oidc import oauth_error, oauth_token_hooks, oidc_router
 from homecloud.identity.server import IssueResult, PreparedRequest
 from homecloud.services import Services
 
@@ -47,5 +47,5 @@ KEYCLOAK_TOKEN_HOOKS = oauth_token_hooks(
 def identity_router(services: Services) -> APIRouter:
     """The Keycloak realm ``CKW`` at Keycloak's paths."""
     return oidc_router(
-        services.identity, ISSUER, KEYCLOAK, services.rate_limiter, token_hooks=KEYCLOAK_TOKEN_HOOKS
+        services.identity, ISSUER, services.rate_limiter, token_hooks=KEYCLOAK_TOKEN_HOOKS
     )

@@ -7,9 +7,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from homecloud.apis.nuheat import ISSUER
-from homecloud.identity.oidc import IDENTITYSERVER, oidc_router
+from homecloud.identity.oidc import oidc_router
 from homecloud.services import Services
 
 
 def identity_router(services: Services) -> APIRouter:
-    return oidc_router(services.identity, ISSUER, IDENTITYSERVER, services.rate_limiter)
+    return oidc_router(services.identity, ISSUER, services.rate_limiter)

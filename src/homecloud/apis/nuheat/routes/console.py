@@ -26,7 +26,6 @@ from homecloud.apis.nuheat.preferences import (
 )
 from homecloud.core.models import User
 from homecloud.core.unit_of_work import UnitOfWork
-from homecloud.identity.oidc import IDENTITYSERVER
 from homecloud.identity.web import (
     CSRF_FIELD,
     csrf_valid,
@@ -39,8 +38,8 @@ from homecloud.services import Services
 
 SETTINGS = "/console/settings"
 SETTINGS_PATH = "/nuheat" + SETTINGS
-SIGN_IN = ISSUER.issuer_path + IDENTITYSERVER.login
-SIGN_OUT = ISSUER.issuer_path + IDENTITYSERVER.logout
+SIGN_IN = ISSUER.issuer_path + ISSUER.provider.login
+SIGN_OUT = ISSUER.issuer_path + ISSUER.provider.logout
 TITLE = "Nuheat"
 
 _pages = page_environment(Path(__file__).parent.parent / "templates")
