@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from homecloud.core.models import now_ms
+from homecloud.core.models import User, now_ms
 from homecloud.core.statements import inserted
 from homecloud.identity.models import OAuthClient
 from homecloud.identity.secrets import digest, new_hex, new_secret, stored_form
@@ -125,6 +125,16 @@ async def get_client(
     if face is not None:
         statement = statement.where(OAuthClient.face == face)
     return await session.scalar(statement)
+
+
+async def client_with_owner(
+    session: AsyncSession, client_id: str, face: str
+) -> tuple[OAuthClient | None, User | None]:
+    """The face's client ``client_id`` and the account it was registered for (whom a
+    backend's or a device app's own credentials act for); each None where there is none."""
+    client = await get_client(session, client_id, face)
+    owner = await session.get(User, client.owner_id) if client and client.owner_id else None
+    return client, owner
 
 
 async def list_clients(

@@ -19,7 +19,7 @@ from starlette.requests import Request
 from homecloud.core.database import Database
 from homecloud.core.errors import ApiError
 from homecloud.core.models import User, now_ms
-from homecloud.identity.clients import get_client
+from homecloud.identity.clients import client_with_owner
 from homecloud.identity.keys import SHARED, InvalidToken, KeyStore
 from homecloud.identity.models import Grant
 from homecloud.identity.passwords import verify_login
@@ -271,8 +271,7 @@ class IdentityProvider:
                 "App credentials (client_id and client_secret) are missing.", code="missing_token"
             )
         async with self.database.session() as session:
-            client = await get_client(session, client_id, face)
-            owner = await session.get(User, client.owner_id) if client and client.owner_id else None
+            client, owner = await client_with_owner(session, client_id, face)
         if client is None or not matches(secret, client.secret_hash):
             raise unauthorized("The app credentials are not valid.")
         if owner is None or not owner.is_active:

@@ -773,6 +773,27 @@ async def test_a_device_app_without_an_owner_reaches_nothing(
     }
 
 
+async def test_a_device_app_of_a_disabled_account_is_denied(
+    client: httpx.AsyncClient, services: Services, ann: Account
+) -> None:
+    """The app acts for its owner, so it stops where the owner's own sign-in would."""
+    app = await register_device_app(services.database, ann.id, scope="user.read")
+    token = (
+        await client.post(
+            "/smartme/oauth/token",
+            data={"grant_type": "client_credentials"},
+            auth=(app.client_id, app.client_secret or ""),
+        )
+    ).json()
+    headers = bearer(token["access_token"])
+    assert (await client.get("/smartme/api/User", headers=headers)).status_code == 200
+    async with services.database.session(write=True) as session:
+        user = await get_user(session, ann.id)
+        assert user is not None
+        user.is_active = False
+    assert_denied(await client.get("/smartme/api/User", headers=headers))
+
+
 async def test_a_device_app_cannot_use_the_code_flow(
     configured_client: httpx.AsyncClient, services: Services, ann: Account
 ) -> None:

@@ -33,7 +33,6 @@ from typing import Annotated
 
 from cachetools import TTLCache
 from limits.aio.storage import Storage
-from sqlalchemy import select
 from starlette.requests import Request
 
 from homecloud.apis.smartme import ISSUER
@@ -42,9 +41,9 @@ from homecloud.core.errors import ApiError
 from homecloud.core.models import User
 from homecloud.core.ratelimit import RateLimiter, RateLimitPolicy
 from homecloud.core.users import authenticate, find_by_login
+from homecloud.identity.clients import client_with_owner
 from homecloud.identity.credentials import INT64_MAX, api_key_holder, card_token_holder
 from homecloud.identity.guard import Guard
-from homecloud.identity.models import OAuthClient
 from homecloud.identity.passwords import throttle_subject
 from homecloud.identity.provider import IdentityProvider, Principal, token_lacks_scope
 
@@ -163,21 +162,14 @@ class SmartMeAuth:
     async def app_owner(self, client_id: str) -> int:
         """The account a client-credentials ("Device") app acts for: the one that owns it."""
         async with self.database.session() as session:
-            row = (
-                await session.execute(
-                    select(OAuthClient.owner_id, User.is_active)
-                    .outerjoin(User, User.id == OAuthClient.owner_id)
-                    .where(OAuthClient.client_id == client_id)
-                )
-            ).first()
-        if row is None or row.owner_id is None:
+            _, owner = await client_with_owner(session, client_id, FACE)
+        if owner is None:
             raise ApiError.of(
                 403, "This application belongs to no account, so it can reach no data."
             )
-        if not row.is_active:
+        if not owner.is_active:
             raise denied()
-        owner: int = row.owner_id
-        return owner
+        return owner.id
 
     async def api_key(self, key: str) -> Principal:
         async with self.database.session() as session:
