@@ -27,19 +27,16 @@ from typing import Any
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from homecloud.apis import ckw, nuheat
 from homecloud.app import WEBSOCKET_IMPLEMENTATION
 from homecloud.core import migrations
 from homecloud.core.database import Database
-from homecloud.identity.person import (  # noqa: F401  (NUHEAT, CKW: the benches' faces)
-    CKW,
-    NUHEAT,
-    CodeApp,
-    Issuer,
-    code_flow,
-    register_code_app,
-)
+from homecloud.identity.person import CodeApp, Issuer, code_flow, register_code_app
 
 HOST = "127.0.0.1"  # benches never listen beyond this machine
+# The benches' OpenID Connect faces.
+NUHEAT = Issuer.of(nuheat.ISSUER)
+CKW = Issuer.of(ckw.ISSUER)
 PASSWORD = "bench-password-1"
 REDIRECT_URI = "http://127.0.0.1/bench-callback"
 

@@ -3,23 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import astuple
 
 import httpx
 import pytest
 from fastapi import FastAPI, Request
 from sqlalchemy import update
 
-from homecloud.apis.ckw import ISSUER as CKW
+from homecloud.apis import ckw
 from homecloud.app import create_app
 from homecloud.core.errors import ApiError
 from homecloud.core.models import now_ms
 from homecloud.core.users import create_user
-from homecloud.identity.clients import register_client
 from homecloud.identity.models import Grant
 from homecloud.services import Services
 from homecloud.settings import Settings
-
-TOKEN = "/ckw/auth/realms/CKW/protocol/openid-connect/token"
+from tests.identity.person import CKW, NUHEAT, MachineApp, machine_token, register_machine_app
 
 
 @pytest.fixture
@@ -30,7 +29,7 @@ async def http(settings: Settings, services: Services) -> AsyncIterator[httpx.As
     @probe.get("/whoami")
     async def whoami(request: Request, scope: str = "") -> dict[str, object]:
         try:
-            principal = await services.identity.authenticate(CKW, request, scope.split())
+            principal = await services.identity.authenticate(ckw.ISSUER, request, scope.split())
         except ApiError as error:
             return {"status": error.status, "code": error.code, "headers": dict(error.headers)}
         return {
@@ -56,39 +55,17 @@ async def http(settings: Settings, services: Services) -> AsyncIterator[httpx.As
         yield client
 
 
-async def machine_client(
-    services: Services, *, owner_id: int | None = None, scope: str = "openid profile"
-) -> tuple[str, str]:
-    async with services.database.session(write=True) as session:
-        issued = await register_client(
-            session,
-            face="ckw",
-            name="Backend",
-            grant_types=["client_credentials"],
-            scope=scope,
-            owner_id=owner_id,
-        )
-    assert issued.client_secret is not None
-    return issued.client.client_id, issued.client_secret
-
-
-async def token_for(
-    http: httpx.AsyncClient, client_id: str, secret: str, scope: str = "profile"
-) -> str:
-    response = await http.post(
-        TOKEN, data={"grant_type": "client_credentials", "scope": scope}, auth=(client_id, secret)
-    )
-    assert response.status_code == 200, response.text
-    return str(response.json()["access_token"])
+async def backend(services: Services, owner_id: int | None = None) -> MachineApp:
+    return await register_machine_app(services.database, "ckw", "openid profile", owner_id=owner_id)
 
 
 async def test_a_valid_token_names_client_and_scopes(
     http: httpx.AsyncClient, services: Services
 ) -> None:
-    client_id, secret = await machine_client(services)
-    token = await token_for(http, client_id, secret)
+    app = await backend(services)
+    token = await machine_token(http, CKW.token, app, "profile")
     answer = (await http.get("/probe/whoami", headers={"Authorization": f"Bearer {token}"})).json()
-    assert answer == {"user": None, "client": client_id, "scopes": ["profile"]}
+    assert answer == {"user": None, "client": app.client_id, "scopes": ["profile"]}
 
 
 async def test_missing_token_is_401_with_a_bearer_challenge(http: httpx.AsyncClient) -> None:
@@ -99,8 +76,7 @@ async def test_missing_token_is_401_with_a_bearer_challenge(http: httpx.AsyncCli
 
 
 async def test_missing_scope_is_403(http: httpx.AsyncClient, services: Services) -> None:
-    client_id, secret = await machine_client(services)
-    token = await token_for(http, client_id, secret)
+    token = await machine_token(http, CKW.token, await backend(services), "profile")
     answer = (
         await http.get(
             "/probe/whoami", params={"scope": "email"}, headers={"Authorization": f"Bearer {token}"}
@@ -113,13 +89,13 @@ async def test_missing_scope_is_403(http: httpx.AsyncClient, services: Services)
 async def test_revoked_and_expired_tokens_are_401(
     http: httpx.AsyncClient, services: Services
 ) -> None:
-    client_id, secret = await machine_client(services)
-    revoked = await token_for(http, client_id, secret)
-    expired = await token_for(http, client_id, secret)
+    app = await backend(services)
+    revoked = await machine_token(http, CKW.token, app, "profile")
+    expired = await machine_token(http, CKW.token, app, "profile")
     revocation = await http.post(
-        "/ckw/auth/realms/CKW/protocol/openid-connect/revoke",
+        ckw.ISSUER.issuer_path + ckw.ISSUER.provider.revocation,
         data={"token": revoked},
-        auth=(client_id, secret),
+        auth=(app.client_id, app.client_secret),
     )
     assert revocation.status_code == 200
     async with services.database.session(write=True) as session:
@@ -145,18 +121,8 @@ async def test_revoked_and_expired_tokens_are_401(
 async def test_a_token_of_another_face_is_refused(
     http: httpx.AsyncClient, services: Services
 ) -> None:
-    async with services.database.session(write=True) as session:
-        issued = await register_client(
-            session, face="nuheat", name="N", grant_types=["client_credentials"], scope="openapi"
-        )
-    assert issued.client_secret is not None
-    nuheat_token = (
-        await http.post(
-            "/nuheat/identity/connect/token",
-            data={"grant_type": "client_credentials", "scope": "openapi"},
-            auth=(issued.client.client_id, issued.client_secret),
-        )
-    ).json()["access_token"]
+    nuheat_app = await register_machine_app(services.database, "nuheat", "openapi")
+    nuheat_token = await machine_token(http, NUHEAT.token, nuheat_app, "openapi")
     answer = (
         await http.get("/probe/whoami", headers={"Authorization": f"Bearer {nuheat_token}"})
     ).json()
@@ -168,7 +134,7 @@ async def test_app_credentials_act_for_their_owner(
 ) -> None:
     async with services.database.session(write=True) as session:
         owner = await create_user(session, "owner@example.com", "password-1")
-    client_id, secret = await machine_client(services, owner_id=owner.id)
+    client_id, secret = astuple(await backend(services, owner_id=owner.id))
     by_headers = (
         await http.get("/probe/backend", headers={"client_id": client_id, "client_secret": secret})
     ).json()
@@ -185,6 +151,6 @@ async def test_app_credentials_act_for_their_owner(
 async def test_app_credentials_without_an_owner_are_refused(
     http: httpx.AsyncClient, services: Services
 ) -> None:
-    client_id, secret = await machine_client(services)
-    answer = (await http.get("/probe/backend", auth=(client_id, secret))).json()
+    app = await backend(services)
+    answer = (await http.get("/probe/backend", auth=(app.client_id, app.client_secret))).json()
     assert answer == {"status": 401, "code": "invalid_token"}

@@ -22,6 +22,7 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from homecloud.identity.clients import register_client
+from homecloud.identity.profiles import IssuerProfile
 
 HIDDEN_INPUT = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)"')
 FORM_ACTION = re.compile(r'<form[^>]*action="([^"]*)"')
@@ -142,13 +143,11 @@ class Issuer:
     authorize: str
     token: str
 
-
-NUHEAT = Issuer("nuheat", "/nuheat/identity/connect/authorize", "/nuheat/identity/connect/token")
-CKW = Issuer(
-    "ckw",
-    "/ckw/auth/realms/CKW/protocol/openid-connect/auth",
-    "/ckw/auth/realms/CKW/protocol/openid-connect/token",
-)
+    @classmethod
+    def of(cls, profile: IssuerProfile) -> Issuer:
+        """The OpenID Connect provider of a face, where its issuer profile puts it."""
+        base, provider = profile.issuer_path, profile.provider
+        return cls(profile.face, base + provider.authorize, base + provider.token)
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from tests.apis.ckw.conftest import (
     bearer,
     code_flow_tokens,
 )
+from tests.identity.person import NUHEAT, machine_token, register_machine_app
 
 GOOD = {"start_timestamp": "2025-01-10", "end_timestamp": "2025-01-11"}
 
@@ -175,22 +176,11 @@ async def test_a_disabled_account_is_refused(
 async def test_a_token_of_another_face_is_refused(
     face: httpx.AsyncClient, core: Services, customer: Customer
 ) -> None:
-    async with core.database.session(write=True) as session:
-        issued = await register_client(
-            session,
-            face="nuheat",
-            name="Thermostat backend",
-            grant_types=["client_credentials"],
-            scope="openapi",
-            owner_id=customer.user_id,
-        )
-    token = await face.post(
-        "/nuheat/identity/connect/token",
-        data={"grant_type": "client_credentials"},
-        auth=(issued.client.client_id, issued.client_secret or ""),
+    nuheat_app = await register_machine_app(
+        core.database, "nuheat", "openapi", owner_id=customer.user_id
     )
-    assert token.status_code == 200, token.text
-    response = await face.get(CORE_DATA, headers=bearer(token.json()["access_token"]))
+    token = await machine_token(face, NUHEAT.token, nuheat_app)
+    response = await face.get(CORE_DATA, headers=bearer(token))
     assert response.status_code == 401
 
 

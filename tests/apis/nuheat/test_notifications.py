@@ -15,8 +15,8 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
 from homecloud.apis.nuheat.notifications import authenticator, timestamp
-from homecloud.identity.clients import register_client
 from tests.apis.nuheat.homecloud_server import Homecloud, running_homecloud
+from tests.identity.person import NUHEAT, machine_token, register_machine_app
 from tests.realtime.signalr_peer import Peer, open_peer, refused_status, websocket_url
 
 HUB = "/nuheat/notificationsHost"
@@ -77,22 +77,9 @@ async def test_a_token_without_openapi_is_refused(homecloud: Homecloud) -> None:
 
 
 async def test_a_token_without_a_user_is_refused(homecloud: Homecloud) -> None:
-    async with homecloud.services.database.session(write=True) as session:
-        issued = await register_client(
-            session,
-            face="nuheat",
-            name="Machine",
-            grant_types=["client_credentials"],
-            scope="openapi",
-        )
-    assert issued.client_secret is not None
+    app = await register_machine_app(homecloud.services.database, "nuheat", "openapi")
     async with httpx.AsyncClient(base_url=homecloud.url) as http:
-        granted = await http.post(
-            "/nuheat/identity/connect/token",
-            data={"grant_type": "client_credentials", "scope": "openapi"},
-            auth=(issued.client.client_id, issued.client_secret),
-        )
-        token = granted.json()["access_token"]
+        token = await machine_token(http, NUHEAT.token, app, "openapi")
         refused = await http.post(f"{HUB}/negotiate", headers={"Authorization": f"Bearer {token}"})
     assert refused.status_code == 403
 

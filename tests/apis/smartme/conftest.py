@@ -22,9 +22,9 @@ from homecloud.app import create_app
 from homecloud.core.events import InProcessBus
 from homecloud.core.unit_of_work import UnitOfWork
 from homecloud.core.users import create_user
-from homecloud.identity.clients import register_client
 from homecloud.identity.credentials import create_api_key, issue_card_token
 from homecloud.services import Services
+from tests.identity.person import machine_token, register_machine_app
 
 PASSWORD = "meter-password-1"
 ALL_SCOPES = ("user.read", "device.read", "device.readwrite", "device.readswitch")
@@ -104,26 +104,14 @@ def token_for(face_services: Services, face: httpx.AsyncClient) -> TokenMaker:
     (client credentials of a "Device" app the user owns)."""
 
     async def issue(user: SmartMeUser, *scopes: str) -> str:
-        secret = "app-secret-" + uuid.uuid4().hex
-        async with face_services.database.session(write=True) as session:
-            issued = await register_client(
-                session,
-                face="smartme",
-                name="meter app",
-                grant_types=["client_credentials"],
-                scope=" ".join(scopes or ALL_SCOPES),
-                client_id="app-" + uuid.uuid4().hex[:12],
-                client_secret=secret,
-                owner_id=user.id,
-            )
-        response = await face.post(
-            "/smartme/oauth/token",
-            data={"grant_type": "client_credentials"},
-            auth=(issued.client.client_id, secret),
+        app = await register_machine_app(
+            face_services.database,
+            "smartme",
+            " ".join(scopes or ALL_SCOPES),
+            owner_id=user.id,
+            name="meter app",
         )
-        assert response.status_code == 200, response.text
-        token: str = response.json()["access_token"]
-        return token
+        return await machine_token(face, "/smartme/oauth/token", app)
 
     return issue
 

@@ -40,12 +40,21 @@ from homecloud.identity.guard import Guard
 from homecloud.services import Services
 from homecloud.settings import Settings
 from tests.conftest import LiveServer
-from tests.identity.person import allow, pkce_pair, sign_in
+from tests.identity.person import (
+    NUHEAT,
+    MachineApp,
+    allow,
+    machine_token,
+    pkce_pair,
+    register_machine_app,
+    sign_in,
+)
 
 DENIED = {"Message": "Authorization has been denied for this request."}
 BASIC_CHALLENGE = 'Basic realm="smart-me"'
 ALL_SCOPES = "user.read device.read device.readwrite device.readswitch"
 REDIRECT_URI = "http://app.example/signin-smartme"
+TOKEN = "/smartme/oauth/token"
 
 
 @dataclass
@@ -530,17 +539,8 @@ async def web_app(services: Services) -> App:
 
 async def register_device_app(
     database: Database, owner: int | None, scope: str = "user.read device.read"
-) -> App:
-    async with database.session(write=True) as session:
-        issued = await register_client(
-            session,
-            face="smartme",
-            name="gateway",
-            grant_types=["client_credentials"],
-            scope=scope,
-            owner_id=owner,
-        )
-    return App(issued.client.client_id, issued.client_secret)
+) -> MachineApp:
+    return await register_machine_app(database, "smartme", scope, owner_id=owner, name="gateway")
 
 
 async def code_flow(
@@ -759,14 +759,8 @@ async def test_a_device_app_without_an_owner_reaches_nothing(
     client: httpx.AsyncClient, services: Services
 ) -> None:
     app = await register_device_app(services.database, None)
-    token = (
-        await client.post(
-            "/smartme/oauth/token",
-            data={"grant_type": "client_credentials"},
-            auth=(app.client_id, app.client_secret or ""),
-        )
-    ).json()
-    response = await client.get("/smartme/api/User", headers=bearer(token["access_token"]))
+    token = await machine_token(client, TOKEN, app)
+    response = await client.get("/smartme/api/User", headers=bearer(token))
     assert response.status_code == 403
     assert response.json() == {
         "Message": "This application belongs to no account, so it can reach no data."
@@ -778,14 +772,7 @@ async def test_a_device_app_of_a_disabled_account_is_denied(
 ) -> None:
     """The app acts for its owner, so it stops where the owner's own sign-in would."""
     app = await register_device_app(services.database, ann.id, scope="user.read")
-    token = (
-        await client.post(
-            "/smartme/oauth/token",
-            data={"grant_type": "client_credentials"},
-            auth=(app.client_id, app.client_secret or ""),
-        )
-    ).json()
-    headers = bearer(token["access_token"])
+    headers = bearer(await machine_token(client, TOKEN, app))
     assert (await client.get("/smartme/api/User", headers=headers)).status_code == 200
     async with services.database.session(write=True) as session:
         user = await get_user(session, ann.id)
@@ -866,21 +853,8 @@ async def test_bad_bearer_tokens_are_denied(client: httpx.AsyncClient, ann: Acco
 async def test_another_faces_token_is_not_a_smartme_token(
     client: httpx.AsyncClient, services: Services, ann: Account
 ) -> None:
-    async with services.database.session(write=True) as session:
-        issued = await register_client(
-            session,
-            face="nuheat",
-            name="machine",
-            grant_types=["client_credentials"],
-            scope="openapi",
-        )
-    token = (
-        await client.post(
-            "/nuheat/identity/connect/token",
-            data={"grant_type": "client_credentials", "scope": "openapi"},
-            auth=(issued.client.client_id, issued.client_secret or ""),
-        )
-    ).json()["access_token"]
+    nuheat_app = await register_machine_app(services.database, "nuheat", "openapi")
+    token = await machine_token(client, NUHEAT.token, nuheat_app, "openapi")
     response = await client.get("/smartme/api/User", headers=bearer(token))
     assert response.status_code == 401
 
