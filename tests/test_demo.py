@@ -20,6 +20,7 @@ import orjson
 import pytest
 
 from homecloud.apis import FACES
+from homecloud.apis.thingplus import FACE as THINGPLUS
 from homecloud.cli.common import out
 from homecloud.cli.serve import banner_lines, print_banner
 from homecloud.core.database import Database
@@ -174,6 +175,24 @@ async def test_demo_clients_follow_the_base_url_from_one_start_to_the_next(
     # Each face's Swagger UI is a redirect URI of its own demo client only.
     assert "http://127.0.0.1:9090/nuheat/swagger/oauth2-redirect" not in thingplus.redirect_uris
     assert "http://127.0.0.1:9090/thingplus/swagger/oauth2-redirect" in thingplus.redirect_uris
+
+
+async def test_a_demo_client_takes_its_faces_demo_scopes_on_the_next_start(
+    services: Services, settings: Settings
+) -> None:
+    """A data directory made by an older homecloud, whose demo client had other scopes, gets
+    the scopes the face now gives its demo client."""
+    await prepare_demo(services.database, demo_settings(settings), ["thingplus"])
+    async with services.database.session(write=True) as session:
+        client = await get_client(session, "demo-thingplus")
+        assert client is not None
+        assert client.scope == THINGPLUS.demo_client_scope != THINGPLUS.issuer.default_client_scope
+        client.scope = THINGPLUS.issuer.default_client_scope
+    await prepare_demo(services.database, demo_settings(settings), ["thingplus"])
+    async with services.database.session() as session:
+        client = await get_client(session, "demo-thingplus")
+    assert client is not None
+    assert client.scope == THINGPLUS.demo_client_scope
 
 
 async def test_swagger_ui_authorizes_with_the_demo_client_and_pkce(

@@ -14,7 +14,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 
-from homecloud.apis import FACES, ISSUERS
+from homecloud.apis import FACES
 from homecloud.core.database import Database
 from homecloud.core.models import User
 from homecloud.core.users import create_user, find_by_login, set_password
@@ -26,8 +26,6 @@ DEMO_EMAIL = "demo@homecloud.local"
 # Kept for scripts written against the first demo, which listened there themselves.
 DEMO_REDIRECT_URIS = ("http://127.0.0.1:8765/callback", "http://localhost:8765/callback")
 CALLBACK_PATH = "/demo/callback"
-# The grants a typical integration of each vendor uses.
-DEMO_GRANTS: dict[str, tuple[str, ...]] = {face.name: face.demo_grants for face in FACES}
 
 
 @dataclass(frozen=True)
@@ -91,33 +89,36 @@ async def prepare_demo(database: Database, settings: Settings, faces: list[str])
         if face.name not in faces:
             continue
         redirect_uris = demo_redirect_uris(settings.base_url, face)
-        demo.clients.append(await ensure_demo_client(database, face.name, user, redirect_uris))
+        demo.clients.append(await ensure_demo_client(database, face, user, redirect_uris))
         if face.demo is not None:
             await face.demo.load()(database, settings, user)
     return demo
 
 
 async def ensure_demo_client(
-    database: Database, face: str, owner: User, redirect_uris: tuple[str, ...]
+    database: Database, face: Face, owner: User, redirect_uris: tuple[str, ...]
 ) -> DemoClient:
-    client_id = demo_client_id(face)
+    client_id = demo_client_id(face.name)
     async with database.session(write=True) as session:
         existing = await get_client(session, client_id)
         if existing is not None:
-            # The base URL (its port) may differ from the last start.
+            # The base URL (its port) may differ from the last start, and a newer homecloud
+            # may give the demo client other scopes.
             existing.redirect_uris = list(redirect_uris)
+            existing.scope = face.demo_client_scope
             secret = await rotate_secret(session, existing)
-            return DemoClient(face, client_id, secret, redirect_uris)
+            return DemoClient(face.name, client_id, secret, redirect_uris)
         issued = await register_client(
             session,
-            face=face,
-            name=f"homecloud demo ({ISSUERS[face].title})",
+            face=face.name,
+            name=f"homecloud demo ({face.issuer.title})",
             client_id=client_id,
             redirect_uris=redirect_uris,
-            grant_types=DEMO_GRANTS[face],
-            scope=ISSUERS[face].default_client_scope,
+            # The grants a typical integration of the vendor uses.
+            grant_types=face.demo_grants,
+            scope=face.demo_client_scope,
             # Machine tokens (client_credentials) act for the demo user.
-            owner_id=owner.id if "client_credentials" in DEMO_GRANTS[face] else None,
+            owner_id=owner.id if "client_credentials" in face.demo_grants else None,
         )
         assert issued.client_secret is not None
-        return DemoClient(face, client_id, issued.client_secret, redirect_uris)
+        return DemoClient(face.name, client_id, issued.client_secret, redirect_uris)

@@ -188,7 +188,8 @@ class Face:
       further URLs the banner prints.
     - ``issuer`` is how its token service issues tokens (the manifest's ``[issuer]`` table).
     - ``settings`` is the model of the face's own settings (``HOMECLOUD_<NAME>__*``).
-    - ``demo_grants`` are the grants of its demo client.
+    - ``demo_grants`` and ``demo_scope`` are the grants and scopes of its demo client (the
+      issuer's default client scope unless the manifest says otherwise).
     """
 
     name: str
@@ -199,6 +200,7 @@ class Face:
     settings: type[BaseModel] | None = None
     more_links: tuple[Link, ...] = ()
     demo_grants: tuple[str, ...] = ("authorization_code", "refresh_token")
+    demo_scope: str | None = None
     command_group: bool = True
     simulate: Ref[Callable[..., Any]] | None = None
     builder: Ref[FaceFactory] | None = None
@@ -223,6 +225,10 @@ class Face:
     @property
     def cli(self) -> Ref[typer.Typer] | None:
         return Ref(f"{self.package}.cli:app") if self.command_group else None
+
+    @property
+    def demo_client_scope(self) -> str:
+        return self.demo_scope or self.issuer.default_client_scope
 
     @property
     def swagger(self) -> str:
@@ -292,6 +298,7 @@ class Manifest(_Strict):
     issuer: dict[str, Any]
     links: tuple[LinkManifest, ...] = ()
     demo_grants: tuple[str, ...] = ("authorization_code", "refresh_token")
+    demo_scope: str | None = None
     command_group: bool = True
     # The ``cli.py`` function that is the face's ``homecloud simulate <face>`` command.
     simulate: str | None = None
@@ -321,6 +328,7 @@ def face_from_manifest(
         settings=settings,
         more_links=tuple(Link(link.label, link.path) for link in manifest.links),
         demo_grants=manifest.demo_grants,
+        demo_scope=manifest.demo_scope,
         command_group=manifest.command_group,
         simulate=Ref(f"{package}.cli:{manifest.simulate}") if manifest.simulate else None,
     )

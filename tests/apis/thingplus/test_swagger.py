@@ -20,6 +20,7 @@ from homecloud.apis.thingplus.catalog_data import SENSOR_TYPES
 from homecloud.demo import prepare_demo
 from homecloud.services import Services
 from homecloud.settings import Settings
+from tests.apis.thingplus.conftest import Api, register
 from tests.apis.thingplus.test_openapi_findings import bearer, gateway_with_sensor
 from tests.conftest import LiveServer
 from tests.identity.person import pkce_pair
@@ -219,7 +220,7 @@ async def test_authorize_runs_the_code_flow_with_the_demo_client_and_pkce(
     assert orjson.loads(init.group(1)) == {
         "clientId": "demo-thingplus",
         "usePkceWithAuthorizationCodeGrant": True,
-        "scopes": ["gateway-update", "user-profile-read"],
+        "scopes": ["gateway", "site-read", "user-profile-read"],
         "appName": "Thing+ Swagger UI",
     }
 
@@ -230,7 +231,7 @@ async def test_authorize_runs_the_code_flow_with_the_demo_client_and_pkce(
             "response_type": "code",
             "client_id": "demo-thingplus",
             "redirect_uri": redirect_uri,
-            "scope": "gateway-update user-profile-read",
+            "scope": "gateway site-read user-profile-read",
             "state": "swagger-state",
             "code_challenge": challenge,
             "code_challenge_method": "S256",
@@ -251,12 +252,14 @@ async def test_authorize_runs_the_code_flow_with_the_demo_client_and_pkce(
         },
     )
     assert token.status_code == 200, token.text
-    gateways = await client.get(
-        "/thingplus/v2/gateways",
-        headers={"Authorization": f"Bearer {token.json()['access_token']}"},
-    )
+    api = Api(client, token.json()["access_token"], demo.user.id, demo.user.email)
+    gateways = await api.get("/gateways")
     assert gateways.status_code == 200, gateways.text
     assert [gateway["name"] for gateway in gateways.json()["data"]] == ["Demo gateway"]
+    # Every operation Swagger UI offers is open to that token: the site, a new gateway.
+    site = await api.get("/sites")
+    assert site.status_code == 200, site.text
+    await register(api)
 
 
 @pytest.mark.browser

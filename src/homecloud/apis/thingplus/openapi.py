@@ -394,14 +394,13 @@ DOCUMENT: Final = ApiDocument(
 )
 
 SWAGGER_SCOPES: Final = dict(ISSUER.scopes)
-# What Swagger UI asks for by default: the scopes the operations check that the demo client
-# (registered with the vendor's recommended set) may grant: reading and changing gateways,
-# their devices, sensors, status and series, and the profile. Registering and deleting
-# gateways (``gateway``) and sites (``site-read``) need a client registered with those.
+# What Swagger UI asks for by default: the scopes the operations check, as far as the demo
+# client may grant them (its manifest's demo_scope: gateways with their devices, sensors,
+# status and series, the site, and the profile).
 API_SCOPES: Final = tuple(
     scope
-    for scope in ("gateway-update", "user-profile-read")
-    if scope in ISSUER.default_client_scope.split()
+    for scope in ("gateway", "site-read", "user-profile-read")
+    if scope in FACE.demo_client_scope.split()
 )
 _CODE_FLOW = FACE.swagger_security(SWAGGER_SCOPES)
 
