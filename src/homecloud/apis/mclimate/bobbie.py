@@ -18,7 +18,9 @@ from homecloud.apis.mclimate.device_types import (
     DeviceType,
     Identity,
     Outcome,
+    ScheduledCommand,
     State,
+    relay_schedule,
     wifi_ack,
 )
 from homecloud.sim.relay import HysteresisRelay
@@ -93,3 +95,8 @@ class Bobbie(DeviceType, name="bobbie", firmware_version="V1BOBBIE", commands=_C
 
     def relay_state(self, state: State) -> bool | None:
         return bool(state["relay"])
+
+    def schedule_command(
+        self, state: State, *, target: float | None = None, end_state: str | None = None
+    ) -> ScheduledCommand | None:
+        return relay_schedule(SWITCH, target, end_state)

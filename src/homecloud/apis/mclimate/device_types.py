@@ -159,6 +159,34 @@ class DeviceType(ABC):
     def relay_state(self, state: State) -> bool | None:
         return None
 
+    def schedule_command(
+        self, state: State, *, target: float | None = None, end_state: str | None = None
+    ) -> ScheduledCommand | None:
+        """The command that starts a schedule holding this device at ``target``, or (given
+        ``end_state``, ``on`` or ``off``) the one that ends it; None where it does nothing.
+        Values are brought into the device's ranges: a schedule never fails on the device."""
+        return None
+
+
+# A command a schedule gives (see :mod:`homecloud.apis.mclimate.scheduling`): its name and
+# its fields as a client would send them.
+ScheduledCommand = tuple[str, dict[str, Any]]
+
+
+def relay_schedule(
+    switch: str, target: float | None, end_state: str | None
+) -> ScheduledCommand | None:
+    """A relay's scheduled command: on for a non-zero target, then ``end_state``."""
+    if end_state is None:
+        on = None if target is None else bool(target)
+    else:
+        on = {"on": True, "off": False}.get(end_state)
+    return None if on is None else (switch, {"state": int(on)})
+
+
+def clamped(value: float, low: int, high: int) -> int:
+    return max(low, min(high, round(value)))
+
 
 def advance(
     kind: DeviceType, state: Mapping[str, Any], command_log: CommandLog | None, since: int, now: int

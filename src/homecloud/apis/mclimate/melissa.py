@@ -17,7 +17,9 @@ from homecloud.apis.mclimate.device_types import (
     DeviceType,
     Identity,
     Outcome,
+    ScheduledCommand,
     State,
+    clamped,
     outdoor_c,
     wifi_ack,
 )
@@ -119,3 +121,14 @@ class Melissa(DeviceType, name="melissa", firmware_version="V1SHTHF", commands=_
             "fan": fields.optional_integer("fan", 0, 3, last["fan"]),
         }
         return Outcome(dict(state), log, wifi_ack(_CODES[SEND_IR_CODE]))
+
+    def schedule_command(
+        self, state: State, *, target: float | None = None, end_state: str | None = None
+    ) -> ScheduledCommand | None:
+        """The AC on at the target temperature, and off or on (as it was set) at the end."""
+        if end_state is not None:
+            power = {"on": STATE_ON, "off": STATE_OFF}.get(end_state)
+            return None if power is None else (SEND_IR_CODE, {"state": power})
+        if target is None:
+            return None
+        return SEND_IR_CODE, {"state": STATE_ON, "temp": clamped(target, TEMP_MIN, TEMP_MAX)}

@@ -23,7 +23,7 @@ from homecloud.apis.mclimate.models import (
 )
 from homecloud.apis.mclimate.query import Query
 from homecloud.core.database import Database
-from homecloud.core.models import Device
+from homecloud.core.models import Device, User
 from homecloud.core.statements import inserted, locked, where_given
 
 FACE = "mclimate"
@@ -315,6 +315,21 @@ async def records(
     )
     statement = where_given(statement, (MClimateRecord.device_id, device_id))
     return (await session.scalars(statement.order_by(MClimateRecord.id))).all()
+
+
+async def schedules_of(session: AsyncSession, device: Device) -> tuple[list[str], str]:
+    """The stored schedules of a controller (their JSON) and its owner's time zone."""
+    rows = await session.execute(
+        select(MClimateRecord.data)
+        .where(
+            MClimateRecord.owner_id == device.owner_id,
+            MClimateRecord.kind == SCHEDULE,
+            MClimateRecord.device_id == device.id,
+        )
+        .order_by(MClimateRecord.id)
+    )
+    zone = await session.scalar(select(User.timezone).where(User.id == device.owner_id))
+    return list(rows.scalars()), zone or "UTC"
 
 
 async def record(

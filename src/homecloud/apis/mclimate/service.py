@@ -8,15 +8,19 @@ and queues a change event for every controller a client would now see differentl
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import logging
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import orjson
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from homecloud.apis.mclimate import repository
 from homecloud.apis.mclimate.commands import Fields, malformed, out_of_range
 from homecloud.apis.mclimate.device_types import (
+    MAX_CATCH_UP_MS,
     DeviceType,
     Identity,
     advance,
@@ -26,6 +30,7 @@ from homecloud.apis.mclimate.kinds import KINDS
 from homecloud.apis.mclimate.models import MClimateController, MClimateRecord, new_version
 from homecloud.apis.mclimate.query import Field, Query, apply
 from homecloud.apis.mclimate.repository import ControllerRow, row_from
+from homecloud.apis.mclimate.scheduling import Schedule, moments, zone_of
 from homecloud.apis.mclimate.views import RenderedItems, controller_item, record_fields
 from homecloud.core.database import Database
 from homecloud.core.errors import ApiError
@@ -37,6 +42,8 @@ FACE = repository.FACE
 # History kept per controller, and how many records the history resource shows at most.
 HISTORY_DAYS = 31
 HISTORY_SHOWN = 3000
+UTC_ZONE = ZoneInfo("UTC")
+log = logging.getLogger("homecloud.mclimate")
 
 
 def controller_not_found() -> ApiError:
@@ -132,15 +139,49 @@ async def fetch(database: Database, owner_id: int, serial: str) -> dict[str, Any
 
 
 def move_to(
-    device: Device, controller: MClimateController, now: int
+    device: Device,
+    controller: MClimateController,
+    now: int,
+    schedules: Sequence[Schedule] = (),
+    zone: ZoneInfo = UTC_ZONE,
 ) -> tuple[DeviceType, dict[str, Any], dict[str, Any] | None]:
-    """The controller's state moved to ``now`` (not yet stored)."""
+    """The controller's state moved to ``now`` (not yet stored), its ``schedules`` carried out
+    at their moments on the way."""
     kind = _kind(device.kind)
     command_log = orjson.loads(controller.command_log) if controller.command_log else None
-    state = advance(
-        kind, orjson.loads(controller.state), command_log, controller.simulated_until, now
-    )
-    return kind, state, command_log
+    state = orjson.loads(controller.state)
+    at = controller.simulated_until
+    device_identity = Identity(device.serial, controller.mac)
+    for moment in moments(list(schedules), zone, max(at, now - MAX_CATCH_UP_MS), now):
+        state = advance(kind, state, command_log, at, moment.at_ms)
+        at = moment.at_ms
+        schedule = moment.schedule
+        scheduled = (
+            kind.schedule_command(state, target=schedule.target)
+            if moment.starts
+            else kind.schedule_command(state, end_state=schedule.end_state)
+        )
+        if scheduled is None:
+            continue
+        name, fields = scheduled
+        try:
+            outcome = kind.command(name, Fields(fields), state, command_log, device_identity, at)
+        except ApiError:
+            # The types bring a schedule's values into range; should one still be refused,
+            # the schedule is skipped rather than the controller stopped.
+            log.warning("schedule command %s %s refused for %s", name, fields, device.serial)
+            continue
+        state, command_log = outcome.state, outcome.command_log
+    return kind, advance(kind, state, command_log, at, now), command_log
+
+
+async def controller_schedules(
+    session: AsyncSession, device: Device
+) -> tuple[list[Schedule], ZoneInfo]:
+    """A controller's active schedules and the time zone they are read in (its owner's)."""
+    stored, zone_name = await repository.schedules_of(session, device)
+    found = (Schedule.active(orjson.loads(text)) for text in stored)
+    return [schedule for schedule in found if schedule is not None], zone_of(zone_name)
 
 
 def store(
@@ -175,7 +216,9 @@ async def send(work: UnitOfWork, owner_id: int, body: Mapping[str, Any]) -> Any:
     device, controller = found
     # Never behind the simulation: a command lands at the device's latest moment.
     now = max(now_ms(), controller.simulated_until)
-    kind, state, command_log = move_to(device, controller, now)
+    kind, state, command_log = move_to(
+        device, controller, now, *await controller_schedules(session, device)
+    )
     outcome = kind.command(
         command, fields, state, command_log, Identity(device.serial, controller.mac), now
     )

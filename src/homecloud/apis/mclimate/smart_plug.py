@@ -14,8 +14,10 @@ from homecloud.apis.mclimate.device_types import (
     DeviceType,
     Identity,
     Outcome,
+    ScheduledCommand,
     State,
     iso_ms,
+    relay_schedule,
 )
 
 MAX_POWER_W = 3680  # a 16 A socket at 230 V
@@ -94,3 +96,8 @@ class SmartPlug(
 
     def relay_state(self, state: State) -> bool | None:
         return bool(state["relay"])
+
+    def schedule_command(
+        self, state: State, *, target: float | None = None, end_state: str | None = None
+    ) -> ScheduledCommand | None:
+        return relay_schedule(SWITCH, target, end_state)

@@ -22,7 +22,9 @@ from homecloud.apis.mclimate.device_types import (
     DeviceType,
     Identity,
     Outcome,
+    ScheduledCommand,
     State,
+    clamped,
     iso_ms,
     outdoor_c,
 )
@@ -171,3 +173,17 @@ class Vicki(DeviceType, name="vicki", firmware_version="V4VICKI", commands=COMMA
             "__v": 0,
         }
         return Outcome(changed, command_log, ack)
+
+    def schedule_command(
+        self, state: State, *, target: float | None = None, end_state: str | None = None
+    ) -> ScheduledCommand | None:
+        """The valve regulating to the target temperature; at the end closed (``off``) or
+        back on its own target (``on``)."""
+        low, high = state["range"]
+        if end_state == "off":
+            return "force_close_vicki", {}
+        if end_state == "on":
+            return "set_motor_position", {"position": clamped(state["target_c"], low, high)}
+        if end_state is not None or target is None:
+            return None
+        return "set_motor_position", {"position": clamped(target, low, high)}
