@@ -328,8 +328,11 @@ async def schedules_of(session: AsyncSession, device: Device) -> tuple[list[str]
         )
         .order_by(MClimateRecord.id)
     )
+    stored = list(rows.scalars())
+    if not stored:  # most controllers: their owner's time zone is not needed
+        return stored, "UTC"
     zone = await session.scalar(select(User.timezone).where(User.id == device.owner_id))
-    return list(rows.scalars()), zone or "UTC"
+    return stored, zone or "UTC"
 
 
 async def record(
