@@ -11,25 +11,16 @@ import pytest
 from homecloud.apis.mclimate.provision import add_controller
 from homecloud.apis.mclimate.simulation import Simulation
 from homecloud.app import create_app
-from homecloud.core.database import Database
 from homecloud.core.models import now_ms
 from homecloud.core.users import create_user
 from homecloud.services import Services
-from homecloud.settings import Settings
 from homecloud.sim.clock import ManualClock
 from tests.apis.mclimate.conftest import API, PASSWORD, PUBLIC_PAIR, assert_problem
 
 
 @pytest.fixture
-async def services_on(database: Database, settings: Settings) -> Services:
-    services = Services.over(database, settings)
-    await services.start()
-    return services
-
-
-@pytest.fixture
-async def http(services_on: Services) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=create_app(services_on.settings, services_on))
+async def http(face_services: Services) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=create_app(face_services.settings, face_services))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         yield client
 
@@ -51,10 +42,10 @@ async def signed_in(
     return {"Authorization": f"Bearer {login.json()['auth']['access_token']}"}, serials
 
 
-async def test_the_face_on_both_databases(http: httpx.AsyncClient, services_on: Services) -> None:
+async def test_the_face_on_both_databases(http: httpx.AsyncClient, face_services: Services) -> None:
     kinds = ["melissa", "bobbie", "smart_plug", "vicki"] * 9  # 36: two pages
-    auth, serials = await signed_in(http, services_on, "ann@example.com", kinds)
-    other_auth, other_serials = await signed_in(http, services_on, "bob@example.com", ["melissa"])
+    auth, serials = await signed_in(http, face_services, "ann@example.com", kinds)
+    other_auth, other_serials = await signed_in(http, face_services, "bob@example.com", ["melissa"])
 
     async def listed(**options: str) -> dict:
         answer = await http.get(API + "/controllers", headers=auth, params=options)
@@ -109,7 +100,7 @@ async def test_the_face_on_both_databases(http: httpx.AsyncClient, services_on: 
     assert assigned.json()["schedule_profiles"]["controller_ids"] == sorted(ids)
 
     clock = ManualClock(now_ms() + 600_000)
-    simulation = Simulation(services_on.database, services_on.events, clock)
+    simulation = Simulation(face_services.database, face_services.events, clock)
     assert len(await simulation.step()) >= 1
     history = (await http.get(f"{API}/controllers/{ac}/logs", headers=auth)).json()
     assert history["total"] == 1
