@@ -13,14 +13,14 @@ import random
 from typing import Any
 
 from homecloud.apis.mclimate.device_types import (
+    RELAY_SWITCH,
     Command,
     CommandLog,
     DeviceType,
     Identity,
     Outcome,
-    ScheduledCommand,
+    RelaySwitched,
     State,
-    relay_schedule,
     wifi_ack,
 )
 from homecloud.sim.relay import HysteresisRelay
@@ -32,7 +32,7 @@ TANK_SET_POINT_C = 60.0
 STANDBY_A = 0.02
 THERMOSTAT = HysteresisRelay(band_c=3.0)
 
-SWITCH, DEFAULT_STATE, LED = "switch_on_off", "default_state", "led_on_off"
+SWITCH, DEFAULT_STATE, LED = RELAY_SWITCH, "default_state", "led_on_off"
 _CODES = {SWITCH: 2, LED: 12, DEFAULT_STATE: 16}
 
 
@@ -41,7 +41,9 @@ def voltage_at(at_ms: int) -> float:
     return 230.0 + 3.0 * math.sin(2 * math.pi * (at_ms % 86_400_000) / 86_400_000)
 
 
-class Bobbie(DeviceType, name="bobbie", firmware_version="V1BOBBIE", commands=_CODES):
+class Bobbie(
+    RelaySwitched, DeviceType, name="bobbie", firmware_version="V1BOBBIE", commands=_CODES
+):
     def initial(self, rng: random.Random, at_ms: int) -> State:
         return {
             "relay": True,
@@ -92,11 +94,3 @@ class Bobbie(DeviceType, name="bobbie", firmware_version="V1BOBBIE", commands=_C
         else:  # LED
             changed["led"] = fields.integer("state", 0, 1)
         return Outcome(changed, command_log, wifi_ack(_CODES[command.name]))
-
-    def relay_state(self, state: State) -> bool | None:
-        return bool(state["relay"])
-
-    def schedule_command(
-        self, state: State, *, target: float | None = None, end_state: str | None = None
-    ) -> ScheduledCommand | None:
-        return relay_schedule(SWITCH, target, end_state)

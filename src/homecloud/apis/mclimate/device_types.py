@@ -173,15 +173,26 @@ class DeviceType(ABC):
 ScheduledCommand = tuple[str, dict[str, Any]]
 
 
-def relay_schedule(
-    switch: str, target: float | None, end_state: str | None
-) -> ScheduledCommand | None:
-    """A relay's scheduled command: on for a non-zero target, then ``end_state``."""
-    if end_state is None:
-        on = None if target is None else bool(target)
-    else:
-        on = {"on": True, "off": False}.get(end_state)
-    return None if on is None else (switch, {"state": int(on)})
+# The relay command of the types that are a relay (the smart plug, Bobbie).
+RELAY_SWITCH = "switch_on_off"
+
+
+class RelaySwitched:
+    """What the types that are a relay (``state["relay"]``, switched by
+    :data:`RELAY_SWITCH`) answer alike: their relay state, and a schedule switching the relay
+    on for a non-zero target and to its end state (``on``/``off``) at its end."""
+
+    def relay_state(self, state: State) -> bool | None:
+        return bool(state["relay"])
+
+    def schedule_command(
+        self, state: State, *, target: float | None = None, end_state: str | None = None
+    ) -> ScheduledCommand | None:
+        if end_state is None:
+            on = None if target is None else bool(target)
+        else:
+            on = {"on": True, "off": False}.get(end_state)
+        return None if on is None else (RELAY_SWITCH, {"state": int(on)})
 
 
 def clamped(value: float, low: int, high: int) -> int:

@@ -9,21 +9,21 @@ import random
 from typing import Any
 
 from homecloud.apis.mclimate.device_types import (
+    RELAY_SWITCH,
     Command,
     CommandLog,
     DeviceType,
     Identity,
     Outcome,
-    ScheduledCommand,
+    RelaySwitched,
     State,
     iso_ms,
-    relay_schedule,
 )
 
 MAX_POWER_W = 3680  # a 16 A socket at 230 V
 MAX_TIMEOUT_S = 7 * 86_400
 
-SWITCH, DEFAULT_SWITCH = "switch_on_off", "default_switch"
+SWITCH, DEFAULT_SWITCH = RELAY_SWITCH, "default_switch"
 MAX_POWER, AUTO_SWITCH = "max_power_turn_off", "auto_switch"
 COMMANDS = (SWITCH, DEFAULT_SWITCH, MAX_POWER, AUTO_SWITCH)
 
@@ -37,7 +37,12 @@ def power_w(state: State, at_ms: int) -> float:
 
 
 class SmartPlug(
-    DeviceType, name="smart_plug", firmware_version="SHPLG-1", commands=COMMANDS, shows_relay=True
+    RelaySwitched,
+    DeviceType,
+    name="smart_plug",
+    firmware_version="SHPLG-1",
+    commands=COMMANDS,
+    shows_relay=True,
 ):
     def initial(self, rng: random.Random, at_ms: int) -> State:
         return {
@@ -93,11 +98,3 @@ class SmartPlug(
         changed["commands"] = state["commands"] + 1
         ack = {"isok": True, "id": changed["commands"], "type": "relay", "code": "SHPLG-1"}
         return Outcome(changed, command_log, ack)
-
-    def relay_state(self, state: State) -> bool | None:
-        return bool(state["relay"])
-
-    def schedule_command(
-        self, state: State, *, target: float | None = None, end_state: str | None = None
-    ) -> ScheduledCommand | None:
-        return relay_schedule(SWITCH, target, end_state)
