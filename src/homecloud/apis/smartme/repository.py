@@ -6,6 +6,7 @@ user's meter."""
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from typing import Any, Final
 
 from sqlalchemy import select
@@ -15,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from homecloud.apis.smartme.models import SmartMeMeter, SmartMeReading
 from homecloud.core.devices import DeviceRegistry
 from homecloud.core.models import Device
-from homecloud.core.statements import inserted
+from homecloud.core.statements import inserted, where_given
 
 FACE: Final = "smartme"
 
@@ -103,21 +104,27 @@ def _meters() -> Any:
     return select(Device, SmartMeMeter).join(SmartMeMeter, SmartMeMeter.device_id == Device.id)
 
 
+@dataclass(frozen=True, slots=True)
+class MeterFilter:
+    """Which of an owner's meters a list holds; a key left None does not narrow it."""
+
+    energy_type: int | None = None
+    sub_type: int | None = None
+    custom: bool | None = None
+
+
+EVERY_METER: Final = MeterFilter()
+
+
 async def owner_meters(
-    session: AsyncSession,
-    owner_id: int,
-    *,
-    energy_type: int | None = None,
-    sub_type: int | None = None,
-    custom: bool | None = None,
+    session: AsyncSession, owner_id: int, only: MeterFilter = EVERY_METER
 ) -> list[MeterRow]:
-    statement = _meters().where(SmartMeMeter.owner_id == owner_id)
-    if energy_type is not None:
-        statement = statement.where(SmartMeMeter.energy_type == energy_type)
-    if sub_type is not None:
-        statement = statement.where(SmartMeMeter.sub_type == sub_type)
-    if custom is not None:
-        statement = statement.where(SmartMeMeter.is_custom == custom)
+    statement = where_given(
+        _meters().where(SmartMeMeter.owner_id == owner_id),
+        (SmartMeMeter.energy_type, only.energy_type),
+        (SmartMeMeter.sub_type, only.sub_type),
+        (SmartMeMeter.is_custom, only.custom),
+    )
     rows = await session.execute(statement.order_by(Device.id))
     return [(device, meter) for device, meter in rows]
 
@@ -125,11 +132,11 @@ async def owner_meters(
 async def owner_meter(
     session: AsyncSession, owner_id: int, *, guid: str | None = None, serial: int | None = None
 ) -> MeterRow | None:
-    statement = _meters().where(SmartMeMeter.owner_id == owner_id)
-    if guid is not None:
-        statement = statement.where(SmartMeMeter.guid == guid)
-    if serial is not None:
-        statement = statement.where(SmartMeMeter.serial == serial)
+    statement = where_given(
+        _meters().where(SmartMeMeter.owner_id == owner_id),
+        (SmartMeMeter.guid, guid),
+        (SmartMeMeter.serial, serial),
+    )
     row = (await session.execute(statement)).first()
     return (row[0], row[1]) if row is not None else None
 

@@ -16,6 +16,7 @@ from homecloud.apis.smartme.enums import ActionType, DeviceEnergyType, MeterSubT
 from homecloud.apis.smartme.families import CUSTOM, REST_API, Family, family_of
 from homecloud.apis.smartme.models import SmartMeMeter
 from homecloud.apis.smartme.readings import Reading, ReadingError, from_micros, micros_of
+from homecloud.apis.smartme.repository import EVERY_METER, MeterFilter
 from homecloud.apis.smartme.schemas import ActionPost, CustomPost, DevicePost, posted_values
 from homecloud.apis.smartme.webhooks import enqueue_deliveries
 from homecloud.core.errors import ApiError
@@ -97,21 +98,8 @@ async def record_readings(work: UnitOfWork, readings: Sequence[Reading]) -> list
 # ------------------------------------------------------------------------------------ reads
 
 
-async def meters(
-    work: UnitOfWork,
-    owner_id: int,
-    *,
-    energy_type: DeviceEnergyType | None = None,
-    sub_type: MeterSubType | None = None,
-    custom: bool | None = None,
-) -> list[Meter]:
-    rows = await repository.owner_meters(
-        await work.session(),
-        owner_id,
-        energy_type=None if energy_type is None else int(energy_type),
-        sub_type=None if sub_type is None else int(sub_type),
-        custom=custom,
-    )
+async def meters(work: UnitOfWork, owner_id: int, only: MeterFilter = EVERY_METER) -> list[Meter]:
+    rows = await repository.owner_meters(await work.session(), owner_id, only)
     return [Meter(device, row) for device, row in rows]
 
 

@@ -11,6 +11,7 @@ from homecloud.apis.smartme import schemas, service
 from homecloud.apis.smartme.auth import DeviceReader, DeviceWriter
 from homecloud.apis.smartme.bodies import read_body
 from homecloud.apis.smartme.errors import SmartMeJSON
+from homecloud.apis.smartme.repository import MeterFilter
 from homecloud.apis.smartme.routes.common import ReadableMeter, body_schema, responses
 from homecloud.core.errors import ApiError
 from homecloud.core.unit_of_work import ReadWork, WriteWork, units_router
@@ -26,7 +27,7 @@ def router() -> APIRouter:
         responses={200: {"model": list[schemas.CustomDeviceModel]}, **responses()},
     )
     async def custom_devices(caller: DeviceReader, work: ReadWork) -> Response:
-        found = await service.meters(work, user_of(caller), custom=True)
+        found = await service.meters(work, user_of(caller), MeterFilter(custom=True))
         return SmartMeJSON([schemas.custom_device_body(m.device, m.row) for m in found])
 
     @routes.get(

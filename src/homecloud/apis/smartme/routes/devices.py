@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from enum import IntEnum
+
 from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
@@ -12,6 +15,7 @@ from homecloud.apis.smartme.auth import DeviceReader, DeviceSwitcher, DeviceWrit
 from homecloud.apis.smartme.bodies import read_body
 from homecloud.apis.smartme.enums import DeviceEnergyType, MeterSubType
 from homecloud.apis.smartme.errors import SmartMeJSON
+from homecloud.apis.smartme.repository import MeterFilter
 from homecloud.apis.smartme.routes.common import (
     PathGuid,
     ReadableMeter,
@@ -91,28 +95,51 @@ def router() -> APIRouter:
         found = await service.meter_by_serial(work, user_of(caller), serial)
         return SmartMeJSON(schemas.device_body(found.device, found.row))
 
-    @routes.get(
+    add_filtered_list(
+        routes,
         "/api/devicesbyenergy",
-        summary="The meters of an energy type",
-        responses={200: {"model": list[schemas.DeviceModel]}, **responses(400)},
-        openapi_extra={"parameters": [enum_parameter("meterEnergyType", DeviceEnergyType)]},
+        "The meters of an energy type",
+        "meterEnergyType",
+        DeviceEnergyType,
+        lambda kind: MeterFilter(energy_type=kind),
+        name="by_energy",
     )
-    async def by_energy(request: Request, caller: DeviceReader, work: ReadWork) -> Response:
-        kind = wire.parse_enum(
-            DeviceEnergyType, query(request, "meterEnergyType"), "meterEnergyType"
-        )
-        found = await service.meters(work, user_of(caller), energy_type=kind)
-        return SmartMeJSON([schemas.device_body(m.device, m.row) for m in found])
-
-    @routes.get(
+    add_filtered_list(
+        routes,
         "/api/devicesbysubtype",
-        summary="The meters of a sub-type",
-        responses={200: {"model": list[schemas.DeviceModel]}, **responses(400)},
-        openapi_extra={"parameters": [enum_parameter("meterSubType", MeterSubType)]},
+        "The meters of a sub-type",
+        "meterSubType",
+        MeterSubType,
+        lambda kind: MeterFilter(sub_type=kind),
+        name="by_sub_type",
     )
-    async def by_sub_type(request: Request, caller: DeviceReader, work: ReadWork) -> Response:
-        kind = wire.parse_enum(MeterSubType, query(request, "meterSubType"), "meterSubType")
-        found = await service.meters(work, user_of(caller), sub_type=kind)
+    return routes
+
+
+def add_filtered_list(
+    routes: APIRouter,
+    path: str,
+    summary: str,
+    parameter: str,
+    kind: type[IntEnum],
+    only: Callable[[int], MeterFilter],
+    *,
+    name: str,
+) -> None:
+    """``GET {path}?{parameter}=...``: the caller's meters of one member of ``kind`` (given by
+    name or number)."""
+
+    async def filtered(request: Request, caller: DeviceReader, work: ReadWork) -> Response:
+        member = wire.parse_enum(kind, query(request, parameter), parameter)
+        found = await service.meters(work, user_of(caller), only(int(member)))
         return SmartMeJSON([schemas.device_body(m.device, m.row) for m in found])
 
-    return routes
+    routes.add_api_route(
+        path,
+        filtered,
+        methods=["GET"],
+        name=name,
+        summary=summary,
+        responses={200: {"model": list[schemas.DeviceModel]}, **responses(400)},
+        openapi_extra={"parameters": [enum_parameter(parameter, kind)]},
+    )
