@@ -15,6 +15,7 @@ from starlette.responses import Response
 
 from homecloud.apis.thingplus.catalog_data import (
     GATEWAY_MODEL_ID,
+    SENSOR_TYPES,
     SENSOR_TYPES_BY_ID,
     gateway_model_record,
     sensor_type_record,
@@ -38,7 +39,9 @@ class Catalogue:
     path: str  # "/v2/sensorTypes"
     item: str  # "sensorType", as a 404 names it
     id_parameter: str
-    records: Callable[[], dict[str, dict[str, Any]]]
+    records: Callable[[], list[dict[str, Any]]]
+    # One record by id, None for an unknown id (without rendering the others).
+    record: Callable[[str], dict[str, Any] | None]
     list_answer: type[BaseModel]
     item_answer: type[BaseModel]
     list_name: str
@@ -50,7 +53,8 @@ CATALOGUES = (
         "/v2/gatewayModels",
         "gatewayModel",
         "model_id",
-        lambda: {GATEWAY_MODEL_ID: gateway_model_record()},
+        lambda: [gateway_model_record()],
+        lambda model_id: gateway_model_record() if model_id == GATEWAY_MODEL_ID else None,
         GatewayModelList,
         GatewayModelAnswer,
         "list_gateway_models",
@@ -60,7 +64,12 @@ CATALOGUES = (
         "/v2/sensorTypes",
         "sensorType",
         "type_id",
-        lambda: {key: sensor_type_record(value) for key, value in SENSOR_TYPES_BY_ID.items()},
+        lambda: [sensor_type_record(sensor_type) for sensor_type in SENSOR_TYPES],
+        lambda type_id: (
+            sensor_type_record(SENSOR_TYPES_BY_ID[type_id])
+            if type_id in SENSOR_TYPES_BY_ID
+            else None
+        ),
         SensorTypeList,
         SensorTypeAnswer,
         "list_sensor_types",
@@ -80,14 +89,13 @@ def add_catalogue_routes(routes: APIRouter, catalogue: Catalogue) -> None:
     """``GET {path}`` (with the collection parameters) and ``GET {path}/{id}``."""
 
     async def list_records(request: Request) -> Response:
-        records = list(catalogue.records().values())
-        data, meta = parse_collection(request.query_params).apply(records)
+        data, meta = parse_collection(request.query_params).apply(catalogue.records())
         return envelope(200, data, meta)
 
     async def get_record(
         record_id: Annotated[str, Path(alias=catalogue.id_parameter)],
     ) -> Response:
-        record = catalogue.records().get(record_id)
+        record = catalogue.record(record_id)
         if record is None:
             raise not_found(f"{catalogue.item} {record_id}")
         return envelope(200, record)
