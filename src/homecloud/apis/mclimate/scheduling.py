@@ -14,12 +14,14 @@ span they move a controller over, and carry them out in order.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 EndState = Literal["on", "off", "do_nothing"]
+UTC_ZONE = ZoneInfo("UTC")
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +62,7 @@ class Moment:
     starts: bool
 
 
-def moments(schedules: list[Schedule], zone: ZoneInfo, since: int, until: int) -> list[Moment]:
+def moments(schedules: Sequence[Schedule], zone: ZoneInfo, since: int, until: int) -> list[Moment]:
     """Every start and end of ``schedules`` after ``since`` and at or before ``until``, in
     order (an end before a start at the same moment: one schedule hands over to the next)."""
     if not schedules or until <= since:
@@ -89,7 +91,7 @@ def zone_of(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
+        return UTC_ZONE
 
 
 def _minute_of(text: str) -> int:

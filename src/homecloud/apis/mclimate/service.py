@@ -30,7 +30,7 @@ from homecloud.apis.mclimate.kinds import KINDS
 from homecloud.apis.mclimate.models import MClimateController, MClimateRecord, new_version
 from homecloud.apis.mclimate.query import Field, Query, apply
 from homecloud.apis.mclimate.repository import ControllerRow, row_from
-from homecloud.apis.mclimate.scheduling import Schedule, moments, zone_of
+from homecloud.apis.mclimate.scheduling import UTC_ZONE, Schedule, moments, zone_of
 from homecloud.apis.mclimate.views import RenderedItems, controller_item, record_fields
 from homecloud.core.database import Database
 from homecloud.core.errors import ApiError
@@ -42,7 +42,6 @@ FACE = repository.FACE
 # History kept per controller, and how many records the history resource shows at most.
 HISTORY_DAYS = 31
 HISTORY_SHOWN = 3000
-UTC_ZONE = ZoneInfo("UTC")
 log = logging.getLogger("homecloud.mclimate")
 
 
@@ -152,7 +151,7 @@ def move_to(
     state = orjson.loads(controller.state)
     at = controller.simulated_until
     device_identity = Identity(device.serial, controller.mac)
-    for moment in moments(list(schedules), zone, max(at, now - MAX_CATCH_UP_MS), now):
+    for moment in moments(schedules, zone, max(at, now - MAX_CATCH_UP_MS), now):
         state = advance(kind, state, command_log, at, moment.at_ms)
         at = moment.at_ms
         schedule = moment.schedule
