@@ -15,7 +15,7 @@ from homecloud.core.users import create_user
 from homecloud.identity import passwords, secrets
 from homecloud.identity.clients import get_client, register_client, remove_client, rotate_secret
 from homecloud.services import Services
-from tests.identity.person import allow, pkce_pair, sign_in
+from tests.identity.person import allow, pkce_pair, register_machine_app, sign_in
 
 REDIRECT = "https://app.example/cb"
 TOKEN = "/nuheat/identity/connect/token"
@@ -152,17 +152,10 @@ async def test_client_credentials_read_then_written(
     thread): the token is stored and introspectable, and the client's state is read fresh on
     every call, so a rotated secret or a removed client is refused at once."""
     http, services = http_on
-    async with services.database.session(write=True) as session:
-        issued = await register_client(
-            session,
-            face="ckw",
-            name="Backend",
-            grant_types=["client_credentials"],
-            scope="profile",
-            client_secret=chosen_secret,
-        )
-    client_id, secret = issued.client.client_id, issued.client_secret
-    assert secret is not None
+    app = await register_machine_app(
+        services.database, "ckw", "profile", client_secret=chosen_secret
+    )
+    client_id, secret = app.client_id, app.client_secret
     base = "/ckw/auth/realms/CKW/protocol/openid-connect"
 
     async def token(password: str) -> httpx.Response:
