@@ -91,6 +91,9 @@ async def test_the_face_on_both_databases(http: httpx.AsyncClient, face_services
     )
     assert schedule.status_code == 201, schedule.text
     assert (await http.get(f"{API}/schedules/{ac}", headers=auth)).json()["total"] == 1
+    # A controller with a schedule is read with it: the second query, on this database.
+    fetched = await http.post(API + "/provider/fetch", headers=auth, json={"serial_number": ac})
+    assert "temp" in fetched.json()["provider"]
     profile = await http.post(API + "/schedule-profile", headers=auth, json={"name": "Home"})
     profile_id = profile.json()["schedule_profiles"]["id"]
     ids = [item["id"] for item in first["_embedded"]["controller"][:2]]

@@ -11,13 +11,14 @@ from zoneinfo import ZoneInfo
 import orjson
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlalchemy import select, update
 
-from homecloud.apis.mclimate import service
+from homecloud.apis.mclimate import repository, service
 from homecloud.apis.mclimate.device_types import seeded
 from homecloud.apis.mclimate.kinds import KINDS
 from homecloud.apis.mclimate.models import MClimateController
 from homecloud.apis.mclimate.scheduling import Schedule, moments
-from homecloud.core.models import Device
+from homecloud.core.models import Device, now_ms
 from homecloud.services import Services
 from tests.apis.mclimate.conftest import Api, Login
 from tests.apis.mclimate.test_simulation import MINUTE, Steps
@@ -191,7 +192,8 @@ def test_moving_a_controller_carries_out_the_schedules_on_the_way() -> None:
             simulated_until=start,
         )
         plan = [schedule(from_time="07:00:00", to_time="08:00:00", target=1)]
-        return service.move_to(device, controller, start + minutes * MINUTE, plan, UTC_ZONE)[1]
+        row = repository.live_of(device, controller)
+        return service.move_to(row, start + minutes * MINUTE, plan, UTC_ZONE)[1]
 
     assert not moved(5)["relay"]
     inside = moved(30)
@@ -228,3 +230,26 @@ async def test_a_valve_is_closed_when_its_schedule_ends(login: Login, services: 
     await steps.run(40)
     live = await api.fetch(serial)
     assert live["motorPosition"] == 0
+
+
+async def test_a_fetch_shows_a_schedule_that_started_since_the_last_simulation_step(
+    login: Login, services: Services
+) -> None:
+    """``provider/fetch`` moves the stored state to this moment the way the simulation will,
+    schedules included: it does not wait for the next step to show one that has started."""
+    api = await login("vicki")
+    serial = api.user.serial("vicki")
+    shown = (await api.fetch(serial))["displayDigits"]
+    target = 28 if shown != 28 else 26
+    # The simulation last stepped an hour ago; the schedule started five minutes ago.
+    now = now_ms()
+    async with services.database.session(write=True) as session:
+        device_id = select(Device.id).where(Device.serial == serial).scalar_subquery()
+        await session.execute(
+            update(MClimateController)
+            .where(MClimateController.device_id == device_id)
+            .values(simulated_until=now - 60 * MINUTE)
+        )
+    start = minute_of_day(now) - 5
+    await add_schedule(api, serial, start, start + 120, target=target)
+    assert (await api.fetch(serial))["displayDigits"] == target

@@ -187,23 +187,45 @@ async def controller(database: Database, owner_id: int, serial: str) -> Controll
 
 @dataclass(frozen=True, slots=True)
 class LiveRow:
-    """What a read of a controller's live data needs."""
+    """A controller's stored state, as moving it forward in time needs it."""
 
     id: int
+    owner_id: int
     kind: str
     serial: str
     mac: str
     state: str
     command_log: str | None
     simulated_until: int
+    # Whether it has schedules to carry out on the way (most controllers have none, and a
+    # read of theirs needs no second query).
+    scheduled: bool
+
+
+def live_of(device: Device, controller: MClimateController) -> LiveRow:
+    """The same for a controller already loaded (the simulation, a command)."""
+    return LiveRow(
+        device.id,
+        device.owner_id,
+        device.kind,
+        device.serial,
+        controller.mac,
+        controller.state,
+        controller.command_log,
+        controller.simulated_until,
+        scheduled=True,
+    )
 
 
 async def live(database: Database, owner_id: int, serial: str) -> LiveRow | None:
     rows = await database.fetch(
-        "SELECT d.id, d.kind, d.serial, c.mac, c.state, c.command_log, c.simulated_until"
+        "SELECT d.id, d.owner_id, d.kind, d.serial, c.mac, c.state, c.command_log,"
+        f" c.simulated_until, EXISTS (SELECT 1 FROM {MClimateRecord.__tablename__} r"
+        f" WHERE r.owner_id = d.owner_id AND r.kind = '{SCHEDULE}' AND r.device_id = d.id)"
         f"{_FROM} AND d.serial = ?",
         (owner_id, serial),
     )
+    # EXISTS reads 1 or 0 on SQLite, a boolean on PostgreSQL: only its truth is used.
     return LiveRow(*rows[0]) if rows else None
 
 
@@ -317,21 +339,23 @@ async def records(
     return (await session.scalars(statement.order_by(MClimateRecord.id))).all()
 
 
-async def schedules_of(session: AsyncSession, device: Device) -> tuple[list[str], str]:
+async def schedules_of(session: AsyncSession, row: LiveRow) -> tuple[list[str], str]:
     """The stored schedules of a controller (their JSON) and its owner's time zone."""
+    if not row.scheduled:
+        return [], "UTC"
     rows = await session.execute(
         select(MClimateRecord.data)
         .where(
-            MClimateRecord.owner_id == device.owner_id,
+            MClimateRecord.owner_id == row.owner_id,
             MClimateRecord.kind == SCHEDULE,
-            MClimateRecord.device_id == device.id,
+            MClimateRecord.device_id == row.id,
         )
         .order_by(MClimateRecord.id)
     )
     stored = list(rows.scalars())
     if not stored:  # most controllers: their owner's time zone is not needed
         return stored, "UTC"
-    zone = await session.scalar(select(User.timezone).where(User.id == device.owner_id))
+    zone = await session.scalar(select(User.timezone).where(User.id == row.owner_id))
     return stored, zone or "UTC"
 
 

@@ -125,32 +125,35 @@ def _kind(name: str) -> DeviceType:
 
 
 async def fetch(database: Database, owner_id: int, serial: str) -> dict[str, Any]:
-    """The controller's live data as of now: its stored state moved forward to this moment
-    (nothing is written; the simulation persists the same path later)."""
+    """The controller's live data as of now: its stored state moved forward to this moment,
+    its schedules carried out on the way (nothing is written; the simulation persists the
+    same path later)."""
     row = await repository.live(database, owner_id, serial)
     if row is None:
         raise controller_not_found()
-    kind = _kind(row.kind)
-    command_log = orjson.loads(row.command_log) if row.command_log else None
     now = now_ms()
-    state = advance(kind, orjson.loads(row.state), command_log, row.simulated_until, now)
+    if row.scheduled:
+        async with database.session() as session:
+            plan = await controller_schedules(session, row)
+    else:
+        plan = ([], UTC_ZONE)
+    kind, state, _ = move_to(row, now, *plan)
     return kind.provider(state, Identity(row.serial, row.mac), now)
 
 
 def move_to(
-    device: Device,
-    controller: MClimateController,
+    row: repository.LiveRow,
     now: int,
     schedules: Sequence[Schedule] = (),
     zone: ZoneInfo = UTC_ZONE,
 ) -> tuple[DeviceType, dict[str, Any], dict[str, Any] | None]:
     """The controller's state moved to ``now`` (not yet stored), its ``schedules`` carried out
     at their moments on the way."""
-    kind = _kind(device.kind)
-    command_log = orjson.loads(controller.command_log) if controller.command_log else None
-    state = orjson.loads(controller.state)
-    at = controller.simulated_until
-    device_identity = Identity(device.serial, controller.mac)
+    kind = _kind(row.kind)
+    command_log = orjson.loads(row.command_log) if row.command_log else None
+    state = orjson.loads(row.state)
+    at = row.simulated_until
+    device_identity = Identity(row.serial, row.mac)
     for moment in moments(schedules, zone, max(at, now - MAX_CATCH_UP_MS), now):
         state = advance(kind, state, command_log, at, moment.at_ms)
         at = moment.at_ms
@@ -168,17 +171,17 @@ def move_to(
         except ApiError:
             # The types bring a schedule's values into range; should one still be refused,
             # the schedule is skipped rather than the controller stopped.
-            log.warning("schedule command %s %s refused for %s", name, fields, device.serial)
+            log.warning("schedule command %s %s refused for %s", name, fields, row.serial)
             continue
         state, command_log = outcome.state, outcome.command_log
     return kind, advance(kind, state, command_log, at, now), command_log
 
 
 async def controller_schedules(
-    session: AsyncSession, device: Device
+    session: AsyncSession, row: repository.LiveRow
 ) -> tuple[list[Schedule], ZoneInfo]:
     """A controller's active schedules and the time zone they are read in (its owner's)."""
-    stored, zone_name = await repository.schedules_of(session, device)
+    stored, zone_name = await repository.schedules_of(session, row)
     found = (Schedule.active(orjson.loads(text)) for text in stored)
     return [schedule for schedule in found if schedule is not None], zone_of(zone_name)
 
@@ -215,9 +218,8 @@ async def send(work: UnitOfWork, owner_id: int, body: Mapping[str, Any]) -> Any:
     device, controller = found
     # Never behind the simulation: a command lands at the device's latest moment.
     now = max(now_ms(), controller.simulated_until)
-    kind, state, command_log = move_to(
-        device, controller, now, *await controller_schedules(session, device)
-    )
+    row = repository.live_of(device, controller)
+    kind, state, command_log = move_to(row, now, *await controller_schedules(session, row))
     outcome = kind.command(
         command, fields, state, command_log, Identity(device.serial, controller.mac), now
     )
