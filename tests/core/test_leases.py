@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+
+import pytest
+
 from homecloud.core import leases
 from homecloud.core.database import Database
 
@@ -28,3 +32,28 @@ async def test_a_released_lease_is_free_at_once(database: Database) -> None:
 async def test_leases_of_different_names_are_independent(database: Database) -> None:
     assert await leases.acquire(database, "one", "a", 30_000, now=NOW)
     assert await leases.acquire(database, "two", "b", 30_000, now=NOW)
+
+
+async def test_the_loop_waits_as_long_as_its_pause_asks_never_longer_than_its_interval(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked = iter([1.0, 60.0, 0.5])
+    waited: list[float] = []
+    turns: list[int] = []
+
+    async def sleep(seconds: float) -> None:
+        waited.append(seconds)
+        if len(waited) == 3:
+            raise asyncio.CancelledError
+
+    monkeypatch.setattr(leases.asyncio, "sleep", sleep)
+
+    async def work() -> None:
+        turns.append(len(waited))
+
+    with pytest.raises(asyncio.CancelledError):
+        await leases.repeat_while_holding(database, "paced", 10.0, work, pause=lambda: next(asked))
+    assert waited == [1.0, 10.0, 0.5]
+    assert turns == [0, 1, 2]
+    # Cancelled, the loop gave its lease up: another holder takes it at once.
+    assert await leases.acquire(database, "paced", "other", 30_000)

@@ -79,11 +79,16 @@ async def repeat_while_holding(
     work: Callable[[], Awaitable[Any]],
     *,
     holder: str | None = None,
+    pause: Callable[[], float] | None = None,
 ) -> None:
     """Runs ``work`` every ``interval_seconds`` while this process holds lease ``name`` (for
     three intervals at a time, renewed each turn); idles while another holds it. A failed turn
     (the database restarting, say) is logged and tried again next time. The lease is given up
-    when the loop is cancelled, so another process takes over at once."""
+    when the loop is cancelled, so another process takes over at once.
+
+    ``pause``, when given, says after each turn how long to wait before the next one (at most
+    ``interval_seconds``): a simulation with a device reporting faster for a while asks for
+    shorter turns until it is done."""
     holder = holder or new_holder()
     ttl_ms = int(interval_seconds * 3 * 1000)
     try:
@@ -93,7 +98,7 @@ async def repeat_while_holding(
                     await work()
             except Exception:
                 log.exception("%s failed", name)
-            await asyncio.sleep(interval_seconds)
+            await asyncio.sleep(min(pause(), interval_seconds) if pause else interval_seconds)
     finally:
         try:
             await release(database, name, holder)

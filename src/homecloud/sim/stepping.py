@@ -48,10 +48,21 @@ class SteppedSimulation:
     async def step(self) -> Any:
         raise NotImplementedError
 
+    def pause_seconds(self) -> float:
+        """How long to wait after a turn: ``interval_seconds``, unless a simulation has devices
+        that want an earlier turn."""
+        return self.interval_seconds
+
     async def run(self) -> None:
-        """Steps every ``interval_seconds`` while holding the lease; idle otherwise."""
+        """Steps every ``interval_seconds`` (or sooner, as :meth:`pause_seconds` asks) while
+        holding the lease; idle otherwise."""
         await leases.repeat_while_holding(
-            self.database, self.lease, self.interval_seconds, self.step, holder=self.holder
+            self.database,
+            self.lease,
+            self.interval_seconds,
+            self.step,
+            holder=self.holder,
+            pause=self.pause_seconds,
         )
 
 

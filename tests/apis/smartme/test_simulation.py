@@ -200,3 +200,29 @@ async def test_after_a_stop_the_meters_catch_up_in_one_reading(database: Databas
     house, boiler = after[THREE_PHASE.key], after[SINGLE_PHASE.key]
     assert house[obis.ENERGY_EXPORT.hex] > before[THREE_PHASE.key][obis.ENERGY_EXPORT.hex] + 10_000
     assert boiler[obis.ENERGY_IMPORT.hex] > before[SINGLE_PHASE.key][obis.ENERGY_IMPORT.hex] + 1_000
+
+
+async def test_fast_send_has_a_meter_report_every_second_for_30_seconds(
+    database: Database,
+) -> None:
+    owner = await new_owner(database)
+    now = datetime.now(UTC)
+    async with UnitOfWork.begin(database, InProcessBus()) as work:
+        fast = await add_simulated_meter(work, owner, SINGLE_PHASE, at=now)
+        await add_simulated_meter(work, owner, WATER, at=now)
+    clock = ManualClock(int(now.timestamp() * 1000))
+    simulation = Simulation(database, InProcessBus(), clock, interval_seconds=60)
+    async with UnitOfWork.begin(database, InProcessBus()) as work:
+        await service.fast_send(work, owner, uuid.UUID(fast.guid))
+    reported: list[int] = []
+    for _ in range(45):
+        clock.advance(1000)
+        readings = await simulation.step()
+        reported.append(sum(1 for reading in readings if str(reading.device_id) == fast.guid))
+        # The other meter keeps its minute; the loop turns every second while one sends fast.
+        assert all(str(reading.device_id) == fast.guid for reading in readings)
+        assert simulation.pause_seconds() == (1.0 if len(reported) <= 30 else 60.0)
+    # A reading each second for the 30 seconds after the request, then none until the
+    # meter's minute is up.
+    assert reported[:30] == [1] * 30
+    assert sum(reported[30:]) == 0

@@ -245,3 +245,21 @@ async def test_every_path_id_is_read_one_way(
     missing = await face.get(path.format(id=uuid.uuid4()), headers=ann.basic)
     assert missing.status_code == 404, path
     assert set(missing.json()) == {"Message"}
+
+
+@pytest.mark.parametrize("prefix", PREFIXES)
+async def test_fast_send_is_204_for_the_callers_meter_only(
+    face: httpx.AsyncClient, ann: SmartMeUser, make_user: UserMaker, prefix: str
+) -> None:
+    guid = ann.meter("three_phase").guid
+    sent = await face.get(f"{prefix}/FastSendDeviceValues/{guid}", headers=ann.basic)
+    assert sent.status_code == 204
+    assert sent.content == b""
+    bob = await make_user()
+    for headers, status in ((bob.basic, 404), ({}, 401)):
+        refused = await face.get(f"{prefix}/fastsenddevicevalues/{guid}", headers=headers)
+        assert refused.status_code == status
+        assert "Message" in refused.json()
+    bad = await face.get(f"{prefix}/FastSendDeviceValues/not-a-guid", headers=ann.basic)
+    assert bad.status_code == 400
+    assert "Message" in bad.json()

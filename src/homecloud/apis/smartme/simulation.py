@@ -65,6 +65,14 @@ class Simulation(SteppedSimulation):
 
     # A meter reports every five seconds unless told otherwise.
     interval_seconds: float = field(default=5.0, kw_only=True)
+    # The latest end of a meter's fast sending seen by the last turn (µs since the epoch).
+    fast_until_us: int = field(default=0, init=False)
+
+    def pause_seconds(self) -> float:
+        """A turn every second while a meter sends fast, else every ``interval_seconds``."""
+        if self.clock.now_ms() * 1000 < self.fast_until_us:
+            return MIN_INTERVAL_SECONDS
+        return self.interval_seconds
 
     async def step(self) -> list[Reading]:
         """One turn: a reading from every simulated meter that is due; returns them.
@@ -75,9 +83,10 @@ class Simulation(SteppedSimulation):
         turn."""
         at = datetime.fromtimestamp(self.clock.now_ms() / 1000, UTC)
         at_us = self.clock.now_ms() * 1000
-        due_us = int(self.interval_seconds * 1_000_000 * SLACK)
         async with self.database.session() as session:
             meters = await repository.simulated_meters(session, [f.key for f in SIMULATED])
+            fast_until = [int(row.state.get(service.FAST_UNTIL, 0)) for _, row in meters]
+            self.fast_until_us = max(fast_until, default=0)
             jobs = [
                 Job(
                     row.guid,
@@ -87,8 +96,9 @@ class Simulation(SteppedSimulation):
                     dict(row.latest),
                     row.value_date_us,
                 )
-                for device, row in meters
-                if row.value_date_us is None or at_us - row.value_date_us >= due_us
+                for (device, row), until_us in zip(meters, fast_until, strict=True)
+                if row.value_date_us is None
+                or at_us - row.value_date_us >= self._due_us(fast=at_us <= until_us)
             ]
         if not jobs:
             return []
@@ -116,3 +126,8 @@ class Simulation(SteppedSimulation):
                     row.state = {**row.state, **shown}
                 readings.append(Reading(uuid.UUID(row.guid), row.owner_id, row.serial, at, values))
             return await service.record_readings(work, readings)
+
+    def _due_us(self, *, fast: bool) -> int:
+        """How old a meter's last reading must be for it to report again."""
+        seconds = MIN_INTERVAL_SECONDS if fast else self.interval_seconds
+        return int(seconds * 1_000_000 * SLACK)

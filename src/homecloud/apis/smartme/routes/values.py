@@ -1,6 +1,7 @@
 """``/api/Values/{id}`` (latest), ``/api/ValuesInPast/{id}`` (the last before a date),
 ``/api/ValuesInPastMultiple/{id}`` (a period, at most 1,000 values) and
-``/api/MeterValues/{id}`` (the counters before a date)."""
+``/api/MeterValues/{id}`` (the counters before a date), and
+``/api/FastSendDeviceValues/{id}`` (new values every second for a while)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from homecloud.apis.smartme.routes.common import (
     responses,
 )
 from homecloud.core.errors import ApiError
-from homecloud.core.unit_of_work import ReadWork, units_router
+from homecloud.core.unit_of_work import ReadWork, WriteWork, units_router
 from homecloud.identity.guard import user_of
 
 DATE = parameter("date", type="string", format="date-time")
@@ -119,5 +120,15 @@ def router() -> APIRouter:
     async def meter_values(last: LastBefore) -> Response:
         found, reading = last
         return SmartMeJSON(schemas.device_in_past_body(found.row, *reading))
+
+    @routes.get(
+        "/api/fastsenddevicevalues/{id}",
+        status_code=204,
+        summary="Have the meter send its values every second for about 30 seconds",
+        responses={204: {"description": "Done."}, **responses(400, 404)},
+    )
+    async def fast_send(caller: DeviceReader, guid: PathGuid, work: WriteWork) -> Response:
+        await service.fast_send(work, user_of(caller), guid)
+        return Response(status_code=204)
 
     return routes
