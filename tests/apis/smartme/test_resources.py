@@ -1,5 +1,5 @@
-"""``User``, ``AdditionalDeviceInformation``, ``CustomDevice``, ``Folder`` and ``Health`` on
-both path styles."""
+"""``User``, ``AdditionalDeviceInformation``, ``CustomDevice``, ``Folder``,
+``MeterFolderInformation`` and ``Health`` on both path styles."""
 
 from __future__ import annotations
 
@@ -134,6 +134,80 @@ async def test_folder_sums_the_users_meters_or_one_meter(
     assert foreign.status_code == 404
 
 
+@pytest.mark.parametrize("prefix", PREFIXES)
+async def test_meter_folder_information_describes_and_renames_a_folder_or_a_meter(
+    face: httpx.AsyncClient, make_user: UserMaker, prefix: str
+) -> None:
+    ann = await make_user("three_phase", "water")
+    folder_id = root_folder(ann.id)
+    url = f"{prefix}/MeterFolderInformation"
+    folder = await face.get(f"{url}/{folder_id}", headers=ann.basic)
+    assert folder.status_code == 200
+    assert folder.json() == {
+        "Name": "All meters",
+        "IsFolder": True,
+        "InputInformations": [],
+        "OutputInformations": [],
+    }
+    house_id = ann.meter("three_phase").guid
+    house = (await face.get(f"{url}/{house_id}", headers=ann.basic)).json()
+    assert house["IsFolder"] is False
+    assert house["HardwareVersion"] == 3
+    assert house["FirmwareVersion"] == 131
+    assert "CommunicationModuleFirmwareVersion" not in house
+    actions = (await face.get(f"{prefix}/Actions/{house_id}", headers=ann.basic)).json()
+    assert [output.pop("Number") for output in house["OutputInformations"]] == list(
+        range(1, len(actions) + 1)
+    )
+    assert house["OutputInformations"] == actions
+    water = (await face.get(f"{url}/{ann.meter('water').guid}", headers=ann.basic)).json()
+    assert water["OutputInformations"] == []
+
+    # Renaming: 204, then the new name everywhere the meter or folder is shown.
+    for target, name in ((folder_id, "Flat 3"), (house_id, "House"), (folder_id, "Flat 4")):
+        renamed = await face.post(url, headers=ann.basic, json={"id": str(target), "name": name})
+        assert renamed.status_code == 204, renamed.text
+    assert (await face.get(f"{url}/{folder_id}", headers=ann.basic)).json()["Name"] == "Flat 4"
+    assert (await face.get(f"{prefix}/Devices/{house_id}", headers=ann.basic)).json()[
+        "Name"
+    ] == "House"
+    form = await face.post(url, headers=ann.basic, data={"Id": house_id, "Name": "  Home "})
+    assert form.status_code == 204
+    assert (await face.get(f"{url}/{house_id}", headers=ann.basic)).json()["Name"] == "Home"
+
+    # Another user's folder and meter are nobody's for ann; reading needs no write scope,
+    # renaming does.
+    bob = await make_user("water")
+    for foreign in (root_folder(bob.id), bob.meter("water").guid):
+        assert (await face.get(f"{url}/{foreign}", headers=ann.basic)).status_code == 404
+        refused = await face.post(url, headers=ann.basic, json={"Id": str(foreign), "Name": "x"})
+        assert refused.status_code == 404
+    assert (await face.get(f"{url}/{root_folder(bob.id)}", headers=bob.basic)).json()[
+        "Name"
+    ] == "All meters"
+
+
+@pytest.mark.parametrize(
+    ("body", "words"),
+    [
+        ({"Name": "x"}, "Id is required"),
+        ({"Id": "not-a-guid", "Name": "x"}, "not a GUID"),
+        ({"Id": 5, "Name": "x"}, "Id must be text"),
+        ({"Id": "3f1e8c1a-0000-4000-8000-000000000000"}, "Name is required"),
+        ({"Id": "3f1e8c1a-0000-4000-8000-000000000000", "Name": "   "}, "Name is required"),
+        ({"Id": "3f1e8c1a-0000-4000-8000-000000000000", "Name": "n" * 201}, "at most 200"),
+        ({"Id": "3f1e8c1a-0000-4000-8000-000000000000", "Name": ["x"]}, "Name must be text"),
+    ],
+)
+async def test_a_bad_rename_is_a_400_in_smart_mes_words(
+    face: httpx.AsyncClient, make_user: UserMaker, body: dict[str, object], words: str
+) -> None:
+    ann = await make_user()
+    response = await face.post("/smartme/api/MeterFolderInformation", headers=ann.basic, json=body)
+    assert response.status_code == 400
+    assert words in response.json()["Message"]
+
+
 @pytest.mark.parametrize("path", ["/smartme/api/Health", "/smartme/health"])
 async def test_health_needs_no_credentials(face: httpx.AsyncClient, path: str) -> None:
     response = await face.get(path)
@@ -166,9 +240,16 @@ async def test_swagger_ui_and_document(face: httpx.AsyncClient) -> None:
         "/api/CustomDevice",
         "/api/CustomDevice/{id}",
         "/api/Folder/{id}",
+        "/api/MeterFolderInformation/{id}",
+        "/api/MeterFolderInformation",
+        "/api/FastSendDeviceValues/{id}",
         "/api/Health",
     ):
         assert path in paths, path
+    # Every resource is spelled as smart-me spells it, none left in the routes' lower case.
+    for path in paths:
+        names = [part for part in path.split("/") if part and part != "api" and "{" not in part]
+        assert all(name[0].isupper() for name in names), path
     schemes = document["components"]["securitySchemes"]
     assert {"oauth2", "Bearer", "Basic", "ApiKey"} <= set(schemes)
     assert document["paths"]["/api/Health"]["get"]["security"] == []

@@ -52,8 +52,21 @@ class SmartMeReading(Base):
     values: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
+class SmartMeFolder(Base):
+    """A user's root folder once it has been named (``POST /MeterFolderInformation``); until
+    then it has :data:`~homecloud.apis.smartme.service.ROOT_FOLDER_NAME`. homecloud gives
+    each user one folder holding all their meters, so the owner is its key."""
+
+    __tablename__ = "smartme_folders"
+
+    owner_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+
+
 # The realtime webhooks' tables are the face's too: importing them here puts them in the
 # metadata that ``homecloud.schema`` collects through the face's ``models`` reference.
 from homecloud.apis.smartme.webhooks import models as webhook_models  # noqa: E402
 
-__all__ = ["SmartMeMeter", "SmartMeReading", "webhook_models"]
+__all__ = ["SmartMeFolder", "SmartMeMeter", "SmartMeReading", "webhook_models"]

@@ -26,15 +26,18 @@ NAMES: Final = (
     "ValuesInPast",
     "ValuesInPastMultiple",
     "MeterValues",
+    "FastSendDeviceValues",
     "Actions",
     "AdditionalDeviceInformation",
     "CustomDevice",
     "Folder",
+    "MeterFolderInformation",
     "User",
     "AccessToken",
     "Health",
     "RegisterForRealtimeApi",
     "RealtimeApiDeliveries",
+    "RealtimeApiReceivers",
 )
 PASCAL: Final = {name.lower(): name for name in NAMES}
 

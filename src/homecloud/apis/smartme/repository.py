@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from homecloud.apis.smartme.models import SmartMeMeter, SmartMeReading
+from homecloud.apis.smartme.models import SmartMeFolder, SmartMeMeter, SmartMeReading
 from homecloud.core.devices import DeviceRegistry
 from homecloud.core.models import Device
 from homecloud.core.statements import inserted, where_given
@@ -178,3 +178,19 @@ async def readings_between(
         .limit(limit)
     )
     return [(row.at_us, row.values) for row in rows]
+
+
+async def folder_name(session: AsyncSession, owner_id: int) -> str | None:
+    """The name the user gave their root folder; None while it has none."""
+    statement = select(SmartMeFolder.name).where(SmartMeFolder.owner_id == owner_id)
+    name: str | None = await session.scalar(statement)
+    return name
+
+
+async def name_folder(session: AsyncSession, owner_id: int, name: str) -> None:
+    """Names the user's root folder (one statement, so two renames at once cannot collide:
+    the later one wins)."""
+    insert = (await _insert(session, SmartMeFolder)).values(owner_id=owner_id, name=name)
+    await session.execute(
+        insert.on_conflict_do_update(index_elements=["owner_id"], set_={"name": name})
+    )

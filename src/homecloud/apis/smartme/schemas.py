@@ -203,6 +203,34 @@ class CustomDeviceModel(Model):
     Values: list[CustomValue] | None = Field(None, max_length=100)
 
 
+class InputInformationModel(Model):
+    Name: str
+    Number: int
+
+
+class OutputInformationModel(Model):
+    Name: str
+    Number: int = Field(description="1 for the meter's first output (its first action).")
+    ObisCode: str
+    ActionType: int = Field(description="0 OnOffAction, 1 AnalogAction.")
+
+
+class MeterFolderInformationModel(Model):
+    Name: str
+    IsFolder: bool
+    HardwareVersion: int | None = None
+    FirmwareVersion: int | None = None
+    CommunicationModuleHardwareVersion: int | None = None
+    CommunicationModuleFirmwareVersion: int | None = None
+    InputInformations: list[InputInformationModel]
+    OutputInformations: list[OutputInformationModel]
+
+
+class MeterFolderInformationToPostModel(Model):
+    Id: str = Field(json_schema_extra={"format": "uuid"}, description="A meter's or folder's id.")
+    Name: str = Field(min_length=1, max_length=200)
+
+
 class FolderDataModel(Model):
     ElectricityCounterValue: float
     ElectricityPower: float
@@ -363,6 +391,35 @@ def additional_information_body(device: Device, meter: SmartMeMeter) -> dict[str
         NetworkConnection=info.get("network"),
         NetworkConnectionRSSI=info.get("rssi"),
     )
+    return body
+
+
+def folder_information_body(name: str) -> dict[str, Any]:
+    """``MeterFolderInformation`` of a folder: a name, and no hardware of its own."""
+    return {"Name": name, "IsFolder": True, "InputInformations": [], "OutputInformations": []}
+
+
+def meter_information_body(device: Device) -> dict[str, Any]:
+    """``MeterFolderInformation`` of a meter: its name, versions and outputs (what
+    ``Actions`` switches, numbered from 1). No simulated meter has digital inputs or a
+    separate communication module, so those stay empty and absent."""
+    info = device.attributes
+    body: dict[str, Any] = {"Name": device.name, "IsFolder": False}
+    _put(
+        body,
+        HardwareVersion=info.get("hardware_version"),
+        FirmwareVersion=info.get("firmware_version"),
+    )
+    body["InputInformations"] = []
+    body["OutputInformations"] = [
+        {
+            "Name": action.name,
+            "Number": number,
+            "ObisCode": action.code.hex,
+            "ActionType": int(action.type),
+        }
+        for number, action in enumerate(family_of(device.kind).actions, start=1)
+    ]
     return body
 
 
@@ -566,4 +623,23 @@ def custom_post(body: Mapping[str, Any]) -> CustomPost:
         if date is not None
         else None,
         values=values,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class NamePost:
+    """``MeterFolderInformationToPost``: a new name for a meter or a folder."""
+
+    id: uuid.UUID
+    name: str
+
+
+def name_post(body: Mapping[str, Any]) -> NamePost:
+    guid, name = body.get("id"), body.get("name")
+    if guid is None:
+        raise wire.invalid("Id is required.")
+    if name is None or (isinstance(name, str) and not name.strip()):
+        raise wire.invalid("Name is required.")
+    return NamePost(
+        wire.parse_guid(wire.parse_text(guid, "Id"), "Id"), wire.parse_text(name, "Name").strip()
     )

@@ -17,7 +17,13 @@ from homecloud.apis.smartme.families import CUSTOM, REST_API, Family, family_of
 from homecloud.apis.smartme.models import SmartMeMeter
 from homecloud.apis.smartme.readings import Reading, ReadingError, from_micros, micros_of
 from homecloud.apis.smartme.repository import EVERY_METER, MeterFilter
-from homecloud.apis.smartme.schemas import ActionPost, CustomPost, DevicePost, posted_values
+from homecloud.apis.smartme.schemas import (
+    ActionPost,
+    CustomPost,
+    DevicePost,
+    NamePost,
+    posted_values,
+)
 from homecloud.apis.smartme.webhooks import enqueue_deliveries
 from homecloud.core.errors import ApiError
 from homecloud.core.events import ChangeEvent
@@ -173,8 +179,30 @@ def too_many() -> ApiError:
     )
 
 
+# What a user's root folder is called until they name it.
+ROOT_FOLDER_NAME: Final = "All meters"
+
+
 def root_folder(owner_id: int) -> uuid.UUID:
     return uuid.uuid5(FOLDER_NAMESPACE, f"smartme-folder-{owner_id}")
+
+
+async def folder_or_meter(work: UnitOfWork, owner_id: int, guid: uuid.UUID) -> str | Meter:
+    """What ``MeterFolderInformation`` describes: the user's root folder (its name) or one
+    of their meters; 404 for anything else."""
+    if guid == root_folder(owner_id):
+        return await repository.folder_name(await work.session(), owner_id) or ROOT_FOLDER_NAME
+    return await meter(work, owner_id, guid)
+
+
+async def rename(work: UnitOfWork, owner_id: int, post: NamePost) -> None:
+    """``POST /MeterFolderInformation``: names the user's root folder or one of their meters."""
+    if post.id == root_folder(owner_id):
+        await repository.name_folder(await work.session(), owner_id, post.name)
+        return
+    found = await meter(work, owner_id, post.id)
+    found.device.name = post.name
+    work.publish(ChangeEvent(FACE, "device", owner_id, found.guid))
 
 
 async def folder(work: UnitOfWork, owner_id: int, folder_id: uuid.UUID) -> dict[str, float]:
