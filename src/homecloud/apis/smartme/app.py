@@ -16,6 +16,7 @@ from homecloud.apis.smartme.routes import (
     devices,
     folders,
     health,
+    mbus,
     realtime,
     user,
     values,
@@ -44,7 +45,15 @@ def build(services: Services) -> FaceApp:
     )
     app.include_router(identity_router(services.identity, services.rate_limiter))
     app.include_router(user.account_router(services.database))
-    for module in (devices, values, actions, additional_information, custom_devices, folders):
+    for module in (
+        devices,
+        values,
+        actions,
+        additional_information,
+        custom_devices,
+        folders,
+        mbus,
+    ):
         app.include_router(module.router())
     app.include_router(health.router())
     realtime_api = realtime_of(services)

@@ -121,6 +121,15 @@ REST_API: Final = Family(
     FamilyType.MeterFamilyTypeRestApiMeter,
     simulated=False,
 )
+# Meters whose M-Bus telegrams a client posts (``POST /MBus``): their types are their medium's.
+MBUS: Final = Family(
+    "mbus",
+    "M-Bus meter (telegrams posted to /MBus)",
+    DeviceEnergyType.MeterTypeUnknown,
+    MeterSubType.MeterSubTypeUnknown,
+    FamilyType.MeterFamilyTypeMBusGatewayV1,
+    simulated=False,
+)
 CUSTOM: Final = Family(
     "custom",
     "Custom device",
@@ -132,7 +141,7 @@ CUSTOM: Final = Family(
 
 SIMULATED: Final = (SINGLE_PHASE, THREE_PHASE, WATER, GAS, CHARGING_STATION)
 FAMILIES: Final[dict[str, Family]] = {
-    family.key: family for family in (*SIMULATED, REST_API, CUSTOM)
+    family.key: family for family in (*SIMULATED, REST_API, MBUS, CUSTOM)
 }
 
 

@@ -104,6 +104,14 @@ WATER_VOLUME: Final = Obis("0800010000FF", "Water volume", "m3")
 WATER_FLOW: Final = Obis("0800020000FF", "Water flow", "m3/h")
 GAS_VOLUME: Final = Obis("0700030000FF", "Gas volume", "m3")
 GAS_FLOW: Final = Obis("07002B0000FF", "Gas flow", "m3/h")
+# Heat (A=6, EN 13757-1): the energy and volume counted, power and flow, and the water's
+# temperatures on the way out and back. Heat meters reach homecloud only through ``POST /MBus``.
+HEAT_ENERGY: Final = Obis("0600010000FF", "Heat energy", "Wh")
+HEAT_VOLUME: Final = Obis("0600020000FF", "Heat volume", "m3")
+HEAT_POWER: Final = Obis("0600080000FF", "Heat power", "W")
+HEAT_FLOW: Final = Obis("0600090000FF", "Heat flow", "m3/h")
+HEAT_FLOW_TEMPERATURE: Final = Obis("06000A0000FF", "Heat flow temperature", "°C")
+HEAT_RETURN_TEMPERATURE: Final = Obis("06000B0000FF", "Heat return temperature", "°C")
 # smart-me control codes (value 1 = on, 0 = off): as values they report the state.
 SWITCH: Final = Obis("63000C0000FF", "Switch", "")
 SWITCH_L1: Final = Obis("63000C0001FF", "Switch phase L1", "")
@@ -139,6 +147,12 @@ TABLE: Final[tuple[Obis, ...]] = (
     WATER_FLOW,
     GAS_VOLUME,
     GAS_FLOW,
+    HEAT_ENERGY,
+    HEAT_VOLUME,
+    HEAT_POWER,
+    HEAT_FLOW,
+    HEAT_FLOW_TEMPERATURE,
+    HEAT_RETURN_TEMPERATURE,
     SWITCH,
     SWITCH_L1,
     SWITCH_L2,

@@ -32,6 +32,7 @@ NAMES: Final = (
     "CustomDevice",
     "Folder",
     "MeterFolderInformation",
+    "MBus",
     "User",
     "AccessToken",
     "Health",

@@ -18,9 +18,9 @@ from typing import Annotated, Any, Final
 
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
-from homecloud.apis.smartme import obis, wire
+from homecloud.apis.smartme import mbus, obis, wire
 from homecloud.apis.smartme.enums import DeviceEnergyType, MeterSubType
-from homecloud.apis.smartme.families import CHARGING_STATION, family_of
+from homecloud.apis.smartme.families import CHARGING_STATION, Action, family_of
 from homecloud.apis.smartme.meter_model import PHASE_SWITCHES
 from homecloud.apis.smartme.models import SmartMeMeter
 from homecloud.core.models import Device
@@ -231,6 +231,14 @@ class MeterFolderInformationToPostModel(Model):
     Name: str = Field(min_length=1, max_length=200)
 
 
+class MBusDataModel(Model):
+    Date: DateField = None
+    Telegram: str = Field(
+        max_length=mbus.MAX_TELEGRAM_TEXT,
+        description="The meter's RSP_UD telegram in hexadecimal, e.g. '68 1F 1F 68 08 02 72 …'.",
+    )
+
+
 class FolderDataModel(Model):
     ElectricityCounterValue: float
     ElectricityPower: float
@@ -285,6 +293,16 @@ def device_body(device: Device, meter: SmartMeMeter) -> dict[str, Any]:
             CounterReading=values.get(volume.hex),
             CounterReadingUnit="m3",
             FlowRate=values.get(flow.hex),
+        )
+    elif meter.energy_type == DeviceEnergyType.MeterTypeHeat:
+        _put(
+            body,
+            ActivePower=_kilo(values, obis.HEAT_POWER),
+            ActivePowerUnit="kW",
+            CounterReading=_kilo(values, obis.HEAT_ENERGY),
+            CounterReadingUnit="kWh",
+            FlowRate=values.get(obis.HEAT_FLOW.hex),
+            Temperature=values.get(obis.HEAT_FLOW_TEMPERATURE.hex),
         )
     else:
         _electricity(body, values, family.phases)
@@ -364,6 +382,9 @@ def device_in_past_body(
     if volume_codes is not None:
         _put(body, CounterReading=values.get(volume_codes[0].hex), CounterReadingUnit="m3")
         return body
+    if meter.energy_type == DeviceEnergyType.MeterTypeHeat:
+        _put(body, CounterReading=_kilo(values, obis.HEAT_ENERGY), CounterReadingUnit="kWh")
+        return body
     _put(
         body,
         CounterReading=_kilo(values, obis.ENERGY_IMPORT),
@@ -412,15 +433,15 @@ def meter_information_body(device: Device) -> dict[str, Any]:
     )
     body["InputInformations"] = []
     body["OutputInformations"] = [
-        {
-            "Name": action.name,
-            "Number": number,
-            "ObisCode": action.code.hex,
-            "ActionType": int(action.type),
-        }
+        {**action_body(action), "Number": number}
         for number, action in enumerate(family_of(device.kind).actions, start=1)
     ]
     return body
+
+
+def action_body(action: Action) -> dict[str, Any]:
+    """``ActionInformation``: what ``GET /Actions`` lists, and each output of a meter."""
+    return {"Name": action.name, "ObisCode": action.code.hex, "ActionType": int(action.type)}
 
 
 def custom_device_body(device: Device, meter: SmartMeMeter) -> dict[str, Any]:
@@ -455,6 +476,11 @@ POSTED_FIELDS: Final = (
     "VoltageL2",
     "VoltageL3",
 )
+# Field -> (OBIS code, factor to homecloud's unit) for a heat meter (kWh and kW as posted).
+HEAT_FIELDS: Final[dict[str, tuple[obis.Obis, float]]] = {
+    "CounterReading": (obis.HEAT_ENERGY, 1000.0),
+    "ActivePower": (obis.HEAT_POWER, 1000.0),
+}
 # Field -> (OBIS code, factor to homecloud's unit) for an electricity meter.
 ELECTRICITY_FIELDS: Final[dict[str, tuple[obis.Obis, float]]] = {
     "ActivePower": (obis.POWER_TOTAL, 1000.0),
@@ -530,6 +556,11 @@ def posted_values(energy_type: int, fields: Mapping[str, float]) -> dict[str, fl
     """A posted meter's fields as OBIS values in homecloud's units."""
     volume_codes = VOLUMES.get(DeviceEnergyType(energy_type))
     values: dict[str, float] = {}
+    if energy_type == DeviceEnergyType.MeterTypeHeat:
+        for field, (code, factor) in HEAT_FIELDS.items():
+            if field in fields:
+                values[code.hex] = round(fields[field] * factor, 6)
+        return values
     if volume_codes is not None:
         volume, flow = volume_codes
         if "CounterReading" in fields:
@@ -642,4 +673,29 @@ def name_post(body: Mapping[str, Any]) -> NamePost:
         raise wire.invalid("Name is required.")
     return NamePost(
         wire.parse_guid(wire.parse_text(guid, "Id"), "Id"), wire.parse_text(name, "Name").strip()
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class MBusPost:
+    """``MBusData``: a decoded telegram and when it was read (None: now)."""
+
+    telegram: mbus.Telegram
+    date: datetime | None
+
+
+def mbus_post(body: Mapping[str, Any]) -> MBusPost:
+    text, date = body.get("telegram"), body.get("date")
+    if text is None:
+        raise wire.invalid("Telegram is required.")
+    try:
+        telegram = mbus.decode(
+            mbus.parse_hex(wire.parse_text(text, "Telegram", limit=mbus.MAX_TELEGRAM_TEXT))
+        )
+        mbus.meter_types(telegram)
+    except mbus.TelegramError as exc:
+        raise wire.invalid(f"the Telegram cannot be read: {exc}.") from None
+    return MBusPost(
+        telegram,
+        wire.parse_date(wire.parse_text(date, "Date"), "Date") if date is not None else None,
     )

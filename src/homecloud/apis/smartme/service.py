@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final
 
-from homecloud.apis.smartme import meter_model, obis, repository
+from homecloud.apis.smartme import mbus, meter_model, obis, repository
 from homecloud.apis.smartme.enums import ActionType, DeviceEnergyType, MeterSubType
-from homecloud.apis.smartme.families import CUSTOM, REST_API, Family, family_of
+from homecloud.apis.smartme.families import CUSTOM, MBUS, REST_API, Family, family_of
 from homecloud.apis.smartme.models import SmartMeMeter
 from homecloud.apis.smartme.readings import Reading, ReadingError, from_micros, micros_of
 from homecloud.apis.smartme.repository import EVERY_METER, MeterFilter
@@ -21,6 +21,7 @@ from homecloud.apis.smartme.schemas import (
     ActionPost,
     CustomPost,
     DevicePost,
+    MBusPost,
     NamePost,
     posted_values,
 )
@@ -234,6 +235,9 @@ async def folder(work: UnitOfWork, owner_id: int, folder_id: uuid.UUID) -> dict[
         elif kind == DeviceEnergyType.MeterTypeGas:
             sums["GasCounterValue"] += values.get(obis.GAS_VOLUME.hex, 0.0)
             sums["GasFlowRate"] += values.get(obis.GAS_FLOW.hex, 0.0)
+        elif kind == DeviceEnergyType.MeterTypeHeat:
+            sums["HeatCounterValue"] += values.get(obis.HEAT_ENERGY.hex, 0.0) / 1000
+            sums["HeatPower"] += values.get(obis.HEAT_POWER.hex, 0.0) / 1000
         elif kind == DeviceEnergyType.MeterTypeWater:
             sums["WaterCounterValue"] += values.get(obis.WATER_VOLUME.hex, 0.0)
             sums["WaterFlowRate"] += values.get(obis.WATER_FLOW.hex, 0.0)
@@ -340,6 +344,44 @@ async def post_device(work: UnitOfWork, owner_id: int, post: DevicePost) -> Mete
         at = post.value_date or utcnow()
         _check_counters(found.row, values, micros_of(at))
         await record_readings(work, [reading_of(found, at, values)])
+    return found
+
+
+async def post_mbus(work: UnitOfWork, owner_id: int, post: MBusPost) -> Meter:
+    """``POST /MBus``: the telegram's current values become a reading of the caller's meter
+    with the telegram's identification number as its serial, made on its first telegram
+    (named after its manufacturer and number, typed by its medium)."""
+    telegram = post.telegram
+    energy_type, sub_type = mbus.meter_types(telegram)
+    values = mbus.obis_values(telegram)
+    if not values:
+        raise ApiError.of(
+            400, "The request is invalid: the Telegram holds no current value to store."
+        )
+    serial = telegram.identification
+    existing = await repository.owner_meter(await work.session(), owner_id, serial=serial)
+    if existing is None:
+        found = await add_meter(
+            work,
+            owner_id,
+            MBUS,
+            name=f"{telegram.manufacturer} {serial:08d}",
+            serial=serial,
+            energy_type=energy_type,
+            sub_type=sub_type,
+            attributes={"hardware_version": telegram.version, "firmware_version": None},
+        )
+    else:
+        found = Meter(*existing)
+        if found.family is not MBUS or found.row.energy_type != energy_type:
+            raise ApiError.of(
+                400,
+                f"The request is invalid: your meter with the serial {serial} is not this "
+                "M-Bus meter.",
+            )
+    at = post.date or utcnow()
+    _check_counters(found.row, values, micros_of(at))
+    await record_readings(work, [reading_of(found, at, values)])
     return found
 
 

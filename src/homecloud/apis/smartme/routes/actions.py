@@ -25,12 +25,7 @@ def router() -> APIRouter:
         responses={200: {"model": list[schemas.ActionInformationModel]}, **responses(400, 404)},
     )
     async def actions(found: ReadableMeter) -> Response:
-        return SmartMeJSON(
-            [
-                {"Name": action.name, "ObisCode": action.code.hex, "ActionType": int(action.type)}
-                for action in found.family.actions
-            ]
-        )
+        return SmartMeJSON([schemas.action_body(action) for action in found.family.actions])
 
     @routes.post(
         "/api/actions",
