@@ -112,31 +112,36 @@ WATER: Final = wireless_mbus(
 GAS: Final = wireless_mbus(
     "gas", "Gas", DeviceEnergyType.MeterTypeGas, MeterSubType.MeterSubTypeGas
 )
-# Meters made through the API report what their client posts.
-REST_API: Final = Family(
+
+
+def reporting_what_is_posted(
+    key: str, title: str, family_type: FamilyType, energy_type: DeviceEnergyType
+) -> Family:
+    """A family homecloud does not simulate: its meters report what their clients post."""
+    return Family(
+        key, title, energy_type, MeterSubType.MeterSubTypeUnknown, family_type, simulated=False
+    )
+
+
+# Meters made through the API (``POST /Devices``).
+REST_API: Final = reporting_what_is_posted(
     "rest_api",
     "REST API meter",
-    DeviceEnergyType.MeterTypeUnknown,
-    MeterSubType.MeterSubTypeUnknown,
     FamilyType.MeterFamilyTypeRestApiMeter,
-    simulated=False,
+    DeviceEnergyType.MeterTypeUnknown,
 )
 # Meters whose M-Bus telegrams a client posts (``POST /MBus``): their types are their medium's.
-MBUS: Final = Family(
+MBUS: Final = reporting_what_is_posted(
     "mbus",
     "M-Bus meter (telegrams posted to /MBus)",
-    DeviceEnergyType.MeterTypeUnknown,
-    MeterSubType.MeterSubTypeUnknown,
     FamilyType.MeterFamilyTypeMBusGatewayV1,
-    simulated=False,
+    DeviceEnergyType.MeterTypeUnknown,
 )
-CUSTOM: Final = Family(
+CUSTOM: Final = reporting_what_is_posted(
     "custom",
     "Custom device",
-    DeviceEnergyType.MeterTypeCustomDevice,
-    MeterSubType.MeterSubTypeUnknown,
     FamilyType.MeterFamilyTypeUnknown,
-    simulated=False,
+    DeviceEnergyType.MeterTypeCustomDevice,
 )
 
 SIMULATED: Final = (SINGLE_PHASE, THREE_PHASE, WATER, GAS, CHARGING_STATION)

@@ -206,6 +206,29 @@ async def rename(work: UnitOfWork, owner_id: int, post: NamePost) -> None:
     work.publish(ChangeEvent(FACE, "device", owner_id, found.guid))
 
 
+# ``FolderData``: what each kind of meter adds to which field, from which code, scaled from
+# homecloud's units to the folder's (kWh and kW; m3 and m3/h as they are).
+FOLDER_SUMS: Final[dict[int, tuple[tuple[str, obis.Obis, float], ...]]] = {
+    DeviceEnergyType.MeterTypeElectricity: (
+        ("ElectricityCounterValue", obis.ENERGY_IMPORT, 1e-3),
+        ("ElectricityPower", obis.POWER_TOTAL, 1e-3),
+    ),
+    DeviceEnergyType.MeterTypeGas: (
+        ("GasCounterValue", obis.GAS_VOLUME, 1.0),
+        ("GasFlowRate", obis.GAS_FLOW, 1.0),
+    ),
+    DeviceEnergyType.MeterTypeHeat: (
+        ("HeatCounterValue", obis.HEAT_ENERGY, 1e-3),
+        ("HeatPower", obis.HEAT_POWER, 1e-3),
+    ),
+    DeviceEnergyType.MeterTypeWater: (
+        ("WaterCounterValue", obis.WATER_VOLUME, 1.0),
+        ("WaterFlowRate", obis.WATER_FLOW, 1.0),
+    ),
+}
+FOLDER_FIELDS: Final = tuple(sorted(field for sums in FOLDER_SUMS.values() for field, *_ in sums))
+
+
 async def folder(work: UnitOfWork, owner_id: int, folder_id: uuid.UUID) -> dict[str, float]:
     """``FolderData``: the sums over the user's root folder (all their meters) or over one
     meter."""
@@ -213,34 +236,10 @@ async def folder(work: UnitOfWork, owner_id: int, folder_id: uuid.UUID) -> dict[
         members = await meters(work, owner_id)
     else:
         members = [await meter(work, owner_id, folder_id)]
-    sums = dict.fromkeys(
-        (
-            "ElectricityCounterValue",
-            "ElectricityPower",
-            "GasCounterValue",
-            "GasFlowRate",
-            "HeatCounterValue",
-            "HeatPower",
-            "WaterCounterValue",
-            "WaterFlowRate",
-        ),
-        0.0,
-    )
+    sums = dict.fromkeys(FOLDER_FIELDS, 0.0)
     for member in members:
-        values = member.row.latest
-        kind = member.row.energy_type
-        if kind == DeviceEnergyType.MeterTypeElectricity:
-            sums["ElectricityCounterValue"] += values.get(obis.ENERGY_IMPORT.hex, 0.0) / 1000
-            sums["ElectricityPower"] += values.get(obis.POWER_TOTAL.hex, 0.0) / 1000
-        elif kind == DeviceEnergyType.MeterTypeGas:
-            sums["GasCounterValue"] += values.get(obis.GAS_VOLUME.hex, 0.0)
-            sums["GasFlowRate"] += values.get(obis.GAS_FLOW.hex, 0.0)
-        elif kind == DeviceEnergyType.MeterTypeHeat:
-            sums["HeatCounterValue"] += values.get(obis.HEAT_ENERGY.hex, 0.0) / 1000
-            sums["HeatPower"] += values.get(obis.HEAT_POWER.hex, 0.0) / 1000
-        elif kind == DeviceEnergyType.MeterTypeWater:
-            sums["WaterCounterValue"] += values.get(obis.WATER_VOLUME.hex, 0.0)
-            sums["WaterFlowRate"] += values.get(obis.WATER_FLOW.hex, 0.0)
+        for field, code, factor in FOLDER_SUMS.get(member.row.energy_type, ()):
+            sums[field] += member.row.latest.get(code.hex, 0.0) * factor
     return {name: round(value, 6) for name, value in sums.items()}
 
 
