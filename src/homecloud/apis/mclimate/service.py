@@ -124,17 +124,17 @@ def _kind(name: str) -> DeviceType:
     return kind
 
 
-async def fetch(database: Database, owner_id: int, serial: str) -> dict[str, Any]:
+async def fetch(work: UnitOfWork, owner_id: int, serial: str) -> dict[str, Any]:
     """The controller's live data as of now: its stored state moved forward to this moment,
     its schedules carried out on the way (nothing is written; the simulation persists the
-    same path later)."""
-    row = await repository.live(database, owner_id, serial)
+    same path later). The row is read with one raw statement, outside the unit's session:
+    this is the face's most frequent call, and most controllers need nothing more."""
+    row = await repository.live(work.database, owner_id, serial)
     if row is None:
         raise controller_not_found()
     now = now_ms()
     if row.scheduled:
-        async with database.session() as session:
-            plan = await controller_schedules(session, row)
+        plan = await controller_schedules(await work.session(), row)
     else:
         plan = ([], UTC_ZONE)
     kind, state, _ = move_to(row, now, *plan)

@@ -44,8 +44,8 @@ def build(services: Services) -> FaceApp:
         RateLimitPolicy.parse(FAILED_LOGINS.name, settings.failed_logins),
     )
     app.include_router(identity_router(services.identity, services.rate_limiter))
-    app.include_router(user.account_router(services.database))
     for module in (
+        user,
         devices,
         values,
         actions,

@@ -263,3 +263,5 @@ DeviceReader = Annotated[Principal, guard.requires(*DEVICE_READ, any_of=True)]
 DeviceSwitcher = Annotated[Principal, guard.requires(*DEVICE_SWITCH, any_of=True)]
 DeviceWriter = Annotated[Principal, guard.requires("device.readwrite")]
 UserReader = Annotated[Principal, guard.requires("user.read")]
+# A card token can do what CARD_SCOPES allow, so making one needs them all.
+CardMaker = Annotated[Principal, guard.requires(*sorted(CARD_SCOPES))]

@@ -23,7 +23,7 @@ from homecloud.apis.smartme.enums import DeviceEnergyType, MeterSubType
 from homecloud.apis.smartme.families import CHARGING_STATION, Action, family_of
 from homecloud.apis.smartme.meter_model import PHASE_SWITCHES
 from homecloud.apis.smartme.models import SmartMeMeter
-from homecloud.core.models import Device
+from homecloud.core.models import Device, User
 
 # --------------------------------------------------------------------------- documentation
 
@@ -413,6 +413,19 @@ def additional_information_body(device: Device, meter: SmartMeMeter) -> dict[str
         NetworkConnectionRSSI=info.get("rssi"),
     )
     return body
+
+
+def user_body(user: User) -> dict[str, Any]:
+    """smart-me's ``User``. homecloud has neither admins nor sub-users."""
+    return {
+        "Id": user.id,
+        "IdAsString": str(user.id),
+        "Username": user.username or user.email,
+        "Email": user.email,
+        "IsAdmin": False,
+        "Permissions": [],
+        "ChildUsers": [],
+    }
 
 
 def folder_information_body(name: str) -> dict[str, Any]:

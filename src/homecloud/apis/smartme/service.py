@@ -28,8 +28,10 @@ from homecloud.apis.smartme.schemas import (
 from homecloud.apis.smartme.webhooks import enqueue_deliveries
 from homecloud.core.errors import ApiError
 from homecloud.core.events import ChangeEvent
-from homecloud.core.models import Device
+from homecloud.core.models import Device, User
 from homecloud.core.unit_of_work import UnitOfWork
+from homecloud.core.users import get_user
+from homecloud.identity.credentials import issue_card_token
 
 FACE = repository.FACE
 # ValuesInPastMultiple answers at most this many values (smart-me's documented limit).
@@ -177,6 +179,21 @@ def too_many() -> ApiError:
         400,
         f"The request is invalid: at most {MAX_VALUES} values can be read at once; "
         "shorten the period or lengthen the interval.",
+    )
+
+
+async def account(work: UnitOfWork, user_id: int) -> User:
+    """The caller's account (gone only if it was deleted while its credentials still held)."""
+    user = await get_user(await work.session(), user_id)
+    if user is None:
+        raise ApiError.of(404, "The user does not exist.")
+    return user
+
+
+async def card_token(work: UnitOfWork, owner_id: int, card_id: int) -> str:
+    """``PUT /AccessToken``: a new card access token for the owner's card ``card_id``."""
+    return await issue_card_token(
+        await work.session(), face=FACE, user_id=owner_id, card_id=card_id
     )
 
 

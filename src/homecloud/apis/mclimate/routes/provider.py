@@ -33,7 +33,7 @@ def router() -> APIRouter:
         fields = await fields_of(request)
         # "offset": true (Homebridge) asks for the user's temperature offset, which is 0 here.
         fields.optional_flag("offset", False)
-        provider = await service.fetch(work.database, user_of(caller), fields.serial_number())
+        provider = await service.fetch(work, user_of(caller), fields.serial_number())
         return hal_response(request, entity("provider", provider, FETCH))
 
     @routes.write(
