@@ -14,6 +14,7 @@ from homecloud.apis.smartme.demo import add_simulated_meter, seed_demo
 from homecloud.apis.smartme.families import (
     CHARGING_STATION,
     GAS,
+    REST_API,
     SIMULATED,
     SINGLE_PHASE,
     THREE_PHASE,
@@ -148,7 +149,7 @@ async def test_reporting_is_never_faster_than_once_a_second(database: Database) 
 async def test_meters_posted_by_clients_are_not_simulated(database: Database) -> None:
     owner = await new_owner(database)
     async with UnitOfWork.begin(database, InProcessBus()) as work:
-        await service.add_meter(work, owner, service.REST_API, name="posted")
+        await service.add_meter(work, owner, REST_API, name="posted")
     clock = ManualClock(int(datetime.now(UTC).timestamp() * 1000))
     assert await Simulation(database, InProcessBus(), clock).step() == []
 

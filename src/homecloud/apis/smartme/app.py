@@ -9,6 +9,7 @@ from homecloud.apis.smartme import openapi
 from homecloud.apis.smartme.auth import FAILED_LOGINS, SmartMeAuth
 from homecloud.apis.smartme.errors import SmartMeJSON, smartme_error
 from homecloud.apis.smartme.identity import identity_router
+from homecloud.apis.smartme.retention import retention_background
 from homecloud.apis.smartme.routes import (
     actions,
     additional_information,
@@ -66,5 +67,6 @@ def build(services: Services) -> FaceApp:
     return FaceApp(
         app=app,
         background=((simulation.run,) if settings.simulation else ())
-        + delivery_background(services, realtime_api),
+        + delivery_background(services, realtime_api)
+        + retention_background(services.database, settings),
     )

@@ -9,7 +9,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -194,3 +194,29 @@ async def name_folder(session: AsyncSession, owner_id: int, name: str) -> None:
     await session.execute(
         insert.on_conflict_do_update(index_elements=["owner_id"], set_={"name": name})
     )
+
+
+async def meter_device_ids(session: AsyncSession) -> list[int]:
+    """Every meter's core device id, whoever owns it (for housekeeping)."""
+    return list(
+        await session.scalars(select(SmartMeMeter.device_id).order_by(SmartMeMeter.device_id))
+    )
+
+
+async def forget_readings(
+    session: AsyncSession, device_id: int, before_us: int, slice_us: int
+) -> int:
+    """Deletes the meter's oldest readings before ``before_us``, at most ``slice_us`` of them
+    from its oldest on (so that one statement stays small); how many it deleted."""
+    oldest = await session.scalar(
+        select(func.min(SmartMeReading.at_us)).where(SmartMeReading.device_id == device_id)
+    )
+    if oldest is None or oldest >= before_us:
+        return 0
+    result: Any = await session.execute(
+        delete(SmartMeReading).where(
+            SmartMeReading.device_id == device_id,
+            SmartMeReading.at_us < min(before_us, oldest + slice_us),
+        )
+    )
+    return int(result.rowcount or 0)

@@ -18,6 +18,13 @@ class SmartMeSettings(SimulationSettings):
         description="Seconds between two readings of a simulated meter (at most one a second, "
         "as a real smart-me meter).",
     )
+    readings_keep_days: int | None = Field(
+        default=None,
+        ge=1,
+        le=36_500,
+        description="Days of readings kept per meter; older ones are deleted every hour. "
+        "Unset keeps them all, as smart-me does.",
+    )
     failed_logins: RateLimitSpec = Field(
         default="10/1m, 100/1h",
         description="Failed Basic sign-ins allowed per login before 429, e.g. '10/1m, 100/1h'.",
