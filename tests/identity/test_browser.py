@@ -23,7 +23,7 @@ from playwright.async_api import Browser, Page, async_playwright
 
 from homecloud.core.database import Database
 from homecloud.core.users import create_user
-from homecloud.identity.clients import register_client
+from homecloud.identity.clients import DEVICE_CODE, register_client
 from homecloud.settings import Settings
 
 pytestmark = pytest.mark.browser
@@ -243,3 +243,71 @@ async def test_a_wrong_password_shows_the_error_on_the_page(chromium: Browser, a
     await sign_in(page, "ann", PASSWORD)
     await page.get_by_role("heading", name=f"Allow {CLIENT_NAME}?").wait_for()
     await page.close()
+
+
+DEVICE_ISSUERS = {"nuheat": "/nuheat/identity", "smartme": "/smartme"}
+DEVICE_SCOPES = {"nuheat": "openid openapi", "smartme": "user.read device.read"}
+DISCOVERY = {
+    "nuheat": "/nuheat/identity/.well-known/openid-configuration",
+    "smartme": "/smartme/.well-known/oauth-authorization-server",
+}
+
+
+@pytest.mark.parametrize("face", sorted(DEVICE_ISSUERS))
+async def test_a_person_connects_a_device_by_typing_its_code_on_a_phone(
+    chromium: Browser, live_server: Live, face: str
+) -> None:
+    """RFC 8628 end to end: a display without a browser asks for a code, the person types it
+    on a phone (in lower case, without the dash), allows it, and the display's poll with
+    Authlib's client gets its token."""
+    database = Database(live_server.settings.effective_database_url)
+    try:
+        async with database.session(write=True) as session:
+            await create_user(session, "ann@example.com", PASSWORD, username="ann")
+            issued = await register_client(
+                session,
+                face=face,
+                name=CLIENT_NAME,
+                grant_types=["device_code"],
+                scope=DEVICE_SCOPES[face],
+                public=True,
+            )
+    finally:
+        await database.dispose()
+    client_id = issued.client.client_id
+    async with httpx.AsyncClient() as http:
+        discovery = (await http.get(live_server.url + DISCOVERY[face])).json()
+        started = await http.post(
+            discovery["device_authorization_endpoint"],
+            data={"client_id": client_id, "scope": DEVICE_SCOPES[face]},
+        )
+    assert started.status_code == 200, started.text
+    codes = started.json()
+
+    page = await chromium.new_page(viewport=PHONE)
+    page.set_default_timeout(15_000)
+    await page.goto(codes["verification_uri"])
+    await page.get_by_role("heading", name="Sign in").wait_for()
+    await sign_in(page, "ann", PASSWORD)
+    await page.get_by_role("heading", name="Connect a device").wait_for()
+    await page.get_by_label("Code").fill(codes["user_code"].replace("-", "").lower())
+    await page.get_by_role("button", name="Continue").click()
+    await page.get_by_role("heading", name=f"Allow {CLIENT_NAME}?").wait_for()
+    assert codes["user_code"] in await page.locator("main").inner_text()
+    assert await scroll_width(page) <= PHONE["width"]
+    await page.get_by_role("button", name="Allow").click()
+    await page.get_by_role("heading", name="Device connected").wait_for()
+    await page.close()
+
+    display = OAuth2Session(client_id=client_id, token_endpoint_auth_method="none")
+    try:
+        tokens = await asyncio.to_thread(
+            display.fetch_token,
+            discovery["token_endpoint"],
+            grant_type=DEVICE_CODE,
+            device_code=codes["device_code"],
+        )
+    finally:
+        display.close()
+    assert tokens["access_token"]
+    assert set(tokens["scope"].split()) == set(DEVICE_SCOPES[face].split())

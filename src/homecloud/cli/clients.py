@@ -43,7 +43,8 @@ def client_add(
         typer.Option(
             "--grant",
             metavar="<grant>",
-            help="authorization_code, refresh_token, client_credentials, password or implicit (repeatable).",
+            help="authorization_code, refresh_token, client_credentials, password, implicit or"
+            " device_code (repeatable).",
         ),
     ] = None,
     scope: Annotated[

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from authlib.oauth2.rfc8628 import DEVICE_CODE_GRANT_TYPE
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,9 +18,19 @@ from homecloud.identity.models import OAuthClient
 from homecloud.identity.secrets import digest, new_hex, new_secret, stored_form
 from homecloud.settings import FACE_NAMES
 
+DEVICE_CODE = DEVICE_CODE_GRANT_TYPE
 GRANT_TYPES = frozenset(
-    {"authorization_code", "refresh_token", "client_credentials", "password", "implicit"}
+    {
+        "authorization_code",
+        "refresh_token",
+        "client_credentials",
+        "password",
+        "implicit",
+        DEVICE_CODE,
+    }
 )
+# Short names a registrant may give for grant types whose real name is a URN.
+GRANT_ALIASES = {"device_code": DEVICE_CODE}
 
 
 class ClientError(ValueError):
@@ -81,6 +92,7 @@ async def register_client(
         raise ClientError(f"unknown face {face!r}; one of {', '.join(FACE_NAMES)}")
     if not name.strip():
         raise ClientError("a client needs a name")
+    grant_types = [GRANT_ALIASES.get(grant, grant) for grant in grant_types]
     unknown = set(grant_types) - GRANT_TYPES
     if unknown:
         raise ClientError(f"unknown grant type(s): {', '.join(sorted(unknown))}")

@@ -5,7 +5,8 @@ a thousand), so without this the tables grow for ever. A grant goes once its acc
 its refresh token (if any) expired more than :data:`KEPT_AFTER_EXPIRY_MS` ago: it can no
 longer be used, introspected as active, or replayed to any effect. An authorization code goes
 once it expired and no grant descends from it (a refresh reads the sign-in time from its
-code, and a replayed code revokes what it issued). Expired browser sessions go too.
+code, and a replayed code revokes what it issued). Expired browser sessions and device
+authorizations go too.
 
 One process sweeps at a time (a lease), every ``interval_seconds``, in batches, so that
 SQLite's single writer is never held for long.
@@ -44,12 +45,18 @@ _EXPIRED_SESSIONS = text(
     " (SELECT id_hash FROM browser_sessions WHERE expires_at < :cutoff LIMIT :batch)"
 )
 
+_EXPIRED_DEVICE_AUTHORIZATIONS = text(
+    "DELETE FROM oauth_device_authorizations WHERE id IN"
+    " (SELECT id FROM oauth_device_authorizations WHERE expires_at < :cutoff LIMIT :batch)"
+)
+
 
 @dataclass(frozen=True)
 class Swept:
     grants: int
     codes: int
     sessions: int
+    device_authorizations: int = 0
 
 
 async def sweep(database: Database, *, now: int | None = None, batch: int = BATCH) -> Swept:
@@ -60,7 +67,8 @@ async def sweep(database: Database, *, now: int | None = None, batch: int = BATC
     grants = await _delete_in_batches(database, _EXPIRED_GRANTS, cutoff, batch)
     codes = await _delete_in_batches(database, _SPENT_CODES, cutoff, batch)
     sessions = await _delete_in_batches(database, _EXPIRED_SESSIONS, at, batch)
-    return Swept(grants, codes, sessions)
+    devices = await _delete_in_batches(database, _EXPIRED_DEVICE_AUTHORIZATIONS, at, batch)
+    return Swept(grants, codes, sessions, devices)
 
 
 async def _delete_in_batches(
@@ -82,12 +90,14 @@ async def run_housekeeping(database: Database, interval_seconds: float) -> None:
 
     async def turn() -> None:
         swept = await sweep(database)
-        if swept.grants or swept.codes or swept.sessions:
+        if swept.grants or swept.codes or swept.sessions or swept.device_authorizations:
             log.info(
-                "deleted %d expired grants, %d codes, %d browser sessions",
+                "deleted %d expired grants, %d codes, %d browser sessions,"
+                " %d device authorizations",
                 swept.grants,
                 swept.codes,
                 swept.sessions,
+                swept.device_authorizations,
             )
 
     await leases.repeat_while_holding(database, LEASE, interval_seconds, turn)

@@ -65,6 +65,32 @@ class AuthorizationCode(Base):
     used_at: Mapped[int | None] = mapped_column(BigInteger)
 
 
+class DeviceAuthorization(Base):
+    """A device's request for access (RFC 8628): the device polls with its device code, stored
+    as a hash; the person types the user code on the verification page and allows or denies
+    it. Used once: the first poll after approval gets the tokens, and marks it ``used``."""
+
+    __tablename__ = "oauth_device_authorizations"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    device_code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # As shown to the person (``WDJB-MJHT``); looked up without its dash and in any case.
+    user_code: Mapped[str] = mapped_column(String(16), unique=True)
+    face: Mapped[str] = mapped_column(String(32))
+    client_id: Mapped[str] = mapped_column(
+        ForeignKey("oauth_clients.client_id", ondelete="CASCADE")
+    )
+    scope: Mapped[str] = mapped_column(Text, default="")
+    # "pending", then "approved" or "denied" by the person, then "used" by the first poll.
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    # Seconds the device must wait between polls: raised by 5 each time it polls too fast.
+    interval: Mapped[int] = mapped_column(BigInteger)
+    last_polled_at: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[NowOnInsert]
+    expires_at: Mapped[int] = mapped_column(BigInteger)
+
+
 class Grant(Base):
     """One issued access token and, if any, its refresh token.
 

@@ -15,7 +15,8 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from homecloud.core.errors import ApiError
 from homecloud.core.ratelimit import RateLimiter
 from homecloud.identity.authorize import FacePages, authorization_endpoint
-from homecloud.identity.clients import get_client
+from homecloud.identity.clients import DEVICE_CODE, get_client
+from homecloud.identity.device import device_router
 from homecloud.identity.keys import InvalidToken
 from homecloud.identity.profiles import IssuerProfile, OidcLayout
 from homecloud.identity.provider import IdentityProvider
@@ -94,9 +95,10 @@ def oauth_endpoint(
 
 
 def token_management(provider: IdentityProvider, profile: IssuerProfile, endpoint: str) -> Endpoint:
-    """RFC 7009 revocation (``endpoint="revocation"``) or RFC 7662 introspection
-    (``"introspection"``) of ``profile``'s tokens: the Authlib endpoint of that name, as a
-    route handler any face can mount at its own path."""
+    """RFC 7009 revocation (``endpoint="revocation"``), RFC 7662 introspection
+    (``"introspection"``) or RFC 8628 device authorization (``"device_authorization"``) for
+    ``profile``: the Authlib endpoint of that name, as a route handler any face can mount at
+    its own path."""
 
     @oauth_endpoint
     async def handle(request: Request, prepared: PreparedRequest) -> Response:
@@ -112,6 +114,8 @@ def token_management(provider: IdentityProvider, profile: IssuerProfile, endpoin
 
 def discovery_document(issuer: str, layout: OidcLayout, profile: IssuerProfile) -> dict[str, Any]:
     grant_types = ["authorization_code", "client_credentials", "refresh_token"]
+    if profile.device_flow is not None:
+        grant_types.append(DEVICE_CODE)
     response_types = ["code"]
     if profile.implicit_and_hybrid:
         grant_types.append("implicit")
@@ -171,6 +175,7 @@ def discovery_document(issuer: str, layout: OidcLayout, profile: IssuerProfile) 
         "frontchannel_logout_supported": False,
         "backchannel_logout_supported": False,
     }
+    document.update(device_flow_metadata(issuer, profile))
     if profile.keycloak:
         # Keycloak publishes the older introspection name too. Its check_session_iframe is
         # left out: homecloud serves no session iframe, and discovery names only what is served.
@@ -286,7 +291,32 @@ def oidc_router(
             provider, profile, pages, rate_limiter, logout=profile.issuer_path + layout.logout
         )
     )
+    if profile.device_flow is not None:
+        router.include_router(device_flow_router(provider, profile, rate_limiter, pages.login))
     return router
+
+
+def device_flow_router(
+    provider: IdentityProvider, profile: IssuerProfile, rate_limiter: RateLimiter, login: str
+) -> APIRouter:
+    """The device authorization endpoint and the verification page of ``profile``'s device
+    flow (RFC 8628), relative to the face's mount point."""
+    local = profile.issuer_path.removeprefix("/" + profile.face)
+    router = APIRouter(include_in_schema=False)
+    router.add_api_route(
+        local + profile.device.authorization,
+        token_management(provider, profile, "device_authorization"),
+        methods=["POST"],
+    )
+    router.include_router(device_router(provider, profile, rate_limiter, login=login))
+    return router
+
+
+def device_flow_metadata(issuer: str, profile: IssuerProfile) -> dict[str, Any]:
+    """What discovery adds for a profile with a device flow: its endpoint (RFC 8628 §4)."""
+    if profile.device_flow is None:
+        return {}
+    return {"device_authorization_endpoint": issuer + profile.device_flow.authorization}
 
 
 def _revoke_refresh_family(

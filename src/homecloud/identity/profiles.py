@@ -38,6 +38,21 @@ class OidcLayout:
 
 
 @dataclass(frozen=True)
+class DeviceFlow:
+    """The device authorization grant (RFC 8628), where the vendor offers it: the endpoint a
+    device asks at and the page where the person types the code it shows, as paths below
+    the issuer (IdentityServer's ``/connect/deviceauthorization`` and ``/device``)."""
+
+    __pydantic_config__: ClassVar[ConfigDict] = ConfigDict(extra="forbid")
+
+    authorization: str
+    verification: str
+    # Seconds a device code and its user code stay valid, and between two polls.
+    lifetime: int = 600
+    interval: int = 5
+
+
+@dataclass(frozen=True)
 class IssuerProfile:
     # An ``[issuer]`` table naming a key this class does not know is a mistake, not a note.
     __pydantic_config__: ClassVar[ConfigDict] = ConfigDict(extra="forbid")
@@ -93,6 +108,8 @@ class IssuerProfile:
     # The OpenID Connect provider's endpoints, where the face serves a whole provider (Nuheat's
     # IdentityServer, CKW's Keycloak realm) rather than a token endpoint of its own.
     endpoints: OidcLayout | None = None
+    # The device authorization grant, where the vendor documents it (Nuheat, smart-me).
+    device_flow: DeviceFlow | None = None
 
     @cached_property
     def scopes_supported(self) -> tuple[str, ...]:
@@ -104,6 +121,13 @@ class IssuerProfile:
         if self.endpoints is None:
             raise ValueError(f"the {self.face} issuer has no [issuer.endpoints] table")
         return self.endpoints
+
+    @property
+    def device(self) -> DeviceFlow:
+        """Its device flow; a profile without one offers no device code grant."""
+        if self.device_flow is None:
+            raise ValueError(f"the {self.face} issuer has no [issuer.device_flow] table")
+        return self.device_flow
 
     def describe(self, scope: str) -> str:
         """The scope in words; a scope the profile does not know is shown as it is."""

@@ -3,8 +3,10 @@ without ``/api``, as api.smart-me.com does), the sign-in pages behind the author
 the metadata document api.smart-me.com publishes.
 
 Grants: authorization code (PKCE with S256; public clients must use it), refresh token (rotated
-on every use; a reused one revokes its family), and client credentials for "Device" apps:
-confidential clients registered with only that grant and an owner, for whom their tokens act.
+on every use; a reused one revokes its family), client credentials for "Device" apps:
+confidential clients registered with only that grant and an owner, for whom their tokens act,
+and the device code grant the wiki lists (RFC 8628: ``/api/oauth/device``, the person types
+the code at ``/api/oauth/device/verify``).
 A request without ``scope`` gets the scopes the app was registered with. Opaque tokens, access
 1 hour, refresh 30 days (the ``[issuer]`` of its manifest).
 
@@ -24,7 +26,8 @@ from starlette.responses import JSONResponse, Response
 from homecloud.apis.smartme import ISSUER
 from homecloud.core.ratelimit import RateLimiter
 from homecloud.identity.authorize import FacePages, authorization_endpoint
-from homecloud.identity.oidc import oauth_token_hooks, token_management
+from homecloud.identity.clients import DEVICE_CODE
+from homecloud.identity.oidc import device_flow_router, oauth_token_hooks, token_management
 from homecloud.identity.provider import IdentityProvider
 from homecloud.identity.signin import signin_router
 from homecloud.identity.token_endpoint import token_endpoint
@@ -62,9 +65,15 @@ def metadata(issuer: str) -> dict[str, Any]:
         "scopes_supported": list(ISSUER.scopes_supported),
         "response_types_supported": ["code"],
         "response_modes_supported": ["query", "fragment", "form_post"],
-        "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
+        "grant_types_supported": [
+            "authorization_code",
+            "refresh_token",
+            "client_credentials",
+            DEVICE_CODE,
+        ],
         "code_challenge_methods_supported": ["S256"],
         "authorization_response_iss_parameter_supported": True,
+        "device_authorization_endpoint": issuer + ISSUER.device.authorization.removeprefix("/api"),
     }
 
 
@@ -92,4 +101,5 @@ def identity_router(provider: IdentityProvider, rate_limiter: RateLimiter) -> AP
         INTROSPECT, token_management(provider, ISSUER, "introspection"), methods=["POST"]
     )
     router.include_router(signin_router(provider, ISSUER, PAGES, rate_limiter, logout=LOGOUT))
+    router.include_router(device_flow_router(provider, ISSUER, rate_limiter, PAGES.login))
     return router

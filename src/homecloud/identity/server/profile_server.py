@@ -24,6 +24,7 @@ from homecloud.identity.server.adapters import (
     GrantView,
     client_authentication_help,
 )
+from homecloud.identity.server.device import DeviceEndpoint, DeviceGrant
 from homecloud.identity.server.endpoints import Introspection, Revocation
 from homecloud.identity.server.grants import (
     ClientCredentialsGrant,
@@ -109,6 +110,9 @@ class ProfileServer(AuthorizationServer):
             self.register_grant(ImplicitGrant)
             self.register_grant(OpenIDImplicit)
             self.register_grant(OpenIDHybrid)
+        if profile.device_flow is not None:
+            self.register_grant(DeviceGrant)
+            self.register_endpoint(DeviceEndpoint)
         self.register_endpoint(Revocation)
         self.register_endpoint(Introspection)
 
