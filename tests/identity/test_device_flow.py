@@ -26,7 +26,7 @@ from homecloud.core.users import create_user
 from homecloud.identity import housekeeping
 from homecloud.identity.clients import DEVICE_CODE, register_client
 from homecloud.identity.models import DeviceAuthorization
-from homecloud.identity.server.device import USER_CODE_LETTERS, user_code_key
+from homecloud.identity.server.device import USER_CODE_LETTERS, DeviceEndpoint, user_code_key
 from homecloud.services import Services
 from tests.conftest import app_client
 from tests.identity.person import field, fill_sign_in, hidden_fields
@@ -320,3 +320,12 @@ def test_any_typed_text_is_a_user_code_or_nothing(typed: str) -> None:
 def test_a_code_is_found_however_it_is_typed(letters: str, shape: str, lower: bool) -> None:
     typed = shape.format(letters[:4], letters[4:])
     assert user_code_key(typed.lower() if lower else typed) == f"{letters[:4]}-{letters[4:]}"
+
+
+async def test_a_user_code_that_is_taken_is_never_given_twice(
+    device: Device, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    drawn = iter(["BCDF-GHJK", "BCDF-GHJK", "CDFG-HJKL"])
+    monkeypatch.setattr(DeviceEndpoint, "generate_user_code", lambda _self: next(drawn))
+    first, second = (await device.start()).json(), (await device.start()).json()
+    assert (first["user_code"], second["user_code"]) == ("BCDF-GHJK", "CDFG-HJKL")

@@ -88,7 +88,7 @@ class DeviceEndpoint(DeviceAuthorizationEndpoint):
         server = server_of(self)
         server.validate_requested_scope(request.payload.scope)
         flow = flow_of(self)
-        device_code, user_code = self.generate_device_code(), self.generate_user_code()
+        device_code, user_code = self.generate_device_code(), self.free_user_code()
         verification_uri = server.issuer + flow.verification
         server.session.add(
             DeviceAuthorization(
@@ -111,6 +111,18 @@ class DeviceEndpoint(DeviceAuthorizationEndpoint):
             "interval": flow.interval,
         }
         return 200, body, [("Cache-Control", "no-store"), ("Pragma", "no-cache")]
+
+    def free_user_code(self) -> str:
+        """A new user code no stored authorization has (codes are unique, and a clash among
+        20⁸ codes, kept ten minutes, is rare but not impossible)."""
+        session = server_of(self).session
+        while True:
+            code: str = self.generate_user_code()
+            taken = session.scalar(
+                select(DeviceAuthorization.id).where(DeviceAuthorization.user_code == code)
+            )
+            if taken is None:
+                return code
 
     def get_verification_uri(self) -> str:
         return server_of(self).issuer + flow_of(self).verification
