@@ -29,6 +29,7 @@ def upgrade() -> None:
         sa.Column("scope", sa.Text(), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("user_id", ID, nullable=True),
+        sa.Column("auth_time", sa.BigInteger(), nullable=True),
         sa.Column("interval", sa.BigInteger(), nullable=False),
         sa.Column("last_polled_at", sa.BigInteger(), nullable=True),
         sa.Column("created_at", sa.BigInteger(), nullable=False),

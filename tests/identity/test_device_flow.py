@@ -10,9 +10,13 @@ user codes, a missing CSRF token, and the faces without the grant.
 
 from __future__ import annotations
 
+import base64
+import json
 import re
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -77,6 +81,7 @@ class Device:
     client_id: str
     client_secret: str | None
     base_url: str  # what the server calls itself in the URLs it gives out
+    person_id: int = 0  # the user who allows the device
 
     def credentials(self) -> dict[str, str]:
         form = {"client_id": self.client_id}
@@ -116,13 +121,13 @@ async def register(
 async def device(request: pytest.FixtureRequest, face_services: Services) -> AsyncIterator[Device]:
     face = FACES[request.param]
     async with face_services.database.session(write=True) as session:
-        await create_user(session, "ann@example.com", PASSWORD, username="ann")
+        ann = await create_user(session, "ann@example.com", PASSWORD, username="ann")
     # Nuheat's device is a public client (no secret), smart-me's a confidential one.
     client_id, secret = await register(
         face_services, face, grants=["device_code", "refresh_token"], public=face.name == "nuheat"
     )
     async with app_client(face_services.settings, face_services) as http:
-        yield Device(http, face, client_id, secret, face_services.settings.base_url)
+        yield Device(http, face, client_id, secret, face_services.settings.base_url, ann.id)
 
 
 def local(url: str) -> str:
@@ -130,6 +135,16 @@ def local(url: str) -> str:
     path, so that its cookies (kept for the test host) go along."""
     parts = urlsplit(url)
     return f"{parts.path}?{parts.query}" if parts.query else parts.path
+
+
+def jwt_claims(token: str) -> dict[str, Any]:
+    """A JWT's payload, unverified (what it says, not whether it is true: the Basic OP tests
+    check the signatures)."""
+    payload = token.split(".")[1]
+    claims: dict[str, Any] = json.loads(
+        base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    )
+    return claims
 
 
 def error_of(response: httpx.Response) -> str:
@@ -185,6 +200,13 @@ async def test_a_device_gets_its_tokens_once_after_the_person_allows_it(device: 
     assert granted["token_type"] == "Bearer"
     assert set(granted["scope"].split()) == set(device.face.scope.split())
     assert "refresh_token" in granted  # registered for refresh (Nuheat: with offline_access)
+    if device.face.name == "nuheat":  # openid: the person is named in an id_token too
+        claims = jwt_claims(granted["id_token"])
+        assert claims["aud"] == [device.client_id]
+        assert claims["sub"] == str(device.person_id)
+        assert claims["auth_time"] <= time.time()
+    else:
+        assert "id_token" not in granted
     api = await device.http.get(
         device.face.api, headers={"Authorization": f"Bearer {granted['access_token']}"}
     )

@@ -101,7 +101,11 @@ def device_router(
                     DeviceAuthorization.status == PENDING,
                     DeviceAuthorization.expires_at > now_ms(),
                 )
-                .values(status=APPROVED if allowed else DENIED, user_id=signed_in.user.id)
+                .values(
+                    status=APPROVED if allowed else DENIED,
+                    user_id=signed_in.user.id,
+                    auth_time=signed_in.auth_time,
+                )
             )
         if result.rowcount != 1:
             return code_form(request, "", "That code is not valid, or it has expired.")

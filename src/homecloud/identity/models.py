@@ -84,6 +84,8 @@ class DeviceAuthorization(Base):
     # "pending", then "approved" or "denied" by the person, then "used" by the first poll.
     status: Mapped[str] = mapped_column(String(16), default="pending")
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    # When the person who decided signed in (seconds, as the id_token's auth_time).
+    auth_time: Mapped[int | None] = mapped_column(BigInteger)
     # Seconds the device must wait between polls: raised by 5 each time it polls too fast.
     interval: Mapped[int] = mapped_column(BigInteger)
     last_polled_at: Mapped[int | None] = mapped_column(BigInteger)

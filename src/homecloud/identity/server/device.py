@@ -31,7 +31,7 @@ from homecloud.core.models import now_ms
 from homecloud.identity.models import DeviceAuthorization
 from homecloud.identity.profiles import DeviceFlow
 from homecloud.identity.secrets import digest
-from homecloud.identity.server.grants import CLIENT_AUTH_METHODS, server_of
+from homecloud.identity.server.grants import CLIENT_AUTH_METHODS, server_of, with_id_token
 from homecloud.identity.server.records import UserRecord
 
 DEVICE_CODE: Final = DEVICE_CODE_GRANT_TYPE
@@ -152,7 +152,9 @@ class DeviceGrant(DeviceCodeGrant):
         if row.status == PENDING:
             return None
         # A person who was disabled since allowing the device no longer can.
-        user = server_of(self).user(row.user_id) if row.status == APPROVED else None
+        server = server_of(self)
+        user = server.user(row.user_id) if row.status == APPROVED else None
+        server.context.auth_time = row.auth_time or server.context.auth_time
         return user, user is not None
 
     def validate_device_credential(self, credential: DeviceCredential) -> UserRecord:
@@ -179,5 +181,8 @@ class DeviceGrant(DeviceCodeGrant):
         )
         if claimed.rowcount != 1:
             raise InvalidGrantError(description="The device code was used already.")
-        response: tuple[int, dict[str, Any], list[Any]] = super().create_token_response()
-        return response
+        status, token, headers = super().create_token_response()
+        # With openid, the person who allowed the device is named in an id_token too, as
+        # IdentityServer answers a device flow.
+        with_id_token(self, token)
+        return status, token, headers

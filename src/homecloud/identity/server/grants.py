@@ -39,6 +39,21 @@ def server_of(grant: Any) -> ProfileServer:
     return server
 
 
+def with_id_token(grant: Any, token: dict[str, Any]) -> None:
+    """Adds an id_token to ``token`` when its scope holds openid on an OpenID issuer (a token
+    response outside the code flow: a refresh, a device). It is made of what the exchange
+    already read, so its RS256 signature (~0.4 ms) waits until the exchange has committed."""
+    server = server_of(grant)
+    if not server.profile.openid or "openid" not in str(token.get("scope", "")).split():
+        return
+    request = grant.request
+
+    def sign_id_token() -> None:
+        token["id_token"] = server.id_token(token, request)
+
+    server.after_commit.append(sign_id_token)
+
+
 class StrictCodeChallenge(CodeChallenge):
     """PKCE with S256 only: a challenge without a method would mean ``plain`` (RFC 7636 §4.3),
     which exposes the verifier, so it is refused unless the client was registered for it.
@@ -168,17 +183,9 @@ class RefreshGrant(grants.RefreshTokenGrant):
 
     def create_token_response(self) -> tuple[int, dict[str, Any], list[tuple[str, str]]]:
         status, token, headers = super().create_token_response()
-        server = server_of(self)
         # OIDC refresh responses carry a new id_token (OpenID Connect Core §12.2), as both
-        # IdentityServer and Keycloak send. It is made of what this exchange already read, so
-        # its RS256 signature (~0.4 ms) waits until the rotation has committed.
-        if server.profile.openid and "openid" in str(token.get("scope", "")).split():
-            request = self.request
-
-            def sign_id_token() -> None:
-                token["id_token"] = server.id_token(token, request)
-
-            server.after_commit.append(sign_id_token)
+        # IdentityServer and Keycloak send.
+        with_id_token(self, token)
         return status, token, headers
 
 
