@@ -351,3 +351,12 @@ async def test_a_user_code_that_is_taken_is_never_given_twice(
     monkeypatch.setattr(DeviceEndpoint, "generate_user_code", lambda _self: next(drawn))
     first, second = (await device.start()).json(), (await device.start()).json()
     assert (first["user_code"], second["user_code"]) == ("BCDF-GHJK", "CDFG-HJKL")
+
+
+async def test_a_client_starting_device_flows_in_a_loop_is_held_back(device: Device) -> None:
+    for _ in range(20):
+        assert (await device.start()).status_code == 200
+    held = await device.start()
+    assert held.status_code == 429
+    assert held.json()["error"] == "too_many_requests"
+    assert int(held.headers["retry-after"]) > 0

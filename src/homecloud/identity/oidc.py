@@ -13,16 +13,22 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from homecloud.core.errors import ApiError
-from homecloud.core.ratelimit import RateLimiter
+from homecloud.core.ratelimit import RateLimiter, RateLimitPolicy
 from homecloud.identity.authorize import FacePages, authorization_endpoint
 from homecloud.identity.clients import DEVICE_CODE, get_client
 from homecloud.identity.device import device_router
 from homecloud.identity.keys import InvalidToken
 from homecloud.identity.profiles import IssuerProfile, OidcLayout
-from homecloud.identity.provider import IdentityProvider
+from homecloud.identity.provider import IdentityProvider, basic_credentials
+from homecloud.identity.secrets import digest
 from homecloud.identity.server import IssueResult, PreparedRequest, ProfileServer, user_info
 from homecloud.identity.signin import signin_router
-from homecloud.identity.token_endpoint import Adjust, TokenHooks, token_endpoint
+from homecloud.identity.token_endpoint import (
+    Adjust,
+    TokenHooks,
+    token_endpoint,
+    too_many_attempts,
+)
 from homecloud.identity.web import (
     MalformedRequest,
     end_session,
@@ -94,7 +100,17 @@ def oauth_endpoint(
     return handle
 
 
-def token_management(provider: IdentityProvider, profile: IssuerProfile, endpoint: str) -> Endpoint:
+# Checked before an endpoint runs: a refusal to answer instead, or None to go on.
+Throttle = Callable[[Request, PreparedRequest], Awaitable[Response | None]]
+
+
+def token_management(
+    provider: IdentityProvider,
+    profile: IssuerProfile,
+    endpoint: str,
+    *,
+    throttle: Throttle | None = None,
+) -> Endpoint:
     """RFC 7009 revocation (``endpoint="revocation"``), RFC 7662 introspection
     (``"introspection"``) or RFC 8628 device authorization (``"device_authorization"``) for
     ``profile``: the Authlib endpoint of that name, as a route handler any face can mount at
@@ -102,6 +118,9 @@ def token_management(provider: IdentityProvider, profile: IssuerProfile, endpoin
 
     @oauth_endpoint
     async def handle(request: Request, prepared: PreparedRequest) -> Response:
+        refused = await throttle(request, prepared) if throttle is not None else None
+        if refused is not None:
+            return refused
         result = await provider.run(
             profile,
             prepared,
@@ -296,6 +315,11 @@ def oidc_router(
     return router
 
 
+# Device authorizations a client may start: a device starts a few, a script in a loop many
+# (each is a stored row until it expires).
+DEVICE_START_LIMIT = RateLimitPolicy.parse("device-authorization", "20/1m, 200/1h")
+
+
 def device_flow_router(
     provider: IdentityProvider, profile: IssuerProfile, rate_limiter: RateLimiter, login: str
 ) -> APIRouter:
@@ -303,9 +327,17 @@ def device_flow_router(
     flow (RFC 8628), relative to the face's mount point."""
     local = profile.issuer_path.removeprefix("/" + profile.face)
     router = APIRouter(include_in_schema=False)
+
+    async def per_client(request: Request, prepared: PreparedRequest) -> Response | None:
+        client_id = basic_credentials(request)[0] or prepared.form.get("client_id") or ""
+        decision = await rate_limiter.hit(DEVICE_START_LIMIT, digest(client_id))
+        if decision.allowed:
+            return None
+        return oauth_error(*too_many_attempts(decision.retry_after))
+
     router.add_api_route(
         local + profile.device.authorization,
-        token_management(provider, profile, "device_authorization"),
+        token_management(provider, profile, "device_authorization", throttle=per_client),
         methods=["POST"],
     )
     router.include_router(device_router(provider, profile, rate_limiter, login=login))
