@@ -26,6 +26,7 @@ from homecloud.identity.web import (
     CSRF_FIELD,
     csrf_valid,
     current_session,
+    form_field,
     form_page,
     page,
     with_query,
@@ -64,11 +65,11 @@ def device_router(
     @router.post(local)
     async def verification_answer(request: Request) -> Response:
         form = await request.form()
-        typed = _field(form, "user_code")[:32]
+        typed = (form_field(form, "user_code") or "")[:32]
         signed_in = await current_session(provider, request)
         if signed_in is None:
             return sign_in_first(typed)
-        if not csrf_valid(request, _field(form, CSRF_FIELD)):
+        if not csrf_valid(request, form_field(form, CSRF_FIELD)):
             return code_form(request, typed, "The form expired. Please try again.")
         address = request.client.host if request.client else "-"
         decision = await rate_limiter.hit(CODE_LIMIT, f"{address}:{signed_in.user.id}")
@@ -81,7 +82,7 @@ def device_router(
         if found is None:
             return code_form(request, typed, "That code is not valid, or it has expired.")
         row, client_name = found
-        answer = _field(form, "button")
+        answer = form_field(form, "button")
         if answer not in ("yes", "no"):
             scopes = row.scope.split()
             return form_page(
@@ -134,8 +135,3 @@ async def _pending(
             )
         ).first()
     return (found[0], found[1]) if found else None
-
-
-def _field(form: Any, name: str) -> str:
-    value = form.get(name)
-    return value if isinstance(value, str) else ""

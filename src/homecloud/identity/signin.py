@@ -6,8 +6,6 @@ on the shared browser session, so signing in once serves every face (single sign
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -23,6 +21,7 @@ from homecloud.identity.web import (
     csrf_valid,
     end_session,
     error_page,
+    form_field,
     form_page,
     page,
     safe_return_path,
@@ -64,12 +63,12 @@ def signin_router(
     @router.post(local(pages.login))
     async def login_submit(request: Request) -> Response:
         form = await request.form()
-        return_url = safe_return_path(_field(form, "ReturnUrl"), returns_below)
+        return_url = safe_return_path(form_field(form, "ReturnUrl"), returns_below)
         if return_url is None:
             return error_page(
                 profile.title, "The sign-in form was sent without a valid return address."
             )
-        if not csrf_valid(request, _field(form, CSRF_FIELD)):
+        if not csrf_valid(request, form_field(form, CSRF_FIELD)):
             return login_page(
                 request,
                 profile,
@@ -77,7 +76,7 @@ def signin_router(
                 error="The form expired. Please try again.",
                 status=400,
             )
-        username = _field(form, "Username") or ""
+        username = form_field(form, "Username") or ""
         client_ip = request.client.host if request.client else "-"
         subject = await throttle_subject(provider.database, username)
         decision = await rate_limiter.hit(SIGN_IN_LIMIT, f"{client_ip}:{subject}")
@@ -91,7 +90,7 @@ def signin_router(
                 error=f"Too many attempts. Try again in {decision.retry_after} seconds.",
             )
         async with provider.database.session(write=True) as session:
-            user = await check_password(session, username, _field(form, "Password") or "")
+            user = await check_password(session, username, form_field(form, "Password") or "")
         if user is None:
             return login_page(
                 request,
@@ -107,11 +106,11 @@ def signin_router(
     @router.post(local(pages.consent))
     async def consent_submit(request: Request) -> Response:
         form = await request.form()
-        return_url = safe_return_path(_field(form, "ReturnUrl"), pages.authorize)
-        if return_url is None or not csrf_valid(request, _field(form, CSRF_FIELD)):
+        return_url = safe_return_path(form_field(form, "ReturnUrl"), pages.authorize)
+        if return_url is None or not csrf_valid(request, form_field(form, CSRF_FIELD)):
             return error_page(profile.title, "The consent form is invalid or expired.")
-        approved = _field(form, "button") == "yes"
-        remember = (_field(form, "RememberConsent") or "").lower() in ("true", "on", "1")
+        approved = form_field(form, "button") == "yes"
+        remember = (form_field(form, "RememberConsent") or "").lower() in ("true", "on", "1")
         prepared = prepared_from_return_url(request, return_url)
         return await authorization_endpoint(
             provider,
@@ -133,11 +132,6 @@ def signin_router(
         return response
 
     return router
-
-
-def _field(form: Any, name: str) -> str | None:
-    value = form.get(name)
-    return value if isinstance(value, str) else None
 
 
 def login_page(

@@ -175,6 +175,12 @@ def set_csrf_cookie(response: Response, token: str, secure: bool) -> None:
     )
 
 
+def form_field(form: Any, name: str) -> str | None:
+    """A text field of a submitted form; None when it is missing or a file."""
+    value = form.get(name)
+    return value if isinstance(value, str) else None
+
+
 def csrf_valid(request: Request, submitted: str | None) -> bool:
     cookie = request.cookies.get(CSRF_COOKIE)
     return bool(cookie and submitted and secrets.compare_digest(cookie, submitted))
