@@ -197,9 +197,10 @@ class LiveRow:
     state: str
     command_log: str | None
     simulated_until: int
-    # Whether it has schedules to carry out on the way (most controllers have none, and a
-    # read of theirs needs no second query).
-    scheduled: bool
+    # Whether it may have schedules to carry out on the way: a live read says (most
+    # controllers have none, and a read of theirs needs no second query); a loaded row does
+    # not know, so its schedules are looked up.
+    scheduled: bool = True
 
 
 def live_of(device: Device, controller: MClimateController) -> LiveRow:
@@ -213,7 +214,6 @@ def live_of(device: Device, controller: MClimateController) -> LiveRow:
         controller.state,
         controller.command_log,
         controller.simulated_until,
-        scheduled=True,
     )
 
 
@@ -341,8 +341,6 @@ async def records(
 
 async def schedules_of(session: AsyncSession, row: LiveRow) -> tuple[list[str], str]:
     """The stored schedules of a controller (their JSON) and its owner's time zone."""
-    if not row.scheduled:
-        return [], "UTC"
     rows = await session.execute(
         select(MClimateRecord.data)
         .where(

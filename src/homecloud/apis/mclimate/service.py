@@ -177,6 +177,15 @@ def move_to(
     return kind, advance(kind, state, command_log, at, now), command_log
 
 
+async def moved(
+    session: AsyncSession, device: Device, controller: MClimateController, now: int
+) -> tuple[DeviceType, dict[str, Any], dict[str, Any] | None]:
+    """A controller loaded for writing (the simulation's step, a command) moved to ``now``,
+    its schedules carried out on the way (not yet stored)."""
+    row = repository.live_of(device, controller)
+    return move_to(row, now, *await controller_schedules(session, row))
+
+
 async def controller_schedules(
     session: AsyncSession, row: repository.LiveRow
 ) -> tuple[list[Schedule], ZoneInfo]:
@@ -218,8 +227,7 @@ async def send(work: UnitOfWork, owner_id: int, body: Mapping[str, Any]) -> Any:
     device, controller = found
     # Never behind the simulation: a command lands at the device's latest moment.
     now = max(now_ms(), controller.simulated_until)
-    row = repository.live_of(device, controller)
-    kind, state, command_log = move_to(row, now, *await controller_schedules(session, row))
+    kind, state, command_log = await moved(session, device, controller, now)
     outcome = kind.command(
         command, fields, state, command_log, Identity(device.serial, controller.mac), now
     )

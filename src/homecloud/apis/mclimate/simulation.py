@@ -54,9 +54,7 @@ class Simulation(DeviceByDeviceSimulation[ChangeEvent]):
             if controller.simulated_until >= now:
                 return None
             before = controller.controller_log
-            row = repository.live_of(device, controller)
-            schedules, zone = await service.controller_schedules(session, row)
-            kind, state, command_log = service.move_to(row, now, schedules, zone)
+            kind, state, command_log = await service.moved(session, device, controller, now)
             record = service.store(device, controller, kind, state, command_log, now)
             last = await repository.last_log_at(session, device.id)
             if last is None or now - last >= self.history_ms:
