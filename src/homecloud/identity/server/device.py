@@ -89,7 +89,7 @@ class DeviceEndpoint(DeviceAuthorizationEndpoint):
         server.validate_requested_scope(request.payload.scope)
         flow = flow_of(self)
         device_code, user_code = self.generate_device_code(), self.free_user_code()
-        verification_uri = server.issuer + flow.verification
+        verification_uri = self.get_verification_uri()
         server.session.add(
             DeviceAuthorization(
                 device_code_hash=digest(device_code),
@@ -110,7 +110,8 @@ class DeviceEndpoint(DeviceAuthorizationEndpoint):
             "expires_in": flow.lifetime,
             "interval": flow.interval,
         }
-        return 200, body, [("Cache-Control", "no-store"), ("Pragma", "no-cache")]
+        # The route sends it with no-store, as every token management answer.
+        return 200, body, []
 
     def free_user_code(self) -> str:
         """A new user code no stored authorization has (codes are unique, and a clash among
@@ -148,7 +149,7 @@ class DeviceGrant(DeviceCodeGrant):
         return DeviceCredential(row)
 
     def query_user_grant(self, user_code: str) -> tuple[UserRecord | None, bool] | None:
-        row: DeviceAuthorization = self.request.credential_row
+        row: DeviceAuthorization = self.request.credential.row
         if row.status == PENDING:
             return None
         # A person who was disabled since allowing the device no longer can.
@@ -158,7 +159,8 @@ class DeviceGrant(DeviceCodeGrant):
         return user, user is not None
 
     def validate_device_credential(self, credential: DeviceCredential) -> UserRecord:
-        self.request.credential_row = credential.row
+        # Authlib sets it only after this returns; query_user_grant reads it before.
+        self.request.credential = credential
         user: UserRecord = super().validate_device_credential(credential)
         return user
 
@@ -173,7 +175,7 @@ class DeviceGrant(DeviceCodeGrant):
         return too_soon
 
     def create_token_response(self) -> tuple[int, dict[str, Any], list[Any]]:
-        row: DeviceAuthorization = self.request.credential_row
+        row: DeviceAuthorization = self.request.credential.row
         claimed: Any = server_of(self).session.execute(
             update(DeviceAuthorization)
             .where(DeviceAuthorization.id == row.id, DeviceAuthorization.status == APPROVED)
