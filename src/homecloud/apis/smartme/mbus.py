@@ -419,8 +419,4 @@ def obis_values(telegram: Telegram) -> dict[str, float]:
             code = codes.get(record.quantity)
         if code is not None and code.hex not in values:
             values[code.hex] = round(record.value, 9)
-    if obis.POWER_TOTAL.hex in values:
-        total = values[obis.POWER_TOTAL.hex]
-        values[obis.POWER_IMPORT.hex] = max(total, 0.0)
-        values[obis.POWER_EXPORT.hex] = max(-total, 0.0)
-    return values
+    return values | obis.power_directions(values)

@@ -14,6 +14,7 @@ webhook encoder scales them as its settings say.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
 
@@ -119,6 +120,16 @@ SWITCH_L2: Final = Obis("63000C0002FF", "Switch phase L2", "")
 SWITCH_L3: Final = Obis("63000C0003FF", "Switch phase L3", "")
 OUTPUT_1: Final = Obis("63000C0101FF", "Digital output 1", "")
 OUTPUT_2: Final = Obis("63000C0102FF", "Digital output 2", "")
+
+
+def power_directions(values: Mapping[str, float]) -> dict[str, float]:
+    """Import and export power (each >= 0) of a reading that has a signed total, as posted
+    readings are given them; nothing for a reading without one."""
+    if POWER_TOTAL.hex not in values:
+        return {}
+    total = values[POWER_TOTAL.hex]
+    return {POWER_IMPORT.hex: max(total, 0.0), POWER_EXPORT.hex: max(-total, 0.0)}
+
 
 TABLE: Final[tuple[Obis, ...]] = (
     ENERGY_IMPORT,

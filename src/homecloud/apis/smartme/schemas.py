@@ -584,11 +584,7 @@ def posted_values(energy_type: int, fields: Mapping[str, float]) -> dict[str, fl
     for field, value in fields.items():
         code, factor = ELECTRICITY_FIELDS[field]
         values[code.hex] = round(value * factor, 6)
-    if obis.POWER_TOTAL.hex in values:
-        total = values[obis.POWER_TOTAL.hex]
-        values[obis.POWER_IMPORT.hex] = max(total, 0.0)
-        values[obis.POWER_EXPORT.hex] = max(-total, 0.0)
-    return values
+    return values | obis.power_directions(values)
 
 
 def device_post_body(device: Device, meter: SmartMeMeter, post: DevicePost) -> dict[str, Any]:
